@@ -1,0 +1,146 @@
+"""A snapshot: what one collection saw of one account, re-analysable offline.
+
+Layout on disk::
+
+    snapshot/manifest.json          schema_version, account_id, regions, collected_at, tool_version, coverage summary
+    snapshot/tables/<table>.parquet one file per table of :mod:`awsassess.tables`
+    snapshot/raw/<service>/<operation>[.<region>].json.gz   raw API pages (secrets masked)
+
+Written atomically: everything goes to a temporary sibling directory that is renamed into place,
+so a reader never sees half a snapshot and an interrupted collection leaves the old one intact.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from awsassess import __version__
+from awsassess.tables import TABLES, columns
+
+SCHEMA_VERSION = 1
+
+
+class SnapshotError(Exception):
+    """A snapshot is missing, incomplete or of another schema version."""
+
+
+@dataclass
+class Snapshot:
+    """Tables of one account plus the manifest. ``table(name)`` always returns the documented columns."""
+
+    manifest: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def account_id(self) -> str:
+        return str(self.manifest.get("account_id", ""))
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest.get("name", self.account_id))
+
+    @property
+    def environment(self) -> str:
+        return str(self.manifest.get("environment", ""))
+
+    @property
+    def regions(self) -> list[str]:
+        return list(self.manifest.get("regions", []))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table ``name`` with at least its documented columns (empty when nothing was collected)."""
+        if name not in TABLES:
+            raise KeyError(f"unknown table {name!r}; known: {', '.join(sorted(TABLES))}")
+        df = self.tables.get(name)
+        cols = columns(name)
+        if df is None:
+            return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            df = df.copy()
+            for c in missing:
+                df[c] = pd.Series([None] * len(df), dtype="object", index=df.index)
+        return df
+
+    # ------------------------------------------------------------------ I/O
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Snapshot:
+        root = Path(path)
+        if (root / "snapshot" / "manifest.json").exists():
+            root = root / "snapshot"
+        manifest_path = root / "manifest.json"
+        if not manifest_path.exists():
+            raise SnapshotError(
+                f"{root}: no manifest.json; this is not a snapshot folder. "
+                "Run `awsassess collect PARAMS.yaml --out DIR` first, then point at DIR/<name>/snapshot."
+            )
+        manifest = json.loads(manifest_path.read_text())
+        version = manifest.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise SnapshotError(
+                f"{manifest_path}: schema_version {version!r} but this awsassess ({__version__}) reads "
+                f"version {SCHEMA_VERSION}. Re-collect with this version, or analyse with the awsassess "
+                f"version named in the manifest ({manifest.get('tool_version', 'unknown')})."
+            )
+        tables = {}
+        for file in sorted((root / "tables").glob("*.parquet")):
+            tables[file.stem] = pd.read_parquet(file)
+        return cls(manifest=manifest, tables=tables, path=root)
+
+    def save(self, path: str | os.PathLike[str], raw_pages: dict[str, Any] | None = None) -> Path:
+        """Write atomically to ``path`` (the ``snapshot`` folder itself); returns ``path``."""
+        dest = Path(path)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+        try:
+            (tmp / "tables").mkdir()
+            for name, df in sorted(self.tables.items()):
+                df.to_parquet(tmp / "tables" / f"{name}.parquet", index=False)
+            if raw_pages:
+                for key, pages in sorted(raw_pages.items()):
+                    raw_file = tmp / "raw" / f"{key}.json.gz"
+                    raw_file.parent.mkdir(parents=True, exist_ok=True)
+                    with gzip.open(raw_file, "wt", encoding="utf-8") as fh:
+                        json.dump(pages, fh, default=str)
+            manifest = {
+                "schema_version": SCHEMA_VERSION,
+                "tool_version": __version__,
+                **self.manifest,
+                "tables": {n: int(len(df)) for n, df in sorted(self.tables.items())},
+            }
+            manifest.setdefault("collected_at", datetime.now(UTC).isoformat(timespec="seconds"))
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+            old = None
+            if dest.exists():
+                old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+                dest.rename(old)
+            tmp.rename(dest)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            self.manifest = manifest
+            self.path = dest
+            return dest
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def empty_frame(name: str, rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """A DataFrame for table ``name`` with exactly its documented columns, in order."""
+    cols = columns(name)
+    df = pd.DataFrame(rows or [], columns=cols)
+    extra = [c for c in (rows[0] if rows else {}) if c not in cols]
+    if extra:
+        raise ValueError(f"table {name}: undocumented columns {extra}; document them in awsassess.tables")
+    return df
