@@ -34,7 +34,7 @@ class Table:
         return [*COMMON, *self.columns]
 
 
-def _t(name: str, domain: str, doc: str, **columns: str) -> Table:
+def _t(name: str, domain: str, doc: str, /, **columns: str) -> Table:
     return Table(name, domain, doc, dict(columns))
 
 
