@@ -1,0 +1,38 @@
+# awsassess: the two commands most people need are `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+OUT ?= outputs/demo
+JOBS ?=
+
+.PHONY: setup demo test lint lab notebooks bench clean help
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+setup:  ## install system packages (apt, when root), .venv and the project; idempotent
+	@bash scripts/bootstrap.sh
+
+demo: setup  ## run the whole assessment on the simulated two-account estate into outputs/demo
+	$(BIN)/awsassess demo --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
+
+test: setup  ## lint + the whole test suite (under 10 minutes)
+	$(BIN)/ruff check lib tests benchmarks
+	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 600
+
+lint: setup  ## ruff
+	$(BIN)/ruff check lib tests benchmarks
+
+lab: setup  ## JupyterLab on the notebooks (works as root)
+	$(BIN)/jupyter lab --allow-root --no-browser --ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) notebooks
+
+notebooks: setup  ## regenerate notebooks/*.ipynb from their paired py:percent files, without outputs
+	$(BIN)/jupytext --sync notebooks/*.py
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+bench: setup  ## print the benchmark figures (not part of make test)
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:  ## remove generated outputs (keeps .venv)
+	rm -rf outputs/* .pytest_cache && touch outputs/.gitkeep
