@@ -225,7 +225,19 @@ def load_params_files(paths: Iterable[str | Path]) -> list[AccountParams]:
     return loaded
 
 
+class _Quoted(str):
+    """A string always written in double quotes (account ids: YAML would read some as numbers)."""
+
+
+class _ParamsDumper(yaml.SafeDumper):
+    pass
+
+
+_ParamsDumper.add_representer(_Quoted, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style='"'))
+
+
 def dump_params(params: AccountParams) -> str:
-    """YAML text for a params file (account id quoted)."""
-    data = params.model_dump(mode="json", exclude_defaults=False, exclude={"source"})
-    return yaml.safe_dump(data, sort_keys=False)
+    """YAML text for a params file, account id always quoted."""
+    data = params.model_dump(mode="json", exclude={"source"})
+    data["account_id"] = _Quoted(data["account_id"])
+    return yaml.dump(data, Dumper=_ParamsDumper, sort_keys=False)

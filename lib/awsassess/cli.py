@@ -1,0 +1,244 @@
+"""The ``awsassess`` command line (see README "Command line" and ../shared/INTERFACE.md).
+
+Exit status: 0 all done; 1 some accounts or steps failed (the rest completed, run.json says which);
+2 bad input (nothing was started).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from awsassess import __version__
+from awsassess.params import ParamsError, load_params_files
+
+app = typer.Typer(
+    help="Read-only AWS architecture assessment: inventory, findings, cost model, diagrams, client reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+params_app = typer.Typer(help="Write and check params files (one per account).", no_args_is_help=True)
+prices_app = typer.Typer(help="The offline price catalog.", no_args_is_help=True)
+app.add_typer(params_app, name="params")
+app.add_typer(prices_app, name="prices")
+
+err = Console(stderr=True)
+out = Console()
+
+ParamsFiles = Annotated[list[Path], typer.Argument(help="params/*.yaml files, one per account")]
+OutDir = Annotated[Path, typer.Option("--out", help="output folder (one sub-folder per account)")]
+Jobs = Annotated[int | None, typer.Option("--jobs", min=1, help="parallel notebook workers (default: cores)")]
+
+
+def _bad_input(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _load(paths: list[Path]):  # noqa: ANN202
+    try:
+        return load_params_files(paths)
+    except ParamsError as exc:
+        raise _bad_input(str(exc)) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"awsassess {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")] = False,
+) -> None:
+    """awsassess: read-only AWS architecture assessment suite."""
+
+
+@app.command()
+def demo(
+    out_dir: OutDir = Path("outputs/demo"),
+    jobs: Jobs = None,
+) -> None:
+    """Run the whole assessment against the simulated two-account fintech estate (no AWS account needed)."""
+    from awsassess.demo_run import run_demo
+
+    raise typer.Exit(run_demo(out_dir, jobs=jobs))
+
+
+@app.command()
+def run(
+    params: ParamsFiles,
+    out_dir: OutDir,
+    jobs: Jobs = None,
+    resume: Annotated[bool, typer.Option("--resume", help="re-run only what failed or whose inputs changed")] = False,
+    executor: Annotated[str, typer.Option("--executor", help="local | dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (with --executor dask)")] = None,
+) -> None:
+    """Assess every account of PARAMS: collect, analyse, notebooks, reports, portfolio."""
+    accounts = _load(params)
+    if executor not in ("local", "dask"):
+        raise _bad_input(f"--executor: {executor!r} is not one of local, dask")
+    if executor == "dask" and not scheduler:
+        raise _bad_input("--executor dask needs --scheduler ADDR (e.g. tcp://10.0.0.5:8786)")
+    from awsassess.batch import run_batch
+
+    result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor, scheduler=scheduler)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def collect(
+    params: Annotated[Path, typer.Argument(help="one params file")],
+    out_dir: OutDir,
+) -> None:
+    """Collect a snapshot only (read-only API calls) into OUT/<name>/snapshot."""
+    (account,) = _load([params])
+    from awsassess.collect import collect_account
+    from awsassess.progress import account_progress
+
+    with account_progress(account.name) as progress:
+        snapshot = collect_account(account, out_dir, progress=progress)
+    cov = snapshot.table("coverage")
+    failed = cov[cov["status"] != "ok"] if len(cov) else cov
+    out.print(f"snapshot: {snapshot.path}  ({sum(snapshot.manifest.get('tables', {}).values())} rows, "
+              f"{len(cov)} API operations, {len(failed)} not readable)")
+    raise typer.Exit(0)
+
+
+@app.command()
+def analyze(
+    snapshot_dir: Annotated[Path, typer.Argument(help="a snapshot folder (DIR/<name>/snapshot)")],
+    out_dir: OutDir,
+    params: Annotated[Path | None, typer.Option("--params", help="params file whose assumptions to use")] = None,
+) -> None:
+    """Everything after collection, offline (no AWS calls): findings, costs, diagrams into OUT."""
+    from awsassess.analyze import analyze as run_analyze
+    from awsassess.snapshot import SnapshotError
+
+    assumptions = _load([params])[0].assumptions if params else {}
+    try:
+        written = run_analyze(snapshot_dir, out_dir, assumptions)
+    except SnapshotError as exc:
+        raise _bad_input(str(exc)) from None
+    for name, path in written.items():
+        out.print(f"{name}: {path}")
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="a run folder (the --out of `run` or `demo`)")],
+) -> None:
+    """Rebuild the HTML/PDF reports and the portfolio of a run from its executed notebooks."""
+    from awsassess.report import build_account_report, build_portfolio
+    from awsassess.report_meta import account_meta
+
+    if not (run_dir / "run.json").exists():
+        raise _bad_input(f"{run_dir}: no run.json. Fix: point at the --out folder of `awsassess run`")
+    run_json = json.loads((run_dir / "run.json").read_text())
+    for acct in run_json.get("accounts", []):
+        account_dir = run_dir / acct["name"]
+        if (account_dir / "notebooks").is_dir():
+            paths = build_account_report(account_dir, account_meta(account_dir, acct))
+            out.print(f"{acct['name']}: {paths.get('html')}  {paths.get('pdf')}")
+    paths = build_portfolio(run_dir)
+    out.print(f"portfolio: {paths.get('html')}  {paths.get('pdf')}")
+
+
+@params_app.command("init")
+def params_init(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the params files")] = Path("params"),
+    from_organization: Annotated[bool, typer.Option("--from-organization", help="one file per ACTIVE account of the AWS Organization")] = False,
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile (management/delegated account with --from-organization)")] = None,
+    role_name: Annotated[str, typer.Option("--role-name", help="role to assume in each account")] = "AssessmentReadOnly",
+    external_id: Annotated[str | None, typer.Option("--external-id", help="sts:ExternalId of that role")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="region to assess (repeat)")] = None,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="custom endpoint (simulated estate)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite existing files")] = False,
+) -> None:
+    """Write params files: --from-organization (every active account) or --profile (one account)."""
+    from awsassess import params_init as pi
+
+    regions = region or ["us-east-1"]
+    try:
+        if from_organization:
+            written = pi.from_organization(management_profile=profile, role_name=role_name, external_id=external_id,
+                                           endpoint_url=endpoint_url, regions=regions, out_dir=out_dir, force=force)
+        elif profile:
+            written = [pi.from_profile(profile, regions=regions, endpoint_url=endpoint_url, out_dir=out_dir, force=force)]
+        else:
+            raise _bad_input("give --from-organization or --profile PROFILE")
+    except (FileExistsError, ParamsError, ValueError) as exc:
+        raise _bad_input(str(exc)) from None
+    for path in written:
+        out.print(f"wrote {path}")
+
+
+@params_app.command("check")
+def params_check(params: ParamsFiles) -> None:
+    """Validate params files; exit 2 with the file, field and fix on the first bad one."""
+    for account in _load(params):
+        out.print(f"ok  {account.source}  ({account.name}, {account.account_id}, {', '.join(account.regions)})")
+
+
+@app.command("iam-policy")
+def iam_policy(
+    cloudformation: Annotated[bool, typer.Option("--cloudformation", help="print a CloudFormation template of a cross-account role instead")] = False,
+) -> None:
+    """Print the least-privilege read-only IAM policy (JSON) generated from the collectors' declared calls."""
+    from awsassess import iam
+
+    if cloudformation:
+        sys.stdout.write(iam.cloudformation_role_template())
+    else:
+        sys.stdout.write(json.dumps(iam.read_only_policy(), indent=2) + "\n")
+
+
+@app.command()
+def assumptions() -> None:
+    """List every assumption (rule thresholds, cost-model defaults) with its default; override them in params."""
+    from rich.table import Table
+
+    from awsassess.assumptions import describe
+
+    table = Table("key", "default", "description")
+    for row in describe():
+        table.add_row(row["key"], repr(row["default"]), row["description"])
+    out.print(table)
+
+
+@prices_app.command("show")
+def prices_show(
+    region: Annotated[str | None, typer.Option("--region")] = None,
+    service: Annotated[str | None, typer.Option("--service")] = None,
+) -> None:
+    """Show the offline price catalog (with each price's source, date and confidence)."""
+    from awsassess import pricing
+
+    df = pricing.show(region=region, service=service)
+    with_pd_opts = os.environ.get("COLUMNS")  # let pandas use the terminal width
+    out.print(df.to_string(index=False, max_colwidth=60 if not with_pd_opts else None))
+
+
+@prices_app.command("refresh")
+def prices_refresh(
+    region: Annotated[list[str] | None, typer.Option("--region", help="region to refresh (repeat)")] = None,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="custom endpoint (simulated estate)")] = None,
+    profile: Annotated[str | None, typer.Option("--profile")] = None,
+) -> None:
+    """Refresh prices from the AWS Price List Query API into the local cache."""
+    from awsassess import pricing
+
+    path = pricing.refresh(endpoint_url=endpoint_url, regions=region or ["us-east-1"], profile=profile)
+    out.print(f"price cache: {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
