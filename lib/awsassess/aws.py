@@ -1,0 +1,181 @@
+"""One AWS session per account: credentials, retries, endpoints and the read-only guard.
+
+:func:`session_for` turns an account's params into an :class:`AccountSession`:
+
+- credentials from the standard chain, or ``auth.profile`` (named, SSO and ``source_profile``
+  profiles all work: boto3 resolves them), then optionally ``sts:AssumeRole`` into ``auth.role_arn``
+  with ``auth.external_id`` and the session name ``awsassess-<name>``; assumed credentials refresh
+  themselves before they expire, so long collections keep working;
+- ``auth.endpoint_url`` (a simulated estate or LocalStack) for every client, STS included;
+- adaptive retries (10 attempts), timeouts, a connection pool sized to the collection concurrency
+  and ``awsassess/<version>`` in the user agent;
+- clients cached per (service, region), created under a lock (safe to use from many threads);
+- the read-only guard (:mod:`awsassess.guard`) on every client, including the ones boto3 makes
+  internally to obtain credentials.
+
+Region ``"global"`` means the us-east-1 endpoint (CloudFront, Cost Explorer, Organizations, IAM).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
+
+from awsassess import __version__
+from awsassess.guard import install_guard
+
+GLOBAL_REGION = "global"
+GLOBAL_ENDPOINT_REGION = "us-east-1"
+DEFAULT_CONCURRENCY = 16
+
+
+class AwsSessionError(RuntimeError):
+    """Credentials could not be obtained or the wrong account was reached."""
+
+
+class AccountMismatchError(AwsSessionError):
+    """The credentials reach another account than the params' ``account_id``."""
+
+
+def _opt(obj: Any, name: str, default: Any = None) -> Any:
+    value = getattr(obj, name, default) if obj is not None else default
+    return default if value is None else value
+
+
+def role_session_name(name: str) -> str:
+    """``awsassess-<name>``, restricted to the characters and length STS accepts."""
+    clean = re.sub(r"[^\w+=,.@-]", "-", f"awsassess-{name}")
+    return clean[:64]
+
+
+def client_config(concurrency: int = DEFAULT_CONCURRENCY, *, max_attempts: int = 10,
+                  connect_timeout: float = 10, read_timeout: float = 60) -> Config:
+    """The botocore Config every awsassess client uses."""
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_pool_connections=max(10, int(concurrency)),
+        user_agent_extra=f"awsassess/{__version__}",
+    )
+
+
+def endpoint_region(region: str) -> str:
+    return GLOBAL_ENDPOINT_REGION if region == GLOBAL_REGION else region
+
+
+@dataclass
+class AccountSession:
+    """A guarded boto3 session for one account, with a thread-safe client cache."""
+
+    session: boto3.Session
+    config: Config
+    endpoint_url: str | None = None
+    home_region: str = GLOBAL_ENDPOINT_REGION
+    role_arn: str | None = None
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _identity: dict[str, Any] | None = field(default=None, repr=False)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A cached, guarded client for ``service`` in ``region`` (``"global"`` = us-east-1)."""
+        key = (service, region or self.home_region)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                kwargs: dict[str, Any] = {"region_name": endpoint_region(key[1]), "config": self.config}
+                if self.endpoint_url:
+                    kwargs["endpoint_url"] = self.endpoint_url
+                client = install_guard(self.session.client(service, **kwargs))
+                self._clients[key] = client
+        return client
+
+    def caller_identity(self) -> dict[str, Any]:
+        """``sts:GetCallerIdentity`` of these credentials (cached)."""
+        if self._identity is None:
+            resp = self.client("sts", self.home_region).get_caller_identity()
+            self._identity = {k: resp[k] for k in ("Account", "Arn", "UserId") if k in resp}
+        return self._identity
+
+    def check_account(self, expected: str) -> dict[str, Any]:
+        """Raise :class:`AccountMismatchError` when the credentials reach another account."""
+        ident = self.caller_identity()
+        if str(ident.get("Account")) != str(expected):
+            raise AccountMismatchError(
+                f"account_id is {expected} but the credentials reach account {ident.get('Account')} "
+                f"as {ident.get('Arn')}. Fix account_id in the params file, or auth.profile/auth.role_arn "
+                "so they point at that account."
+            )
+        return ident
+
+
+def _assume_role_refresher(sts: Any, role_arn: str, session_name: str,
+                           external_id: str | None) -> Any:
+    def fetch() -> dict[str, str]:
+        kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name,
+                                  "DurationSeconds": 3600}
+        if external_id:
+            kwargs["ExternalId"] = external_id
+        try:
+            creds = sts.assume_role(**kwargs)["Credentials"]
+        except Exception as exc:  # noqa: BLE001 - re-raised with the fix named
+            raise AwsSessionError(
+                f"could not assume auth.role_arn {role_arn}: {exc}. Check the role's trust policy, "
+                "auth.external_id and the base credentials (auth.profile or the default chain)."
+            ) from exc
+        expiry = creds["Expiration"]
+        if isinstance(expiry, datetime):
+            expiry = expiry.astimezone(UTC).isoformat()
+        return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"], "expiry_time": str(expiry)}
+    return fetch
+
+
+def session_for(params: Any, *, concurrency: int | None = None) -> AccountSession:
+    """Build the guarded :class:`AccountSession` for one account's params (``AccountParams``)."""
+    auth = getattr(params, "auth", None)
+    collect = getattr(params, "collect", None)
+    regions = list(_opt(params, "regions", []) or [])
+    home = regions[0] if regions else GLOBAL_ENDPOINT_REGION
+    conc = int(concurrency or _opt(collect, "concurrency", DEFAULT_CONCURRENCY))
+    config = client_config(conc)
+    profile = _opt(auth, "profile")
+    endpoint_url = _opt(auth, "endpoint_url")
+    role_arn = _opt(auth, "role_arn")
+    external_id = _opt(auth, "external_id")
+
+    base_bc = botocore.session.Session(profile=profile) if profile else botocore.session.Session()
+    install_guard(base_bc)
+    try:
+        base = boto3.Session(botocore_session=base_bc, region_name=home)
+    except Exception as exc:  # noqa: BLE001 - e.g. ProfileNotFound
+        raise AwsSessionError(f"auth.profile {profile!r}: {exc}. Fix auth.profile or ~/.aws/config.") from exc
+
+    if not role_arn:
+        return AccountSession(session=base, config=config, endpoint_url=endpoint_url, home_region=home)
+
+    sts_kwargs: dict[str, Any] = {"region_name": endpoint_region(home), "config": config}
+    if endpoint_url:
+        sts_kwargs["endpoint_url"] = endpoint_url
+    sts = install_guard(base.client("sts", **sts_kwargs))
+    fetch = _assume_role_refresher(sts, role_arn, role_session_name(str(_opt(params, "name", "account"))),
+                                   external_id)
+    creds = RefreshableCredentials.create_from_metadata(
+        metadata=fetch(), refresh_using=fetch, method="sts-assume-role")
+    assumed_bc = botocore.session.Session()
+    assumed_bc._credentials = creds  # noqa: SLF001 - the documented way to plug refreshable credentials
+    install_guard(assumed_bc)
+    assumed = boto3.Session(botocore_session=assumed_bc, region_name=home)
+    return AccountSession(session=assumed, config=config, endpoint_url=endpoint_url, home_region=home,
+                          role_arn=role_arn)

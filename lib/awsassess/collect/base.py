@@ -1,0 +1,649 @@
+"""The collection framework: declared operations, recorded calls, concurrency, snapshot writing.
+
+A *domain collector* is a module with:
+
+``OPERATIONS: list[tuple[str, str]]``
+    every ``(boto3 service name, API operation)`` it calls. This is the single source of truth for
+    the IAM policy (:mod:`awsassess.iam`); calling anything not declared raises
+    :class:`UndeclaredOperationError`, so the policy cannot drift from the code.
+``collect(ctx, region) -> dict[table_name, list[row]]`` (optional)
+    run once per collected region, concurrently with other collectors and regions.
+``collect_global(ctx) -> dict[table_name, list[row]]`` (optional)
+    run once with region ``"global"`` (us-east-1 endpoint): CloudFront, Cost Explorer, Organizations.
+``PHASE: int = 0`` (optional)
+    collectors of phase N can read the tables of phases < N via ``ctx.rows(table, region)``
+    (metrics runs in phase 1 because it needs the resources).
+``TABLES: list[str]`` (optional)
+    the tables it fills; written (empty) even when nothing was found.
+
+Rows are plain dicts keyed by the columns of :mod:`awsassess.tables`; ``account_id`` and ``region``
+are filled in by the framework. Lists/dicts go through :func:`awsassess.tables.dumps`.
+
+Example (a complete, working collector)::
+
+    from awsassess.collect.base import tag_map
+    from awsassess.tables import dumps
+
+    OPERATIONS = [("ec2", "DescribeVpcs"), ("ec2", "DescribeSubnets")]
+    TABLES = ["vpcs", "subnets"]
+
+    def collect(ctx, region):
+        vpcs = ctx.paginate("ec2", "DescribeVpcs", region, "Vpcs")
+        subnets = ctx.paginate("ec2", "DescribeSubnets", region, "Subnets")
+        return {
+            "vpcs": [{"vpc_id": v["VpcId"], "cidr": v.get("CidrBlock", ""),
+                      "tags": dumps(tag_map(v.get("Tags")))} for v in vpcs],
+            "subnets": [{"subnet_id": s["SubnetId"], "vpc_id": s.get("VpcId", "")} for s in subnets],
+        }
+
+``ctx`` (a :class:`Context`) offers:
+
+- ``ctx.paginate(service, operation, region, result_key, **kwargs) -> list`` all items of all pages
+  (``result_key`` is a JMESPath expression such as ``"Vpcs"``, ``"DistributionList.Items"`` or
+  ``"Reservations[].Instances[]"``); uses the botocore paginator when there is one;
+- ``ctx.call(service, operation, region, **kwargs) -> dict`` one call, response without
+  ``ResponseMetadata``;
+- ``ctx.map(fn, items) -> list`` runs ``fn(item)`` concurrently (per-resource fan-out), in order;
+- ``ctx.rows(table, region=None) -> list[dict]`` rows of an earlier phase;
+- ``ctx.option(name, default)`` a ``params.collect`` option; ``ctx.now`` the run's start (UTC);
+  ``ctx.account_id``, ``ctx.params``, ``ctx.regions``.
+
+Every call is recorded in the ``coverage`` table (status ok | access_denied | opt_in_required |
+unsupported | not_implemented | throttled | error, message, calls, items, duration_s). Failures
+(``ClientError``, ``ResponseParserError``, other botocore errors) never crash the run: the call
+returns ``{}`` / the items read so far. Raw pages are kept (secrets masked) for ``snapshot/raw/``.
+Responses reach the collector already masked (:mod:`awsassess.collect.masking`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar
+
+import jmespath
+import pandas as pd
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, UnknownEndpointError
+from botocore.parsers import ResponseParserError
+
+from awsassess.aws import GLOBAL_REGION, AccountSession, session_for
+from awsassess.collect.masking import mask_page
+from awsassess.guard import ReadOnlyViolation
+from awsassess.snapshot import Snapshot, empty_frame
+from awsassess.tables import TABLES, columns
+
+log = logging.getLogger("awsassess.collect")
+
+T = TypeVar("T")
+R = TypeVar("R")
+Rows = dict[str, list[dict[str, Any]]]
+# progress(account name, units done, units total, message)
+Progress = Callable[[str, int, int, str], None]
+
+# Calls the framework itself makes (identity check and region opt-in status).
+CORE_OPERATIONS: list[tuple[str, str]] = [("sts", "GetCallerIdentity"), ("ec2", "DescribeRegions")]
+
+# In-flight request limits per (service, region), on top of the overall concurrency.
+# Cost Explorer is billed per request and rate limited: one at a time.
+SERVICE_LIMITS: dict[str, int] = {"ce": 1, "organizations": 2, "cloudformation": 8, "codepipeline": 8}
+
+STATUSES = ("ok", "access_denied", "opt_in_required", "unsupported", "not_implemented", "throttled", "error")
+_SEVERITY = {s: i for i, s in enumerate(STATUSES)}
+
+ACCESS_DENIED_CODES = {
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException",
+    "AuthorizationError", "AuthorizationErrorException", "Forbidden", "403", "NotAuthorized",
+    "UnauthorizedAccess", "AccessDeniedForDependencyException",
+}
+OPT_IN_CODES = {"OptInRequired", "SubscriptionRequiredException"}
+TOKEN_CODES = {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"}
+THROTTLE_CODES = {
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
+    "TooManyRequestsException", "RequestThrottled", "RequestThrottledException", "SlowDown",
+    "ProvisionedThroughputExceededException", "LimitExceededException", "BandwidthLimitExceeded",
+    "PriorRequestNotComplete", "EC2ThrottledException", "TransactionInProgressException",
+}
+UNSUPPORTED_CODES = {
+    "UnsupportedOperation", "UnsupportedOperationException", "InvalidAction", "UnknownOperationException",
+    "UnknownOperation", "InvalidEndpointException", "OperationNotSupportedException",
+}
+NOT_IMPLEMENTED_CODES = {"NotImplemented", "NotImplementedException", "501", "500", "404"}
+
+
+class UndeclaredOperationError(RuntimeError):
+    """A collector called an operation missing from its ``OPERATIONS`` (the IAM policy would drift)."""
+
+
+class CollectionError(RuntimeError):
+    """Collection could not start (credentials, account mismatch, bad params)."""
+
+
+# --------------------------------------------------------------------------- collectors
+@dataclass(frozen=True)
+class Collector:
+    """One domain collector (usually built from a module by :meth:`from_module`)."""
+
+    name: str
+    operations: tuple[tuple[str, str], ...]
+    collect: Callable[[Context, str], Rows] | None = None
+    collect_global: Callable[[Context], Rows] | None = None
+    phase: int = 0
+    tables: tuple[str, ...] = ()
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Collector:
+        name = getattr(module, "NAME", module.__name__.rsplit(".", 1)[-1])
+        ops = getattr(module, "OPERATIONS", None)
+        if ops is None:
+            raise TypeError(f"collector module {module.__name__} has no OPERATIONS list")
+        collect = getattr(module, "collect", None)
+        collect_global = getattr(module, "collect_global", None)
+        if collect is None and collect_global is None:
+            raise TypeError(f"collector module {module.__name__} defines neither collect() nor collect_global()")
+        tables = tuple(getattr(module, "TABLES", ()))
+        unknown = [t for t in tables if t not in TABLES]
+        if unknown:
+            raise TypeError(f"collector {name}: TABLES names unknown tables {unknown}")
+        return cls(name=name, operations=tuple((str(s), str(o)) for s, o in ops), collect=collect,
+                   collect_global=collect_global, phase=int(getattr(module, "PHASE", 0)), tables=tables)
+
+
+# --------------------------------------------------------------------------- coverage
+@dataclass
+class CallRecord:
+    service: str
+    operation: str
+    region: str
+    status: str = "ok"
+    message: str = ""
+    calls: int = 0
+    failed: int = 0
+    items: int = 0
+    duration_s: float = 0.0
+
+    def add(self, status: str, message: str, calls: int, items: int, duration: float) -> None:
+        self.calls += calls
+        self.items += items
+        self.duration_s += duration
+        if status != "ok":
+            self.failed += 1
+            if _SEVERITY[status] >= _SEVERITY.get(self.status, 0) or self.status == "ok":
+                self.status = status
+                self.message = message
+
+    def row(self) -> dict[str, Any]:
+        msg = self.message
+        if self.failed and self.calls > self.failed:
+            msg = f"{self.failed} failed of {self.calls} requests; last: {msg}"
+        return {"service": self.service, "operation": self.operation, "region": self.region,
+                "status": self.status, "message": msg[:1000], "calls": self.calls, "items": self.items,
+                "duration_s": round(self.duration_s, 3)}
+
+
+def classify_error(exc: BaseException, region: str, home_region: str) -> tuple[str, str]:
+    """(coverage status, short message) for an exception raised by botocore."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        message = str(err.get("Message", "") or exc)
+        if message.lstrip().lower().startswith(("<!doctype", "<html")):
+            message = "the endpoint answered with an HTML error page (operation not implemented?)"
+        text = f"{code}: {message}"
+        if code in ACCESS_DENIED_CODES or "not authorized" in message.lower():
+            return "access_denied", text
+        if code in OPT_IN_CODES:
+            return "opt_in_required", text
+        if code in TOKEN_CODES and region not in (home_region, GLOBAL_REGION):
+            return "opt_in_required", text + " (is the region enabled for this account?)"
+        if code in THROTTLE_CODES or "rate exceeded" in message.lower():
+            return "throttled", text
+        if code in UNSUPPORTED_CODES:
+            return "unsupported", text
+        if code in NOT_IMPLEMENTED_CODES or "not implemented" in message.lower():
+            return "not_implemented", text
+        return "error", text
+    if isinstance(exc, ResponseParserError):
+        return "not_implemented", f"unparseable response (operation not implemented?): {str(exc)[:300]}"
+    if isinstance(exc, EndpointConnectionError | UnknownEndpointError):
+        return "unsupported", f"{type(exc).__name__}: {exc}"
+    return "error", f"{type(exc).__name__}: {exc}"
+
+
+# --------------------------------------------------------------------------- run state
+def _option(params: Any, name: str, default: Any) -> Any:
+    opts = getattr(params, "collect", None)
+    value = getattr(opts, name, None) if opts is not None else None
+    return default if value is None else value
+
+
+class Run:
+    """Shared state of one account's collection (thread-safe)."""
+
+    def __init__(self, params: Any, session: AccountSession, *, concurrency: int, keep_raw: bool = True,
+                 now: datetime | None = None, service_limits: dict[str, int] | None = None) -> None:
+        self.params = params
+        self.session = session
+        self.concurrency = max(1, int(concurrency))
+        self.keep_raw = keep_raw
+        self.now = now or datetime.now(UTC)
+        self.account_id = str(getattr(params, "account_id", ""))
+        self.regions: list[str] = list(getattr(params, "regions", []) or [])
+        self.home_region = session.home_region
+        self._limits = {**SERVICE_LIMITS, **(service_limits or {})}
+        self._lock = threading.Lock()
+        self._global_sem = threading.BoundedSemaphore(self.concurrency)
+        self._service_sems: dict[tuple[str, str], threading.Semaphore] = {}
+        self.coverage: dict[tuple[str, str, str], CallRecord] = {}
+        self.raw: dict[str, list[Any]] = {}
+        self.tables: Rows = {}
+        self.fanout = ThreadPoolExecutor(max_workers=self.concurrency * 2, thread_name_prefix="awsassess-fan")
+        self._in_fanout = threading.local()
+
+    # -- limits
+    def _service_sem(self, service: str, region: str) -> threading.Semaphore:
+        key = (service, region)
+        sem = self._service_sems.get(key)
+        if sem is None:
+            with self._lock:
+                sem = self._service_sems.setdefault(
+                    key, threading.Semaphore(min(self.concurrency, self._limits.get(service, self.concurrency))))
+        return sem
+
+    def request(self, service: str, region: str, fn: Callable[[], T]) -> T:
+        """Run one HTTP request under the per-service and overall in-flight limits."""
+        with self._service_sem(service, region), self._global_sem:
+            return fn()
+
+    # -- records
+    def record(self, service: str, operation: str, region: str, status: str, message: str,
+               calls: int, items: int, duration: float) -> None:
+        key = (service, operation, region)
+        with self._lock:
+            rec = self.coverage.get(key)
+            if rec is None:
+                rec = self.coverage[key] = CallRecord(service, operation, region)
+            rec.add(status, message, calls, items, duration)
+
+    def keep_page(self, service: str, operation: str, region: str, params: dict[str, Any], page: Any) -> None:
+        if not self.keep_raw:
+            return
+        key = f"{service}/{operation}.{region}"
+        entry = {"params": mask_page(params), "page": page}
+        with self._lock:
+            self.raw.setdefault(key, []).append(entry)
+
+    def coverage_rows(self) -> list[dict[str, Any]]:
+        return [rec.row() for _, rec in sorted(self.coverage.items())]
+
+    def close(self) -> None:
+        self.fanout.shutdown(wait=True)
+
+
+# --------------------------------------------------------------------------- context
+class Context:
+    """What a collector sees: declared calls, pagination, fan-out and earlier tables."""
+
+    def __init__(self, run: Run, collector: Collector) -> None:
+        self._run = run
+        self.collector = collector
+        self._declared = frozenset(collector.operations) | frozenset(CORE_OPERATIONS)
+
+    # -- facts
+    @property
+    def params(self) -> Any:
+        return self._run.params
+
+    @property
+    def account_id(self) -> str:
+        return self._run.account_id
+
+    @property
+    def regions(self) -> list[str]:
+        return list(self._run.regions)
+
+    @property
+    def now(self) -> datetime:
+        return self._run.now
+
+    def option(self, name: str, default: Any) -> Any:
+        """``params.collect.<name>`` or ``default``."""
+        return _option(self._run.params, name, default)
+
+    def rows(self, table: str, region: str | None = None) -> list[dict[str, Any]]:
+        """Rows of ``table`` collected in an earlier phase (all regions, or only ``region``)."""
+        rows = self._run.tables.get(table, [])
+        return [r for r in rows if region is None or r.get("region") == region]
+
+    def status(self, service: str, operation: str, region: str) -> str | None:
+        """Coverage status of an operation so far (None if never called)."""
+        rec = self._run.coverage.get((service, operation, region))
+        return rec.status if rec else None
+
+    # -- calls
+    def _check(self, service: str, operation: str) -> None:
+        if (service, operation) not in self._declared:
+            raise UndeclaredOperationError(
+                f"collector {self.collector.name!r} called {service}:{operation}, which is not in its "
+                "OPERATIONS list. Add it there (the IAM policy is generated from OPERATIONS)."
+            )
+
+    def _client(self, service: str, region: str) -> Any:
+        return self._run.session.client(service, region)
+
+    def call(self, service: str, operation: str, region: str, **kwargs: Any) -> dict[str, Any]:
+        """One API call; the (masked) response without ResponseMetadata, or ``{}`` on failure."""
+        self._check(service, operation)
+        client = self._client(service, region)
+        method = getattr(client, _snake(client, operation))
+        start = time.perf_counter()
+        try:
+            resp = self._run.request(service, region, lambda: method(**kwargs))
+        except (ReadOnlyViolation, UndeclaredOperationError):
+            raise
+        except (ClientError, ResponseParserError, BotoCoreError) as exc:
+            status, message = classify_error(exc, region, self._run.home_region)
+            self._run.record(service, operation, region, status, message, 1, 0,
+                             time.perf_counter() - start)
+            log.info("%s:%s %s -> %s %s", service, operation, region, status, message)
+            return {}
+        resp = dict(resp)
+        resp.pop("ResponseMetadata", None)
+        resp = mask_page(resp)
+        self._run.keep_page(service, operation, region, kwargs, resp)
+        self._run.record(service, operation, region, "ok", "", 1, _count_items(resp),
+                         time.perf_counter() - start)
+        return resp
+
+    def paginate(self, service: str, operation: str, region: str, result_key: str,
+                 **kwargs: Any) -> list[Any]:
+        """All items under ``result_key`` (JMESPath) of every page; the items read so far on failure."""
+        self._check(service, operation)
+        client = self._client(service, region)
+        op_snake = _snake(client, operation)
+        expr = jmespath.compile(result_key)
+        if not client.can_paginate(op_snake):
+            resp = self.call(service, operation, region, **kwargs)
+            return list(expr.search(resp) or []) if resp else []
+        pages = iter(client.get_paginator(op_snake).paginate(**kwargs))
+        items: list[Any] = []
+        calls = 0
+        start = time.perf_counter()
+        status, message = "ok", ""
+        while True:
+            try:
+                page = self._run.request(service, region, lambda: next(pages, None))
+            except (ReadOnlyViolation, UndeclaredOperationError):
+                raise
+            except (ClientError, ResponseParserError, BotoCoreError) as exc:
+                calls += 1
+                status, message = classify_error(exc, region, self._run.home_region)
+                log.info("%s:%s %s -> %s %s", service, operation, region, status, message)
+                break
+            if page is None:
+                break
+            calls += 1
+            page = dict(page)
+            page.pop("ResponseMetadata", None)
+            page = mask_page(page)
+            self._run.keep_page(service, operation, region, kwargs, page)
+            items.extend(expr.search(page) or [])
+        self._run.record(service, operation, region, status, message, calls, len(items),
+                         time.perf_counter() - start)
+        return items
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``[fn(x) for x in items]``, run concurrently in the shared fan-out pool (results in order)."""
+        seq = list(items)
+        if len(seq) <= 1 or getattr(self._run._in_fanout, "active", False):
+            return [fn(x) for x in seq]
+
+        def wrapped(x: T) -> R:
+            self._run._in_fanout.active = True
+            try:
+                return fn(x)
+            finally:
+                self._run._in_fanout.active = False
+
+        futures = [self._run.fanout.submit(wrapped, x) for x in seq]
+        return [f.result() for f in futures]
+
+
+def _snake(client: Any, operation: str) -> str:
+    mapping = client.meta.method_to_api_mapping
+    cache = getattr(client.meta, "_awsassess_api_to_method", None)
+    if cache is None:
+        cache = {v: k for k, v in mapping.items()}
+        client.meta._awsassess_api_to_method = cache
+    try:
+        return cache[operation]
+    except KeyError:
+        raise ValueError(f"{client.meta.service_model.service_name} has no operation {operation!r}") from None
+
+
+def _count_items(resp: dict[str, Any]) -> int:
+    lists = [v for v in resp.values() if isinstance(v, list)]
+    return max((len(v) for v in lists), default=0)
+
+
+# --------------------------------------------------------------------------- helpers for collectors
+def tag_map(tags: Any) -> dict[str, str]:
+    """AWS tags in any of their shapes (``[{Key, Value}]``, ``[{key, value}]``, a dict) as a dict."""
+    if not tags:
+        return {}
+    if isinstance(tags, dict):
+        return {str(k): str(v) for k, v in tags.items()}
+    out: dict[str, str] = {}
+    for t in tags:
+        if isinstance(t, dict):
+            k = t.get("Key", t.get("key"))
+            if k is not None:
+                out[str(k)] = str(t.get("Value", t.get("value", "")))
+    return out
+
+
+def name_tag(tags: Any) -> str:
+    """The ``Name`` tag or ``''``."""
+    return tag_map(tags).get("Name", "")
+
+
+def chunks(seq: Sequence[T], size: int) -> list[list[T]]:
+    """``seq`` in lists of at most ``size`` (API batch limits: ECS DescribeServices 10, ...)."""
+    return [list(seq[i:i + size]) for i in range(0, len(seq), size)]
+
+
+# --------------------------------------------------------------------------- tables
+def _norm_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
+
+
+def build_frame(name: str, rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Rows -> DataFrame with exactly the documented columns (validated), Parquet-safe types."""
+    cols = set(columns(name))
+    extra = sorted({k for r in rows for k in r} - cols)
+    if extra:
+        raise ValueError(f"table {name}: undocumented columns {extra}; add them to awsassess.tables first")
+    norm = [{k: _norm_value(v) for k, v in r.items()} for r in rows]
+    df = empty_frame(name, norm)
+    for col in df.columns:
+        if df[col].dtype != object:
+            continue
+        kinds = {type(v) for v in df[col] if v is not None and not (isinstance(v, float) and v != v)}
+        if len(kinds) > 1 and not kinds <= {int, float} and not kinds <= {bool}:
+            df[col] = df[col].map(lambda v: None if v is None else str(v))
+    return df
+
+
+# --------------------------------------------------------------------------- orchestration
+@dataclass
+class _Unit:
+    collector: Collector
+    region: str  # a region or "global"
+
+
+def resolve_regions(run: Run) -> list[str]:
+    """The params' regions that are enabled; the others are recorded as opt_in_required."""
+    ctx = Context(run, Collector("core", tuple(CORE_OPERATIONS), collect=lambda c, r: {}))
+    resp = ctx.call("ec2", "DescribeRegions", run.home_region, AllRegions=True)
+    known = {r.get("RegionName"): r.get("OptInStatus", "opt-in-not-required") for r in resp.get("Regions", [])}
+    enabled = []
+    for region in run.regions:
+        status = known.get(region)
+        if resp and status == "not-opted-in":
+            run.record("ec2", "DescribeRegions", region, "opt_in_required",
+                       f"region {region} is not enabled for this account (opt-in region); skipped",
+                       0, 0, 0.0)
+        elif resp and status is None:
+            run.record("ec2", "DescribeRegions", region, "unsupported",
+                       f"region {region} is unknown to EC2 DescribeRegions; skipped", 0, 0, 0.0)
+        else:
+            enabled.append(region)
+    return enabled
+
+
+def params_digest(params: Any) -> str:
+    if hasattr(params, "model_dump"):
+        data = params.model_dump(mode="json")
+    elif hasattr(params, "__dict__"):
+        data = json.loads(json.dumps(params.__dict__, default=lambda o: getattr(o, "__dict__", str(o))))
+    else:
+        data = str(params)
+    return "sha256:" + hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_collectors(run: Run, collectors: Sequence[Collector], regions: Sequence[str], *,
+                   progress: Progress | None = None, strict: bool = False,
+                   account: str = "") -> Rows:
+    """Run ``collectors`` phase by phase across ``regions``; rows per table (also in ``run.tables``)."""
+    phases = sorted({c.phase for c in collectors})
+    units_all = [
+        _Unit(c, r)
+        for c in collectors
+        for r in ([*regions] if c.collect else []) + ([GLOBAL_REGION] if c.collect_global else [])
+    ]
+    total = len(units_all)
+    done = 0
+    done_lock = threading.Lock()
+    if progress:
+        progress(account, 0, total, "starting")
+
+    def run_unit(unit: _Unit) -> Rows:
+        nonlocal done
+        ctx = Context(run, unit.collector)
+        try:
+            if unit.region == GLOBAL_REGION:
+                assert unit.collector.collect_global is not None
+                out = unit.collector.collect_global(ctx) or {}
+            else:
+                assert unit.collector.collect is not None
+                out = unit.collector.collect(ctx, unit.region) or {}
+        except (ReadOnlyViolation, UndeclaredOperationError):
+            raise
+        except Exception as exc:  # a collector bug must not lose the other tables
+            if strict:
+                raise
+            log.error("collector %s failed in %s:\n%s", unit.collector.name, unit.region, traceback.format_exc())
+            run.record("awsassess", f"collect:{unit.collector.name}", unit.region, "error",
+                       f"{type(exc).__name__}: {exc}", 0, 0, 0.0)
+            out = {}
+        for rows in out.values():
+            for row in rows:
+                row.setdefault("account_id", run.account_id)
+                row.setdefault("region", unit.region)
+        with done_lock:
+            done += 1
+            if progress:
+                progress(account, done, total, f"{unit.collector.name} {unit.region}")
+        return out
+
+    with ThreadPoolExecutor(max_workers=run.concurrency, thread_name_prefix="awsassess-unit") as pool:
+        for phase in phases:
+            units = [u for u in units_all if u.collector.phase == phase]
+            results = list(pool.map(run_unit, units))
+            with run._lock:
+                for out in results:
+                    for table, rows in out.items():
+                        if table not in TABLES:
+                            raise ValueError(f"collector produced unknown table {table!r}")
+                        run.tables.setdefault(table, []).extend(rows)
+    return run.tables
+
+
+def collect_account(params: Any, out_dir: str | Path, progress: Progress | None = None,
+                    *, collectors: Sequence[Collector] | None = None, session: AccountSession | None = None,
+                    strict: bool = False, keep_raw: bool = True,
+                    service_limits: dict[str, int] | None = None) -> Snapshot:
+    """Collect one account into ``out_dir/<name>/snapshot`` (atomically) and return the Snapshot.
+
+    ``collectors`` defaults to every registered collector (:func:`awsassess.collect.load_collectors`).
+    ``strict=True`` re-raises collector bugs instead of recording them in coverage (tests use it).
+    Raises :class:`awsassess.aws.AccountMismatchError` when the credentials reach another account.
+    """
+    from awsassess.collect import load_collectors
+
+    name = str(getattr(params, "name", "") or "")
+    if not name:
+        raise CollectionError("params.name is empty; set name: in the params file (e.g. acme-prod)")
+    started = time.perf_counter()
+    session = session or session_for(params)
+    session.check_account(str(getattr(params, "account_id", "")))
+    concurrency = int(_option(params, "concurrency", 16))
+    run = Run(params, session, concurrency=concurrency, keep_raw=keep_raw, service_limits=service_limits)
+    collectors = list(collectors) if collectors is not None else load_collectors()
+    try:
+        ident = session.caller_identity()
+        run.record("sts", "GetCallerIdentity", session.home_region, "ok", "", 1, 1, 0.0)
+        regions = resolve_regions(run)
+        run_collectors(run, collectors, regions, progress=progress, strict=strict, account=name)
+    finally:
+        run.close()
+
+    frames: dict[str, pd.DataFrame] = {}
+    wanted = {t for c in collectors for t in c.tables} | set(run.tables)
+    for table in sorted(wanted):
+        frames[table] = build_frame(table, run.tables.get(table, []))
+    coverage_rows = run.coverage_rows()
+    for row in coverage_rows:
+        row["account_id"] = run.account_id
+    frames["coverage"] = build_frame("coverage", coverage_rows)
+
+    by_status: dict[str, int] = {}
+    for row in coverage_rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + 1
+    manifest = {
+        "name": name,
+        "account_id": run.account_id,
+        "environment": str(getattr(params, "environment", "") or ""),
+        "regions": list(run.regions),
+        "regions_collected": list(regions),
+        "collected_at": run.now.isoformat(timespec="seconds"),
+        "duration_s": round(time.perf_counter() - started, 2),
+        "caller_arn": ident.get("Arn", ""),
+        "collectors": [c.name for c in collectors],
+        "params_digest": params_digest(params),
+        "coverage": {
+            "requests": sum(r["calls"] for r in coverage_rows),
+            "operations": len(coverage_rows),
+            "by_status": by_status,
+            "problems": [f"{r['service']}:{r['operation']} {r['region']}: {r['status']}"
+                         for r in coverage_rows if r["status"] != "ok"],
+        },
+    }
+    snap = Snapshot(manifest=manifest, tables=frames)
+    snap.save(Path(out_dir) / name / "snapshot", raw_pages=run.raw if keep_raw else None)
+    return snap

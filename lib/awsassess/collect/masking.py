@@ -1,0 +1,155 @@
+"""Secrets never leave the collector: values that look secret are masked everywhere.
+
+Masking happens on every API page as it arrives (:func:`mask_page`), before collectors see it and
+before raw pages are kept, so tables and ``snapshot/raw/`` hold the same masked values.
+
+What is masked (value becomes ``****`` plus at most its last 4 characters):
+
+- environment variables (``{"name", "value"}`` pairs of ECS container definitions, CodeBuild
+  ``environmentVariables`` of type PLAINTEXT, Lambda ``Variables`` maps) whose *name* looks secret
+  (password, secret, token, api key, private key, credential, access key ...) or whose *value* looks
+  secret (see below);
+- any string whose value looks like a credential: AWS access key ids (``AKIA``/``ASIA``), Stripe
+  ``sk_live_``/``rk_live_`` keys, GitHub/Slack tokens, PEM private keys;
+- string fields whose key looks secret (``MasterUserPassword``, ``AuthToken``, ``SecretString``),
+  except references such as ``...Arn``, ``...Id``, ``...Name``.
+
+Env var values additionally count as secret when they are long high-entropy strings.
+:func:`secret_env_names` lists the names that were (or would be) masked, for the
+``plaintext_secret_names`` columns; it works on masked and unmasked lists alike.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Any
+
+MASK = "****"
+
+SECRET_NAME = re.compile(
+    r"(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|"
+    r"credential|auth[_-]?key|signing[_-]?key|client[_-]?secret|dsn|conn(ection)?[_-]?string)",
+    re.IGNORECASE,
+)
+# Names that mention a secret but hold a reference to it, not the secret itself.
+REFERENCE_NAME = re.compile(
+    r"(arn|arns|_?id|_?ids|name|names|type|path|file|url_?path|ttl|expir\w*|enabled|length|version|"
+    r"status|count|units|validity\w*|rotation\w*|kms\w*|nexttoken|paginationtoken|continuationtoken|"
+    r"clienttoken|marker)$",
+    re.IGNORECASE,
+)
+SECRET_VALUE = re.compile(
+    r"((?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"
+    r"|\b[sr]k_(live|test)_[0-9A-Za-z]{10,}"
+    r"|\bgh[pousr]_[0-9A-Za-z]{30,}|\bgithub_pat_[0-9A-Za-z_]{30,}"
+    r"|\bxox[abposr]-[0-9A-Za-z-]{10,}"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----)"
+)
+REFERENCE_VALUE = re.compile(r"^(arn:|\{\{resolve:|\$\{|ssm:|secretsmanager:)")
+NON_SECRET_VALUES = {"", "true", "false", "yes", "no", "none", "null", "0", "1"}
+
+
+def mask_value(value: str) -> str:
+    """``****`` plus at most the last 4 characters (none when the value is short)."""
+    if value.startswith(MASK):
+        return value
+    tail = value[-4:] if len(value) >= 12 else ""
+    return MASK + tail
+
+
+def is_masked(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(MASK)
+
+
+def entropy_bits_per_char(value: str) -> float:
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def looks_high_entropy(value: str) -> bool:
+    """Long random-looking tokens (base64/hex keys), not sentences, paths or URLs."""
+    if len(value) < 20 or " " in value or value.startswith(("http://", "https://", "/")):
+        return False
+    if not re.fullmatch(r"[A-Za-z0-9+/=_\-.]+", value):
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
+    threshold = 3.0 if re.fullmatch(r"[0-9a-f]+", value) else 4.0
+    return classes >= 2 and entropy_bits_per_char(value) >= threshold
+
+
+def looks_secret_name(name: str) -> bool:
+    return bool(SECRET_NAME.search(name)) and not REFERENCE_NAME.search(name)
+
+
+def looks_secret_value(value: str) -> bool:
+    return bool(SECRET_VALUE.search(value))
+
+
+def env_is_secret(name: str, value: Any) -> bool:
+    """True when a plain environment variable ``name=value`` holds (or held, if masked) a secret."""
+    if not isinstance(value, str):
+        return False
+    if is_masked(value):
+        return True
+    if value.strip().lower() in NON_SECRET_VALUES or REFERENCE_VALUE.match(value):
+        return False
+    return looks_secret_name(name) or looks_secret_value(value) or looks_high_entropy(value)
+
+
+def secret_env_names(env: Any) -> list[str]:
+    """Sorted names of the env vars in ``env`` (list of name/value dicts, or a name->value map) that look secret."""
+    names: set[str] = set()
+    if isinstance(env, dict):
+        pairs = list(env.items())
+    else:
+        pairs = []
+        for item in env or []:
+            if not isinstance(item, dict):
+                continue
+            if str(item.get("type", "PLAINTEXT")).upper() != "PLAINTEXT":
+                continue
+            name = item.get("name", item.get("Name"))
+            pairs.append((name, item.get("value", item.get("Value"))))
+    for name, value in pairs:
+        if isinstance(name, str) and env_is_secret(name, value):
+            names.add(name)
+    return sorted(names)
+
+
+def _env_pair(d: dict[str, Any]) -> tuple[str, str] | None:
+    for nk, vk in (("name", "value"), ("Name", "Value")):
+        if nk in d and vk in d and isinstance(d[nk], str) and isinstance(d[vk], str):
+            return nk, vk
+    return None
+
+
+def mask_page(obj: Any, _key: str = "") -> Any:
+    """A copy of ``obj`` (an API response page, any JSON-like structure) with secrets masked."""
+    if isinstance(obj, dict):
+        pair = _env_pair(obj)
+        out: dict[str, Any] = {}
+        for k, v in obj.items():
+            if k == "Variables" and isinstance(v, dict):  # Lambda-style env map
+                out[k] = {n: (mask_value(x) if env_is_secret(n, x) else x) if isinstance(x, str) else x
+                          for n, x in v.items()}
+            else:
+                out[k] = mask_page(v, k)
+        if pair is not None:
+            nk, vk = pair
+            plain = str(obj.get("type", "PLAINTEXT")).upper() == "PLAINTEXT"
+            if plain and env_is_secret(obj[nk], obj[vk]):
+                out[vk] = mask_value(obj[vk])
+        return out
+    if isinstance(obj, list):
+        return [mask_page(v, _key) for v in obj]
+    if isinstance(obj, str):
+        if looks_secret_value(obj):
+            return mask_value(obj)
+        if _key and obj and looks_secret_name(_key) and not REFERENCE_VALUE.match(obj) \
+                and obj.lower() not in NON_SECRET_VALUES:
+            return mask_value(obj)
+        return obj
+    return obj
