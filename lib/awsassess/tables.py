@@ -248,7 +248,8 @@ TABLES: dict[str, Table] = {
         # --------------------------------------------------------------- coverage
         _t("coverage", "coverage", "What every API call returned",
            service="boto3 service name", operation="operation name", status=(
-               "ok | access_denied | opt_in_required | unsupported | not_implemented | throttled | error"),
+               "ok | access_denied | opt_in_required | unsupported | not_implemented | throttled | error | "
+               "skipped (turned off in params, e.g. collect.cost_explorer: false)"),
            message="error message or ''", calls="requests made", items="items returned", duration_s="seconds"),
     ]
 }
