@@ -1,0 +1,81 @@
+"""`awsassess demo` end to end into a temp folder: real moto server, collection over HTTP, papermill
+kernels, Graphviz, nbconvert and headless Chromium. The most important test of the suite."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from awsassess.demo.estate import ACCOUNTS, expected_counts
+from awsassess.snapshot import Snapshot
+
+NOTEBOOKS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    out = tmp_path_factory.mktemp("demo") / "out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    proc = subprocess.run([sys.executable, "-m", "awsassess.cli", "demo", "--out", str(out), "--jobs", "2"],
+                          capture_output=True, text=True, timeout=900, env=env)
+    return out, proc
+
+
+@pytest.mark.slow
+def test_demo_exits_0_and_says_where_the_reports_are(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    out, proc = demo_run
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    for spec in ACCOUNTS:
+        assert spec.name in proc.stdout
+    assert "report" in proc.stdout and "portfolio" in proc.stdout
+
+
+@pytest.mark.slow
+def test_run_json_records_every_account_and_step(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    out, _ = demo_run
+    run = json.loads((out / "run.json").read_text())
+    assert {a["name"] for a in run["accounts"]} == {s.name for s in ACCOUNTS}
+    for acct in run["accounts"]:
+        assert acct["status"] == "ok", acct
+        steps = {s["step"] for s in acct["steps"]}
+        assert {"collect", "analyze", "report"} <= steps
+        assert all(s["status"] == "ok" for s in acct["steps"]), acct["steps"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", ACCOUNTS, ids=lambda s: s.name)
+def test_each_account_has_snapshot_outputs_and_reports(
+        demo_run: tuple[Path, subprocess.CompletedProcess[str]], spec) -> None:  # noqa: ANN001
+    out, _ = demo_run
+    d = out / spec.name
+    snap = Snapshot.load(d / "snapshot")
+    assert snap.account_id == spec.account_id
+    want = expected_counts(spec)
+    vpcs = snap.table("vpcs")
+    assert len(vpcs[~vpcs["is_default"].astype(bool)]) == want["vpcs"]
+    assert len(snap.table("nat_gateways")) == want["nat_gateways"]
+    assert len(snap.table("load_balancers")) == want["load_balancers"]
+    assert len(snap.table("ecs_services")) == want["ecs_services"]
+    for name in ("findings.json", "findings.csv", "costs.csv", "report.html", "report.pdf",
+                 "diagrams/current.png", "diagrams/current.svg", "diagrams/proposed.png", "diagrams/proposed.svg"):
+        assert (d / name).is_file() and (d / name).stat().st_size > 0, name
+    executed = sorted(p.stem for p in (d / "notebooks").glob("*.ipynb"))
+    assert executed == NOTEBOOKS
+    costs = pd.read_csv(d / "costs.csv")
+    assert set(costs["scenario"]) == {"current", "proposed"}
+    assert (d / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+def test_portfolio_links_both_accounts(demo_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    out, _ = demo_run
+    html = (out / "portfolio.html").read_text()
+    for spec in ACCOUNTS:
+        assert f"{spec.name}/report.html" in html
+    assert (out / "portfolio.pdf").read_bytes().startswith(b"%PDF")
