@@ -1,0 +1,212 @@
+"""Data-store collector: RDS (incl. Aurora), DocumentDB, ElastiCache, DynamoDB.
+
+Tables: ``db_instances``, ``db_clusters``, ``cache_clusters``, ``replication_groups``,
+``serverless_caches``, ``dynamodb_tables``.
+
+Notes on the APIs:
+- ``docdb:DescribeDBClusters``/``DescribeDBInstances`` answer with *every* RDS cluster/instance (the
+  DocumentDB API is the RDS API), so DocumentDB is read with the filter ``engine=docdb`` and RDS rows
+  are de-duplicated by identifier.
+- ``elasticache:DescribeCacheClusters`` with ``ShowCacheNodeInfo`` lists standalone clusters and
+  replication-group members.
+- ``elasticache:DescribeServerlessCaches`` does not exist in every partition/simulation: recorded as
+  unsupported, not fatal.
+- ``dynamodb_tables.autoscaling`` is derived from the ``autoscaling_targets`` table
+  (``service_namespace == "dynamodb"``, ``resource_id == "table/<name>"``) by :func:`mark_autoscaling`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from awsassess.collect.pipelines import to_utc
+from awsassess.tables import dumps
+
+__all__ = [
+    "mark_autoscaling",
+    "parse_cache_cluster",
+    "parse_db_cluster",
+    "parse_db_instance",
+    "parse_dynamodb_table",
+    "parse_replication_group",
+    "parse_serverless_cache",
+    "tags_object",
+]
+
+
+def tags_object(tag_list: Iterable[dict[str, Any]] | None) -> str:
+    """``[{"Key": k, "Value": v}, ...]`` -> JSON object string."""
+    return dumps({t.get("Key", ""): t.get("Value", "") for t in tag_list or []})
+
+
+# ------------------------------------------------------------------------------ RDS / DocDB
+def parse_db_instance(db: dict[str, Any]) -> dict[str, Any]:
+    """A ``db_instances`` row from one ``describe_db_instances`` item (RDS or DocumentDB)."""
+    subnet_group = db.get("DBSubnetGroup") or {}
+    return {
+        "db_instance_id": db.get("DBInstanceIdentifier", ""),
+        "engine": db.get("Engine", ""),
+        "engine_version": db.get("EngineVersion", ""),
+        "instance_class": db.get("DBInstanceClass", ""),
+        "multi_az": bool(db.get("MultiAZ", False)),
+        "storage_type": db.get("StorageType", ""),
+        "allocated_gb": db.get("AllocatedStorage"),
+        "iops": db.get("Iops"),
+        "publicly_accessible": bool(db.get("PubliclyAccessible", False)),
+        "cluster_id": db.get("DBClusterIdentifier", ""),
+        "status": db.get("DBInstanceStatus", ""),
+        "created": to_utc(db.get("InstanceCreateTime")),
+        "tags": tags_object(db.get("TagList")),
+        "vpc_id": subnet_group.get("VpcId", "") if isinstance(subnet_group, dict) else "",
+    }
+
+
+def _cluster_storage_type(cluster: dict[str, Any]) -> str:
+    storage = cluster.get("StorageType")
+    if storage:
+        return str(storage)
+    engine = str(cluster.get("Engine", ""))
+    if engine.startswith("aurora"):
+        return "aurora"  # Aurora standard storage, reported without StorageType
+    if engine == "docdb":
+        return "standard"
+    return ""
+
+
+def parse_db_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, str] | None = None) -> dict[str, Any]:
+    """A ``db_clusters`` row from one ``describe_db_clusters`` item.
+
+    ``subnet_group_vpcs`` maps DB subnet group names to VPC ids (``describe_db_subnet_groups``);
+    clusters name their subnet group but not its VPC. Aurora and DocumentDB report a placeholder
+    ``AllocatedStorage`` (1); ``allocated_gb`` is 0 for them (storage is billed by use).
+    """
+    ids: list[str] = []
+    for member in cluster.get("DBClusterMembers") or []:
+        ident = member.get("DBInstanceIdentifier")
+        if ident and ident not in ids:
+            ids.append(ident)
+    engine = str(cluster.get("Engine", ""))
+    shared_storage = engine.startswith("aurora") or engine in ("docdb", "neptune")
+    group = cluster.get("DBSubnetGroup", "")
+    return {
+        "cluster_id": cluster.get("DBClusterIdentifier", ""),
+        "engine": engine,
+        "engine_version": cluster.get("EngineVersion", ""),
+        "storage_type": _cluster_storage_type(cluster),
+        "members": len(ids),
+        "instance_ids": dumps(ids),
+        "multi_az": bool(cluster.get("MultiAZ", False)),
+        "status": cluster.get("Status", ""),
+        "allocated_gb": 0 if shared_storage else (cluster.get("AllocatedStorage") or 0),
+        "tags": tags_object(cluster.get("TagList")),
+        "vpc_id": (subnet_group_vpcs or {}).get(group, "") if isinstance(group, str) else "",
+    }
+
+
+# ------------------------------------------------------------------------------ ElastiCache
+def parse_cache_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, str] | None = None) -> dict[str, Any]:
+    """A ``cache_clusters`` row from one ``describe_cache_clusters`` item."""
+    nodes = cluster.get("NumCacheNodes")
+    if nodes is None:
+        nodes = len(cluster.get("CacheNodes") or [])
+    return {
+        "id": cluster.get("CacheClusterId", ""),
+        "engine": cluster.get("Engine", ""),
+        "engine_version": cluster.get("EngineVersion") or "",
+        "node_type": cluster.get("CacheNodeType", ""),
+        "nodes": nodes,
+        "replication_group_id": cluster.get("ReplicationGroupId", ""),
+        "status": cluster.get("CacheClusterStatus", ""),
+        "az": cluster.get("PreferredAvailabilityZone", ""),
+        "vpc_id": (subnet_group_vpcs or {}).get(cluster.get("CacheSubnetGroupName", ""), ""),
+    }
+
+
+def _enabled(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ("enabled", "enabling", "true")
+
+
+def parse_replication_group(group: dict[str, Any], member_clusters: dict[str, dict[str, Any]] | None = None,
+                            subnet_group_vpcs: dict[str, str] | None = None) -> dict[str, Any]:
+    """A ``replication_groups`` row from one ``describe_replication_groups`` item.
+
+    ``member_clusters`` (cache cluster id -> ``describe_cache_clusters`` item) supplies the node
+    type, engine and subnet group when the group itself does not report them (older responses).
+    Nodes = the larger of the member-cluster count and the node-group member count.
+    """
+    members = list(group.get("MemberClusters") or [])
+    group_members = sum(len(ng.get("NodeGroupMembers") or []) for ng in group.get("NodeGroups") or [])
+    known = [(member_clusters or {}).get(m) for m in members]
+    known = [k for k in known if k]
+    node_type = group.get("CacheNodeType") or next((k.get("CacheNodeType") for k in known if k.get("CacheNodeType")), "")
+    engine = group.get("Engine") or next((k.get("Engine") for k in known if k.get("Engine")), "") or "redis"
+    subnet_group = next((k.get("CacheSubnetGroupName") for k in known if k.get("CacheSubnetGroupName")), "")
+    cluster_mode = _enabled(group.get("ClusterEnabled", False)) or str(group.get("ClusterMode", "")).lower() == "enabled"
+    return {
+        "id": group.get("ReplicationGroupId", ""),
+        "engine": engine,
+        "node_type": node_type,
+        "nodes": max(len(members), group_members),
+        "cluster_mode": cluster_mode,
+        "multi_az": _enabled(group.get("MultiAZ", False)),
+        "automatic_failover": _enabled(group.get("AutomaticFailover", False)),
+        "status": group.get("Status", ""),
+        "description": group.get("Description", ""),
+        "vpc_id": (subnet_group_vpcs or {}).get(subnet_group, "") if subnet_group else "",
+    }
+
+
+def parse_serverless_cache(cache: dict[str, Any]) -> dict[str, Any]:
+    """A ``serverless_caches`` row from one ``describe_serverless_caches`` item."""
+    limits = cache.get("CacheUsageLimits") or {}
+    return {
+        "name": cache.get("ServerlessCacheName", ""),
+        "engine": cache.get("Engine", ""),
+        "status": cache.get("Status", ""),
+        "max_data_gb": (limits.get("DataStorage") or {}).get("Maximum"),
+        "max_ecpu": (limits.get("ECPUPerSecond") or {}).get("Maximum"),
+    }
+
+
+# --------------------------------------------------------------------------------- DynamoDB
+def parse_dynamodb_table(table: dict[str, Any]) -> dict[str, Any]:
+    """A ``dynamodb_tables`` row from ``describe_table``'s ``Table`` (``autoscaling`` left None).
+
+    Tables created before on-demand existed have no ``BillingModeSummary``: they are PROVISIONED.
+    """
+    throughput = table.get("ProvisionedThroughput") or {}
+    billing = (table.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
+    return {
+        "table_name": table.get("TableName", ""),
+        "billing_mode": billing,
+        "rcu": throughput.get("ReadCapacityUnits", 0),
+        "wcu": throughput.get("WriteCapacityUnits", 0),
+        "size_bytes": table.get("TableSizeBytes", 0),
+        "item_count": table.get("ItemCount", 0),
+        "table_class": (table.get("TableClassSummary") or {}).get("TableClass") or "STANDARD",
+        "gsi_count": len(table.get("GlobalSecondaryIndexes") or []),
+        "autoscaling": None,
+    }
+
+
+def mark_autoscaling(table_rows: list[dict[str, Any]], targets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Set ``autoscaling`` on ``dynamodb_tables`` rows from ``autoscaling_targets`` rows.
+
+    A table has auto scaling when a target in namespace ``dynamodb`` has ``resource_id``
+    ``table/<name>`` or ``table/<name>/index/<gsi>`` in the same account and region.
+    """
+    scaled: set[tuple[str, str, str]] = set()
+    for t in targets:
+        if str(t.get("service_namespace", "")) != "dynamodb":
+            continue
+        parts = str(t.get("resource_id", "")).split("/")
+        if len(parts) >= 2 and parts[0] == "table":
+            scaled.add((str(t.get("account_id", "")), str(t.get("region", "")), parts[1]))
+    out = []
+    for row in table_rows:
+        key = (str(row.get("account_id", "")), str(row.get("region", "")), str(row.get("table_name", "")))
+        out.append({**row, "autoscaling": key in scaled})
+    return out
