@@ -69,9 +69,12 @@ def run_demo(out: Path, jobs: int | None = None) -> int:
     _demo_credentials()
     with console.status("starting the simulated estate (moto, staging + production)..."):
         estate = Estate.start(estate="fintech")
+    estate_s = time.perf_counter() - started
     try:
-        console.print(f"simulated estate ready at {estate.endpoint_url} "
-                      f"in {time.perf_counter() - started:.1f} s")
+        console.print(f"simulated estate ready at {estate.endpoint_url} in {estate_s:.1f} s")
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "demo.json").write_text(json.dumps(
+            {"estate_start_s": round(estate_s, 3), "estate_timings": estate.timings}, indent=2))
         params_paths = write_demo_params(estate.endpoint_url, out / "params")
         accounts = load_params_files(params_paths)
         result = run_batch(accounts, out, jobs=jobs)
