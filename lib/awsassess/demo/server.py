@@ -1,0 +1,117 @@
+"""The simulated-estate server process.
+
+``python -m awsassess.demo.server --port 0 --estate fintech --latency-ms 0``
+
+Builds moto's WSGI app behind the :class:`~awsassess.demo.frontdoor.FrontDoor`, applies the
+simulation patches, serves on 127.0.0.1, seeds the estate, then prints ONE JSON line
+``{"endpoint_url": ..., "seed_s": ..., "timings": {...}}`` on stdout. It exits on SIGTERM/SIGINT
+and when its parent process dies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Exit when the parent goes away: PR_SET_PDEATHSIG where available, plus a polling watchdog."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(0)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
+
+
+def build_server(host: str, port: int, latency_ms: float = 0.0) -> tuple[Any, Any]:
+    """(werkzeug server, front door) with moto behind the front door and all patches applied."""
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from awsassess.demo import simulation
+    from awsassess.demo.frontdoor import FrontDoor
+
+    simulation.apply_patches()
+    door = FrontDoor(DomainDispatcherApplication(create_backend_app), latency_ms=latency_ms,
+                     simulated=simulation.SIMULATED_OPERATIONS)
+    server = make_server(host, port, door, threaded=True, request_handler=MotoRequestHandler)
+    return server, door
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m awsassess.demo.server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 = a free port")
+    parser.add_argument("--estate", default="fintech", help="fintech | empty | scale:{json params}")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every AWS request after seeding")
+    parser.add_argument("--parent-pid", type=int, default=os.getppid())
+    args = parser.parse_args(argv)
+
+    t_start = time.perf_counter()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("moto").setLevel(logging.ERROR)
+    for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                       ("AWS_DEFAULT_REGION", "us-east-1")):
+        os.environ.setdefault(var, value)
+    for var in ("AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID", "AWS_PROFILE"):
+        os.environ.pop(var, None)  # the seeder picks endpoints and accounts explicitly
+    _die_with_parent(args.parent_pid)
+
+    server, door = build_server(args.host, args.port, latency_ms=0.0)
+    stop = threading.Event()
+
+    def _terminate(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
+    threading.Thread(target=server.serve_forever, daemon=True, name="estate-server").start()
+    endpoint_url = f"http://{args.host}:{server.server_port}"
+    t_ready = time.perf_counter()
+
+    from awsassess.demo.seed import seed_estate
+
+    try:
+        timings = seed_estate(endpoint_url, args.estate)
+    except Exception as exc:  # noqa: BLE001 - report the failure to the parent, then exit non-zero
+        import traceback
+
+        traceback.print_exc()
+        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
+        return 2
+    door.reset_operations()
+    door.latency_ms = args.latency_ms
+    print(json.dumps({"endpoint_url": endpoint_url, "pid": os.getpid(), "estate": args.estate,
+                      "server_start_s": round(t_ready - t_start, 3), "seed_s": timings.get("total", 0.0),
+                      "timings": timings}), flush=True)
+    while not stop.wait(3600):
+        pass
+    server.server_close()
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown of moto's large in-memory state
+
+
+if __name__ == "__main__":
+    sys.exit(main())
