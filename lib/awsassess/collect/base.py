@@ -40,15 +40,17 @@ Example (a complete, working collector)::
 
 - ``ctx.paginate(service, operation, region, result_key, **kwargs) -> list`` all items of all pages
   (``result_key`` is a JMESPath expression such as ``"Vpcs"``, ``"DistributionList.Items"`` or
-  ``"Reservations[].Instances[]"``); uses the botocore paginator when there is one;
-- ``ctx.call(service, operation, region, **kwargs) -> dict`` one call, response without
-  ``ResponseMetadata``;
+  ``"Reservations[].Instances[]"``); uses the botocore paginator when there is one; the result is
+  an ``Items`` list whose ``.ok`` is False when a page failed;
+- ``ctx.call(service, operation, region, **kwargs) -> Response`` one call, response (a dict)
+  without ``ResponseMetadata``; ``.ok`` is False when it failed (then it is empty);
 - ``ctx.map(fn, items) -> list`` runs ``fn(item)`` concurrently (per-resource fan-out), in order;
 - ``ctx.rows(table, region=None) -> list[dict]`` rows of an earlier phase;
+- ``ctx.skip(service, operation, region, reason)`` records a call turned off in params;
 - ``ctx.option(name, default)`` a ``params.collect`` option; ``ctx.now`` the run's start (UTC);
   ``ctx.account_id``, ``ctx.params``, ``ctx.regions``.
 
-Every call is recorded in the ``coverage`` table (status ok | access_denied | opt_in_required |
+Every call is recorded in the ``coverage`` table (status ok | skipped | access_denied | opt_in_required |
 unsupported | not_implemented | throttled | error, message, calls, items, duration_s). Failures
 (``ClientError``, ``ResponseParserError``, other botocore errors) never crash the run: the call
 returns ``{}`` / the items read so far. Raw pages are kept (secrets masked) for ``snapshot/raw/``.
@@ -97,7 +99,7 @@ CORE_OPERATIONS: list[tuple[str, str]] = [("sts", "GetCallerIdentity"), ("ec2", 
 # Cost Explorer is billed per request and rate limited: one at a time.
 SERVICE_LIMITS: dict[str, int] = {"ce": 1, "organizations": 2, "cloudformation": 8, "codepipeline": 8}
 
-STATUSES = ("ok", "access_denied", "opt_in_required", "unsupported", "not_implemented", "throttled", "error")
+STATUSES = ("ok", "skipped", "access_denied", "opt_in_required", "unsupported", "not_implemented", "throttled", "error")
 _SEVERITY = {s: i for i, s in enumerate(STATUSES)}
 
 ACCESS_DENIED_CODES = {
@@ -118,6 +120,32 @@ UNSUPPORTED_CODES = {
     "UnknownOperation", "InvalidEndpointException", "OperationNotSupportedException",
 }
 NOT_IMPLEMENTED_CODES = {"NotImplemented", "NotImplementedException", "501", "500", "404"}
+
+
+class Response(dict[str, Any]):
+    """An API response (a dict) that also says whether the call worked: ``.ok``, ``.status``."""
+
+    status: str = "ok"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class Items(list[Any]):
+    """Items read by ``ctx.paginate`` (a list); ``.ok`` is False when a page failed (items are partial)."""
+
+    status: str = "ok"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def _with_status(cls: type[T], status: str, content: Any = None) -> T:
+    out = cls(content) if content is not None else cls()
+    out.status = status  # type: ignore[attr-defined]
+    return out
 
 
 class UndeclaredOperationError(RuntimeError):
@@ -247,7 +275,6 @@ class Run:
         self.raw: dict[str, list[Any]] = {}
         self.tables: Rows = {}
         self.fanout = ThreadPoolExecutor(max_workers=self.concurrency * 2, thread_name_prefix="awsassess-fan")
-        self._in_fanout = threading.local()
 
     # -- limits
     def _service_sem(self, service: str, region: str) -> threading.Semaphore:
@@ -329,6 +356,11 @@ class Context:
         rec = self._run.coverage.get((service, operation, region))
         return rec.status if rec else None
 
+    def skip(self, service: str, operation: str, region: str, reason: str) -> None:
+        """Record that ``operation`` was deliberately not called (coverage status ``skipped``)."""
+        self._check(service, operation)
+        self._run.record(service, operation, region, "skipped", reason, 0, 0, 0.0)
+
     # -- calls
     def _check(self, service: str, operation: str) -> None:
         if (service, operation) not in self._declared:
@@ -340,8 +372,12 @@ class Context:
     def _client(self, service: str, region: str) -> Any:
         return self._run.session.client(service, region)
 
-    def call(self, service: str, operation: str, region: str, **kwargs: Any) -> dict[str, Any]:
-        """One API call; the (masked) response without ResponseMetadata, or ``{}`` on failure."""
+    def call(self, service: str, operation: str, region: str, **kwargs: Any) -> Response:
+        """One API call; the (masked) response without ResponseMetadata, or ``{}`` on failure.
+
+        The result is a :class:`Response` (a dict): ``.ok`` / ``.status`` tell a failure from an
+        empty answer.
+        """
         self._check(service, operation)
         client = self._client(service, region)
         method = getattr(client, _snake(client, operation))
@@ -355,27 +391,30 @@ class Context:
             self._run.record(service, operation, region, status, message, 1, 0,
                              time.perf_counter() - start)
             log.info("%s:%s %s -> %s %s", service, operation, region, status, message)
-            return {}
+            return _with_status(Response, status)
         resp = dict(resp)
         resp.pop("ResponseMetadata", None)
         resp = mask_page(resp)
         self._run.keep_page(service, operation, region, kwargs, resp)
         self._run.record(service, operation, region, "ok", "", 1, _count_items(resp),
                          time.perf_counter() - start)
-        return resp
+        return Response(resp)
 
     def paginate(self, service: str, operation: str, region: str, result_key: str,
-                 **kwargs: Any) -> list[Any]:
-        """All items under ``result_key`` (JMESPath) of every page; the items read so far on failure."""
+                 **kwargs: Any) -> Items:
+        """All items under ``result_key`` (JMESPath) of every page; the items read so far on failure.
+
+        The result is an :class:`Items` (a list); ``.ok`` is False when a request failed.
+        """
         self._check(service, operation)
         client = self._client(service, region)
         op_snake = _snake(client, operation)
         expr = jmespath.compile(result_key)
         if not client.can_paginate(op_snake):
             resp = self.call(service, operation, region, **kwargs)
-            return list(expr.search(resp) or []) if resp else []
+            return _with_status(Items, resp.status, expr.search(resp) or [])
         pages = iter(client.get_paginator(op_snake).paginate(**kwargs))
-        items: list[Any] = []
+        items = Items()
         calls = 0
         start = time.perf_counter()
         status, message = "ok", ""
@@ -399,23 +438,23 @@ class Context:
             items.extend(expr.search(page) or [])
         self._run.record(service, operation, region, status, message, calls, len(items),
                          time.perf_counter() - start)
+        items.status = status
         return items
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """``[fn(x) for x in items]``, run concurrently in the shared fan-out pool (results in order)."""
+        """``[fn(x) for x in items]``, run concurrently in the shared fan-out pool (results in order).
+
+        Nested use is safe: a waiting thread runs the items nobody has started yet itself, so the
+        pool can never deadlock on its own children.
+        """
         seq = list(items)
-        if len(seq) <= 1 or getattr(self._run._in_fanout, "active", False):
+        if len(seq) <= 1:
             return [fn(x) for x in seq]
-
-        def wrapped(x: T) -> R:
-            self._run._in_fanout.active = True
-            try:
-                return fn(x)
-            finally:
-                self._run._in_fanout.active = False
-
-        futures = [self._run.fanout.submit(wrapped, x) for x in seq]
-        return [f.result() for f in futures]
+        futures = [self._run.fanout.submit(fn, x) for x in seq]
+        out: list[R] = []
+        for fut, x in zip(futures, seq, strict=True):
+            out.append(fn(x) if fut.cancel() else fut.result())
+        return out
 
 
 def _snake(client: Any, operation: str) -> str:

@@ -36,8 +36,8 @@ SECRET_NAME = re.compile(
 # Names that mention a secret but hold a reference to it, not the secret itself.
 REFERENCE_NAME = re.compile(
     r"(arn|arns|_?id|_?ids|name|names|type|path|file|url_?path|ttl|expir\w*|enabled|length|version|"
-    r"status|count|units|validity\w*|rotation\w*|kms\w*|nexttoken|paginationtoken|continuationtoken|"
-    r"clienttoken|marker)$",
+    r"status|count|units|validity\w*|rotation\w*|kms\w*|next\w*token|page\w*token|"
+    r"pagination\w*token|continuation\w*token|clienttoken|marker)$",
     re.IGNORECASE,
 )
 SECRET_VALUE = re.compile(
