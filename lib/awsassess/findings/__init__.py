@@ -1,0 +1,153 @@
+"""Assessment rules: pure functions ``(snapshot, assumptions) -> list[Finding]``, one module per domain.
+
+Public API::
+
+    evaluate(snapshot, assumptions=None) -> list[Finding]   # all rules, sorted by severity then rule id
+    write_findings(findings, account_dir) -> dict[str, Path]  # findings.json (schema-validated) + findings.csv
+    load_findings(path) -> list[Finding]
+    REGISTRY: dict[rule_id, RuleSpec]                        # metadata; docs/rules.md is generated from it
+
+``monthly_savings_usd`` is always ``None`` here: ``awsassess.model.attach_savings`` prices it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from awsassess.findings import cdn, compute, datastores, network, pipelines, security, stacks  # noqa: F401
+from awsassess.findings.base import (
+    DOMAINS,
+    EFFORTS,
+    REGISTRY,
+    SEVERITIES,
+    Finding,
+    RuleError,
+    RuleSpec,
+)
+from awsassess.findings.thresholds import FindingsAssumptions
+from awsassess.snapshot import Snapshot
+
+__all__ = ["DOMAINS", "EFFORTS", "REGISTRY", "SEVERITIES", "Finding", "FindingsAssumptions", "RuleError",
+           "RuleSpec", "SCHEMA_PATH", "evaluate", "findings_frame", "load_findings", "resolve_assumptions",
+           "validate", "write_findings"]
+
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+CSV_COLUMNS = ["finding_id", "rule_id", "domain", "severity", "title", "account_id", "region", "resource_ids",
+               "evidence", "recommendation", "monthly_savings_usd", "effort"]
+
+
+def resolve_assumptions(assumptions: Any = None) -> FindingsAssumptions:
+    """Accept None, FindingsAssumptions, the whole Assumptions (``.findings``) or a dict of overrides.
+
+    A dict may be the findings overrides themselves or a params-style ``{"findings": {...}, "model": {...}}``.
+    """
+    if assumptions is None:
+        return FindingsAssumptions()
+    if isinstance(assumptions, FindingsAssumptions):
+        return assumptions
+    inner = getattr(assumptions, "findings", None)
+    if isinstance(inner, FindingsAssumptions):
+        return inner
+    if isinstance(assumptions, Mapping):
+        data = dict(assumptions)
+        if "findings" in data or "model" in data:
+            data = dict(data.get("findings") or {})
+        return FindingsAssumptions.model_validate(data)
+    raise TypeError(f"assumptions: expected FindingsAssumptions, Assumptions or a dict, got {type(assumptions).__name__}")
+
+
+def evaluate(snapshot: Snapshot, assumptions: Any = None, *, rules: Iterable[str] | None = None) -> list[Finding]:
+    """Run every registered rule (or only ``rules``) on ``snapshot``; sorted by severity, then rule id.
+
+    A rule that raises stops the evaluation with :class:`RuleError` naming the rule (a bug, not data).
+    """
+    a = resolve_assumptions(assumptions)
+    selected = sorted(REGISTRY) if rules is None else list(rules)
+    unknown = [r for r in selected if r not in REGISTRY]
+    if unknown:
+        raise KeyError(f"unknown rule id(s) {unknown}; known: {', '.join(sorted(REGISTRY))}")
+    findings: list[Finding] = []
+    for rule_id in selected:
+        try:
+            findings.extend(REGISTRY[rule_id].fn(snapshot, a))
+        except Exception as exc:  # noqa: BLE001 - re-raised with the rule named
+            raise RuleError(f"rule {rule_id} ({REGISTRY[rule_id].title}) failed on "
+                            f"{snapshot.name or snapshot.account_id}: {type(exc).__name__}: {exc}") from exc
+    # two findings of one rule on the same resources (e.g. in two regions) must keep distinct ids
+    seen: dict[str, int] = {}
+    for f in sorted(findings, key=Finding.sort_key):
+        n = seen.get(f.finding_id, 0)
+        seen[f.finding_id] = n + 1
+        if n:
+            f.finding_id = f"{f.finding_id}-{n}"
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def validate(records: list[dict[str, Any]]) -> None:
+    """Validate findings.json records against schema.json (raises ``jsonschema.ValidationError``)."""
+    import jsonschema
+
+    jsonschema.validate(records, _schema())
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_findings(findings: Iterable[Finding], account_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Write ``findings.json`` (validated against schema.json) and ``findings.csv`` into ``account_dir``."""
+    items = sorted(findings, key=Finding.sort_key)
+    records = [f.to_dict() for f in items]
+    validate(records)
+    out = Path(account_dir)
+    json_path, csv_path = out / "findings.json", out / "findings.csv"
+    _atomic_write(json_path, lambda fh: (json.dump(records, fh, indent=2, sort_keys=False), fh.write("\n")))
+
+    def write_csv(fh: Any) -> None:
+        w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+        w.writeheader()
+        for rec in records:
+            row = dict(rec)
+            row["resource_ids"] = ";".join(rec["resource_ids"])
+            row["evidence"] = json.dumps(rec["evidence"], sort_keys=True)
+            row["monthly_savings_usd"] = "" if rec["monthly_savings_usd"] is None else rec["monthly_savings_usd"]
+            w.writerow({k: row[k] for k in CSV_COLUMNS})
+
+    _atomic_write(csv_path, write_csv)
+    return {"json": json_path, "csv": csv_path}
+
+
+def load_findings(path: str | os.PathLike[str]) -> list[Finding]:
+    """Read findings.json (a file, or an account folder holding one)."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "findings.json"
+    records = json.loads(p.read_text())
+    validate(records)
+    return [Finding.from_dict(r) for r in records]
+
+
+def findings_frame(findings: Iterable[Finding | Mapping[str, Any]]) -> Any:
+    """Findings as a pandas DataFrame (CSV column order)."""
+    import pandas as pd
+
+    recs = [f.to_dict() if isinstance(f, Finding) else dict(f) for f in findings]
+    return pd.DataFrame(recs, columns=CSV_COLUMNS)

@@ -1,0 +1,95 @@
+"""Lookups several domains share: which VPC a subnet is in, services per VPC, ELB metric names."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+from awsassess import metrics_stats as ms
+from awsassess.findings.base import json_list, text
+from awsassess.snapshot import Snapshot
+
+
+def subnet_vpc(snapshot: Snapshot) -> dict[str, str]:
+    sn = snapshot.table("subnets")
+    return {text(r.subnet_id): text(r.vpc_id) for r in sn.itertuples()}
+
+
+def services_by_vpc(snapshot: Snapshot) -> dict[str, list[str]]:
+    """ECS service names per VPC, from each service's awsvpc subnets (else its target groups' VPC)."""
+    s2v = subnet_vpc(snapshot)
+    tg_vpc = {text(r.arn): text(r.vpc_id) for r in snapshot.table("target_groups").itertuples()}
+    out: dict[str, list[str]] = defaultdict(list)
+    for svc in snapshot.table("ecs_services").itertuples():
+        vpcs = {s2v.get(text(s), "") for s in json_list(svc.subnets)} - {""}
+        if not vpcs:
+            vpcs = {tg_vpc.get(text(t), "") for t in json_list(svc.target_group_arns)} - {""}
+        for v in vpcs:
+            out[v].append(text(svc.service_name))
+    return dict(out)
+
+
+def elb_dimension(arn: str) -> str:
+    """CloudWatch dimension value of an ELBv2 ARN: ``app/name/id`` or ``targetgroup/name/id``."""
+    arn = text(arn)
+    if ":loadbalancer/" in arn:
+        return arn.split(":loadbalancer/", 1)[1]
+    if ":targetgroup/" in arn:
+        return "targetgroup/" + arn.split(":targetgroup/", 1)[1]
+    return arn
+
+
+def nat_bytes(snapshot: Snapshot, lookback_days: float) -> pd.DataFrame:
+    """Bytes through each NAT gateway over the window: columns bytes, days (data coverage), datapoints.
+
+    Uses BytesOutToDestination + BytesOutToSource (what left the gateway, i.e. what it processed);
+    falls back to the BytesIn* pair when the Out metrics were not collected.
+    """
+    frames = []
+    for pair in (("BytesOutToDestination", "BytesOutToSource"), ("BytesInFromSource", "BytesInFromDestination")):
+        for metric in pair:
+            df = ms.series(snapshot, "AWS/NATGateway", metric, "Sum", lookback_days=lookback_days)
+            if len(df):
+                frames.append(df)
+        if frames:
+            break
+    if not frames:
+        return pd.DataFrame(columns=["bytes", "days", "datapoints"])
+    df = pd.concat(frames)
+    if "NatGatewayId" in df.columns:
+        df["resource_id"] = df["NatGatewayId"].fillna(df["resource_id"])
+    period = pd.to_numeric(df["period_s"], errors="coerce").fillna(3600)
+    g = df.assign(period=period).groupby("resource_id")
+    span = (g["timestamp"].max() - g["timestamp"].min()).dt.total_seconds() + g["period"].max()
+    return pd.DataFrame({"bytes": g["value"].sum(), "days": span / 86_400,
+                         "datapoints": g["value"].count()})
+
+
+def per_month(total: float, days: float) -> float:
+    return total / days * 30.4 if days > 0 else 0.0
+
+
+def ecs_service_key(row: Any) -> tuple[str, str]:
+    return text(row.cluster), text(row.service_name)
+
+
+def ecs_metric_stats(snapshot: Snapshot, metric: str, stat: str, lookback_days: float) -> dict[tuple[str, str], dict]:
+    """Per (cluster, service) statistics of an AWS/ECS metric (ECS or ECS/ContainerInsights)."""
+    out: dict[tuple[str, str], dict] = {}
+    for ns in ("ECS/ContainerInsights", "AWS/ECS"):
+        st = ms.stats(snapshot, ns, metric, stat, lookback_days=lookback_days, by=("ClusterName", "ServiceName"))
+        for key, row in st.iterrows():
+            out[(text(key[0]), text(key[1]))] = row.to_dict()
+        if out:
+            break
+    if not out:  # series collected without dimensions: resource_id is the service name
+        st = ms.stats(snapshot, "AWS/ECS", metric, stat, lookback_days=lookback_days)
+        for key, row in st.iterrows():
+            out[("", text(key))] = row.to_dict()
+    return out
+
+
+def lookup_service(stats: dict[tuple[str, str], dict], cluster: str, service: str) -> dict | None:
+    return stats.get((cluster, service)) or stats.get(("", service))

@@ -1,0 +1,256 @@
+"""The Finding record, the rule registry and the helpers every rule module uses."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from awsassess.findings.thresholds import FindingsAssumptions
+from awsassess.snapshot import Snapshot
+from awsassess.tables import TABLES
+
+DOMAINS = ("network", "compute", "pipelines", "datastores", "cdn", "stacks", "security")
+SEVERITIES = ("high", "medium", "low", "info")
+EFFORTS = ("low", "medium", "high")
+SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+
+RuleFn = Callable[[Snapshot, FindingsAssumptions], "list[Finding]"]
+
+
+class RuleError(RuntimeError):
+    """A rule failed on a snapshot; the message names the rule."""
+
+
+def finding_id(rule_id: str, account_id: str, resource_ids: Iterable[str]) -> str:
+    """Stable id: the same rule on the same account and resources gives the same id on every run."""
+    key = "|".join([rule_id, str(account_id), *sorted(str(r) for r in resource_ids)])
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def jsonable(value: Any) -> Any:
+    """Evidence values made JSON-safe (numpy scalars, timestamps, NaN -> None, tuples -> lists)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return round(value, 4)
+    if isinstance(value, pd.Timestamp | datetime):
+        return None if pd.isna(value) else pd.Timestamp(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is pd.NaT or value is None:
+        return None
+    if isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+@dataclass
+class Finding:
+    """One thing a rule found (INTERFACE: findings.json), plus a stable ``finding_id``."""
+
+    rule_id: str
+    domain: str
+    severity: str
+    title: str
+    account_id: str
+    region: str
+    resource_ids: list[str]
+    evidence: dict[str, Any]
+    recommendation: str
+    monthly_savings_usd: float | None = None
+    effort: str = "medium"
+    finding_id: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if self.domain not in DOMAINS:
+            raise ValueError(f"{self.rule_id}: domain {self.domain!r} is not one of {DOMAINS}")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"{self.rule_id}: severity {self.severity!r} is not one of {SEVERITIES}")
+        if self.effort not in EFFORTS:
+            raise ValueError(f"{self.rule_id}: effort {self.effort!r} is not one of {EFFORTS}")
+        self.account_id = str(self.account_id)
+        self.resource_ids = [str(r) for r in self.resource_ids]
+        self.evidence = jsonable(self.evidence)
+        if not self.finding_id:
+            self.finding_id = finding_id(self.rule_id, self.account_id, self.resource_ids)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "finding_id": self.finding_id,
+            "rule_id": self.rule_id,
+            "domain": self.domain,
+            "severity": self.severity,
+            "title": self.title,
+            "account_id": self.account_id,
+            "region": self.region,
+            "resource_ids": list(self.resource_ids),
+            "evidence": self.evidence,
+            "recommendation": self.recommendation,
+            "monthly_savings_usd": self.monthly_savings_usd,
+            "effort": self.effort,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**known)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (SEVERITY_ORDER[self.severity], self.rule_id, self.account_id, self.region,
+                tuple(self.resource_ids))
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A registered rule and its metadata (what docs/rules.md lists)."""
+
+    id: str
+    title: str
+    domain: str
+    severity: str
+    rationale: str
+    thresholds: tuple[str, ...]
+    tables: tuple[str, ...]
+    effort: str
+    fn: RuleFn
+
+    def finding(
+        self,
+        snapshot: Snapshot,
+        *,
+        region: str,
+        resource_ids: Sequence[str],
+        evidence: dict[str, Any],
+        recommendation: str,
+        title: str | None = None,
+        severity: str | None = None,
+        effort: str | None = None,
+    ) -> Finding:
+        return Finding(
+            rule_id=self.id, domain=self.domain, severity=severity or self.severity,
+            title=title or self.title, account_id=snapshot.account_id, region=str(region or "global"),
+            resource_ids=list(resource_ids), evidence=evidence, recommendation=recommendation,
+            monthly_savings_usd=None, effort=effort or self.effort,
+        )
+
+
+REGISTRY: dict[str, RuleSpec] = {}
+
+
+def rule(
+    id: str, *, title: str, domain: str, severity: str, rationale: str,
+    thresholds: Sequence[str] = (), tables: Sequence[str] = (), effort: str = "medium",
+) -> Callable[[RuleFn], RuleFn]:
+    """Register a rule. Checks at import time that thresholds and tables exist."""
+    fields = FindingsAssumptions.model_fields
+    unknown = [t for t in thresholds if t not in fields]
+    if unknown:
+        raise ValueError(f"rule {id}: thresholds {unknown} are not FindingsAssumptions fields")
+    missing = [t for t in tables if t not in TABLES]
+    if missing:
+        raise ValueError(f"rule {id}: tables {missing} are not snapshot tables (awsassess.tables)")
+    if domain not in DOMAINS or severity not in SEVERITIES or effort not in EFFORTS:
+        raise ValueError(f"rule {id}: bad domain/severity/effort {domain}/{severity}/{effort}")
+
+    def deco(fn: RuleFn) -> RuleFn:
+        if id in REGISTRY and REGISTRY[id].fn is not fn:
+            raise ValueError(f"rule id {id} registered twice ({REGISTRY[id].fn.__name__}, {fn.__name__})")
+        REGISTRY[id] = RuleSpec(id, title, domain, severity, rationale, tuple(thresholds), tuple(tables),
+                                effort, fn)
+        fn.spec = REGISTRY[id]  # type: ignore[attr-defined]
+        return fn
+
+    return deco
+
+
+def spec(rule_id: str) -> RuleSpec:
+    return REGISTRY[rule_id]
+
+
+# ------------------------------------------------------------------ small helpers for rules
+def is_production(snapshot: Snapshot, a: FindingsAssumptions) -> bool:
+    env = snapshot.environment.strip().lower()
+    return env in {e.lower() for e in a.production_environments}
+
+
+def truthy(value: Any) -> bool:
+    """A boolean cell that may be stored as bool, number, string or None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "yes", "enabled", "y"}
+    return bool(value)
+
+
+def num(value: Any, default: float | None = None) -> float | None:
+    """A numeric cell as float (``default`` when missing or not a number)."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(out) else out
+
+
+def text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def json_list(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    s = text(value)
+    if not s:
+        return []
+    try:
+        out = json.loads(s)
+    except ValueError:
+        return [s]
+    return out if isinstance(out, list) else [out]
+
+
+def json_obj(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    s = text(value)
+    if not s:
+        return {}
+    try:
+        out = json.loads(s)
+    except ValueError:
+        return {}
+    return out if isinstance(out, dict) else {}
+
+
+def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return df.to_dict("records")
+
+
+def regions_of(*frames: pd.DataFrame) -> list[str]:
+    found: set[str] = set()
+    for df in frames:
+        if len(df):
+            found.update(text(r) or "global" for r in df["region"].unique())
+    return sorted(found)
+
+
+def minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60.0, 1)

@@ -1,0 +1,205 @@
+"""Statistics per resource from the snapshot's ``metrics`` table (shared by the rules and the cost model).
+
+The ``metrics`` table holds one row per CloudWatch datapoint: ``namespace``, ``metric``,
+``dimensions`` (JSON object), ``resource_id`` (the main dimension value), ``stat``, ``period_s``,
+``timestamp``, ``value``. Percentiles are computed here, client side, over the datapoints of one
+statistic (hourly ``Average`` by default), because CloudWatch percentile statistics are not
+collected. "p95 CPU" therefore means: the 95th percentile of the hourly average CPU over the window.
+
+The window ends at :func:`as_of` (the snapshot's collection time, else the newest datapoint) and
+starts ``lookback_days`` before it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from awsassess.snapshot import Snapshot
+
+STAT_COLUMNS = ["count", "mean", "p50", "p95", "max", "min", "sum", "first", "last"]
+
+
+def as_of(snapshot: Snapshot) -> pd.Timestamp:
+    """The reference time of a snapshot: ``collected_at`` from the manifest, else the newest datapoint."""
+    raw = snapshot.manifest.get("collected_at")
+    if raw:
+        ts = pd.Timestamp(raw)
+        return ts.tz_localize(UTC) if ts.tzinfo is None else ts.tz_convert(UTC)
+    metrics = snapshot.table("metrics")
+    if len(metrics):
+        ts = to_utc(metrics["timestamp"]).max()
+        if pd.notna(ts):
+            return ts
+    return pd.Timestamp(datetime.now(UTC))
+
+
+def to_utc(values: Any) -> pd.Series:
+    """Timestamps (strings, naive or aware datetimes) as a timezone-aware UTC Series."""
+    return pd.to_datetime(pd.Series(values), utc=True, errors="coerce", format="mixed")
+
+
+@lru_cache(maxsize=4096)
+def _parse_dims(raw: str) -> tuple[tuple[str, str], ...]:
+    try:
+        obj = json.loads(raw) if raw else {}
+    except (TypeError, ValueError):
+        return ()
+    if isinstance(obj, list):  # [{"Name":..., "Value":...}] as CloudWatch returns them
+        obj = {d.get("Name"): d.get("Value") for d in obj if isinstance(d, dict)}
+    return tuple(sorted((str(k), str(v)) for k, v in obj.items()))
+
+
+def dimensions(raw: Any) -> dict[str, str]:
+    """A ``dimensions`` cell decoded into a dict (``{}`` when empty)."""
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    if raw is None or (isinstance(raw, float) and raw != raw):
+        return {}
+    return dict(_parse_dims(str(raw)))
+
+
+def series(
+    snapshot: Snapshot,
+    namespace: str,
+    metric: str,
+    stat: str | None = None,
+    *,
+    lookback_days: float | None = None,
+    resource_ids: Iterable[str] | None = None,
+    dims: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Datapoints of one metric (optionally one statistic), newest window only.
+
+    Returns the metrics rows (``timestamp`` as UTC datetimes, ``value`` as float) plus one column
+    per dimension name found, sorted by resource and time. ``dims`` keeps rows whose dimensions
+    include all the given name/value pairs.
+    """
+    df = snapshot.table("metrics")
+    if not len(df):
+        return df.assign(value=pd.Series(dtype=float))
+    mask = (df["namespace"] == namespace) & (df["metric"] == metric)
+    if stat is not None:
+        mask &= df["stat"] == stat
+    df = df[mask]
+    if resource_ids is not None:
+        df = df[df["resource_id"].astype(str).isin({str(r) for r in resource_ids})]
+    if not len(df):
+        return df.assign(value=pd.Series(dtype=float))
+    df = df.copy()
+    df["timestamp"] = to_utc(df["timestamp"]).values
+    df["value"] = pd.to_numeric(df["value"], errors="coerce")
+    df = df[df["value"].notna()]
+    if lookback_days is not None:
+        end = as_of(snapshot)
+        df = df[(df["timestamp"] > end - timedelta(days=lookback_days)) & (df["timestamp"] <= end)]
+    parsed = {raw: dimensions(raw) for raw in df["dimensions"].dropna().unique()}
+    names = sorted({k for d in parsed.values() for k in d})
+    for name in names:
+        df[name] = df["dimensions"].map(lambda raw, n=name: parsed.get(raw, {}).get(n))
+    if dims:
+        for k, v in dims.items():
+            if k not in df.columns:
+                return df.iloc[0:0]
+            df = df[df[k] == v]
+    return df.sort_values(["resource_id", "timestamp"]).reset_index(drop=True)
+
+
+def stats(
+    snapshot: Snapshot,
+    namespace: str,
+    metric: str,
+    stat: str = "Average",
+    *,
+    lookback_days: float | None = None,
+    by: str | Sequence[str] = "resource_id",
+    dims: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Per-resource statistics of one metric/statistic over the window.
+
+    Index: ``by`` (``resource_id`` by default, or dimension names such as
+    ``("ClusterName", "ServiceName")``); columns: count, mean, p50, p95, max, min, sum, first, last
+    (first/last are the times of the first and last datapoints).
+    """
+    df = series(snapshot, namespace, metric, stat, lookback_days=lookback_days, dims=dims)
+    keys = [by] if isinstance(by, str) else list(by)
+    if not len(df) or any(k not in df.columns for k in keys):
+        index = pd.MultiIndex.from_tuples([], names=keys) if len(keys) > 1 else pd.Index([], name=keys[0])
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in STAT_COLUMNS}, index=index)
+    g = df.groupby(keys if len(keys) > 1 else keys[0], dropna=True)
+    out = pd.DataFrame({
+        "count": g["value"].count(),
+        "mean": g["value"].mean(),
+        "p50": g["value"].quantile(0.50),
+        "p95": g["value"].quantile(0.95),
+        "max": g["value"].max(),
+        "min": g["value"].min(),
+        "sum": g["value"].sum(),
+        "first": g["timestamp"].min(),
+        "last": g["timestamp"].max(),
+    })
+    return out
+
+
+def percentile(
+    snapshot: Snapshot, namespace: str, metric: str, q: float, stat: str = "Average", **kw: Any
+) -> pd.Series:
+    """The ``q`` quantile (0..1) of each resource's datapoints (a Series indexed like :func:`stats`)."""
+    df = series(snapshot, namespace, metric, stat, lookback_days=kw.pop("lookback_days", None),
+                dims=kw.pop("dims", None))
+    by = kw.pop("by", "resource_id")
+    if kw:
+        raise TypeError(f"unexpected arguments: {sorted(kw)}")
+    keys = [by] if isinstance(by, str) else list(by)
+    if not len(df) or any(k not in df.columns for k in keys):
+        return pd.Series(dtype=float)
+    return df.groupby(keys if len(keys) > 1 else keys[0])["value"].quantile(q)
+
+
+def p95(snapshot: Snapshot, namespace: str, metric: str, stat: str = "Average", **kw: Any) -> pd.Series:
+    """95th percentile per resource (see :func:`percentile`)."""
+    return percentile(snapshot, namespace, metric, 0.95, stat, **kw)
+
+
+def p50(snapshot: Snapshot, namespace: str, metric: str, stat: str = "Average", **kw: Any) -> pd.Series:
+    """Median per resource (see :func:`percentile`)."""
+    return percentile(snapshot, namespace, metric, 0.50, stat, **kw)
+
+
+def rate_per_second(
+    snapshot: Snapshot, namespace: str, metric: str, *, lookback_days: float | None = None,
+    by: str | Sequence[str] = "resource_id",
+) -> pd.DataFrame:
+    """Per-resource statistics of a ``Sum`` metric turned into a per-second rate (value / period_s).
+
+    Used for DynamoDB consumed capacity, where CloudWatch's Sum over a period divided by the period
+    is the average consumed units per second.
+    """
+    df = series(snapshot, namespace, metric, "Sum", lookback_days=lookback_days)
+    keys = [by] if isinstance(by, str) else list(by)
+    if not len(df) or any(k not in df.columns for k in keys):
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in STAT_COLUMNS})
+    period = pd.to_numeric(df["period_s"], errors="coerce").fillna(60).clip(lower=1)
+    df = df.assign(value=df["value"] / period)
+    g = df.groupby(keys if len(keys) > 1 else keys[0])
+    return pd.DataFrame({
+        "count": g["value"].count(), "mean": g["value"].mean(), "p50": g["value"].quantile(0.5),
+        "p95": g["value"].quantile(0.95), "max": g["value"].max(), "min": g["value"].min(),
+        "sum": g["value"].sum(), "first": g["timestamp"].min(), "last": g["timestamp"].max(),
+    })
+
+
+def window_days(snapshot: Snapshot, namespace: str, metric: str, stat: str, resource_id: str,
+                lookback_days: float | None = None) -> float:
+    """Days actually covered by a resource's datapoints (first to last plus one period)."""
+    df = series(snapshot, namespace, metric, stat, lookback_days=lookback_days, resource_ids=[resource_id])
+    if not len(df):
+        return 0.0
+    period = float(pd.to_numeric(df["period_s"], errors="coerce").fillna(0).max() or 0)
+    span = (df["timestamp"].max() - df["timestamp"].min()).total_seconds() + period
+    return span / 86_400
