@@ -159,3 +159,56 @@ def policy_ids_in_use(config: dict[str, Any]) -> set[str]:
     """Cache policy ids referenced by a distribution's behaviours."""
     behaviors = [config.get("DefaultCacheBehavior") or {}, *_items(config.get("CacheBehaviors"))]
     return {b["CachePolicyId"] for b in behaviors if b.get("CachePolicyId")}
+
+
+# ------------------------------------------------------------------------------ collection
+OPERATIONS: list[tuple[str, str]] = [
+    ("cloudfront", "ListDistributions"),
+    ("cloudfront", "GetDistributionConfig"),
+    ("cloudfront", "ListCachePolicies"),
+    ("cloudfront", "GetCachePolicy"),
+]
+TABLES: list[str] = ["distributions", "origins", "cache_behaviors", "cache_policies"]
+
+
+def _list_cache_policies(ctx: Any, region: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    marker = None
+    seen: set[str] = set()
+    while True:
+        resp = ctx.call("cloudfront", "ListCachePolicies", region, **({"Marker": marker} if marker else {}))
+        page = resp.get("CachePolicyList") or {}
+        items += page.get("Items") or []
+        marker = page.get("NextMarker")
+        if not marker or marker in seen:
+            return items
+        seen.add(marker)
+
+
+def collect_global(ctx: Any) -> dict[str, list[dict[str, Any]]]:
+    """CloudFront distributions (full configs), their origins and behaviours, and cache policies."""
+    region = "global"
+    summaries = ctx.paginate("cloudfront", "ListDistributions", region, "DistributionList.Items")
+    configs = ctx.map(
+        lambda s: ctx.call("cloudfront", "GetDistributionConfig", region, Id=s["Id"]).get("DistributionConfig"),
+        summaries,
+    )
+    # the summary carries the same behaviours/origins: fall back to it when the config is unreadable
+    configs = [c or s for s, c in zip(summaries, configs, strict=True)]
+    policy_rows = [parse_cache_policy(p) for p in _list_cache_policies(ctx, region)] if summaries else []
+    policies = {p["id"]: p for p in policy_rows}
+    missing = sorted({pid for c in configs for pid in policy_ids_in_use(c)} - set(policies))
+    for pid, resp in zip(missing, ctx.map(lambda i: ctx.call("cloudfront", "GetCachePolicy", region, Id=i),
+                                          missing), strict=True):
+        if resp.get("CachePolicy"):
+            row = parse_cache_policy(resp["CachePolicy"])
+            row["type"] = "managed" if "Managed-" in row["name"] else "custom"
+            policies[pid] = row
+            policy_rows.append(row)
+    return {
+        "distributions": [parse_distribution(s, c) for s, c in zip(summaries, configs, strict=True)],
+        "origins": [o for s, c in zip(summaries, configs, strict=True) for o in parse_origins(s["Id"], c)],
+        "cache_behaviors": [b for s, c in zip(summaries, configs, strict=True)
+                            for b in parse_cache_behaviors(s["Id"], c, policies)],
+        "cache_policies": policy_rows,
+    }

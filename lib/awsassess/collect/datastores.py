@@ -210,3 +210,90 @@ def mark_autoscaling(table_rows: list[dict[str, Any]], targets: Iterable[dict[st
         key = (str(row.get("account_id", "")), str(row.get("region", "")), str(row.get("table_name", "")))
         out.append({**row, "autoscaling": key in scaled})
     return out
+
+
+# ------------------------------------------------------------------------------ collection
+OPERATIONS: list[tuple[str, str]] = [
+    ("rds", "DescribeDBInstances"),
+    ("rds", "DescribeDBClusters"),
+    ("rds", "DescribeDBSubnetGroups"),
+    ("docdb", "DescribeDBInstances"),
+    ("docdb", "DescribeDBClusters"),
+    ("elasticache", "DescribeCacheClusters"),
+    ("elasticache", "DescribeReplicationGroups"),
+    ("elasticache", "DescribeCacheSubnetGroups"),
+    ("elasticache", "DescribeServerlessCaches"),
+    ("dynamodb", "ListTables"),
+    ("dynamodb", "DescribeTable"),
+    ("application-autoscaling", "DescribeScalableTargets"),
+]
+TABLES: list[str] = [
+    "db_instances", "db_clusters", "cache_clusters", "replication_groups", "serverless_caches", "dynamodb_tables",
+]
+
+_DOCDB = [{"Name": "engine", "Values": ["docdb"]}]
+
+
+def _merge_by(key: str, *lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items of all lists de-duplicated by ``key``; a later list's item wins, first position kept."""
+    merged: dict[str, dict[str, Any]] = {}
+    for items in lists:
+        for item in items:
+            merged[str(item.get(key, ""))] = item
+    return list(merged.values())
+
+
+def _collect_rds(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
+    instances = ctx.paginate("rds", "DescribeDBInstances", region, "DBInstances")
+    clusters = ctx.paginate("rds", "DescribeDBClusters", region, "DBClusters")
+    subnet_groups = ctx.paginate("rds", "DescribeDBSubnetGroups", region, "DBSubnetGroups")
+    # DocumentDB: same backend; the filter is required (without it every RDS cluster comes back).
+    doc_instances = ctx.paginate("docdb", "DescribeDBInstances", region, "DBInstances", Filters=_DOCDB)
+    doc_clusters = ctx.paginate("docdb", "DescribeDBClusters", region, "DBClusters", Filters=_DOCDB)
+    doc_instances = [d for d in doc_instances if d.get("Engine") == "docdb"]
+    doc_clusters = [c for c in doc_clusters if c.get("Engine") == "docdb"]
+    vpcs = {g.get("DBSubnetGroupName", ""): g.get("VpcId", "") for g in subnet_groups}
+    return {
+        "db_instances": [parse_db_instance(d) for d in _merge_by("DBInstanceIdentifier", instances, doc_instances)],
+        "db_clusters": [parse_db_cluster(c, vpcs) for c in _merge_by("DBClusterIdentifier", clusters, doc_clusters)],
+    }
+
+
+def _collect_elasticache(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
+    clusters = ctx.paginate("elasticache", "DescribeCacheClusters", region, "CacheClusters", ShowCacheNodeInfo=True)
+    groups = ctx.paginate("elasticache", "DescribeReplicationGroups", region, "ReplicationGroups")
+    subnet_groups = ctx.paginate("elasticache", "DescribeCacheSubnetGroups", region, "CacheSubnetGroups") \
+        if clusters or groups else []
+    serverless = ctx.paginate("elasticache", "DescribeServerlessCaches", region, "ServerlessCaches")
+    vpcs = {g.get("CacheSubnetGroupName", ""): g.get("VpcId", "") for g in subnet_groups}
+    by_id = {c.get("CacheClusterId", ""): c for c in clusters}
+    return {
+        "cache_clusters": [parse_cache_cluster(c, vpcs) for c in clusters],
+        "replication_groups": [parse_replication_group(g, by_id, vpcs) for g in groups],
+        "serverless_caches": [parse_serverless_cache(s) for s in serverless],
+    }
+
+
+def _collect_dynamodb(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
+    names = ctx.paginate("dynamodb", "ListTables", region, "TableNames")
+    tables = ctx.map(lambda n: ctx.call("dynamodb", "DescribeTable", region, TableName=n).get("Table"), names)
+    rows = [parse_dynamodb_table(t) for t in tables if t]
+    if not rows:
+        return {"dynamodb_tables": []}
+    # Auto scaling of DynamoDB tables is read here (one call per region), not from the compute
+    # collector's autoscaling_targets: both run in phase 0, and metrics (phase 1) needs these tables.
+    targets = ctx.paginate("application-autoscaling", "DescribeScalableTargets", region, "ScalableTargets",
+                           ServiceNamespace="dynamodb")
+    if not targets and ctx.status("application-autoscaling", "DescribeScalableTargets", region) not in (None, "ok"):
+        return {"dynamodb_tables": rows}  # unknown: autoscaling stays None
+    target_rows = [{"service_namespace": t.get("ServiceNamespace", ""), "resource_id": t.get("ResourceId", "")}
+                   for t in targets]
+    return {"dynamodb_tables": mark_autoscaling(rows, target_rows)}
+
+
+def collect(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
+    """RDS, DocumentDB, ElastiCache and DynamoDB in ``region``."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for part in (_collect_rds, _collect_elasticache, _collect_dynamodb):
+        out.update(part(ctx, region))
+    return out

@@ -155,9 +155,11 @@ def parse_build_project(project: dict[str, Any]) -> dict[str, Any]:
 
 
 def _phase_seconds(phase: dict[str, Any]) -> float:
-    if phase.get("durationInSeconds") is not None:
-        return float(phase["durationInSeconds"])
-    return duration_s(phase.get("startTime"), phase.get("endTime")) or 0.0
+    """From the timestamps (sub-second), else ``durationInSeconds`` (whole seconds), else 0."""
+    measured = duration_s(phase.get("startTime"), phase.get("endTime"))
+    if measured:
+        return measured
+    return float(phase.get("durationInSeconds") or measured or 0.0)
 
 
 def parse_build(build: dict[str, Any]) -> dict[str, Any]:
@@ -181,7 +183,7 @@ def parse_build(build: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ CodeDeploy
 def parse_deployment_group(info: dict[str, Any]) -> dict[str, Any]:
-    """A ``deployment_groups`` row from one ``batch_get_deployment_groups`` item."""
+    """A ``deployment_groups`` row from ``get_deployment_group``'s ``deploymentGroupInfo``."""
     style = info.get("deploymentStyle") or {}
     blue_green = info.get("blueGreenDeploymentConfiguration") or {}
     terminate = blue_green.get("terminateBlueInstancesOnDeploymentSuccess") or {}
@@ -231,7 +233,7 @@ OPERATIONS: list[tuple[str, str]] = [
     ("codebuild", "BatchGetBuilds"),
     ("codedeploy", "ListApplications"),
     ("codedeploy", "ListDeploymentGroups"),
-    ("codedeploy", "BatchGetDeploymentGroups"),
+    ("codedeploy", "GetDeploymentGroup"),
     ("codedeploy", "ListDeployments"),
     ("codedeploy", "BatchGetDeployments"),
 ]
@@ -243,7 +245,6 @@ TABLES: list[str] = [
 # API batch limits
 _PROJECTS_PER_CALL = 100
 _BUILDS_PER_CALL = 100
-_GROUPS_PER_CALL = 25
 _DEPLOYMENTS_PER_CALL = 25
 
 log = logging.getLogger("awsassess.collect.pipelines")
@@ -348,27 +349,30 @@ def _collect_codebuild(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]
 def _collect_codedeploy(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
     cutoff = _cutoff(ctx)
     apps = ctx.paginate("codedeploy", "ListApplications", region, "applications")
+    pairs = [(app, group) for app in apps
+             for group in ctx.paginate("codedeploy", "ListDeploymentGroups", region, "deploymentGroups",
+                                       applicationName=app)]
 
-    def one(app: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        groups = ctx.paginate("codedeploy", "ListDeploymentGroups", region, "deploymentGroups",
-                              applicationName=app)
-        infos: list[dict[str, Any]] = []
-        for batch in chunks(groups, _GROUPS_PER_CALL):
-            infos += ctx.call("codedeploy", "BatchGetDeploymentGroups", region, applicationName=app,
-                              deploymentGroupNames=batch).get("deploymentGroupsInfo") or []
+    def one(pair: tuple[str, str]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        app, group = pair
+        # GetDeploymentGroup, not BatchGetDeploymentGroups: moto lacks the batch call, and an
+        # application rarely has more than a handful of groups.
+        info = ctx.call("codedeploy", "GetDeploymentGroup", region, applicationName=app,
+                        deploymentGroupName=group).get("deploymentGroupInfo")
+        # ListDeployments needs the group when the application is given (AWS and moto agree).
         ids = ctx.paginate("codedeploy", "ListDeployments", region, "deployments", applicationName=app,
-                           createTimeRange={"start": cutoff, "end": ctx.now}) if groups else []
+                           deploymentGroupName=group, createTimeRange={"start": cutoff, "end": ctx.now})
         deployments: list[dict[str, Any]] = []
         for batch in chunks(ids, _DEPLOYMENTS_PER_CALL):
             deployments += ctx.call("codedeploy", "BatchGetDeployments", region,
                                     deploymentIds=batch).get("deploymentsInfo") or []
         rows = [parse_deployment(d) for d in deployments
                 if not _older(d.get("createTime") or d.get("startTime"), cutoff)]
-        return [parse_deployment_group(g) for g in infos], rows
+        return (parse_deployment_group(info) if info else None), rows
 
-    results = ctx.map(one, apps)
+    results = ctx.map(one, pairs)
     return {
-        "deployment_groups": [g for groups, _ in results for g in groups],
+        "deployment_groups": [g for g, _ in results if g],
         "deployments": [d for _, deps in results for d in deps],
     }
 
