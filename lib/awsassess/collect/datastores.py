@@ -253,10 +253,13 @@ def _collect_rds(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
     doc_instances = [d for d in doc_instances if d.get("Engine") == "docdb"]
     doc_clusters = [c for c in doc_clusters if c.get("Engine") == "docdb"]
     vpcs = {g.get("DBSubnetGroupName", ""): g.get("VpcId", "") for g in subnet_groups}
-    return {
-        "db_instances": [parse_db_instance(d) for d in _merge_by("DBInstanceIdentifier", instances, doc_instances)],
-        "db_clusters": [parse_db_cluster(c, vpcs) for c in _merge_by("DBClusterIdentifier", clusters, doc_clusters)],
-    }
+    cluster_rows = [parse_db_cluster(c, vpcs) for c in _merge_by("DBClusterIdentifier", clusters, doc_clusters)]
+    cluster_vpcs = {c["cluster_id"]: c["vpc_id"] for c in cluster_rows}
+    instance_rows = [parse_db_instance(d) for d in _merge_by("DBInstanceIdentifier", instances, doc_instances)]
+    for row in instance_rows:  # cluster members may not report their subnet group's VPC
+        if not row["vpc_id"] and row["cluster_id"]:
+            row["vpc_id"] = cluster_vpcs.get(row["cluster_id"], "")
+    return {"db_instances": instance_rows, "db_clusters": cluster_rows}
 
 
 def _collect_elasticache(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
