@@ -1,0 +1,321 @@
+"""Draw an ArchitectureGraph with the ``diagrams`` library to PNG and self-contained SVG.
+
+- Rendering is in memory (``Digraph.pipe``): no ``.gv`` file, nothing in the current directory,
+  so any number of processes or threads may render at once. Files are written to explicit paths
+  through a temporary sibling and an atomic rename.
+- Labels are Graphviz HTML-like tables (icon, bold name, grey detail lines); every piece of text
+  from AWS is escaped (:func:`awsassess.architecture.legend.esc`).
+- The SVG embeds each icon once (``<defs>`` + ``<use>``), as ``data:`` URIs: it opens anywhere.
+- Large graphs are aggregated (:mod:`awsassess.architecture.aggregate`) and every VPC whose
+  detail left the overview gets its own page ``<stem>-<vpc>.png|svg``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import os
+import re
+import uuid
+from functools import cache
+from pathlib import Path
+
+import diagrams
+import graphviz
+from diagrams import Cluster, Diagram, Edge
+from diagrams import Node as DNode
+from diagrams.aws import compute, database, devtools, general, network, storage
+from diagrams.onprem import ci
+
+from awsassess.architecture import aggregate
+from awsassess.architecture._cells import slug
+from awsassess.architecture.graph import ArchitectureGraph, Node
+from awsassess.architecture.legend import EDGE_STYLES, FONT, GROUP_STYLES, INK, MUTED, esc, title_block, wrap
+
+ICON_CLASSES: dict[str, type[DNode]] = {
+    "internet": general.Users,
+    "cloudfront": network.CloudFront,
+    "s3": storage.S3,
+    "external": general.InternetAlt1,
+    "igw": network.InternetGateway,
+    "nat": network.NATGateway,
+    "alb": network.ALB,
+    "nlb": network.NLB,
+    "gwlb": network.ELB,
+    "ecs_service": compute.ElasticContainerServiceService,
+    "ecs_cluster": compute.ElasticContainerService,
+    "asg": compute.EC2AutoScaling,
+    "ec2": compute.EC2,
+    "rds": database.RDS,
+    "aurora": database.Aurora,
+    "docdb": database.DocumentDB,
+    "elasticache": database.ElasticacheForRedis,
+    "dynamodb": database.Dynamodb,
+    "vpc": network.VPCRouter,
+    "tgw": network.TransitGateway,
+    "vpn": network.SiteToSiteVpn,
+    "vpc_endpoint": network.Endpoint,
+    "codepipeline": devtools.Codepipeline,
+    "codebuild": devtools.Codebuild,
+    "codedeploy": devtools.Codedeploy,
+    "github_actions": ci.GithubActions,
+    "ecr": compute.ECR,
+}
+FARGATE = compute.Fargate
+ICON_PX = 44
+NAME_WIDTH = 24
+DETAIL_WIDTH = 30
+PNG_DPI = 96
+
+
+class RenderError(RuntimeError):
+    """Graphviz is missing or failed."""
+
+
+def icon_path(cls: type[DNode]) -> str:
+    base = Path(diagrams.__file__).resolve().parent.parent
+    return str(base / str(cls._icon_dir) / str(cls._icon))
+
+
+def node_icon(node: Node) -> type[DNode]:
+    if node.kind == "ecs_service":
+        launches = node.attrs.get("launches") or {str(node.attrs.get("launch", "")): 1}
+        if all(str(k).startswith("Fargate") for k in launches):
+            return FARGATE
+    return ICON_CLASSES[node.kind]
+
+
+def node_label(node: Node) -> str:
+    icon = icon_path(node_icon(node))
+    name = "<BR/>".join(esc(x) for x in wrap(node.label, NAME_WIDTH))
+    out = [f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{ICON_PX}" HEIGHT="{ICON_PX}"><IMG SRC="{esc(icon)}" SCALE="TRUE"/></TD></TR>',
+           f'<TR><TD><FONT POINT-SIZE="12"><B>{name}</B></FONT></TD></TR>']
+    for detail in node.details:
+        text = "<BR/>".join(esc(x) for x in wrap(detail, DETAIL_WIDTH))
+        out.append(f'<TR><TD><FONT POINT-SIZE="10" COLOR="{MUTED}">{text}</FONT></TD></TR>')
+    frame = 'BORDER="1" STYLE="rounded,dashed" COLOR="#879196"' if node.attrs.get("aggregated") else 'BORDER="0"'
+    return f'<<TABLE {frame} CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{"".join(out)}</TABLE>>'
+
+
+def group_label(label: str, details: tuple[str, ...]) -> str:
+    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="13"><B>{esc(x)}</B></FONT></TD></TR>' for x in wrap(label, 56)]
+    rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{MUTED}">{esc(d)}</FONT></TD></TR>' for d in details]
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{"".join(rows)}</TABLE>>'
+
+
+class _Box(Cluster):
+    """A diagrams Cluster with a safe, unique Graphviz name and an HTML label."""
+
+    def __init__(self, cid: str, label: str, attrs: dict[str, str]) -> None:
+        super().__init__(label=cid, graph_attr={"fontname": FONT, "fontcolor": INK, "margin": "14", **attrs})
+        self.dot.graph_attr["label"] = label
+
+
+def build_diagram(graph: ArchitectureGraph) -> Diagram:
+    """The diagrams.Diagram for ``graph``, built in a private context (nothing global is left set)."""
+    return contextvars.copy_context().run(_build, graph)
+
+
+def _build(graph: ArchitectureGraph) -> Diagram:
+    graph.validate()
+    diagram = Diagram(
+        name="", filename=f"awsassess-{uuid.uuid4().hex}", show=False, direction="LR", curvestyle="ortho",
+        graph_attr={"fontname": FONT, "fontcolor": INK, "pad": "0.4", "nodesep": "0.35", "ranksep": "0.7",
+                    "labelloc": "t", "labeljust": "l", "newrank": "true", "compound": "true"},
+        node_attr={"fontname": FONT, "fontcolor": INK, "shape": "plain", "fixedsize": "false",
+                   "width": "0", "height": "0", "margin": "0", "imagescale": "false"},
+        edge_attr={"fontname": FONT, "fontsize": "10", "fontcolor": MUTED, "arrowsize": "0.8"},
+    )
+    diagram.dot.graph_attr["label"] = title_block(graph)
+    diagrams.setdiagram(diagram)
+    ids = {nid: f"n{k}" for k, nid in enumerate(graph.nodes)}
+    drawn: dict[str, DNode] = {}
+    children: dict[str | None, list[str]] = {}
+    for g in graph.groups.values():
+        children.setdefault(g.parent, []).append(g.id)
+    members: dict[str | None, list[Node]] = {}
+    for n in graph.nodes.values():
+        members.setdefault(n.group, []).append(n)
+    gids = {gid: f"g{k}" for k, gid in enumerate(graph.groups)}
+
+    def draw_node(n: Node) -> None:
+        cls = node_icon(n)
+        drawn[n.id] = cls(node_label(n), nodeid=ids[n.id], image="", shape="plain", height="0", width="0")
+
+    def draw_group(gid: str) -> None:
+        g = graph.groups[gid]
+        with _Box(gids[gid], group_label(g.label, g.details), GROUP_STYLES.get(g.kind, {})):
+            for child in children.get(gid, []):
+                draw_group(child)
+            for n in members.get(gid, []):
+                draw_node(n)
+
+    try:
+        for n in members.get(None, []):
+            draw_node(n)
+        for gid in children.get(None, []):
+            draw_group(gid)
+        for e in graph.edges:
+            attrs = dict(EDGE_STYLES[e.kind])
+            attrs.pop("dir", None)
+            label = e.label or (f"×{e.count}" if e.count > 1 and e.kind in ("peering", "deploy", "traffic") else "")
+            if label:
+                attrs["xlabel"] = esc(label)
+            if e.kind == "peering":
+                attrs["constraint"] = "false"
+            if e.kind == "egress":
+                # drawn from the gateway inwards (so ranks read internet -> public -> private), arrow outwards
+                diagram.connect(drawn[e.dst], drawn[e.src], Edge(reverse=True, **attrs))
+            else:
+                both = e.kind in ("peering", "tgw")
+                diagram.connect(drawn[e.src], drawn[e.dst], Edge(forward=True, reverse=both, **attrs))
+        for src, dst in layout_hints(graph):
+            diagram.connect(drawn[src], drawn[dst], Edge(style="invis", forward=True))
+    finally:
+        diagrams.setdiagram(None)
+        diagrams.setcluster(None)
+    return diagram
+
+
+def column(node: Node) -> int | None:
+    """Left-to-right position of a node inside its VPC: router, IGW, public tier, front services,
+    internal LBs, back services, capacity, data."""
+    kind = node.kind
+    if kind in ("alb", "nlb", "gwlb"):
+        return 2 if node.attrs.get("scheme", "internet-facing") == "internet-facing" else 4
+    if kind == "ecs_service":
+        return 3 if node.attrs.get("public") or node.attrs.get("caller") else 5
+    return {"vpc": 0, "igw": 1, "nat": 2, "ec2": 5, "asg": 6, "rds": 7, "aurora": 7, "docdb": 7,
+            "elasticache": 7, "vpc_endpoint": 7}.get(kind)
+
+
+def layout_hints(graph: ArchitectureGraph) -> list[tuple[str, str]]:
+    """Invisible edges that line every VPC up in the same columns (they only steer the layout)."""
+    hints: list[tuple[str, str]] = []
+    for g in graph.groups.values():
+        if g.kind not in ("vpc", "more"):
+            continue
+        buckets: dict[int, list[str]] = {}
+        for n in graph.nodes_in(g.id, recursive=True):
+            col = column(n)
+            if col is not None:
+                buckets.setdefault(col, []).append(n.id)
+        cols = sorted(buckets)
+        for a, b in zip(cols, cols[1:], strict=False):
+            hints.extend((buckets[a][0], dst) for dst in buckets[b])
+    return hints
+
+
+@cache
+def _data_uri(path: str) -> str:
+    data = Path(path).read_bytes()
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+_IMAGE = re.compile(r'<image\b([^>]*?)xlink:href="([^"]+)"([^>]*?)/?>')
+_ATTR = re.compile(r'\b(width|height|x|y|preserveAspectRatio)="([^"]*)"')
+
+
+def inline_svg_images(svg: str) -> str:
+    """Replace every ``<image xlink:href="/local/file.png">`` by a ``<use>`` of a data-URI image in ``<defs>``."""
+    defs: dict[tuple[str, str, str, str], str] = {}
+
+    def repl(m: re.Match[str]) -> str:
+        href = m.group(2)
+        if href.startswith("data:") or href.startswith("#"):
+            return m.group(0)
+        attrs = dict(_ATTR.findall(m.group(1) + " " + m.group(3)))
+        key = (href, attrs.get("width", ""), attrs.get("height", ""), attrs.get("preserveAspectRatio", ""))
+        if key not in defs:
+            defs[key] = f"icon{len(defs)}"
+        return f'<use xlink:href="#{defs[key]}" x="{attrs.get("x", "0")}" y="{attrs.get("y", "0")}"/>'
+
+    body = _IMAGE.sub(repl, svg)
+    if not defs:
+        return body
+    parts = []
+    for (href, w, h, par), ident in defs.items():
+        if not os.path.isfile(href):
+            raise RenderError(f"icon {href} referenced by the SVG does not exist")
+        parts.append(f'<image id="{ident}" xlink:href="{_data_uri(href)}" x="0" y="0" width="{w}" height="{h}"'
+                     + (f' preserveAspectRatio="{par}"' if par else "") + "/>")
+    block = "<defs>" + "".join(parts) + "</defs>"
+    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + "\n" + block, body, count=1)
+
+
+def to_bytes(graph: ArchitectureGraph, fmt: str, dpi: int = PNG_DPI) -> bytes:
+    """PNG or SVG bytes of ``graph`` (no aggregation, no files)."""
+    diagram = build_diagram(graph)
+    if fmt == "png":
+        diagram.dot.graph_attr["dpi"] = str(dpi)
+    try:
+        data = diagram.dot.pipe(format=fmt, quiet=True)
+    except graphviz.ExecutableNotFound as exc:
+        raise RenderError("Graphviz 'dot' was not found on PATH. Install it: `apt-get install graphviz` "
+                          "(Debian/Ubuntu), `brew install graphviz` or `conda install -c conda-forge graphviz`.") from exc
+    except graphviz.CalledProcessError as exc:
+        raise RenderError(f"Graphviz failed on {graph.name!r}: {exc.stderr.decode(errors='replace')[-800:] if exc.stderr else exc}") from exc
+    if fmt == "svg":
+        data = inline_svg_images(data.decode("utf-8")).encode("utf-8")
+    return data
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _stem(graph: ArchitectureGraph, out_base: Path) -> Path:
+    out_base = Path(out_base)
+    if out_base.is_dir():
+        return out_base / graph.name
+    if out_base.suffix.lower() in (".png", ".svg"):
+        return out_base.with_suffix("")
+    return out_base
+
+
+def _page_names(graph: ArchitectureGraph, vpc_gids: list[str]) -> dict[str, str]:
+    """A readable, unique, filesystem-safe name per VPC: its Name tag slug, else its id."""
+    names: dict[str, str] = {}
+    for gid in vpc_gids:
+        g = graph.groups[gid]
+        names[gid] = slug(str(g.attrs.get("name") or "")) or slug(str(g.attrs.get("vpc_id") or gid))
+    counts: dict[str, int] = {}
+    for n in names.values():
+        counts[n] = counts.get(n, 0) + 1
+    return {gid: (n if counts[n] == 1 else slug(f"{n}-{graph.groups[gid].attrs.get('vpc_id') or gid}"))
+            for gid, n in names.items()}
+
+
+def render(graph: ArchitectureGraph, out_base: Path, *, formats: tuple[str, ...] = ("png", "svg"),
+           max_per_kind: int = aggregate.MAX_PER_KIND, max_nodes: int = aggregate.MAX_NODES,
+           max_vpcs: int = aggregate.MAX_VPCS, pages: bool = True, max_pages: int = 50,
+           dpi: int = PNG_DPI) -> dict[str, Path]:
+    """Write ``graph`` as ``<out_base>.png`` and ``.svg`` (``out_base`` may be an existing folder:
+    then ``<folder>/<graph.name>.*``). Past the thresholds the overview aggregates and up to
+    ``max_pages`` VPC detail pages ``<stem>-<vpc>.png|svg`` are written too.
+
+    Returns ``{"png": path, "svg": path}`` plus ``"<page stem>.<fmt>"`` keys for detail pages.
+    """
+    for fmt in formats:
+        if fmt not in ("png", "svg"):
+            raise ValueError(f"formats: {fmt!r} is not supported; use 'png' and/or 'svg'")
+    stem = _stem(graph, out_base)
+    overview, touched = aggregate.overview(graph, max_per_kind=max_per_kind, max_nodes=max_nodes, max_vpcs=max_vpcs)
+    out: dict[str, Path] = {}
+    for fmt in formats:
+        out[fmt] = _write(stem.with_name(f"{stem.name}.{fmt}"), to_bytes(overview, fmt, dpi))
+    if pages and touched:
+        names = _page_names(graph, touched)
+        for gid in touched[:max_pages]:
+            page = aggregate.vpc_page(graph, gid)
+            page_stem = f"{stem.name}-{names[gid]}"
+            for fmt in formats:
+                out[f"{page_stem}.{fmt}"] = _write(stem.with_name(f"{page_stem}.{fmt}"), to_bytes(page, fmt, dpi))
+    return out
