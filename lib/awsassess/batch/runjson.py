@@ -1,0 +1,157 @@
+"""``run.json``: what a batch run did, written atomically after every step.
+
+Schema (all times UTC ISO 8601; paths relative to the run folder unless absolute)::
+
+    {
+      "run_id": "20261126T101500Z-3f2a",      # new for every invocation, resumed or not
+      "resumed_from": "20261126T093000Z-9c1b", # run_id of the run.json a --resume started from, else null
+      "started": "...", "ended": "..." | null, # ended stays null while the run is going (or was killed)
+      "status": "running" | "ok" | "failed" | "interrupted",
+      "exit_code": 0 | 1 | null,
+      "awsassess_version": "0.1.0",
+      "jobs": 2, "executor": "local" | "dask", "scheduler": "tcp://..." | null,
+      "notebooks_dir": "/abs/path/notebooks",
+      "accounts": [
+        {"name": "acme-prod", "account_id": "123456789012", "environment": "production",
+         "params": "/abs/params/acme-prod.yaml" | null,
+         "status": "pending" | "running" | "ok" | "failed",
+         "steps": [STEP, ...]}                 # in plan order: collect, analyze, notebook:NN_*, report
+      ],
+      "steps": [STEP]                           # run-level steps: the portfolio
+    }
+
+    STEP = {
+      "step": "collect" | "analyze" | "notebook:01_network" | "report" | "portfolio",
+      "kind": "collect" | "analyze" | "notebook" | "report" | "portfolio",
+      "status": "pending" | "running" | "ok" | "failed" | "skipped",
+      "started": "..." | null, "ended": "..." | null, "duration_s": 12.3 | null,
+      "inputs_digest": "sha256:..." | null,     # what --resume compares (see awsassess.batch.plan)
+      "reused": false,                          # true: ok in an earlier run with the same inputs, not re-run
+      "reason": "collect failed" | null,       # why a step was skipped
+      "error": null | {"type": "PapermillExecutionError",
+                       "message": "RuntimeError: ... (first lines)",
+                       "traceback": ["... last lines of the traceback ..."]},
+      "outputs": {"notebook": "acme-prod/notebooks/01_network.ipynb", ...},  # kept on failure too
+      "source": "/abs/notebooks/01_network.ipynb",  # notebooks only: the file executed
+      "worker": "host:pid",                    # where it ran
+      "log": "logs/worker-1234.log"            # local executor: the worker's stdout/stderr (kernels' too)
+    }
+
+Only ``ok`` means done: a step left ``pending`` or ``running`` by a killed run, like a failed one,
+is re-run by ``--resume``. Writes go to a temporary file in the same folder that is then renamed over
+``run.json`` (``os.replace``), so a reader, or a run killed mid-write, never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from awsassess.batch.plan import BatchInputError
+
+RUN_JSON = "run.json"
+
+
+class RunJsonError(BatchInputError):
+    """A run.json that --resume cannot read."""
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` via a temp file + fsync + rename (never a partial file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, default=str)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def load_run_json(path: Path) -> dict[str, Any] | None:
+    """The run.json at ``path``, or None when there is none. Raises RunJsonError when unreadable."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RunJsonError(
+            f"{path}: cannot be read for --resume ({exc}). Fix: delete it (everything is re-run) "
+            "or run without --resume."
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
+        raise RunJsonError(
+            f"{path}: not an awsassess run.json (no 'accounts' list). Fix: point --out at the folder of an "
+            "earlier `awsassess run`, or run without --resume."
+        )
+    return data
+
+
+def previous_steps(previous: dict[str, Any] | None) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{account name: {step name: record}}`` of an earlier run.json (run-level steps under '')."""
+    if not previous:
+        return {}
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for acct in previous.get("accounts", []):
+        if isinstance(acct, dict) and "name" in acct:
+            found[str(acct["name"])] = {
+                str(s["step"]): s for s in acct.get("steps", []) if isinstance(s, dict) and "step" in s
+            }
+    found[""] = {str(s["step"]): s for s in previous.get("steps", []) if isinstance(s, dict) and "step" in s}
+    return found
+
+
+def account_status(steps: list[dict[str, Any]]) -> str:
+    statuses = {s.get("status") for s in steps}
+    if "failed" in statuses:
+        return "failed"
+    if statuses & {"pending", "running"}:
+        return "running" if statuses - {"pending"} else "pending"
+    if "skipped" in statuses:  # skipped only ever follows a failure; keep it visible
+        return "failed"
+    return "ok"
+
+
+class RunLog:
+    """The in-memory run.json of the current run; ``write()`` saves it atomically."""
+
+    def __init__(self, out: Path, header: dict[str, Any], accounts: list[dict[str, Any]]) -> None:
+        self.path = Path(out) / RUN_JSON
+        self.doc: dict[str, Any] = {**header, "accounts": accounts, "steps": []}
+        self._index = {a["name"]: a for a in accounts}
+
+    def account(self, name: str) -> dict[str, Any]:
+        return self._index[name]
+
+    def set_account_steps(self, name: str, steps: list[dict[str, Any]]) -> None:
+        acct = self._index[name]
+        acct["steps"] = steps
+        acct["status"] = account_status(steps)
+
+    def set_run_steps(self, steps: list[dict[str, Any]]) -> None:
+        self.doc["steps"] = steps
+
+    def finish(self, exit_code: int | None, status: str) -> None:
+        self.doc["ended"] = utcnow()
+        self.doc["exit_code"] = exit_code
+        self.doc["status"] = status
+
+    def write(self) -> None:
+        write_json_atomic(self.path, self.doc)

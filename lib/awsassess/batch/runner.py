@@ -1,0 +1,200 @@
+"""The local executor: a pool of long-lived worker processes running the steps of every account.
+
+- ``jobs`` worker processes (default: the number of cores), forked from a fork server that has
+  imported papermill and the step modules once (:mod:`awsassess.batch._preload`), so no step pays
+  the import cost again; each notebook still gets its own fresh kernel.
+- One scheduler loop in the calling process keeps at most ``jobs`` steps in flight, earlier accounts
+  first, so steps of different accounts interleave (one account's notebooks beside another's collect).
+- Workers write their stdout/stderr (and their kernels') to ``OUT/logs/worker-<pid>.log``.
+- A worker that dies (killed, out of memory, a crash in native code) breaks the pool: a new pool is
+  made; a step that was alone on it is failed, steps that were running beside others are re-run one
+  at a time, so the culprit is found and innocent steps complete.
+- Ctrl-C: running steps are recorded failed ("interrupted"), run.json is written, workers are ended.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sys
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from awsassess.batch import steps as steps_module
+from awsassess.batch.plan import StepSpec
+from awsassess.batch.steps import StepFunctions, StepOutcome, StepTask, describe_error, execute_step
+
+if TYPE_CHECKING:
+    from awsassess.batch.pipeline import AccountRun
+    from awsassess.batch.run import Batch
+
+PRELOAD = ["awsassess.batch._preload"]
+PRELOAD_STEPS = ["awsassess.batch._preload_steps"]  # when the real step functions are used
+
+WORKER_DIED = {
+    "type": "WorkerDied",
+    "message": "the worker process running this step died (killed, out of memory, or a crash in native code); "
+               "see the worker log under logs/",
+    "traceback": [],
+}
+INTERRUPTED = {
+    "type": "KeyboardInterrupt",
+    "message": "the run was interrupted while this step ran; `awsassess run ... --resume` re-runs it",
+    "traceback": [],
+}
+
+
+def _worker_init(log_dir: str) -> None:
+    """In each worker: stdout/stderr to a log file (kernels inherit it); Ctrl-C is the driver's job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    path = Path(log_dir) / f"worker-{os.getpid()}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    steps_module.WORKER_LOG = path
+
+
+def make_pool(jobs: int, log_dir: Path, preload_steps: bool = False) -> ProcessPoolExecutor:
+    """``jobs`` workers forked from the fork server (started, with its preloads, once per process)."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD + (PRELOAD_STEPS if preload_steps else []))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                               initargs=(str(log_dir),))
+
+
+def _end_pool(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+
+
+Slot = tuple["AccountRun | None", StepSpec]  # None: the run-level portfolio step
+
+
+def run_local(batch: Batch, jobs: int) -> None:
+    log_dir = batch.out / "logs"
+    real = StepFunctions()
+    uses_real = any(getattr(batch.functions, f) is getattr(real, f) for f in ("collect", "analyze", "report"))
+    pool = make_pool(jobs, log_dir, uses_real)
+    running: dict[Future[StepOutcome], Slot] = {}
+    suspects: list[Slot] = []  # ran beside a step whose worker died: re-run one at a time
+    solo = False  # a suspect is running alone
+
+    def submit(slot: Slot, task: StepTask) -> None:
+        running[pool.submit(execute_step, task)] = slot
+        acct, spec = slot
+        if acct is None:
+            batch.portfolio.start()
+            batch.changed_run()
+        else:
+            acct.start(spec)
+
+    def next_slot() -> Slot | None:
+        if suspects:
+            return None if running else suspects.pop(0)
+        for acct in batch.accounts:
+            ready = acct.ready()
+            if ready:
+                return acct, ready[0]
+        return None
+
+    try:
+        while True:
+            while len(running) < jobs and not solo:
+                from_suspects = bool(suspects)
+                slot = next_slot()
+                if slot is None:
+                    break
+                acct, spec = slot
+                task = batch.prepare_portfolio() if acct is None else acct.prepare(spec)
+                if task is not None:
+                    submit(slot, task)
+                    solo = from_suspects
+            if not running and not suspects and all(a.done() for a in batch.accounts) \
+                    and batch.portfolio.phase == "pending":
+                task = batch.prepare_portfolio()
+                if task is not None:
+                    batch.flush()  # the portfolio reads run.json: every account's final record first
+                    submit((None, batch.portfolio.SPEC), task)
+            batch.flush()
+            if not running:
+                if all(a.done() for a in batch.accounts) and batch.portfolio.phase == "done":
+                    break
+                if not suspects:  # nothing runnable and nothing running would be a planning bug
+                    raise RuntimeError("batch scheduler stalled: no step is ready and none is running")
+                continue
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            victims: list[Slot] = []
+            for fut in done:
+                slot = running.pop(fut)
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    victims.append(slot)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - e.g. a task or result that does not pickle
+                    _fail(batch, slot, describe_error(exc))
+                    continue
+                _finish(batch, slot, outcome)
+            if victims:
+                # every step in flight on the broken pool fails with it; collect them all
+                rest, _ = wait(running)
+                for fut in rest:
+                    slot = running.pop(fut)
+                    try:
+                        _finish(batch, slot, fut.result())
+                    except BrokenProcessPool:
+                        victims.append(slot)
+                _end_pool(pool)
+                pool = make_pool(jobs, log_dir, uses_real)
+                if solo or len(victims) == 1:
+                    for slot in victims:
+                        _fail(batch, slot, WORKER_DIED)
+                else:
+                    for acct, spec in victims:
+                        if acct is None:
+                            batch.portfolio.phase = "pending"
+                        else:
+                            acct.requeue(spec)
+                    suspects.extend(victims)
+                solo = False
+            elif solo and not running:
+                solo = False
+    except KeyboardInterrupt:
+        for slot in list(running.values()):
+            _fail(batch, slot, INTERRUPTED)
+        batch.flush()
+        _end_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _finish(batch: Batch, slot: Slot, outcome: StepOutcome) -> None:
+    acct, spec = slot
+    if acct is None:
+        batch.portfolio.finish(outcome)
+        batch.changed_run()
+    else:
+        acct.finish(spec, outcome)
+
+
+def _fail(batch: Batch, slot: Slot, error: dict[str, object]) -> None:
+    acct, spec = slot
+    if acct is None:
+        batch.portfolio.fail(dict(error))
+        batch.changed_run()
+    else:
+        acct.fail(spec, dict(error))

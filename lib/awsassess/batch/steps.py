@@ -1,0 +1,241 @@
+"""The work of one step, run in a worker (a local pool process or a Dask worker).
+
+:class:`StepFunctions` names the callables behind the steps. Its defaults are the real modules,
+imported lazily in the worker (so the driver process stays light)::
+
+    collect(params, out_dir)                          awsassess.collect.collect_account
+    analyze(snapshot_dir, account_dir, assumptions)   awsassess.analyze.analyze
+    report(account_dir, meta)                         awsassess.report.build_account_report
+    portfolio(run_dir)                                awsassess.report.build_portfolio
+
+Tests and benchmarks may pass other module-level functions (they must pickle by reference).
+Notebooks always run through papermill's Python API in the worker, which imports it once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from awsassess.batch.plan import NotebookSource
+from awsassess.batch.runjson import utcnow
+
+
+# --------------------------------------------------------------------------- the real steps
+def real_collect(params: Any, out_dir: Path) -> Any:
+    from awsassess.collect import collect_account
+
+    return collect_account(params, out_dir)
+
+
+def real_analyze(snapshot_dir: Path, account_dir: Path, assumptions: dict[str, Any]) -> Any:
+    from awsassess.analyze import analyze
+
+    return analyze(snapshot_dir, account_dir, assumptions)
+
+
+def real_report(account_dir: Path, meta: dict[str, Any]) -> Any:
+    from awsassess.report import build_account_report
+
+    return build_account_report(account_dir, meta)
+
+
+def real_portfolio(run_dir: Path) -> Any:
+    from awsassess.report import build_portfolio
+
+    return build_portfolio(run_dir)
+
+
+def real_meta(params: Any) -> dict[str, Any]:
+    from awsassess.report_meta import meta_from_params
+
+    return meta_from_params(params)
+
+
+@dataclass(frozen=True)
+class StepFunctions:
+    """The callables behind the steps; the defaults are the real ones."""
+
+    collect: Callable[[Any, Path], Any] = real_collect
+    analyze: Callable[[Path, Path, dict[str, Any]], Any] = real_analyze
+    report: Callable[[Path, dict[str, Any]], Any] = real_report
+    portfolio: Callable[[Path], Any] = real_portfolio
+    meta: Callable[[Any], dict[str, Any]] = real_meta  # params -> report cover facts
+
+
+# --------------------------------------------------------------------------- one step
+@dataclass
+class StepTask:
+    """Everything a worker needs to run one step (picklable)."""
+
+    step: str
+    kind: str  # collect | analyze | notebook | report | portfolio
+    out: Path  # the run folder
+    account: str = ""  # '' for run-level steps
+    params: Any = None
+    functions: StepFunctions = field(default_factory=StepFunctions)
+    notebook: NotebookSource | None = None
+    meta: dict[str, Any] | None = None
+    notebook_timeout_s: float | None = None
+
+    @property
+    def account_dir(self) -> Path:
+        return self.out / self.account
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.account_dir / "snapshot"
+
+    def notebook_output(self) -> Path:
+        assert self.notebook is not None
+        return self.account_dir / "notebooks" / f"{self.notebook.name}.ipynb"
+
+
+@dataclass
+class StepOutcome:
+    status: str  # ok | failed
+    started: str
+    ended: str
+    duration_s: float
+    outputs: dict[str, str] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+    worker: str = ""
+    log: str | None = None  # the worker's stdout/stderr file (local executor)
+
+
+WORKER_LOG: Path | None = None  # set by the local pool's worker initializer
+
+
+def execute_step(task: StepTask) -> StepOutcome:
+    """Run one step; never raises for a failure of the step itself (it is described in the outcome)."""
+    started, t0 = utcnow(), time.perf_counter()
+    outputs: dict[str, Any] = {}
+    error = None
+    try:
+        outputs = _RUNNERS[task.kind](task) or {}
+        status = "ok"
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - SystemExit from a step is a failure of that step
+        status, error = "failed", describe_error(exc)
+    return StepOutcome(
+        status=status, started=started, ended=utcnow(), duration_s=round(time.perf_counter() - t0, 3),
+        outputs=relative_outputs(outputs, task.out), error=error,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        log=relative_outputs({"log": WORKER_LOG}, task.out)["log"] if WORKER_LOG else None,
+    )
+
+
+def _collect(task: StepTask) -> dict[str, Any]:
+    task.functions.collect(task.params, task.out)
+    manifest = task.snapshot_dir / "manifest.json"
+    if not manifest.is_file():
+        raise RuntimeError(f"collect returned but wrote no snapshot at {task.snapshot_dir}")
+    return {"snapshot": task.snapshot_dir}
+
+
+def _analyze(task: StepTask) -> dict[str, Any]:
+    from awsassess.batch.plan import assumptions_of
+
+    written = task.functions.analyze(task.snapshot_dir, task.account_dir, assumptions_of(task.params))
+    return _as_outputs(written)
+
+
+def _notebook(task: StepTask) -> dict[str, Any]:
+    import papermill as pm
+
+    from awsassess.batch.plan import assumptions_of
+
+    assert task.notebook is not None
+    output = task.notebook_output()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    source: Any = str(task.notebook.path)
+    if task.notebook.via_jupytext:  # papermill cannot read py:percent; hand it the NotebookNode
+        import jupytext
+
+        source = jupytext.read(task.notebook.path)
+    pm.execute_notebook(
+        source,
+        str(output),
+        parameters={
+            "snapshot_dir": str(task.snapshot_dir.resolve()),
+            "account_dir": str(task.account_dir.resolve()),
+            "assumptions": assumptions_of(task.params),
+        },
+        cwd=str(task.account_dir),
+        kernel_name="python3",
+        progress_bar=False,
+        log_output=False,
+        execution_timeout=task.notebook_timeout_s,
+    )
+    return {"notebook": output}
+
+
+def _report(task: StepTask) -> dict[str, Any]:
+    meta = {**task.functions.meta(task.params), **(task.meta or {})}
+    return _as_outputs(task.functions.report(task.account_dir, meta))
+
+
+def _portfolio(task: StepTask) -> dict[str, Any]:
+    return _as_outputs(task.functions.portfolio(task.out))
+
+
+_RUNNERS: dict[str, Callable[[StepTask], dict[str, Any]]] = {
+    "collect": _collect, "analyze": _analyze, "notebook": _notebook, "report": _report, "portfolio": _portfolio,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+def _as_outputs(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items() if isinstance(v, str | os.PathLike)}
+    if isinstance(value, str | os.PathLike):
+        return {"output": value}
+    return {}
+
+
+def relative_outputs(outputs: dict[str, Any], out: Path) -> dict[str, str]:
+    rel = {}
+    root = Path(out).resolve()
+    for key, value in outputs.items():
+        p = Path(value)
+        try:
+            rel[key] = str(p.resolve().relative_to(root))
+        except ValueError:
+            rel[key] = str(p)
+    return rel
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+MESSAGE_LINES = 12
+TRACEBACK_LINES = 15
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def describe_error(exc: BaseException) -> dict[str, Any]:
+    """``{"type", "message", "traceback"}``: the message's first lines and the traceback's last lines."""
+    if exc.__class__.__name__ == "PapermillExecutionError":
+        # the error inside the kernel: ename/evalue, and its own traceback (not papermill's)
+        ename, evalue = getattr(exc, "ename", ""), getattr(exc, "evalue", "")
+        cell = getattr(exc, "exec_count", None)
+        message = f"{ename}: {evalue} (in cell [{cell}])"
+        tb_lines = "\n".join(strip_ansi(line) for line in getattr(exc, "traceback", []) or []).splitlines()
+    else:
+        message = strip_ansi(str(exc)) or exc.__class__.__name__
+        tb_lines = "".join(traceback.format_exception(exc)).splitlines()
+    head = message.strip().splitlines()[:MESSAGE_LINES]
+    return {
+        "type": exc.__class__.__name__,
+        "message": "\n".join(line[:500] for line in head),
+        "traceback": [line[:500] for line in tb_lines[-TRACEBACK_LINES:]],
+    }

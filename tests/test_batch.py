@@ -1,0 +1,341 @@
+"""awsassess.batch with the local executor: real worker processes, real papermill kernels.
+
+The step functions are small fixtures (a snapshot written with the real Snapshot class, files standing
+in for findings and reports) so a failure can be planted per account; the notebooks are the tiny ones
+in tests/fixtures/notebooks (two that record what they were given, one that raises). Every step appends
+a line to OUT/calls.log, which is how the tests see what ran and what --resume skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from awsassess.batch import BatchInputError, RunJsonError, StepFunctions, run_batch
+from awsassess.batch.runjson import write_json_atomic
+from awsassess.params import AccountParams
+from awsassess.snapshot import Snapshot, empty_frame
+
+FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+pytestmark = pytest.mark.timeout(240)
+
+
+# --------------------------------------------------------------------------- fixture steps
+# Module-level functions: the pool pickles them by reference (and the Dask test by value).
+def _log(out: Path, line: str) -> None:
+    with open(Path(out) / "calls.log", "a") as fh:
+        fh.write(line + "\n")
+
+
+def _flag(out: Path, what: str, name: str) -> bool:
+    return (Path(out) / f"BREAK-{what}-{name}").exists()
+
+
+def fx_collect(params: AccountParams, out: Path) -> Snapshot:
+    _log(out, f"collect {params.name}")
+    if _flag(out, "collect", params.name):
+        raise RuntimeError(f"AccessDenied: cannot assume the audit role in {params.account_id} (planted)")
+    snap = Snapshot(manifest={"account_id": params.account_id, "name": params.name,
+                              "environment": params.environment, "regions": params.regions},
+                    tables={"vpcs": empty_frame("vpcs", [{"account_id": params.account_id, "region": "us-east-1",
+                                                          "vpc_id": "vpc-1", "cidr": "10.0.0.0/16", "name": "main"}])})
+    snap.save(Path(out) / params.name / "snapshot")
+    return snap
+
+
+def fx_analyze(snapshot_dir: Path, account_dir: Path, assumptions: dict) -> dict[str, Path]:
+    account_dir = Path(account_dir)
+    _log(account_dir.parent, f"analyze {account_dir.name}")
+    if _flag(account_dir.parent, "crash", account_dir.name):
+        os._exit(9)  # a worker dying under a step (OOM killer, segfault)
+    slow = account_dir.parent / f"SLOW-{account_dir.name}"
+    deadline = time.time() + 60
+    while slow.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    snap = Snapshot.load(snapshot_dir)
+    path = account_dir / "findings.json"
+    path.write_text(json.dumps([{"rule_id": "fixture", "account_id": snap.account_id}]))
+    return {"findings": path}
+
+
+def fx_report(account_dir: Path, meta: dict) -> dict[str, Path]:
+    account_dir = Path(account_dir)
+    _log(account_dir.parent, f"report {account_dir.name}")
+    for nb in meta["notebooks"]:  # like the real helper: never publish a failed notebook
+        executed = json.loads(Path(nb["path"]).read_text())
+        if executed["metadata"].get("papermill", {}).get("exception"):
+            raise RuntimeError(f"notebook {nb['name']} failed; not publishing")
+    html = account_dir / "report.html"
+    html.write_text(f"<h1>{meta['client']} {meta['account_id']}</h1> run {meta['run_id']}")
+    return {"html": html}
+
+
+def fx_portfolio(run_dir: Path) -> dict[str, Path]:
+    run_dir = Path(run_dir)
+    _log(run_dir, "portfolio")
+    run = json.loads((run_dir / "run.json").read_text())
+    html = run_dir / "portfolio.html"
+    html.write_text(" ".join(f"{a['name']}:{a['status']}" for a in run["accounts"]))
+    return {"html": html}
+
+
+STEPS = StepFunctions(collect=fx_collect, analyze=fx_analyze, report=fx_report, portfolio=fx_portfolio)
+
+
+def account(name: str, account_id: str = "123456789012") -> AccountParams:
+    return AccountParams(name=name, account_id=account_id, environment="staging", regions=["us-east-1"],
+                         report={"client": "Fixture Ltd"})
+
+
+def notebooks(tmp_path: Path, *names: str) -> Path:
+    d = tmp_path / "notebooks"
+    d.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(FIXTURE_NOTEBOOKS / f"{name}.ipynb", d / f"{name}.ipynb")
+    return d
+
+
+def calls(out: Path) -> list[str]:
+    path = out / "calls.log"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def steps_of(run: dict, name: str) -> dict[str, dict]:
+    acct = next(a for a in run["accounts"] if a["name"] == name)
+    return {s["step"]: s for s in acct["steps"]}
+
+
+def load(out: Path) -> dict:
+    return json.loads((out / "run.json").read_text())
+
+
+# --------------------------------------------------------------------------- tests
+def test_failed_account_recorded_others_complete_and_resume_reruns_only_what_changed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    nb_dir = notebooks(tmp_path, "01_ok", "02_ok")
+    out.mkdir()
+    (out / "BREAK-collect-beta").touch()
+    accounts = [account("alpha", "012345678901"), account("beta")]
+
+    result = run_batch(accounts, out, jobs=2, notebooks_dir=nb_dir, steps=STEPS, progress=False)
+
+    assert result.exit_code == 1
+    run = load(out)
+    assert run == result.run and result.run_json == out / "run.json"
+    assert (run["status"], run["exit_code"], run["executor"], run["jobs"]) == ("failed", 1, "local", 2)
+    assert result.failed == [("beta", "collect")]
+    beta = steps_of(run, "beta")
+    assert beta["collect"]["status"] == "failed"
+    assert beta["collect"]["error"]["type"] == "RuntimeError"
+    assert "AccessDenied" in beta["collect"]["error"]["message"]
+    assert any("fx_collect" in line for line in beta["collect"]["error"]["traceback"])
+    for later in ("analyze", "notebook:01_ok", "notebook:02_ok", "report"):
+        assert beta[later]["status"] == "skipped" and beta[later]["reason"] == "collect failed", beta[later]
+    for name, acct_id in (("alpha", "012345678901"),):
+        steps = steps_of(run, name)
+        assert list(steps) == ["collect", "analyze", "notebook:01_ok", "notebook:02_ok", "report"]
+        assert all(s["status"] == "ok" and s["duration_s"] >= 0 and s["ended"] >= s["started"]
+                   for s in steps.values()), steps
+        # the notebook got absolute paths, its account folder as cwd, and an account id with its leading zero
+        seen = json.loads((out / name / "seen-02_ok.json").read_text())
+        assert seen == {"snapshot_dir": str((out / name / "snapshot").resolve()),
+                        "account_dir": str((out / name).resolve()), "assumptions": {},
+                        "cwd": str((out / name).resolve()), "account_id": acct_id, "variant": "ipynb"}
+        executed = json.loads((out / name / "notebooks" / "02_ok.ipynb").read_text())
+        assert not executed["metadata"]["papermill"]["exception"]
+        assert steps["notebook:01_ok"]["outputs"] == {"notebook": f"{name}/notebooks/01_ok.ipynb"}
+        assert (out / steps["notebook:01_ok"]["log"]).is_file()
+        assert "Fixture Ltd" in (out / name / "report.html").read_text()
+    assert [s["step"] for s in run["steps"]] == ["portfolio"] and run["steps"][0]["status"] == "ok"
+    assert (out / "portfolio.html").read_text() == "alpha:ok beta:failed"
+    workers = {s["worker"] for s in steps_of(run, "alpha").values()}
+    assert len(workers) <= 2 and all(not w.endswith(f":{os.getpid()}") for w in workers)
+
+    # --resume after the cause is fixed: only beta runs (and the portfolio that gathers it)
+    (out / "BREAK-collect-beta").unlink()
+    before = len(calls(out))
+    result2 = run_batch(accounts, out, jobs=2, resume=True, notebooks_dir=nb_dir, steps=STEPS, progress=False)
+    assert result2.exit_code == 0
+    ran = sorted(calls(out)[before:])
+    assert ran == sorted(["collect beta", "analyze beta", "notebook:01_ok beta", "notebook:02_ok beta",
+                          "report beta", "portfolio"])
+    run2 = load(out)
+    assert run2["resumed_from"] == run["run_id"] and run2["run_id"] != run["run_id"]
+    for step, rec in steps_of(run2, "alpha").items():
+        assert rec["reused"] is True
+        assert rec["started"] == steps_of(run, "alpha")[step]["started"]  # the previous record, kept
+    assert all(s["status"] == "ok" and not s["reused"] for s in steps_of(run2, "beta").values())
+
+    # nothing changed: nothing runs, the portfolio included
+    before = len(calls(out))
+    assert run_batch(accounts, out, resume=True, notebooks_dir=nb_dir, steps=STEPS, progress=False).exit_code == 0
+    assert calls(out)[before:] == []
+
+    # edit notebook 02 in its paired py:percent file (newer than the .ipynb): only 02 (+ reports) re-run,
+    # and what ran is the .py (papermill cannot read it; the batch converts it with jupytext)
+    import jupytext
+
+    py = nb_dir / "02_ok.py"
+    text = jupytext.writes(jupytext.read(nb_dir / "02_ok.ipynb"), fmt="py:percent")
+    py.write_text(text.replace('"variant": "ipynb"', '"variant": "py"'))
+    stamp = time.time() + 10
+    os.utime(py, (stamp, stamp))
+    before = len(calls(out))
+    result4 = run_batch(accounts, out, jobs=2, resume=True, notebooks_dir=nb_dir, steps=STEPS, progress=False)
+    assert result4.exit_code == 0
+    assert sorted(calls(out)[before:]) == sorted(
+        [f"notebook:02_ok {n}" for n in ("alpha", "beta")] + [f"report {n}" for n in ("alpha", "beta")]
+        + ["portfolio"])
+    for name in ("alpha", "beta"):
+        steps = steps_of(load(out), name)
+        assert steps["notebook:02_ok"]["source"] == str(py.resolve()) and not steps["notebook:02_ok"]["reused"]
+        assert steps["notebook:01_ok"]["reused"] and steps["collect"]["reused"] and steps["analyze"]["reused"]
+        assert json.loads((out / name / "seen-02_ok.json").read_text())["variant"] == "py"
+
+
+def test_failed_notebook_is_kept_for_diagnosis_and_no_report_is_published(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    nb_dir = notebooks(tmp_path, "01_ok", "03_raises")
+    result = run_batch([account("solo")], out, jobs=2, notebooks_dir=nb_dir, steps=STEPS, progress=False)
+
+    assert result.exit_code == 1
+    steps = steps_of(load(out), "solo")
+    failed = steps["notebook:03_raises"]
+    assert failed["status"] == "failed"
+    assert failed["error"]["type"] == "PapermillExecutionError"
+    assert failed["error"]["message"].startswith("RuntimeError: deliberate failure in 03_raises for solo")
+    assert any("deliberate failure" in line for line in failed["error"]["traceback"])
+    executed = out / failed["outputs"]["notebook"]
+    assert executed == out / "solo" / "notebooks" / "03_raises.ipynb"
+    assert json.loads(executed.read_text())["metadata"]["papermill"]["exception"] is True
+    assert steps["notebook:01_ok"]["status"] == "ok"
+    assert steps["report"]["status"] == "skipped"
+    assert "03_raises" in steps["report"]["reason"] and "not published" in steps["report"]["reason"]
+    assert not (out / "solo" / "report.html").exists()
+    assert "report solo" not in calls(out)
+    assert load(out)["steps"][0]["status"] == "skipped"  # no account report: no portfolio
+    assert load(out)["accounts"][0]["status"] == "failed"
+
+
+def test_a_dead_worker_fails_only_its_step(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "BREAK-crash-bad").touch()
+    nb_dir = notebooks(tmp_path, "01_ok")
+    result = run_batch([account("good"), account("bad")], out, jobs=2, notebooks_dir=nb_dir,
+                       steps=STEPS, progress=False)
+    assert result.exit_code == 1
+    run = load(out)
+    assert result.failed == [("bad", "analyze")]
+    assert steps_of(run, "bad")["analyze"]["error"]["type"] == "WorkerDied"
+    assert steps_of(run, "bad")["report"]["reason"] == "analyze failed"
+    assert all(s["status"] == "ok" for s in steps_of(run, "good").values())
+    assert calls(out).count("analyze bad") >= 1
+
+
+def _runner_script(out: Path, nb_dir: Path) -> str:
+    return f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+from test_batch import STEPS, account
+from awsassess.batch import run_batch
+if __name__ == "__main__":
+    run_batch([account("first"), account("second")], {str(out)!r}, jobs=1, notebooks_dir={str(nb_dir)!r},
+              steps=STEPS, progress=False)
+"""
+
+
+def test_killed_run_leaves_a_readable_run_json_and_resume_finishes_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    nb_dir = notebooks(tmp_path, "01_ok")
+    (out / "SLOW-second").touch()  # second's analyze waits while this file exists
+    script = tmp_path / "drive.py"
+    script.write_text(_runner_script(out, nb_dir))
+    proc = subprocess.Popen([sys.executable, str(script)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    reads = 0
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if (out / "run.json").exists():
+                run = json.loads((out / "run.json").read_text())  # never a half-written file
+                reads += 1
+                if steps_of(run, "second")["analyze"]["status"] == "running":
+                    break
+            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+            time.sleep(0.02)
+        else:
+            pytest.fail("second/analyze never started")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the driver, its fork server and workers: like kill -9 / power loss
+        proc.wait()
+    killed = load(out)
+    assert reads > 5
+    assert killed["status"] == "running" and killed["ended"] is None
+    assert all(s["status"] == "ok" for s in steps_of(killed, "first").values())
+    assert steps_of(killed, "second")["collect"]["status"] == "ok"
+    assert steps_of(killed, "second")["analyze"]["status"] == "running"
+    assert not list(out.glob(".run.json.*.tmp"))
+
+    (out / "SLOW-second").unlink()
+    before = len(calls(out))
+    result = run_batch([account("first"), account("second")], out, jobs=1, notebooks_dir=nb_dir, steps=STEPS,
+                       progress=False, resume=True)
+    assert result.exit_code == 0
+    run = load(out)
+    assert run["status"] == "ok" and run["resumed_from"] == killed["run_id"]
+    assert sorted(calls(out)[before:]) == sorted(
+        ["analyze second", "notebook:01_ok second", "report second", "portfolio"])
+    assert steps_of(run, "second")["collect"]["started"] == steps_of(killed, "second")["collect"]["started"]
+
+
+def test_run_json_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "run.json"
+    write_json_atomic(path, {"run_id": "old", "accounts": []})
+
+    def torn(src: str, dst: str) -> None:
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(os, "replace", torn)
+    with pytest.raises(OSError, match="disk full"):
+        write_json_atomic(path, {"run_id": "new", "accounts": [{"name": "x" * 10_000}]})
+    monkeypatch.undo()
+    assert json.loads(path.read_text()) == {"run_id": "old", "accounts": []}
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]  # no temp file left behind
+
+
+def test_bad_input_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    nb_dir = notebooks(tmp_path, "01_ok")
+    with pytest.raises(BatchInputError, match="used twice"):
+        run_batch([account("same"), account("same")], out, notebooks_dir=nb_dir, steps=STEPS, progress=False)
+    with pytest.raises(BatchInputError, match="no notebooks named NN_"):
+        run_batch([account("a")], out, notebooks_dir=tmp_path, steps=STEPS, progress=False)
+    with pytest.raises(BatchInputError, match="executor"):
+        run_batch([account("a")], out, executor="spark", notebooks_dir=nb_dir, progress=False)  # type: ignore[arg-type]
+    assert not out.exists()
+    out.mkdir()
+    (out / "run.json").write_text('{"run_id": "x", "accou')
+    with pytest.raises(RunJsonError, match="run.json: cannot be read for --resume"):
+        run_batch([account("a")], out, resume=True, notebooks_dir=nb_dir, steps=STEPS, progress=False)
+    assert calls(out) == []
+
+
+def test_default_steps_are_the_real_modules() -> None:
+    from awsassess.batch import steps
+
+    default = StepFunctions()
+    assert (default.collect, default.analyze, default.report, default.portfolio) == (
+        steps.real_collect, steps.real_analyze, steps.real_report, steps.real_portfolio)
+    from awsassess.report_meta import meta_from_params
+
+    acct = account("meta")
+    assert default.meta(acct) == meta_from_params(acct)
