@@ -92,7 +92,7 @@ def series(
     if not len(df):
         return df.assign(value=pd.Series(dtype=float))
     df = df.copy()
-    df["timestamp"] = to_utc(df["timestamp"]).values
+    df["timestamp"] = to_utc(df["timestamp"])
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
     df = df[df["value"].notna()]
     if lookback_days is not None:

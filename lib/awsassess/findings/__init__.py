@@ -62,6 +62,20 @@ def resolve_assumptions(assumptions: Any = None) -> FindingsAssumptions:
     raise TypeError(f"assumptions: expected FindingsAssumptions, Assumptions or a dict, got {type(assumptions).__name__}")
 
 
+class _MemoSnapshot(Snapshot):
+    """The same snapshot with ``table()`` memoised for one evaluation (rules never modify frames in place)."""
+
+    def __init__(self, inner: Snapshot) -> None:
+        super().__init__(manifest=inner.manifest, tables=inner.tables, path=inner.path)
+        self._memo: dict[str, Any] = {}
+        self._inner = inner
+
+    def table(self, name: str) -> Any:
+        if name not in self._memo:
+            self._memo[name] = self._inner.table(name)
+        return self._memo[name]
+
+
 def evaluate(snapshot: Snapshot, assumptions: Any = None, *, rules: Iterable[str] | None = None) -> list[Finding]:
     """Run every registered rule (or only ``rules``) on ``snapshot``; sorted by severity, then rule id.
 
@@ -73,6 +87,7 @@ def evaluate(snapshot: Snapshot, assumptions: Any = None, *, rules: Iterable[str
     if unknown:
         raise KeyError(f"unknown rule id(s) {unknown}; known: {', '.join(sorted(REGISTRY))}")
     findings: list[Finding] = []
+    snapshot = _MemoSnapshot(snapshot)
     for rule_id in selected:
         try:
             findings.extend(REGISTRY[rule_id].fn(snapshot, a))

@@ -78,7 +78,7 @@ def _sizing_rows(snapshot: Snapshot, a: FindingsAssumptions) -> list[dict[str, A
       rationale=("Fargate bills the task size, not what the containers use. The smallest valid Fargate "
                  "CPU/memory combination that keeps p95 CPU and memory under the target is enough."),
       thresholds=("metrics_lookback_days", "target_utilization_pct", "overprovisioned_max_p95_pct",
-                  "min_datapoints"),
+                  "underprovisioned_min_p95_pct", "min_datapoints"),
       tables=("ecs_services", "task_definitions", "metrics"))
 def overprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
@@ -296,8 +296,8 @@ def _stopped(snapshot: Snapshot, a: FindingsAssumptions) -> pd.DataFrame:
     if not len(t):
         return t.assign(service="", kind=None)
     t = t.copy()
-    t["started_at"] = ms.to_utc(t["started_at"]).values
-    t["stopped_at"] = ms.to_utc(t["stopped_at"]).values
+    t["started_at"] = ms.to_utc(t["started_at"])
+    t["stopped_at"] = ms.to_utc(t["stopped_at"])
     end = ms.as_of(snapshot)
     when = t["stopped_at"].fillna(t["started_at"])
     t = t[when.isna() | (when > end - timedelta(days=a.history_lookback_days))]
@@ -444,7 +444,7 @@ def circuit_breaker_rollbacks(snapshot: Snapshot, a: FindingsAssumptions) -> lis
     if not len(d):
         return []
     d = d.copy()
-    d["created_at"] = ms.to_utc(d["created_at"]).values
+    d["created_at"] = ms.to_utc(d["created_at"])
     end = ms.as_of(snapshot)
     d = d[d["created_at"].isna() | (d["created_at"] > end - timedelta(days=a.history_lookback_days))]
     failed = d[(d["rollout_state"].map(text).str.upper() == "FAILED") |

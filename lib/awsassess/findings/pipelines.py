@@ -30,7 +30,7 @@ def _recent(df: pd.DataFrame, column: str, snapshot: Snapshot, days: int) -> pd.
     if not len(df):
         return df
     df = df.copy()
-    df[column] = ms.to_utc(df[column]).values
+    df[column] = ms.to_utc(df[column])
     end = ms.as_of(snapshot)
     return df[df[column].isna() | (df[column] > end - timedelta(days=days))]
 
@@ -75,11 +75,11 @@ def pipeline_durations(snapshot: Snapshot, a: FindingsAssumptions) -> pd.DataFra
             a_ = acts[(acts["pipeline"] == name) & acts["execution_id"].isin(g["execution_id"])]
             if len(a_):
                 # stage time per execution = first action start -> last action end in that stage
-                per_exec = a_.assign(s=ms.to_utc(a_["start"]).values, e=ms.to_utc(a_["end"]).values) \
+                per_exec = a_.assign(s=ms.to_utc(a_["start"]), e=ms.to_utc(a_["end"])) \
                     .groupby(["execution_id", "stage"]).agg(s=("s", "min"), e=("e", "max"))
                 per_exec["d"] = (per_exec["e"] - per_exec["s"]).dt.total_seconds()
                 med = per_exec.groupby(level="stage")["d"].median()
-                order = a_.assign(s=ms.to_utc(a_["start"]).values).groupby("stage")["s"].min().sort_values()
+                order = a_.assign(s=ms.to_utc(a_["start"])).groupby("stage")["s"].min().sort_values()
                 stages = {str(s): float(med[s]) for s in order.index if s in med}
         dominant = max(stages, key=lambda k: stages[k]) if stages else ""
         total = sum(stages.values())

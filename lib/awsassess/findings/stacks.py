@@ -104,7 +104,7 @@ def _root_cause(events: pd.DataFrame, stack_name: str) -> dict | None:
     e = events[events["stack_name"] == stack_name]
     if not len(e):
         return None
-    e = e.assign(ts=ms.to_utc(e["timestamp"]).values).sort_values("ts")
+    e = e.assign(ts=ms.to_utc(e["timestamp"])).sort_values("ts")
     starts = e[(e["logical_id"] == stack_name) & e["status"].map(text).str.endswith("_IN_PROGRESS")
                & ~e["status"].map(text).str.contains("ROLLBACK|CLEANUP")]
     if len(starts):
