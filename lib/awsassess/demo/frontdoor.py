@@ -93,7 +93,10 @@ def protocol_of(client_name: str) -> str:
     model = _service_model(client_name)
     if model is None:
         return "json"
-    return str(model.metadata.get("protocol", "json"))
+    try:
+        return str(model.resolved_protocol)  # what botocore actually speaks (json before cbor/query)
+    except Exception:  # noqa: BLE001
+        return str(model.metadata.get("protocol", "json"))
 
 
 @cache
@@ -131,7 +134,7 @@ def identify(environ: dict[str, Any], body: bytes) -> tuple[str | None, str | No
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return service, target.rsplit(".", 1)[-1]
-    params: dict[str, list[str]] = parse_qs(environ.get("QUERY_STRING", ""))
+    params: dict[str, list[str]] = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     ctype = environ.get("CONTENT_TYPE", "")
     if "x-www-form-urlencoded" in ctype and body:
         params = {**params, **parse_qs(body.decode("utf-8", "replace"))}
@@ -218,7 +221,9 @@ def error_response(service: str, code: str, status: int, message: str) -> tuple[
     if protocol in ("json", "rest-json"):
         ctype = "application/x-amz-json-1.1" if protocol == "json" else "application/json"
         body = json.dumps({"__type": code, "message": message}).encode()
-        return status, {"Content-Type": ctype, "x-amzn-ErrorType": code, "x-amzn-RequestId": request_id}, body
+        headers = {"Content-Type": ctype, "x-amzn-ErrorType": code, "x-amzn-RequestId": request_id,
+                   "x-amzn-query-error": f"{code};Sender"}  # read by awsQueryCompatible services (CloudWatch)
+        return status, headers, body
     msg, c = escape(message), escape(code)
     if protocol == "ec2":
         xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{c}</Code>'

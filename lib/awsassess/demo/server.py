@@ -70,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     t_start = time.perf_counter()
+    # jsonschema (imported by moto's API Gateway, which CloudFormation imports) compiles a large
+    # grammar when the optional rfc3987_syntax package is present: seconds of start-up for a URI
+    # format check the estate never uses. Mark it absent in this process only.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     logging.getLogger("moto").setLevel(logging.ERROR)
     for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
@@ -78,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     for var in ("AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID", "AWS_PROFILE"):
         os.environ.pop(var, None)  # the seeder picks endpoints and accounts explicitly
     _die_with_parent(args.parent_pid)
+    import faulthandler
+
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <pid>` dumps stacks to stderr
 
     server, door = build_server(args.host, args.port, latency_ms=0.0)
     stop = threading.Event()

@@ -32,6 +32,14 @@ def apply_patches() -> None:
     """Install every mechanism-B patch. Call once, before the first request reaches moto."""
     patch_ecs_describe_capacity_providers()
     patch_ecs_list_tasks_default_running()
+    patch_cost_explorer()
+    patch_codepipeline()
+    patch_codebuild_batch_get_builds()
+    patch_codedeploy_list_deployment_configs()
+    patch_autoscaling_activities()
+    patch_cloudwatch_get_metric_data()
+    patch_cloudwatch_list_metrics()
+    patch_cloudformation_conditional_resources()
 
 
 # =============================================================================== EC2 / VPC
@@ -205,3 +213,930 @@ class _FargateProvider:
         self.capacity_provider_arn = f"arn:aws:ecs:{region}:{account_id}:capacity-provider/{name}"
         self.status = "ACTIVE"
         self.tags: list[dict[str, str]] = []
+
+
+# =============================================================================== data stores
+def relabel_docdb(account_id: str, region: str, cluster_id: str, instance_ids: list[str], engine_version: str) -> None:
+    """Gap: ``create_db_cluster(Engine="docdb")`` fails (400 engine not supported), so DocumentDB
+    cannot be created.
+
+    Fill (A): the cluster and instances are created as aurora-postgresql; set ``engine = "docdb"``
+    (and the DocumentDB engine version / storage type) on moto's DBCluster and DBInstance objects.
+    """
+    from moto.rds.models import rds_backends
+
+    backend = rds_backends[account_id][region]
+    cluster = backend.clusters[cluster_id]
+    cluster.engine = "docdb"
+    cluster.engine_version = engine_version
+    cluster.storage_type = "standard"
+    for iid in instance_ids:
+        db = backend.databases[iid]
+        for attr, value in (("engine", "docdb"), ("engine_version", engine_version), ("storage_type", "aurora")):
+            if not isinstance(getattr(type(db), attr, None), property):  # clustered instances read it from the cluster
+                setattr(db, attr, value)
+
+
+def fill_replication_group_members(account_id: str, region: str, rg_id: str, *, nodes: int, node_type: str,
+                                   engine_version: str, azs: list[str], subnet_group: str) -> None:
+    """Gap: ``NumCacheClusters=N`` gives one member cluster, and member clusters are missing from
+    describe_cache_clusters (``CacheClusterNotFound``).
+
+    Fill (A): rebuild the replication group's node group with N members (primary + replicas),
+    and create the member ``CacheCluster`` objects in moto's backend.
+    """
+    from moto.elasticache.models import elasticache_backends
+
+    backend = elasticache_backends[account_id][region]
+    rg = backend.replication_groups[rg_id]
+    node_group = rg.node_groups[0]
+    domain = node_group["primary_endpoint_address"].split(".", 1)[1]
+    rg.member_clusters = []
+    node_group["node_group_members"] = []
+    rg._set_node_members_clusters_disabled(
+        member_clusters=rg.member_clusters, replication_group_id=rg_id, replication_group_domain=domain,
+        node_group=node_group, preferred_cache_cluster_azs=azs, num_cache_clusters=nodes,
+        replicas_per_node_group=nodes - 1)
+    rg.engine_version = engine_version
+    for k, member in enumerate(rg.member_clusters):
+        if member in backend.cache_clusters:
+            continue
+        cluster = backend.create_cache_cluster(
+            cache_cluster_id=member, replication_group_id=rg_id, az_mode="single-az",
+            preferred_availability_zone=azs[k % len(azs)], num_cache_nodes=1, cache_node_type=node_type,
+            engine="redis", engine_version=engine_version, cache_parameter_group_name="default.redis7",
+            cache_subnet_group_name=subnet_group, transit_encryption_enabled=True, network_type="ipv4",
+            ip_discovery="ipv4", snapshot_name=None, preferred_maintenance_window="sun:05:00-sun:06:00",
+            port=6379, notification_topic_arn=None, auto_minor_version_upgrade=True, snapshot_retention_limit=1,
+            snapshot_window="03:00-04:00", auth_token=None, outpost_mode=None, preferred_outpost_arn=None,
+            preferred_availability_zones=[], cache_security_group_names=[], security_group_ids=[], tags=[],
+            snapshot_arns=[], preferred_outpost_arns=[], log_delivery_configurations=[],
+            cache_node_ids_to_remove=[], cache_node_ids_to_reboot=[])
+        cluster.replication_group_id = rg_id
+
+
+# =============================================================================== CloudFront
+def fill_distribution_times(account_id: str, distribution_id: str, last_modified: datetime) -> None:
+    """Gap: a distribution's ``LastModifiedTime`` is hard-coded to 2021-11-27.
+
+    Fill (A): set ``last_modified_time`` on moto's Distribution.
+    """
+    from moto.cloudfront.models import cloudfront_backends
+
+    dist = cloudfront_backends[account_id]["aws"].distributions[distribution_id]
+    dist.last_modified_time = last_modified.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+_POLICY_DATE = "2020-10-22T00:00:00.000Z"  # managed policies were published in 2020
+
+
+def _cache_policy(pid: str, name: str, comment: str, ttls: tuple[int, int, int], gzip: bool) -> dict[str, Any]:
+    min_ttl, default_ttl, max_ttl = ttls
+    return {"Id": pid, "LastModifiedTime": _POLICY_DATE, "CachePolicyConfig": {
+        "Comment": comment, "Name": name, "MinTTL": min_ttl, "DefaultTTL": default_ttl, "MaxTTL": max_ttl,
+        "ParametersInCacheKeyAndForwardedToOrigin": {
+            "EnableAcceptEncodingGzip": gzip, "EnableAcceptEncodingBrotli": gzip,
+            "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
+            "QueryStringsConfig": {"QueryStringBehavior": "none"}}}}
+
+
+# AWS managed cache policies (real ids and settings)
+MANAGED_CACHE_POLICIES = [
+    _cache_policy("658327ea-f89d-4fab-a63d-7e88639e58f6", "Managed-CachingOptimized",
+                  "Policy with caching enabled. Supports Gzip and Brotli compression.", (1, 86400, 31536000), True),
+    _cache_policy("4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "Managed-CachingDisabled",
+                  "Policy with caching disabled", (0, 0, 0), False),
+    _cache_policy("b2884449-e4de-46a7-ac36-70bc7f1ddd6d", "Managed-CachingOptimizedForUncompressedObjects",
+                  "Default policy when compression is disabled", (1, 86400, 31536000), False),
+]
+MANAGED_ORIGIN_REQUEST_POLICIES = [
+    {"Id": "216adef6-5c7f-47e4-b989-5492eafa07d3", "LastModifiedTime": _POLICY_DATE, "OriginRequestPolicyConfig": {
+        "Comment": "Policy to forward all parameters in viewer requests", "Name": "Managed-AllViewer",
+        "HeadersConfig": {"HeaderBehavior": "allViewer"}, "CookiesConfig": {"CookieBehavior": "all"},
+        "QueryStringsConfig": {"QueryStringBehavior": "all"}}},
+    {"Id": "b689b0a8-53d0-40ab-baf2-68738e2966ac", "LastModifiedTime": _POLICY_DATE, "OriginRequestPolicyConfig": {
+        "Comment": "Policy to forward all parameters in viewer requests except for the Host header",
+        "Name": "Managed-AllViewerExceptHostHeader",
+        "HeadersConfig": {"HeaderBehavior": "allExcept", "Headers": {"Quantity": 1, "Items": ["host"]}},
+        "CookiesConfig": {"CookieBehavior": "all"}, "QueryStringsConfig": {"QueryStringBehavior": "all"}}},
+    {"Id": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf", "LastModifiedTime": _POLICY_DATE, "OriginRequestPolicyConfig": {
+        "Comment": "Policy for origins that return CORS headers", "Name": "Managed-CORS-S3Origin",
+        "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {"Quantity": 3, "Items": [
+            "origin", "access-control-request-headers", "access-control-request-method"]}},
+        "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}},
+]
+
+
+def _shape_xml(shape: Any, value: Any, name: str) -> str:
+    """Serialize ``value`` as REST-XML following botocore ``shape`` (what the AWS service would send)."""
+    from xml.sax.saxutils import escape
+
+    kind = shape.type_name
+    if kind == "structure":
+        inner = "".join(_shape_xml(m, value[k], m.serialization.get("name", k))
+                        for k, m in shape.members.items() if value.get(k) is not None)
+        return f"<{name}>{inner}</{name}>"
+    if kind == "list":
+        member = shape.member
+        mname = member.serialization.get("name", "member")
+        return f"<{name}>" + "".join(_shape_xml(member, v, mname) for v in value) + f"</{name}>"
+    if kind == "boolean":
+        return f"<{name}>{'true' if value else 'false'}</{name}>"
+    return f"<{name}>{escape(str(value))}</{name}>"
+
+
+def _cloudfront_xml(operation: str, payload: dict[str, Any], etag: str | None = None,
+                    status: int = 200) -> tuple[int, dict[str, str], bytes]:
+    from awsassess.demo.frontdoor import _service_model
+
+    out = _service_model("cloudfront").operation_model(operation).output_shape
+    member = out.serialization["payload"]
+    xml = _shape_xml(out.members[member], payload, member)
+    xml = xml.replace(f"<{member}>", f'<{member} xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">', 1)
+    headers = {"Content-Type": "text/xml"}
+    if etag:
+        headers["ETag"] = etag
+    return status, headers, ('<?xml version="1.0" encoding="UTF-8"?>\n' + xml).encode()
+
+
+def _path_id(environ: dict[str, Any], after: str) -> str:
+    parts = environ.get("PATH_INFO", "").strip("/").split("/")
+    return parts[parts.index(after) + 1] if after in parts and parts.index(after) + 1 < len(parts) else ""
+
+
+def _query(environ: dict[str, Any]) -> dict[str, str]:
+    from urllib.parse import parse_qs
+
+    return {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+
+
+def _policy_list(kind: str, items: list[dict[str, Any]], environ: dict[str, Any]) -> dict[str, Any]:
+    wanted = _query(environ).get("Type")
+    summaries = [{"Type": "managed", kind: p} for p in items if wanted in (None, "managed")]
+    return {"MaxItems": 100, "Quantity": len(summaries), "Items": summaries}
+
+
+def _not_found(code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    from awsassess.demo.frontdoor import error_response
+
+    return error_response("cloudfront", code, 404, message)
+
+
+def cloudfront_list_cache_policies(environ: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Gap: ``ListCachePolicies`` has no route in moto (404). Fill (C): the AWS managed policies."""
+    return _cloudfront_xml("ListCachePolicies", _policy_list("CachePolicy", MANAGED_CACHE_POLICIES, environ))
+
+
+def cloudfront_get_cache_policy(environ: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Gap: ``GetCachePolicy``/``GetCachePolicyConfig`` 404 in moto. Fill (C): managed policies by id."""
+    pid = _path_id(environ, "cache-policy")
+    for policy in MANAGED_CACHE_POLICIES:
+        if policy["Id"] == pid:
+            if environ.get("PATH_INFO", "").rstrip("/").endswith("/config"):
+                return _cloudfront_xml("GetCachePolicyConfig", policy["CachePolicyConfig"], etag="E1MANAGED")
+            return _cloudfront_xml("GetCachePolicy", policy, etag="E1MANAGED")
+    return _not_found("NoSuchCachePolicy", "The cache policy does not exist.")
+
+
+def cloudfront_list_origin_request_policies(environ: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Gap: ``ListOriginRequestPolicies`` 404 in moto. Fill (C): the AWS managed policies."""
+    return _cloudfront_xml("ListOriginRequestPolicies",
+                           _policy_list("OriginRequestPolicy", MANAGED_ORIGIN_REQUEST_POLICIES, environ))
+
+
+def cloudfront_get_origin_request_policy(environ: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Gap: ``GetOriginRequestPolicy`` 404 in moto. Fill (C): managed policies by id."""
+    pid = _path_id(environ, "origin-request-policy")
+    for policy in MANAGED_ORIGIN_REQUEST_POLICIES:
+        if policy["Id"] == pid:
+            return _cloudfront_xml("GetOriginRequestPolicy", policy, etag="E1MANAGED")
+    return _not_found("NoSuchOriginRequestPolicy", "The origin request policy does not exist.")
+
+
+def cloudfront_list_response_headers_policies(environ: dict[str, Any],
+                                              body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Gap: ``ListResponseHeadersPolicies`` 404 in moto. Fill (C): an empty list (none in use)."""
+    return _cloudfront_xml("ListResponseHeadersPolicies", {"MaxItems": 100, "Quantity": 0})
+
+
+SIMULATED_OPERATIONS.update({
+    ("cloudfront", "ListCachePolicies"): cloudfront_list_cache_policies,
+    ("cloudfront", "GetCachePolicy"): cloudfront_get_cache_policy,
+    ("cloudfront", "GetCachePolicyConfig"): cloudfront_get_cache_policy,
+    ("cloudfront", "ListOriginRequestPolicies"): cloudfront_list_origin_request_policies,
+    ("cloudfront", "GetOriginRequestPolicy"): cloudfront_get_origin_request_policy,
+    ("cloudfront", "ListResponseHeadersPolicies"): cloudfront_list_response_headers_policies,
+})
+
+
+# =============================================================================== Pricing (Price List API)
+_LOCATIONS = {"us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohio)", "us-west-2": "US West (Oregon)",
+              "eu-west-1": "EU (Ireland)", "eu-central-1": "EU (Frankfurt)", "eu-west-2": "EU (London)"}
+_PRODUCT_FAMILY = {"instance_hour": "Compute Instance", "node_hour": "Cache Instance",
+                   "nat_gateway_hour": "NAT Gateway", "nat_gateway_gb": "NAT Gateway",
+                   "alb_hour": "Load Balancer-Application", "alb_lcu_hour": "Load Balancer-Application",
+                   "nlb_hour": "Load Balancer-Network", "nlb_lcu_hour": "Load Balancer-Network",
+                   "fargate_vcpu_hour": "Compute", "fargate_gb_hour": "Compute"}
+
+
+def prices_csv_path() -> Any:
+    """The package price catalog (``AWSASSESS_PRICES_CSV`` overrides it, e.g. in tests)."""
+    import os
+    from pathlib import Path
+
+    override = os.environ.get("AWSASSESS_PRICES_CSV")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[1] / "pricing" / "data" / "prices.csv"
+
+
+_CATALOG_CACHE: dict[str, Any] = {}
+
+
+def _catalog_products() -> list[dict[str, Any]]:
+    """Price List products (the real JSON shape) built from the package CSV."""
+    import csv
+    import hashlib
+
+    path = prices_csv_path()
+    try:
+        stamp = (str(path), path.stat().st_mtime)
+    except OSError:
+        return []
+    if _CATALOG_CACHE.get("stamp") == stamp:
+        return _CATALOG_CACHE["products"]
+    products = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            service, item, region = row["service"], row["item"], row["region"]
+            kind, _, detail = item.partition(":")
+            sku = hashlib.sha256(f"{service}/{item}/{region}".encode()).hexdigest()[:16].upper()
+            attrs = {"servicecode": service, "servicename": service, "regionCode": region,
+                     "location": _LOCATIONS.get(region, region), "locationType": "AWS Region",
+                     "usagetype": f"{kind}{':' + detail if detail else ''}", "awsassessItem": item,
+                     "awsassessSource": row.get("source", ""), "awsassessConfidence": row.get("confidence", "")}
+            parts = detail.split(":") if detail else []
+            if kind in ("instance_hour", "node_hour", "aurora_instance_hour"):
+                attrs["instanceType"] = parts[-1]
+                if len(parts) > 1:
+                    attrs["databaseEngine" if service == "AmazonRDS" else "cacheEngine"] = parts[0]
+            if kind.startswith("fargate") and parts:
+                attrs["cpuArchitecture"] = parts[0]
+            unit_text = row.get("unit", "").lower()
+            unit = ("Hrs" if "hour" in unit_text else "GB-Mo" if "gb-month" in unit_text
+                    else "GB" if "gb" in unit_text else "Quantity")
+            term, dim = f"{sku}.JRTCKXETXF", f"{sku}.JRTCKXETXF.6YS6EN2CT7"
+            as_of = row.get("as_of", "") or "2026-01-01"
+            products.append({
+                "product": {"productFamily": _PRODUCT_FAMILY.get(kind, kind), "attributes": attrs, "sku": sku},
+                "serviceCode": service,
+                "terms": {"OnDemand": {term: {
+                    "priceDimensions": {dim: {
+                        "unit": unit, "endRange": "Inf", "beginRange": "0", "appliesTo": [], "rateCode": dim,
+                        "description": f"${row['usd']} {row.get('unit', '')} ({item}, {region})",
+                        "pricePerUnit": {"USD": f"{float(row['usd']):.10f}"}}},
+                    "sku": sku, "effectiveDate": f"{as_of[:10] if len(as_of) >= 10 else as_of[:4] + '-01-01'}T00:00:00Z",
+                    "offerTermCode": "JRTCKXETXF", "termAttributes": {}}}},
+                "version": "awsassess-catalog", "publicationDate": "2026-11-26T00:00:00Z",
+            })
+    _CATALOG_CACHE.update(stamp=stamp, products=products)
+    return products
+
+
+def _json_reply(payload: dict[str, Any], status: int = 200) -> tuple[int, dict[str, str], bytes]:
+    import json
+
+    return status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(payload).encode()
+
+
+def pricing_get_products(environ: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Gap: moto has no Pricing backend at all (500). Fill (C): ``GetProducts`` answered from the
+    package price catalog CSV, in the Price List JSON shape, with TERM_MATCH filters and paging."""
+    import json
+
+    req = json.loads(body or b"{}")
+    service = req.get("ServiceCode")
+    filters = [(f["Field"].lower(), str(f["Value"]).lower()) for f in req.get("Filters", [])]
+    matched = []
+    for p in _catalog_products():
+        if service and p["serviceCode"] != service:
+            continue
+        attrs = {k.lower(): str(v).lower() for k, v in p["product"]["attributes"].items()}
+        if all(attrs.get(field) == value for field, value in filters):
+            matched.append(json.dumps(p))
+    start = int(req.get("NextToken") or 0)
+    size = int(req.get("MaxResults") or 100)
+    page = matched[start:start + size]
+    reply: dict[str, Any] = {"FormatVersion": req.get("FormatVersion", "aws_v1"), "PriceList": page}
+    if start + size < len(matched):
+        reply["NextToken"] = str(start + size)
+    return _json_reply(reply)
+
+
+def pricing_describe_services(environ: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Gap: no Pricing backend. Fill (C): ``DescribeServices`` lists the catalog's service codes."""
+    import json
+
+    req = json.loads(body or b"{}")
+    names: dict[str, set[str]] = {}
+    for p in _catalog_products():
+        names.setdefault(p["serviceCode"], set()).update(p["product"]["attributes"])
+    wanted = req.get("ServiceCode")
+    services = [{"ServiceCode": code, "AttributeNames": sorted(attrs)} for code, attrs in sorted(names.items())
+                if wanted in (None, code)]
+    return _json_reply({"Services": services, "FormatVersion": "aws_v1"})
+
+
+def pricing_get_attribute_values(environ: dict[str, Any], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Gap: no Pricing backend. Fill (C): ``GetAttributeValues`` from the catalog."""
+    import json
+
+    req = json.loads(body or b"{}")
+    values = sorted({str(p["product"]["attributes"].get(req.get("AttributeName", ""), ""))
+                     for p in _catalog_products() if p["serviceCode"] == req.get("ServiceCode")} - {""})
+    return _json_reply({"AttributeValues": [{"Value": v} for v in values]})
+
+
+SIMULATED_OPERATIONS.update({
+    ("pricing", "GetProducts"): pricing_get_products,
+    ("pricing", "DescribeServices"): pricing_describe_services,
+    ("pricing", "GetAttributeValues"): pricing_get_attribute_values,
+})
+
+
+# =============================================================================== Cost Explorer
+def patch_cost_explorer() -> None:
+    """Gap: ``GetCostAndUsage`` is empty unless results are queued through a fragile FIFO keyed on
+    the raw request body.
+
+    Fill (B): replace ``CostExplorerBackend.get_cost_and_usage`` with a cost model of the seeded
+    estate (:mod:`awsassess.demo.costs`): per-period amounts by SERVICE (or LINKED_ACCOUNT), any
+    granularity, UnblendedCost/BlendedCost/AmortizedCost/NetUnblendedCost, days-in-month scaled.
+    Accounts without a spec (e.g. the management account) have no spend.
+    """
+    import json
+    from datetime import date, timedelta
+
+    from moto.ce import models as ce_models
+
+    from awsassess.demo import costs
+    from awsassess.demo.estate import ACCOUNTS
+
+    if getattr(ce_models.CostExplorerBackend.get_cost_and_usage, "_awsassess", False):
+        return
+
+    def periods(start: date, end: date, granularity: str) -> list[tuple[date, date]]:
+        out, cur = [], start
+        while cur < end:
+            if granularity == "MONTHLY":
+                nxt = (cur.replace(day=28) + timedelta(days=4)).replace(day=1)
+            else:
+                nxt = cur + timedelta(days=1)
+            out.append((cur, min(nxt, end)))
+            cur = min(nxt, end)
+        return out
+
+    def get_cost_and_usage(self: Any, body: str) -> dict[str, Any]:
+        req = json.loads(body or "{}")
+        start = date.fromisoformat(req["TimePeriod"]["Start"])
+        end = date.fromisoformat(req["TimePeriod"]["End"])
+        granularity = req.get("Granularity", "MONTHLY")
+        metrics = req.get("Metrics") or ["UnblendedCost"]
+        group_by = [g.get("Key") for g in req.get("GroupBy", [])]
+        spec = next((a for a in ACCOUNTS if a.account_id == self.account_id), None)
+        today = date.today()
+        results = []
+        for p_start, p_end in periods(start, end, granularity):
+            amounts = costs.cost_for_period(spec, p_start, min(p_end, today)) if spec and p_start < today else {}
+            estimated = p_end > today
+            total = sum(amounts.values())
+
+            def metric_block(usd: float) -> dict[str, Any]:
+                return {m: ({"Amount": f"{usd:.10f}", "Unit": "USD"} if m != "UsageQuantity"
+                            else {"Amount": "0", "Unit": "N/A"}) for m in metrics}
+
+            entry: dict[str, Any] = {"TimePeriod": {"Start": p_start.isoformat(), "End": p_end.isoformat()},
+                                     "Estimated": estimated}
+            if group_by:
+                if group_by[0] == "LINKED_ACCOUNT":
+                    groups = [{"Keys": [self.account_id], "Metrics": metric_block(total)}] if amounts else []
+                else:
+                    groups = [{"Keys": [svc], "Metrics": metric_block(usd)} for svc, usd in sorted(amounts.items())]
+                entry.update(Total={}, Groups=groups)
+            else:
+                entry.update(Total=metric_block(total), Groups=[])
+            results.append(entry)
+        dims = [{"Value": self.account_id, "Attributes": {"description": spec.name}}] if spec else []
+        return {"GroupDefinitions": req.get("GroupBy", []), "ResultsByTime": results,
+                "DimensionValueAttributes": dims if "LINKED_ACCOUNT" in group_by else []}
+
+    get_cost_and_usage._awsassess = True  # type: ignore[attr-defined]
+    ce_models.CostExplorerBackend.get_cost_and_usage = get_cost_and_usage
+
+
+# =============================================================================== Organizations
+def fill_organization_account_ids(management_account: str, ids_by_name: dict[str, str]) -> None:
+    """Gap: accounts created in an organization get random 12-digit ids.
+
+    Fill (A): set each account's ``id`` (its ARN follows) to the estate's fixed ids, by account name.
+    """
+    from moto.organizations.models import organizations_backends
+
+    backend = organizations_backends[management_account]["aws"]
+    for account in backend.accounts:
+        if account.name in ids_by_name:
+            old, account.id = account.id, ids_by_name[account.name]
+            owner = organizations_backends.master_accounts.pop(old, (management_account, "aws"))
+            organizations_backends.master_accounts[account.id] = owner
+
+
+# =============================================================================== CodePipeline
+def _epoch(dt: datetime) -> float:
+    return dt.timestamp()
+
+
+def fill_pipeline_history(account_id: str, region: str, pipeline: str, executions: list[dict[str, Any]]) -> None:
+    """Gap: executions are instantly Succeeded with zero duration; AWS runs them, so past
+    executions cannot be created through any API.
+
+    Fill (A): add execution objects (oldest first) with real start/end times, trigger, source
+    revision and their per-action records (used by the get_pipeline_state/list_action_executions fills).
+    Each execution dict: id, start, end, status, trigger, revision, actions (list of dicts: stage,
+    action, category, owner, provider, version, start, end, status, external_id, external_url,
+    summary, configuration).
+    """
+    from moto.codepipeline.models import PipelineExecution, codepipeline_backends
+
+    class HistoricalExecution(PipelineExecution):
+        def to_dict(self) -> dict[str, Any]:
+            d = super().to_dict()
+            d.update(trigger=self.trigger, artifactRevisions=self.revisions, executionMode="SUPERSEDED",
+                     executionType="STANDARD")
+            return d
+
+        def to_summary_dict(self) -> dict[str, Any]:
+            d = super().to_summary_dict()
+            d.update(trigger=self.trigger, sourceRevisions=self.revisions, executionMode="SUPERSEDED",
+                     startTime=_epoch(self.start_time), lastUpdateTime=_epoch(self.last_update_time))
+            return d
+
+    backend = codepipeline_backends[account_id][region]
+    pl = backend.pipelines[pipeline]
+    for ex in executions:
+        obj = HistoricalExecution(pipeline, pl.pipeline["version"], None)
+        obj.pipeline_execution_id = ex["id"]
+        obj.start_time = ex["start"]
+        obj.last_update_time = ex["end"]
+        obj.status = ex["status"]
+        obj.trigger = ex["trigger"]
+        obj.revisions = ex["revisions"]
+        obj.actions = ex["actions"]
+        pl.executions[ex["id"]] = obj
+
+
+def _action_detail(pipeline: str, version: int, ex_id: str, a: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "pipelineExecutionId": ex_id, "actionExecutionId": a["action_execution_id"], "pipelineVersion": version,
+        "stageName": a["stage"], "actionName": a["action"], "startTime": _epoch(a["start"]),
+        "lastUpdateTime": _epoch(a["end"]), "status": a["status"],
+        "input": {"actionTypeId": {"category": a["category"], "owner": a["owner"], "provider": a["provider"],
+                                   "version": a.get("version", "1")},
+                  "configuration": a.get("configuration", {}), "resolvedConfiguration": a.get("configuration", {}),
+                  "region": a.get("region", "us-east-1"), "inputArtifacts": a.get("input_artifacts", [])},
+        "output": {"outputArtifacts": a.get("output_artifacts", []),
+                   "executionResult": {"externalExecutionId": a.get("external_id", ""),
+                                       "externalExecutionSummary": a.get("summary", ""),
+                                       "externalExecutionUrl": a.get("external_url", "")},
+                   "outputVariables": {}},
+    }
+
+
+def _paginate(items: list[Any], token: str | None, size: int | None, default: int = 100) -> tuple[list[Any], str | None]:
+    start = int(token or 0)
+    size = int(size or default)
+    page = items[start:start + size]
+    return page, (str(start + size) if start + size < len(items) else None)
+
+
+def patch_codepipeline() -> None:
+    """Gaps: get_pipeline_state and list_action_executions are not implemented (500);
+    list_pipeline_executions with maxResults truncates and returns no nextToken.
+
+    Fill (B): implement the two operations from the execution history (see
+    :func:`fill_pipeline_history`) and page list_pipeline_executions with a nextToken.
+    """
+    import json
+
+    from moto.codepipeline.responses import CodePipelineResponse
+
+    if getattr(CodePipelineResponse, "_awsassess", False):
+        return
+
+    def list_pipeline_executions(self: Any) -> str:
+        summaries = self.codepipeline_backend.list_pipeline_executions(self._get_param("pipelineName"), None)
+        page, token = _paginate(summaries, self._get_param("nextToken"), self._get_param("maxResults"))
+        out: dict[str, Any] = {"pipelineExecutionSummaries": page}
+        if token:
+            out["nextToken"] = token
+        return json.dumps(out, default=str)
+
+    def list_action_executions(self: Any) -> str:
+        name = self._get_param("pipelineName")
+        backend = self.codepipeline_backend
+        pl = backend.pipelines.get(name)
+        if pl is None:
+            from moto.codepipeline.exceptions import PipelineNotFoundException
+
+            raise PipelineNotFoundException(f"Account '{backend.account_id}' does not have a pipeline with name '{name}'")
+        wanted = (self._get_param("filter") or {}).get("pipelineExecutionId")
+        details = []
+        for ex in reversed(list(pl.executions.values())):  # newest first, as AWS does
+            if wanted and ex.pipeline_execution_id != wanted:
+                continue
+            for a in reversed(getattr(ex, "actions", [])):
+                details.append(_action_detail(name, pl.pipeline["version"], ex.pipeline_execution_id, a))
+        page, token = _paginate(details, self._get_param("nextToken"), self._get_param("maxResults"))
+        out: dict[str, Any] = {"actionExecutionDetails": page}
+        if token:
+            out["nextToken"] = token
+        return json.dumps(out)
+
+    def get_pipeline_state(self: Any) -> str:
+        name = self._get_param("name")
+        backend = self.codepipeline_backend
+        pl = backend.pipelines.get(name)
+        if pl is None:
+            from moto.codepipeline.exceptions import PipelineNotFoundException
+
+            raise PipelineNotFoundException(f"Account '{backend.account_id}' does not have a pipeline with name '{name}'")
+        latest = list(pl.executions.values())[-1] if pl.executions else None
+        stages = []
+        for stage in pl.pipeline["stages"]:
+            actions = []
+            for action in stage["actions"]:
+                rec = next((a for a in reversed(getattr(latest, "actions", []))
+                            if a["stage"] == stage["name"] and a["action"] == action["name"]), None)
+                state: dict[str, Any] = {"actionName": action["name"]}
+                if rec:
+                    state["latestExecution"] = {
+                        "actionExecutionId": rec["action_execution_id"], "status": rec["status"],
+                        "summary": rec.get("summary", ""), "lastStatusChange": _epoch(rec["end"]),
+                        "externalExecutionId": rec.get("external_id", ""),
+                        "externalExecutionUrl": rec.get("external_url", "")}
+                actions.append(state)
+            entry: dict[str, Any] = {"stageName": stage["name"], "inboundTransitionState": {"enabled": True},
+                                     "actionStates": actions}
+            if latest is not None:
+                entry["latestExecution"] = {"pipelineExecutionId": latest.pipeline_execution_id,
+                                            "status": latest.status}
+            stages.append(entry)
+        meta = pl.metadata
+        return json.dumps({"pipelineName": name, "pipelineVersion": pl.pipeline["version"], "stageStates": stages,
+                           "created": meta["created"], "updated": meta["updated"]})
+
+    CodePipelineResponse.list_pipeline_executions = list_pipeline_executions
+    CodePipelineResponse.list_action_executions = list_action_executions
+    CodePipelineResponse.get_pipeline_state = get_pipeline_state
+    CodePipelineResponse._awsassess = True
+
+
+def fill_pipeline_times(account_id: str, region: str, pipeline: str, created: datetime, updated: datetime) -> None:
+    """Gap: pipeline ``created``/``updated`` are the seeding time. Fill (A): set them."""
+    from moto.codepipeline.models import codepipeline_backends
+
+    pl = codepipeline_backends[account_id][region].pipelines[pipeline]
+    pl._created, pl._updated = created, updated
+
+
+# =============================================================================== CodeBuild
+def fill_build_history(account_id: str, region: str, project: str, builds: list[dict[str, Any]]) -> None:
+    """Gap: builds get random phase durations (10-100 s) that do not match their timestamps, and
+    every batch_get_builds call appends phases again and re-randomises endTime.
+
+    Fill (A): add complete build records (oldest first; phases whose durations match their times).
+    The :func:`patch_codebuild_batch_get_builds` fill returns them unchanged.
+    """
+    from moto.codebuild.models import codebuild_backends
+
+    backend = codebuild_backends[account_id][region]
+    for b in builds:
+        backend.build_history.setdefault(project, []).append(b["id"])
+        backend.build_metadata_history[project].append(b)
+
+
+def patch_codebuild_batch_get_builds() -> None:
+    """Gap: ``batch_get_builds`` mutates builds on every call (see above).
+
+    Fill (B): builds already complete are returned as stored; others get moto's behaviour once.
+    """
+    from moto.codebuild import models as cb_models
+
+    original = cb_models.CodeBuildBackend.batch_get_builds
+    if getattr(original, "_awsassess", False):
+        return
+
+    def batch_get_builds(self: Any, ids: list[str]) -> list[dict[str, Any]]:
+        done = {b["id"]: b for builds in self.build_metadata_history.values() for b in builds
+                if b.get("buildComplete") and b["id"] in ids}
+        rest = [i for i in ids if i not in done]
+        others = {b["id"]: b for b in (original(self, rest) if rest else [])}
+        return [done.get(i) or others[i] for i in ids if i in done or i in others]
+
+    batch_get_builds._awsassess = True  # type: ignore[attr-defined]
+    cb_models.CodeBuildBackend.batch_get_builds = batch_get_builds
+
+
+# =============================================================================== CodeDeploy
+def fill_codedeploy_ids(account_id: str, region: str, application: str, group: str, app_id: str,
+                        group_id: str) -> None:
+    """Gap: application and deployment-group ids come from ``uuid.uuid4`` (not reproducible).
+
+    Fill (A): set deterministic ids.
+    """
+    from moto.codedeploy.models import codedeploy_backends
+
+    backend = codedeploy_backends[account_id][region]
+    backend.applications[application].id = app_id
+    backend.deployment_groups[application][group].deployment_group_id = group_id
+
+
+def fill_deployment_history(account_id: str, region: str, application: str, group: str,
+                            deployments: list[dict[str, Any]]) -> None:
+    """Gap: deployments stay ``Created`` with no startTime/completeTime, ids are random uuids, and
+    past deployments cannot be created through the API.
+
+    Fill (A): add DeploymentInfo objects with id (``d-XXXXXXXXX``), status, create/start/complete
+    times and the blue/green termination-wait flag. Each dict: id, create, start, end, status,
+    revision, description.
+    """
+    from moto.codedeploy.models import DeploymentInfo, codedeploy_backends
+
+    backend = codedeploy_backends[account_id][region]
+    app = backend.applications[application]
+    dg = backend.deployment_groups[application][group]
+    for d in deployments:
+        info = DeploymentInfo(app, dg, d["revision"], dg.deployment_config_name, d.get("description"), None,
+                              None, dg.auto_rollback_configuration, None, None, None, "user")
+        info.deployment_id = d["id"]
+        info.status = d["status"]
+        info.create_time = d["create"]
+        info.start_time = d["start"]
+        info.complete_time = d["end"]
+        info.instance_termination_wait_time_started = d["status"] == "Succeeded"
+        info.deployment_overview = {"Pending": 0, "InProgress": 0, "Succeeded": 1 if d["status"] == "Succeeded" else 0,
+                                    "Failed": 0 if d["status"] == "Succeeded" else 1, "Skipped": 0, "Ready": 0}
+        backend.deployments[d["id"]] = info
+
+
+def patch_codedeploy_list_deployment_configs() -> None:
+    """Gap: ``list_deployment_configs`` is not implemented (500).
+
+    Fill (B): the predefined CodeDeploy configurations every account has.
+    """
+    import json
+
+    from moto.codedeploy.responses import CodeDeployResponse
+
+    names = ["CodeDeployDefault.AllAtOnce", "CodeDeployDefault.HalfAtATime", "CodeDeployDefault.OneAtATime",
+             "CodeDeployDefault.ECSAllAtOnce", "CodeDeployDefault.ECSCanary10Percent5Minutes",
+             "CodeDeployDefault.ECSCanary10Percent15Minutes", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+             "CodeDeployDefault.ECSLinear10PercentEvery3Minutes", "CodeDeployDefault.LambdaAllAtOnce"]
+
+    def list_deployment_configs(self: Any) -> str:
+        return json.dumps({"deploymentConfigsList": names})
+
+    CodeDeployResponse.list_deployment_configs = list_deployment_configs
+
+
+# =============================================================================== CloudFormation
+def fill_stack_history(account_id: str, region: str, stack_name: str, *, created: datetime,
+                       events: list[dict[str, Any]], status: str | None = None, status_reason: str | None = None,
+                       last_updated: datetime | None = None) -> None:
+    """Gap: stacks have only stack-level events stamped at seeding time, no StackStatusReason or
+    LastUpdatedTime, and stack-resource timestamps are hard-coded to 2010-07-27.
+
+    Fill (A): set creation/update times, status and reason, and replace the events with per-resource
+    ones (oldest first). Each event dict: timestamp, logical_id, physical_id, type, status, reason.
+    """
+    from moto.cloudformation.models import Event, cloudformation_backends
+
+    backend = cloudformation_backends[account_id][region]
+    stack = next(s for s in backend.stacks.values() if s.name == stack_name)
+    stack.creation_time = created
+    if last_updated is not None:
+        stack.last_updated_time = last_updated
+    if status is not None:
+        stack.status = status
+    if status_reason is not None:
+        stack.stack_status_reason = status_reason
+    new_events = []
+    for k, e in enumerate(events):
+        ev = Event(stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=e["logical_id"],
+                   physical_resource_id=e.get("physical_id") or "", resource_type=e["type"],
+                   resource_status=e["status"], resource_status_reason=e.get("reason"), resource_properties=None)
+        ev.timestamp = e["timestamp"]
+        ev.event_id = f"{e['logical_id']}-{e['status']}-{int(e['timestamp'].timestamp())}-{k}"
+        new_events.append(ev)
+    stack.events = new_events
+
+
+# =============================================================================== Application Auto Scaling
+def patch_autoscaling_activities() -> None:
+    """Gap: ``describe_scaling_activities`` is not implemented (500).
+
+    Fill (B): an empty activity list (the estate's targets have not scaled in the lookback).
+    """
+    import json
+
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+
+    def describe_scaling_activities(self: Any) -> str:
+        return json.dumps({"ScalingActivities": []})
+
+    ApplicationAutoScalingResponse.describe_scaling_activities = describe_scaling_activities
+
+
+# =============================================================================== CloudWatch
+def put_metric_series(account_id: str, region: str, namespace: str, metric: str, dimensions: dict[str, str],
+                      points: list[tuple[datetime, float, float, float, float]], unit: str | None = None) -> None:
+    """Gap: seeding 14 days of hourly series for ~100 metrics through put_metric_data takes
+    thousands of calls.
+
+    Fill (A): append aggregated datapoints (timestamp, sum, minimum, maximum, sample count) straight
+    to moto's CloudWatch backend (what put_metric_data with StatisticValues stores).
+    """
+    from moto.cloudwatch.models import MetricAggregatedDatum, cloudwatch_backends
+
+    backend = cloudwatch_backends[account_id][region]
+    dims = [{"Name": k, "Value": v} for k, v in dimensions.items()]
+    backend.metric_data.extend(
+        MetricAggregatedDatum(namespace=namespace, name=metric, sum_stat=s, min_stat=lo, max_stat=hi,
+                              sample_count=n, dimensions=dims, timestamp=ts.replace(tzinfo=None), unit=unit)
+        for ts, s, lo, hi, n in points)
+
+
+def _dim_key(dims: Any) -> tuple[tuple[str, str], ...]:
+    out = []
+    for d in dims or []:
+        if isinstance(d, dict):
+            out.append((d["Name"], d["Value"]))
+        else:
+            out.append((d.name, d.value))
+    return tuple(sorted(out))
+
+
+_METRIC_INDEX: dict[int, tuple[int, dict[tuple[Any, ...], list[Any]]]] = {}
+
+
+def _metric_index(backend: Any) -> dict[tuple[Any, ...], list[Any]]:
+    data = backend.get_all_metrics()
+    cached = _METRIC_INDEX.get(id(backend))
+    if cached and cached[0] == len(data):
+        return cached[1]
+    index: dict[tuple[Any, ...], list[Any]] = {}
+    for md in data:
+        index.setdefault((md.namespace, md.name, _dim_key(md.dimensions)), []).append(md)
+    for series in index.values():
+        series.sort(key=lambda m: m.timestamp)
+    _METRIC_INDEX[id(backend)] = (len(data), index)
+    return index
+
+
+def _naive_utc(dt: Any) -> datetime:
+    from datetime import UTC
+
+    if isinstance(dt, str):
+        from dateutil import parser
+
+        dt = parser.parse(dt)
+    if isinstance(dt, int | float):
+        dt = datetime.fromtimestamp(dt, UTC)
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+def _stat(stat: str, samples: list[Any]) -> float | None:
+    """Statistic over moto datums (single values or aggregated StatisticValues)."""
+    count = sum(getattr(m, "sample_count", 1) for m in samples)
+    total = sum(getattr(m, "sum", getattr(m, "value", 0.0)) for m in samples)
+    if not samples or count <= 0:
+        return None
+    if stat == "Sum":
+        return total
+    if stat == "SampleCount":
+        return count
+    if stat == "Average":
+        return total / count
+    if stat == "Maximum":
+        return max(getattr(m, "max", getattr(m, "value", 0.0)) for m in samples)
+    if stat == "Minimum":
+        return min(getattr(m, "min", getattr(m, "value", 0.0)) for m in samples)
+    if stat.startswith("p") and stat[1:].replace(".", "", 1).isdigit():
+        # percentile over the stored samples; an aggregated datapoint contributes its average
+        values = sorted(getattr(m, "value", None) if hasattr(m, "value")
+                        else m.sum / max(m.sample_count, 1) for m in samples)
+        q = float(stat[1:]) / 100.0
+        pos = q * (len(values) - 1)
+        lo = int(pos)
+        hi = min(lo + 1, len(values) - 1)
+        return values[lo] + (values[hi] - values[lo]) * (pos - lo)
+    return None
+
+
+def patch_cloudwatch_get_metric_data() -> None:
+    """Gaps: percentile statistics (p90, p99...) fail the whole request with a 500 TypeError;
+    dimension matching is unreliable; and every query scans every datapoint once per period
+    (minutes for 14 days of hourly data across ~100 series).
+
+    Fill (B): replace ``CloudWatchBackend.get_metric_data`` with an indexed implementation:
+    exact namespace/metric/dimension match, period buckets aligned to the period, statistics
+    Average/Sum/Minimum/Maximum/SampleCount and pNN (computed over the stored samples). Metric math
+    expressions still return no values (compute them client-side).
+    """
+    from datetime import timedelta
+
+    from moto.cloudwatch import models as cw_models
+
+    if getattr(cw_models.CloudWatchBackend.get_metric_data, "_awsassess", False):
+        return
+
+    def get_metric_data(self: Any, queries: list[dict[str, Any]], start_time: Any, end_time: Any,
+                        scan_by: str = "TimestampDescending") -> list[dict[str, Any]]:
+        start, end = _naive_utc(start_time), _naive_utc(end_time)
+        if start >= end:
+            raise cw_models.ValidationError("The parameter EndTime must be greater than StartTime.")
+        index = _metric_index(self)
+        results = []
+        for q in queries:
+            if "MetricStat" not in q:
+                results.append({"id": q["Id"], "label": q.get("Label") or q["Id"], "values": [],
+                                "timestamps": [], "status_code": "Complete"})
+                continue
+            ms = q["MetricStat"]
+            metric = ms["Metric"]
+            period = int(ms["Period"])
+            key = (metric["Namespace"], metric["MetricName"], _dim_key(metric.get("Dimensions")))
+            buckets: dict[datetime, list[Any]] = {}
+            epoch = datetime(1970, 1, 1)
+            for md in index.get(key, []):
+                ts = _naive_utc(md.timestamp)
+                if start <= ts < end and (not ms.get("Unit") or md.unit == ms.get("Unit")):
+                    slot = epoch + timedelta(seconds=((ts - epoch).total_seconds() // period) * period)
+                    buckets.setdefault(slot, []).append(md)
+            stamps = sorted(buckets, reverse=scan_by != "TimestampAscending")
+            values = [_stat(ms["Stat"], buckets[t]) for t in stamps]
+            keep = [(t, v) for t, v in zip(stamps, values, strict=True) if v is not None]
+            if q.get("ReturnData", True):
+                results.append({"id": q["Id"], "label": q.get("Label") or metric["MetricName"],
+                                "values": [v for _, v in keep], "timestamps": [t for t, _ in keep],
+                                "status_code": "Complete"})
+        return results
+
+    get_metric_data._awsassess = True  # type: ignore[attr-defined]
+    cw_models.CloudWatchBackend.get_metric_data = get_metric_data
+
+
+def patch_cloudwatch_list_metrics() -> None:
+    """Gap: list_metrics de-duplicates by comparing every datapoint with every metric found so far
+    (seconds per call with 14 days of hourly data).
+
+    Fill (B): answer from the series index (one entry per namespace/metric/dimension set), with the
+    same filters (namespace, metric name, dimension names and optional values).
+    """
+    from moto.cloudwatch import models as cw_models
+
+    if getattr(cw_models.CloudWatchBackend.get_filtered_metrics, "_awsassess", False):
+        return
+
+    def get_filtered_metrics(self: Any, metric_name: str, namespace: str,
+                             dimensions: list[dict[str, str]]) -> list[Any]:
+        out = []
+        for (ns, name, dims), series in _metric_index(self).items():
+            if (namespace and ns != namespace) or (metric_name and name != metric_name):
+                continue
+            have = dict(dims)
+            if any(d["Name"] not in have or (d.get("Value") not in (None, "") and have[d["Name"]] != d["Value"])
+                   for d in dimensions or []):
+                continue
+            out.append(series[0])
+        return out
+
+    get_filtered_metrics._awsassess = True  # type: ignore[attr-defined]
+    cw_models.CloudWatchBackend.get_filtered_metrics = get_filtered_metrics
+
+
+def patch_cloudformation_conditional_resources() -> None:
+    """Gap: resources whose ``Condition`` is false are listed by describe/list_stack_resources as
+    entries without LogicalResourceId/PhysicalResourceId/ResourceType (AWS omits them).
+
+    Fill (B): ``Stack.stack_resources`` leaves out the resources that were not created.
+    """
+    from moto.cloudformation.models import Stack
+
+    if getattr(Stack, "_awsassess", False):
+        return
+
+    def stack_resources(self: Any) -> list[Any]:
+        return [r for r in self.resource_map.values() if r is not None]
+
+    Stack.stack_resources = property(stack_resources)  # type: ignore[assignment]
+    Stack._awsassess = True

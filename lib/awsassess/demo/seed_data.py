@@ -1,0 +1,75 @@
+"""Seed the data stores of one account: RDS PostgreSQL, DocumentDB, ElastiCache Redis, DynamoDB.
+
+They live in the private subnets of the api VPC (the shared "data" tier of the case).
+"""
+
+from __future__ import annotations
+
+from awsassess.demo import simulation
+from awsassess.demo.estate import APP
+from awsassess.demo.seedkit import AccountState, Seeder, copilot_tags, stable_hex, tag_list
+
+POSTGRES_VERSION = "15.7"
+DOCDB_VERSION = "5.0.0"
+REDIS_VERSION = "7.1"
+
+
+def names(state: AccountState) -> dict[str, str]:
+    prefix = f"{APP}-{state.env}"
+    return {"postgres": f"{prefix}-postgres", "docdb": f"{prefix}-docdb", "redis": f"{prefix}-redis",
+            "ledger": f"{prefix}-ledger", "sessions": f"{prefix}-sessions", "subnets": f"{prefix}-data"}
+
+
+def seed_datastores(seeder: Seeder, state: AccountState) -> None:
+    acct, n = state.spec, names(state)
+    home = state.vpcs.get("api") or next(iter(state.vpcs.values()))
+    tags = tag_list(copilot_tags(state.env))
+    password = f"Pw{stable_hex(state.env, 'db', n=16)}"
+    rds = seeder.client("rds", state.account_id)
+    rds.create_db_subnet_group(DBSubnetGroupName=n["subnets"], DBSubnetGroupDescription="fintech data tier",
+                               SubnetIds=home.private_subnets, Tags=tags)
+    rds.create_db_instance(
+        DBInstanceIdentifier=n["postgres"], DBInstanceClass=acct.rds_class, Engine="postgres",
+        EngineVersion=POSTGRES_VERSION, AllocatedStorage=acct.rds_storage_gb, StorageType="gp2",
+        MultiAZ=acct.rds_multi_az, MasterUsername="fintech", MasterUserPassword=password,
+        DBSubnetGroupName=n["subnets"], VpcSecurityGroupIds=[home.sg_service], PubliclyAccessible=False,
+        BackupRetentionPeriod=7, StorageEncrypted=True, Tags=tags)
+    docdb = seeder.client("docdb", state.account_id)
+    # moto refuses Engine=docdb: create as aurora-postgresql, then relabel (simulation fill)
+    docdb.create_db_cluster(
+        DBClusterIdentifier=n["docdb"], Engine="aurora-postgresql", EngineVersion=DOCDB_VERSION, Port=27017,
+        MasterUsername="fintech", MasterUserPassword=password, DBSubnetGroupName=n["subnets"],
+        VpcSecurityGroupIds=[home.sg_service], StorageEncrypted=True, Tags=tags)
+    instance_ids = []
+    for i in range(acct.docdb_instances):
+        iid = f"{n['docdb']}-{i + 1}"
+        docdb.create_db_instance(DBInstanceIdentifier=iid, DBInstanceClass=acct.docdb_class,
+                                 Engine="aurora-postgresql", DBClusterIdentifier=n["docdb"],
+                                 AvailabilityZone=acct.azs[i % len(acct.azs)], Tags=tags)
+        instance_ids.append(iid)
+    simulation.relabel_docdb(state.account_id, acct.region, n["docdb"], instance_ids, DOCDB_VERSION)
+
+    ec = seeder.client("elasticache", state.account_id)
+    ec.create_cache_subnet_group(CacheSubnetGroupName=n["subnets"], CacheSubnetGroupDescription="fintech data tier",
+                                 SubnetIds=home.private_subnets)
+    multi = acct.redis_nodes > 1
+    ec.create_replication_group(
+        ReplicationGroupId=n["redis"], ReplicationGroupDescription="fintech sessions and rate limits",
+        Engine="redis", EngineVersion=REDIS_VERSION, CacheNodeType=acct.redis_node_type,
+        NumCacheClusters=acct.redis_nodes, AutomaticFailoverEnabled=multi, MultiAZEnabled=multi,
+        PreferredCacheClusterAZs=[acct.azs[i % len(acct.azs)] for i in range(acct.redis_nodes)],
+        CacheSubnetGroupName=n["subnets"], SecurityGroupIds=[home.sg_service], Tags=tags,
+        TransitEncryptionEnabled=True, AtRestEncryptionEnabled=True)
+    simulation.fill_replication_group_members(
+        state.account_id, acct.region, n["redis"], nodes=acct.redis_nodes, node_type=acct.redis_node_type,
+        engine_version=REDIS_VERSION, azs=list(acct.azs), subnet_group=n["subnets"])
+
+    ddb = seeder.client("dynamodb", state.account_id)
+    keys = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "sk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]}
+    rcu, wcu = acct.ddb_provisioned
+    ddb.create_table(TableName=n["ledger"], BillingMode="PROVISIONED",
+                     ProvisionedThroughput={"ReadCapacityUnits": rcu, "WriteCapacityUnits": wcu},
+                     Tags=tags, **keys)
+    ddb.create_table(TableName=n["sessions"], BillingMode="PAY_PER_REQUEST", Tags=tags, **keys)
