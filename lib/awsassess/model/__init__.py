@@ -1,0 +1,277 @@
+"""The cost model: current vs proposed cost line by line, the proposed architecture, the pipeline-time
+model and the migration plan, all computed from one snapshot and the price catalog.
+
+    model = assess(snapshot)                 # CostModel
+    model.summary                            # current/proposed/saving, pipeline now -> predicted
+    findings = attach_savings(findings, model)
+    write_model(model, account_dir)          # costs.csv + model.json
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from awsassess.model.architecture import ProposedArchitecture
+from awsassess.model.assumptions import ModelAssumptions
+from awsassess.model.costing import COST_COLUMNS, DOMAINS, EXTRA_COLUMNS, Coster, lines_frame, text
+from awsassess.model.current import aliases, current_lines
+from awsassess.model.migration import MigrationWave, plan_migration
+from awsassess.model.pipeline_time import PipelineTimeModel, pipeline_time
+from awsassess.model.proposed import build_proposal
+from awsassess.model.reconcile import reconcile
+from awsassess.model.reconcile import summary as reconcile_summary
+from awsassess.model.sensitivity import sensitivity
+from awsassess.model.terraform_table import terraform_table
+from awsassess.pricing.catalog import PriceCatalog, PriceRow
+from awsassess.snapshot import Snapshot
+
+__all__ = ["CostModel", "ModelAssumptions", "ProposedArchitecture", "assess", "attach_savings", "write_model"]
+
+
+@dataclass
+class CostModel:
+    """Everything the model computed for one account."""
+
+    account_id: str
+    name: str
+    environment: str
+    assumptions: ModelAssumptions
+    lines: pd.DataFrame
+    proposed: ProposedArchitecture
+    pipeline_time: PipelineTimeModel
+    migration: list[MigrationWave]
+    reconciliation: pd.DataFrame
+    sensitivity: pd.DataFrame
+    terraform: pd.DataFrame
+    unpriced: list[dict[str, str]] = field(default_factory=list)
+    prices_used: list[PriceRow] = field(default_factory=list)
+    catalog_cache: str | None = None
+    aliases: dict[str, str] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ figures
+    def total(self, scenario: str) -> float:
+        df = self.lines[self.lines["scenario"] == scenario]
+        return float(df["monthly_usd"].sum(skipna=True))
+
+    def by_domain(self) -> pd.DataFrame:
+        """Current, proposed and saving per domain ($/month and %)."""
+        rows = []
+        for d in DOMAINS:
+            c = float(self.lines.loc[(self.lines["scenario"] == "current") & (self.lines["domain"] == d),
+                                     "monthly_usd"].sum())
+            p = float(self.lines.loc[(self.lines["scenario"] == "proposed") & (self.lines["domain"] == d),
+                                     "monthly_usd"].sum())
+            rows.append({"domain": d, "current_usd": round(c, 2), "proposed_usd": round(p, 2),
+                         "saving_usd": round(c - p, 2), "saving_pct": round(100 * (c - p) / c, 1) if c else None})
+        c, p = self.total("current"), self.total("proposed")
+        rows.append({"domain": "total", "current_usd": round(c, 2), "proposed_usd": round(p, 2),
+                     "saving_usd": round(c - p, 2), "saving_pct": round(100 * (c - p) / c, 1) if c else None})
+        return pd.DataFrame(rows)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        c, p = self.total("current"), self.total("proposed")
+        rec = reconcile_summary(self.reconciliation) if len(self.reconciliation) else {}
+        return {
+            "current_monthly_usd": round(c, 2),
+            "proposed_monthly_usd": round(p, 2),
+            "saving_usd": round(c - p, 2),
+            "saving_pct": round(100 * (c - p) / c, 1) if c else None,
+            "pipeline_now_min": _round(self.pipeline_time.now_min),
+            "pipeline_predicted_min": _round(self.pipeline_time.predicted_min),
+            "bill_monthly_usd": rec.get("spend_usd"),
+            "bill_explained_pct": rec.get("explained_pct"),
+            "unpriced_items": len(self.unpriced),
+            "low_confidence_prices": sum(1 for r in self.prices_used if r.confidence == "C"),
+        }
+
+    def low_confidence(self, levels: tuple[str, ...] = ("B", "C")) -> list[PriceRow]:
+        return [r for r in self.prices_used if r.confidence in levels]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id, "name": self.name, "environment": self.environment,
+            "summary": self.summary,
+            "by_domain": self.by_domain().to_dict("records"),
+            "proposed_architecture": self.proposed.to_dict(),
+            "pipeline_time": self.pipeline_time.to_dict(),
+            "migration_waves": [w.to_dict() for w in self.migration],
+            "reconciliation": _records(self.reconciliation),
+            "sensitivity": _records(self.sensitivity),
+            "terraform": _records(self.terraform),
+            "unpriced": self.unpriced,
+            "low_confidence_prices": [r.to_dict() for r in self.low_confidence()],
+            "prices_used": [r.to_dict() for r in self.prices_used],
+            "price_cache": self.catalog_cache,
+            "assumptions": self.assumptions.model_dump(mode="json"),
+        }
+
+
+def _round(x: float | None, nd: int = 1) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(df.to_json(orient="records")) if len(df) else []
+
+
+def _resolve(assumptions: Any) -> ModelAssumptions:
+    if assumptions is None:
+        return ModelAssumptions()
+    if isinstance(assumptions, ModelAssumptions):
+        return assumptions
+    if hasattr(assumptions, "model") and isinstance(assumptions.model, ModelAssumptions):
+        return assumptions.model
+    if isinstance(assumptions, dict):
+        if set(assumptions) <= {"findings", "model"} and assumptions:
+            return ModelAssumptions.model_validate(assumptions.get("model") or {})
+        return ModelAssumptions.model_validate(assumptions)
+    raise TypeError(f"assumptions: expected ModelAssumptions, Assumptions or a dict, got {type(assumptions).__name__}")
+
+
+def _members(snapshot: Snapshot) -> dict[str, list[str]]:
+    """Container id -> ids of the priced resources inside it (VPC -> NATs, LBs, endpoints; cluster -> services)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for _, n in snapshot.table("nat_gateways").iterrows():
+        out[text(n["vpc_id"])].append(text(n["nat_gateway_id"]))
+    for _, lb in snapshot.table("load_balancers").iterrows():
+        out[text(lb["vpc_id"])].append(text(lb["arn"]))
+    for _, e in snapshot.table("vpc_endpoints").iterrows():
+        out[text(e["vpc_id"])].append(text(e["vpc_endpoint_id"]))
+    for _, a in snapshot.table("transit_gateway_attachments").iterrows():
+        out[text(a["resource_id"])].append(text(a["attachment_id"]))
+    for _, s in snapshot.table("ecs_services").iterrows():
+        out[text(s["cluster"])].append(text(s["service_arn"]))
+    for _, c in snapshot.table("ecs_clusters").iterrows():
+        if text(c["cluster_arn"]) and text(c["cluster_name"]) in out:
+            out[text(c["cluster_arn"])] = out[text(c["cluster_name"])]
+    return {k: v for k, v in out.items() if k}
+
+
+def assess(snapshot: Snapshot, assumptions: Any = None, catalog: PriceCatalog | None = None,
+           cache_dir: str | os.PathLike[str] | None = None) -> CostModel:
+    """The whole model for one snapshot. Raises :class:`MissingPriceError` listing every missing price
+    (unless ``allow_missing_prices``)."""
+    a = _resolve(assumptions)
+    catalog = catalog if catalog is not None else PriceCatalog.load(cache_dir)
+    c = Coster(snapshot, a, catalog)
+    current_lines(c)
+    ptm = pipeline_time(snapshot, a)
+    arch = build_proposal(c, ptm)
+    if not a.allow_missing_prices:
+        c.lookup.raise_missing()
+    lines = lines_frame(c.lines)
+    production = a.is_production(snapshot.environment)
+    model = CostModel(
+        account_id=snapshot.account_id, name=snapshot.name, environment=snapshot.environment, assumptions=a,
+        lines=lines, proposed=arch, pipeline_time=ptm, migration=plan_migration(snapshot, arch, production),
+        reconciliation=reconcile(lines, snapshot.table("spend"), a.hours_per_month),
+        sensitivity=sensitivity(c, lines), terraform=terraform_table(arch),
+        unpriced=[u.to_dict() for u in c.unpriced], prices_used=sorted(c.lookup.used.values(), key=lambda r: r.key),
+        catalog_cache=str(catalog.cache_path) if catalog.cache_path else None, aliases=aliases(snapshot),
+        members=_members(snapshot))
+    return model
+
+
+# =============================================================================== savings per finding
+def _allocated(lines: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
+    """(current $ per resource, proposed $ allocated to each replaced current resource)."""
+    cur = lines[lines["scenario"] == "current"]
+    current = cur.groupby(cur["resource_id"].astype(str))["monthly_usd"].sum().to_dict()
+    allocated: dict[str, float] = defaultdict(float)
+    for _, ln in lines[lines["scenario"] == "proposed"].iterrows():
+        value = float(ln["monthly_usd"])
+        if math.isnan(value):
+            continue
+        replaced = [r for r in str(ln["replaces"] or "").split("|") if r]
+        if not replaced:
+            continue
+        weights = [max(current.get(r, 0.0), 0.0) for r in replaced]
+        total = sum(weights)
+        for r, w in zip(replaced, weights, strict=True):
+            allocated[r] += value * (w / total if total > 0 else 1 / len(replaced))
+    return current, dict(allocated)
+
+
+def _resources_of(ids: list[str], model: CostModel, current: dict[str, float]) -> set[str]:
+    out: set[str] = set()
+    for rid in ids:
+        for candidate in (rid, model.aliases.get(rid, "")):
+            if candidate in current:
+                out.add(candidate)
+        for member in model.members.get(rid, []):
+            if member in current:
+                out.add(member)
+        if rid not in current and "/" in rid:  # an ARN's last part (e.g. .../service/cluster/name)
+            tail = model.aliases.get(rid.rsplit("/", 1)[-1], "")
+            if tail in current:
+                out.add(tail)
+    return out
+
+
+def finding_saving(resource_ids: list[str], model: CostModel) -> float | None:
+    """current - proposed $/month for the resources named (None when none of them is priced)."""
+    current, allocated = _allocated(model.lines)
+    found = _resources_of([str(r) for r in resource_ids], model, current)
+    if not found:
+        return None
+    value = sum(current[r] - allocated.get(r, 0.0) for r in found)
+    return round(value, 2) if not math.isnan(value) else None
+
+
+def attach_savings(findings: list[Any], cost_model: CostModel) -> list[Any]:
+    """Each finding with ``monthly_savings_usd`` from the cost lines of the resources it names.
+
+    Keeps the finding's own value when the model cannot price its resources (never 0 for unknown).
+    Works on :class:`awsassess.findings.Finding` objects (copied) and on dicts.
+    """
+    current, allocated = _allocated(cost_model.lines)
+    out = []
+    for f in findings:
+        ids = f.get("resource_ids", []) if isinstance(f, dict) else getattr(f, "resource_ids", [])
+        found = _resources_of([str(r) for r in ids or []], cost_model, current)
+        saving = None
+        if found:
+            value = sum(current[r] - allocated.get(r, 0.0) for r in found)
+            saving = None if math.isnan(value) else round(value, 2)
+        if isinstance(f, dict):
+            g = dict(f)
+            if saving is not None:
+                g["monthly_savings_usd"] = saving
+            out.append(g)
+        elif dataclasses.is_dataclass(f):
+            out.append(dataclasses.replace(f, monthly_savings_usd=saving) if saving is not None else f)
+        elif hasattr(f, "model_copy"):
+            out.append(f.model_copy(update={"monthly_savings_usd": saving}) if saving is not None else f)
+        else:
+            if saving is not None:
+                f.monthly_savings_usd = saving
+            out.append(f)
+    return out
+
+
+# =============================================================================== files
+def write_model(cost_model: CostModel, account_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Write ``costs.csv`` (INTERFACE columns + note, replaces, price_key, confidence) and ``model.json``."""
+    out = Path(account_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    costs = out / "costs.csv"
+    df = cost_model.lines[[*COST_COLUMNS, *EXTRA_COLUMNS]]
+    tmp = costs.with_suffix(".csv.tmp")
+    df.to_csv(tmp, index=False)
+    tmp.replace(costs)
+    model_json = out / "model.json"
+    tmp = model_json.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(cost_model.to_dict(), indent=2, default=str))
+    tmp.replace(model_json)
+    return {"costs": costs, "model": model_json}

@@ -1,0 +1,189 @@
+"""Every assumption of the cost model, the proposed architecture and the pipeline-time model.
+
+``ModelAssumptions`` is ``awsassess.assumptions.Assumptions.model``; a params file overrides any field
+under ``assumptions: {model: {...}}``. Each field has a default, a unit and a description naming
+where the default comes from, so the report can print them as the model's stated assumptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def _f(default: Any, description: str, unit: str, **kw: Any) -> Any:
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **kw)
+
+
+# Included GitHub Actions minutes per plan per month (S13, GitHub docs "product usage included"):
+# standard hosted runners in private repositories only; larger runners are always billed.
+GITHUB_INCLUDED_MINUTES = {"free": 2_000, "pro": 3_000, "team": 3_000, "enterprise": 50_000}
+
+
+class ModelAssumptions(BaseModel):
+    """The cost model's knobs (override any per account under ``assumptions: {model: ...}``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # ------------------------------------------------------------------ general
+    hours_per_month: float = _f(
+        730.0, "Hours in a month when turning hourly prices into monthly ones (AWS calculator, infracost and "
+        "Karpenter convention).", "hours", gt=0)
+    history_days: float | None = _f(
+        None, "Days of pipeline/build history the snapshot covers (to scale builds and executions to a month). "
+        "None: the manifest's collect.lookback_days, else the span of the history, else 30.", "days")
+    production_environments: list[str] = _f(
+        ["production", "prod", "prd", "live"],
+        "Environment labels treated as production (Multi-AZ data stores are kept only there).", "labels")
+    bytes_per_gb: float = _f(
+        float(1024**3), "Bytes in a billed GB when turning CloudWatch byte counts into GB (AWS usage reports "
+        "meter data in binary GB, 2^30 bytes; set 1e9 for decimal GB).", "bytes", gt=0)
+    allow_missing_prices: bool = _f(
+        False, "False: any price missing from the catalog stops the model with the full list of missing prices. "
+        "True: such lines are reported as unpriced (NaN, listed in model.json), never as $0.", "flag")
+
+    # ------------------------------------------------------------------ compute: right-sizing
+    cpu_target_pct: float = _f(
+        70.0, "Right-sizing: a task's new CPU is chosen so that its measured p95 CPU is at most this share of it "
+        "(headroom for peaks and deploys; the usual 60-75% target-tracking band).", "%", gt=0, le=100)
+    memory_target_pct: float = _f(
+        80.0, "Right-sizing: a task's new memory is chosen so that its measured p95 memory is at most this share "
+        "of it (memory is not elastic: an OOM kills the task).", "%", gt=0, le=100)
+    utilisation_statistic: Literal["Average", "Maximum"] = _f(
+        "Average", "Which hourly CloudWatch statistic the p95 is taken over (Average = p95 of hourly means; "
+        "Maximum is more conservative).", "statistic")
+    never_shrink_below_current_when_starved_pct: float = _f(
+        90.0, "A task whose p95 CPU is at or above this share of its size is CPU-starved: it is sized up by "
+        "the same rule, never down.", "%", gt=0, le=100)
+
+    # ------------------------------------------------------------------ compute: ECS on EC2 packing
+    utilisation_target: float = _f(
+        0.8, "Bin packing: the share of each instance's usable vCPU and memory the packer may fill "
+        "(the rest absorbs deploys, which briefly run old and new tasks side by side).", "fraction", gt=0, le=1)
+    spare_instances: int = _f(
+        1, "Instances added on top of the packed count (N+1) so one instance can fail or drain.", "instances", ge=0)
+    min_azs: int = _f(2, "Availability zones the cluster and the VPC span (at least one instance in each).",
+                      "AZs", ge=1)
+    instance_families: list[str] = _f(
+        ["m6i", "m7i", "c6i", "m6g", "m7g", "c7g", "r6g", "r7g"],
+        "Instance families the packer may choose from (x86 and Graviton; burstable T types are left out for "
+        "steady production load). Specs and prices come from the catalog.", "families")
+    allow_graviton: bool = _f(
+        True, "Allow arm64 (Graviton) instances and Fargate ARM: needs multi-arch images, which the proposed "
+        "GitHub Actions pipeline builds with docker buildx.", "flag")
+    eni_trunking: bool = _f(
+        True, "ECS awsvpcTrunking is enabled on the container instances (raises awsvpc tasks per instance, e.g. "
+        "m6g.large from 2 to 9; limits.go of aws/amazon-vpc-resource-controller-k8s).", "flag")
+    ecs_reserved_memory_mib: int = _f(
+        256, "ECS_RESERVED_MEMORY kept for the ECS agent and system processes (the example value in the ECS "
+        "Developer Guide, 'Reserving Amazon ECS Linux container instance memory').", "MiB", ge=0)
+    os_memory_overhead_pct: float = _f(
+        5.0, "Installed memory the kernel and platform keep (an m4.large registers 7985 of 8192 MiB, ~2.5%; AWS "
+        "Batch recommends a 5% buffer).", "%", ge=0, lt=50)
+    root_volume_gb: int = _f(30, "gp3 root volume per container instance.", "GB", ge=0)
+    capacity_provider_target_pct: int = _f(
+        90, "Suggested capacity provider target capacity (ECS managed scaling keeps this share of instance "
+        "capacity reserved by tasks).", "%", ge=1, le=100)
+    service_scaling_cpu_target_pct: float = _f(
+        60.0, "Suggested service auto scaling: target tracking on ECSServiceAverageCPUUtilization at this value.",
+        "%", gt=0, le=100)
+    max_scaling_factor: float = _f(
+        3.0, "Suggested service auto scaling maximum = desired x this factor.", "x", ge=1)
+    fargate_spot_discount_pct: float = _f(
+        70.0, "Fargate Spot discount vs on-demand, used only for the comparison row (AWS Fargate pricing page: "
+        "'up to 70%'; the rate floats).", "%", ge=0, lt=100)
+
+    # ------------------------------------------------------------------ commitments (sensitivity)
+    savings_plans: bool = _f(
+        False, "Apply a Compute Savings Plan discount to EC2 and Fargate compute in the proposed headline "
+        "(the sensitivity table shows both ways regardless).", "flag")
+    savings_plan_discount_pct: float = _f(
+        20.0, "Compute Savings Plan, 1 year, no upfront, typical discount (Vantage: Fargate ~20%; up to 66% "
+        "for 3-year all upfront). Confidence C: check DescribeSavingsPlansOfferingRates.", "%", ge=0, lt=100)
+    sensitivity_utilisation_targets: list[float] = _f(
+        [0.6, 0.7, 0.8, 0.9], "Packing utilisation targets shown in the sensitivity table.", "fractions")
+
+    # ------------------------------------------------------------------ network
+    nat_per_az: bool = _f(True, "Proposed VPC: one NAT gateway per AZ (no cross-AZ NAT traffic, AZ-independent "
+                          "egress).", "flag")
+    gateway_endpoint_share_pct: float = _f(
+        0.0, "Share of NAT gateway bytes that S3/DynamoDB gateway endpoints (free) would take off the NATs. "
+        "CloudWatch does not split NAT bytes by destination: set it from VPC flow logs; 0 claims nothing.",
+        "%", ge=0, le=100)
+    alb_max_rules: int = _f(100, "Listener rules per ALB before the proposal splits it (default quota, adjustable).",
+                            "rules", ge=1)
+    alb_max_target_groups: int = _f(100, "Target groups per ALB (hard quota).", "target groups", ge=1)
+
+    # ------------------------------------------------------------------ data stores
+    graviton_databases: bool = _f(
+        True, "Move RDS, DocumentDB and ElastiCache to the Graviton class of the same size when the catalog "
+        "prices it lower.", "flag")
+    nonprod_downsize_cpu_pct: float = _f(
+        20.0, "Outside production, a database whose p95 CPU is below this share moves one size down "
+        "(memory permitting).", "%", ge=0, le=100)
+    valkey: bool = _f(True, "Move ElastiCache Redis OSS to Valkey (same node type, 20% lower node price, "
+                      "in-place engine upgrade).", "flag")
+    dynamodb_target_pct: float = _f(
+        70.0, "Provisioned DynamoDB right-sized so peak hourly consumption is this share of capacity (the "
+        "auto scaling target default).", "%", gt=0, le=100)
+
+    # ------------------------------------------------------------------ CDN
+    cloudfront_geography: Literal["north-america", "europe"] = _f(
+        "north-america", "Edge geography whose CloudFront prices apply (most viewers).", "geography")
+    cloudfront_https_share: float = _f(1.0, "Share of CloudFront requests that are HTTPS.", "fraction", ge=0, le=1)
+    cloudfront_flat_rate: bool = _f(
+        True, "Consider the CloudFront flat-rate plans (launched 2025-11-18) when their allowance covers the "
+        "measured traffic and they cost less than pay-as-you-go.", "flag")
+
+    # ------------------------------------------------------------------ pipelines
+    github_plan: Literal["free", "pro", "team", "enterprise"] = _f(
+        "enterprise", "GitHub plan of the organisation (included Actions minutes: Free 2,000, Pro/Team 3,000, "
+        "Enterprise 50,000 per month; GitHub docs).", "plan")
+    github_included_minutes: int | None = _f(
+        None, "Included minutes available to this account's workflows (they are shared by the whole "
+        "organisation). None: the plan's included minutes.", "minutes/month")
+    github_runner: str = _f(
+        "linux_2core", "GitHub-hosted runner for build and deploy jobs (catalog item runner_minute:<runner>).",
+        "runner")
+    build_phase_factors: dict[str, float] = _f(
+        {"INSTALL": 0.5, "BUILD": 0.3, "POST_BUILD": 0.3},
+        "Measured CodeBuild phase time x factor after caching (phases not listed keep factor 1). BUILD 0.3: "
+        "docker layer caching cuts repeat image builds by 60-80% when only application layers change "
+        "(GitHub Actions cache guides; a CodeBuild + ECR cache write-up measured ~6 min -> ~2 min). POST_BUILD "
+        "0.3: the push uploads only the changed layers. INSTALL 0.5: tool and dependency caches (actions/cache, "
+        "setup-* tool cache); no published figure, override when measured.", "factors")
+    drop_source_stage: bool = _f(
+        True, "GitHub Actions starts on the push and checks out inside the build job (DOWNLOAD_SOURCE is kept), "
+        "so the CodePipeline Source stage disappears.", "flag")
+    termination_wait_target_min: float = _f(
+        0.0, "Blue/green termination wait after the traffic shift in the proposal (ECS rolling deployment with "
+        "the circuit breaker and rollback, or CodeDeploy with terminationWaitTimeInMinutes 0).", "minutes", ge=0)
+    deregistration_delay_target_s: float = _f(
+        30.0, "Deregistration delay the proposal sets on target groups (ALB default 300 s; enough for requests "
+        "that finish in well under 30 s).", "seconds", ge=0)
+    long_deregistration_delay_s: float = _f(
+        60.0, "Deregistration delays above this are shortened to the target.", "seconds", ge=0)
+    parallel_stages: bool = _f(
+        True, "Independent build and test actions of one stage run as parallel jobs (stage time = the longest).",
+        "flag")
+
+    @field_validator("build_phase_factors")
+    @classmethod
+    def _factors_positive(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: f for k, f in v.items() if not (0 < float(f) <= 10)}
+        if bad:
+            raise ValueError(f"build_phase_factors must be in (0, 10]: {bad}")
+        return {str(k).upper(): float(f) for k, f in v.items()}
+
+    @property
+    def days_per_month(self) -> float:
+        return self.hours_per_month / 24.0
+
+    def included_minutes(self) -> int:
+        if self.github_included_minutes is not None:
+            return int(self.github_included_minutes)
+        return GITHUB_INCLUDED_MINUTES[self.github_plan]
+
+    def is_production(self, environment: str) -> bool:
+        return environment.strip().lower() in {e.lower() for e in self.production_environments}
