@@ -20,9 +20,10 @@ from awsassess.architecture.graph import PLURALS, ArchitectureGraph, Edge, Node
 
 #: node kinds that never collapse (there is at most one per box, or they carry links)
 NEVER_COLLAPSE = {"internet", "vpc", "tgw"}
-MAX_PER_KIND = 12
+MAX_PER_KIND = 8
 MAX_NODES = 70
-MAX_VPCS = 10
+MAX_VPCS = 8
+MAX_STUBS = 4  # a VPC page draws up to this many connected VPCs one by one
 
 
 def _top(counter: Counter[str], n: int = 3) -> str:
@@ -63,13 +64,16 @@ def summarise(kind: str, nodes: list[Node]) -> tuple[str, list[str], dict[str, o
         names = sorted({x for n in nodes for x in [*n.attrs.get("gateway", []), *n.attrs.get("interface", [])]})
         details = [", ".join(names[:5]) + (f" +{len(names) - 5}" if len(names) > 5 else "")]
     else:
-        names = [n.label for n in nodes]
-        details = [", ".join(names[:3]) + (f" +{len(names) - 3} more" if len(names) > 3 else "")]
+        names = list(dict.fromkeys(n.label for n in nodes))
+        if len(names) > 1:
+            details = [", ".join(names[:3]) + (f" +{len(names) - 3} more" if len(names) > 3 else "")]
     return label, [d for d in details if d], attrs
 
 
-def collapse(graph: ArchitectureGraph, node_ids: list[str], new_id: str, group: str | None) -> Node:
-    """Replace ``node_ids`` (one kind) by one counted node ``new_id`` in ``group``; edges follow."""
+def collapse(graph: ArchitectureGraph, node_ids: list[str], new_id: str, group: str | None,
+             pending: dict[str, str] | None = None) -> Node:
+    """Replace ``node_ids`` (one kind) by one counted node ``new_id`` in ``group``; edges follow
+    (at once, or, when ``pending`` is given, later by one :func:`remap_edges` call over it)."""
     nodes = [graph.nodes[n] for n in node_ids]
     kinds = {n.kind for n in nodes}
     if len(kinds) != 1:
@@ -82,7 +86,10 @@ def collapse(graph: ArchitectureGraph, node_ids: list[str], new_id: str, group: 
     for n in node_ids:
         del graph.nodes[n]
     node = graph.add_node(new_id, kind, label, group, details=details, count=sum(n.count for n in nodes), **attrs)
-    remap_edges(graph, {n: new_id for n in node_ids})
+    if pending is None:
+        remap_edges(graph, dict.fromkeys(node_ids, new_id))
+    else:
+        pending.update(dict.fromkeys(node_ids, new_id))
     return node
 
 
@@ -100,16 +107,38 @@ def remap_edges(graph: ArchitectureGraph, mapping: dict[str, str]) -> None:
     graph.edges = list(merged.values())
 
 
-def _collapse_kinds(graph: ArchitectureGraph, group: str | None, threshold: int, prefix: str) -> bool:
-    """Collapse every kind with more than ``threshold`` nodes directly in ``group``; True if anything changed."""
+def role(node: Node) -> str:
+    """Services behind the public ALB or calling others stay apart from the rest when counted."""
+    if node.kind != "ecs_service":
+        return ""
+    if node.attrs.get("public"):
+        return "public"
+    return "calling" if node.attrs.get("caller") else ""
+
+
+def _collapse_kinds(graph: ArchitectureGraph, group: str | None, threshold: int, prefix: str,
+                    members: list[Node], pending: dict[str, str]) -> bool:
+    """Collapse every kind with more than ``threshold`` of ``members`` (the nodes directly in ``group``;
+    services split by :func:`role`); True if anything changed. Edges are remapped via ``pending``."""
     by_kind: dict[str, list[str]] = defaultdict(list)
-    for n in graph.nodes_in(group):
+    for n in members:
         if n.kind not in NEVER_COLLAPSE:
             by_kind[n.kind].append(n.id)
     changed = False
     for kind, ids in sorted(by_kind.items()):
-        if len(ids) > threshold:
-            collapse(graph, ids, f"{prefix}{group or 'top'}:{kind}", group)
+        if len(ids) <= threshold:
+            continue
+        by_role: dict[str, list[str]] = defaultdict(list)
+        for nid in ids:
+            by_role[role(graph.nodes[nid])].append(nid)
+        for r, ids_of_role in sorted(by_role.items()):
+            if len(ids_of_role) < 2:
+                continue
+            node = collapse(graph, ids_of_role, f"{prefix}{group or 'top'}:{kind}:{r}", group, pending)
+            if r:
+                node.label = node.label.replace(f" {PLURALS[kind]}", f" {r} {PLURALS[kind]}")
+                node.attrs["public"] = r == "public"
+                node.attrs["caller"] = r == "calling"
             changed = True
     return changed
 
@@ -125,23 +154,31 @@ def per_kind(graph: ArchitectureGraph, max_per_kind: int = MAX_PER_KIND,
              groups: Iterable[str | None] | None = None) -> set[str]:
     """Step 1 on ``graph`` in place; returns the VPC group ids that changed."""
     touched: set[str] = set()
+    members = graph.members()
+    pending: dict[str, str] = {}
     for gid in list(groups if groups is not None else [None, *graph.groups]):
         if gid is None or gid in graph.groups:
-            if _collapse_kinds(graph, gid, max_per_kind, "agg:"):
+            if _collapse_kinds(graph, gid, max_per_kind, "agg:", members.get(gid, []), pending):
                 vpc = _vpc_of_group(graph, gid)
                 if vpc:
                     touched.add(vpc)
+    if pending:
+        remap_edges(graph, pending)
     return touched
 
 
 def compact_vpcs(graph: ArchitectureGraph) -> set[str]:
     """Step 2 in place: in every box, several nodes of one kind become one counted node."""
     touched: set[str] = set()
+    members = graph.members()
+    pending: dict[str, str] = {}
     for gid in list(graph.groups):
-        if _collapse_kinds(graph, gid, 1, "cmp:"):
+        if _collapse_kinds(graph, gid, 1, "cmp:", members.get(gid, []), pending):
             vpc = _vpc_of_group(graph, gid)
             if vpc:
                 touched.add(vpc)
+    if pending:
+        remap_edges(graph, pending)
     return touched
 
 
@@ -188,14 +225,18 @@ def merge_az_replicas(graph: ArchitectureGraph, kinds: tuple[str, ...] = ("nat",
 
     Nothing is lost (the AZs stay in the label), so this needs no detail page.
     """
+    members = graph.members()
+    pending: dict[str, str] = {}
     for gid in list(graph.groups):
         for kind in kinds:
-            ids = [n.id for n in graph.nodes_in(gid) if n.kind == kind]
+            ids = [n.id for n in members.get(gid, []) if n.kind == kind]
             if len(ids) > 1:
                 azs = sorted({str(graph.nodes[n].attrs.get("az") or "") for n in ids} - {""})
-                node = collapse(graph, ids, f"az:{gid}:{kind}", gid)
+                node = collapse(graph, ids, f"az:{gid}:{kind}", gid, pending)
                 node.attrs["aggregated"] = False
                 node.details = (("one per AZ: " if len(azs) == len(ids) else "in ") + ", ".join(azs),) if azs else ()
+    if pending:
+        remap_edges(graph, pending)
 
 
 def overview(graph: ArchitectureGraph, *, max_per_kind: int = MAX_PER_KIND, max_nodes: int = MAX_NODES,
@@ -216,7 +257,7 @@ def overview(graph: ArchitectureGraph, *, max_per_kind: int = MAX_PER_KIND, max_
     return g, order
 
 
-def vpc_page(graph: ArchitectureGraph, vpc_gid: str, *, max_per_kind: int = 24) -> ArchitectureGraph:
+def vpc_page(graph: ArchitectureGraph, vpc_gid: str, *, max_per_kind: int = 40) -> ArchitectureGraph:
     """The full detail of one VPC and whatever it connects to (peers, edge, CI/CD), from the full graph."""
     vpc = graph.groups[vpc_gid]
     inside = graph.descendants(vpc_gid)
@@ -240,16 +281,32 @@ def vpc_page(graph: ArchitectureGraph, vpc_gid: str, *, max_per_kind: int = 24) 
         if gid in keep_groups:
             g = graph.groups[gid]
             page.add_group(g.id, g.kind, g.label, g.parent, g.details, **g.attrs)
-    for other_vpc, stub in stubs.items():
-        src = graph.groups[other_vpc]
-        parent = src.parent if src.parent in page.groups else None
-        page.add_group(stub, "vpc", src.label, parent, details=[*src.details[:1], "(its own page)"], **src.attrs)
+    if len(stubs) > MAX_STUBS:  # many peers: one box for all of them
+        parent = vpc.parent
+        page.add_group("stub:peers", "more", f"{len(stubs)} other VPCs", parent,
+                       details=["connected to this VPC; see their own pages"],
+                       vpc_ids=[graph.groups[v].attrs.get("vpc_id") for v in stubs])
+        stubs = dict.fromkeys(stubs, "stub:peers")
+        placed = {nid: ("stub:peers" if str(gid).startswith("stub:") else gid) for nid, gid in placed.items()}
+    else:
+        for other_vpc, stub in stubs.items():
+            src = graph.groups[other_vpc]
+            parent = src.parent if src.parent in page.groups else None
+            page.add_group(stub, "vpc", src.label, parent, details=[*src.details[:1], "(its own page)"], **src.attrs)
     for nid in [*keep_nodes, *placed]:
         n = graph.nodes[nid]
         page.add_node(n.id, n.kind, n.label, placed.get(nid, n.group), n.details, n.count, **n.attrs)
     for e in graph.edges:
         if e.src in page.nodes and e.dst in page.nodes:
             page.edges.append(Edge(e.src, e.dst, e.kind, e.label, e.count))
+    if "stub:peers" in page.groups:
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for n in page.nodes_in("stub:peers"):
+            by_kind[n.kind].append(n.id)
+        for kind, ids in by_kind.items():
+            if len(ids) > 1:
+                node = collapse(page, ids, f"stub:peers:{kind}", "stub:peers")
+                node.attrs["aggregated"] = False
     per_kind(page, max_per_kind, groups=[g for g in page.groups if g in inside])
     page.prune_empty_groups()
     page.validate()

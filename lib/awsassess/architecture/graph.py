@@ -129,6 +129,8 @@ class ArchitectureGraph:
     edges: list[Edge] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    _edge_index: dict[tuple[str, str, str], Edge] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexed: list[Edge] | None = field(default=None, init=False, repr=False, compare=False)
 
     # ----------------------------------------------------------------- building
     def add_group(self, id: str, kind: str, label: str, parent: str | None = None,
@@ -168,12 +170,16 @@ class ArchitectureGraph:
                 raise GraphError(f"edge {src}->{dst}: node {end!r} does not exist")
         if src == dst:
             return None
-        for edge in self.edges:
-            if edge.src == src and edge.dst == dst and edge.kind == kind:
-                edge.count += 1
-                return edge
+        if self._indexed is not self.edges or len(self._edge_index) != len(self.edges):
+            self._edge_index = {(e.src, e.dst, e.kind): e for e in self.edges}
+            self._indexed = self.edges
+        edge = self._edge_index.get((src, dst, kind))
+        if edge is not None:
+            edge.count += 1
+            return edge
         edge = Edge(src, dst, kind, label)
         self.edges.append(edge)
+        self._edge_index[(src, dst, kind)] = edge
         return edge
 
     # ----------------------------------------------------------------- reading
@@ -291,4 +297,17 @@ class ArchitectureGraph:
         return g
 
     def copy(self) -> ArchitectureGraph:
-        return ArchitectureGraph.from_dict(self.to_dict())
+        """An independent copy (attrs dicts are copied; their values are treated as immutable)."""
+        return ArchitectureGraph(
+            self.name, self.title, self.scenario,
+            groups={k: Group(g.id, g.kind, g.label, g.parent, g.details, dict(g.attrs)) for k, g in self.groups.items()},
+            nodes={k: Node(n.id, n.kind, n.label, n.group, n.details, n.count, dict(n.attrs)) for k, n in self.nodes.items()},
+            edges=[Edge(e.src, e.dst, e.kind, e.label, e.count) for e in self.edges],
+            notes=list(self.notes), meta=dict(self.meta))
+
+    def members(self) -> dict[str | None, list[Node]]:
+        """Nodes by their (direct) group, in insertion order."""
+        out: dict[str | None, list[Node]] = {}
+        for n in self.nodes.values():
+            out.setdefault(n.group, []).append(n)
+        return out

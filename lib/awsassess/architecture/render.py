@@ -17,6 +17,7 @@ import contextvars
 import os
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -66,6 +67,7 @@ ICON_PX = 44
 NAME_WIDTH = 24
 DETAIL_WIDTH = 30
 PNG_DPI = 96
+BUS_MIN = 3  # from this many sources, egress edges of one box join into one bus
 
 
 class RenderError(RuntimeError):
@@ -138,6 +140,25 @@ def _build(graph: ArchitectureGraph) -> Diagram:
         members.setdefault(n.group, []).append(n)
     gids = {gid: f"g{k}" for k, gid in enumerate(graph.groups)}
 
+    # many services of one box going out through the same NAT gateways: one bus, not a tangle
+    egress_to: dict[str, list[str]] = {}
+    for e in graph.edges:
+        if e.kind == "egress":
+            egress_to.setdefault(e.src, []).append(e.dst)
+    by_target: dict[tuple[str | None, tuple[str, ...]], list[str]] = {}
+    for src, dsts in egress_to.items():
+        by_target.setdefault((graph.nodes[src].group, tuple(sorted(dsts))), []).append(src)
+    buses = [(gid, dsts, srcs) for (gid, dsts), srcs in by_target.items() if gid is not None and len(srcs) >= BUS_MIN]
+    bused = {src for _, _, srcs in buses for src in srcs}
+    junctions: dict[int, DNode] = {}
+
+    def draw_junctions(gid: str) -> None:
+        color = EDGE_STYLES["egress"]["color"]
+        for k, (bus_gid, _, _) in enumerate(buses):
+            if bus_gid == gid:
+                junctions[k] = DNode("", nodeid=f"bus{k}", shape="point", width="0.09", height="0.09",
+                                     color=color, fillcolor=color)
+
     def draw_node(n: Node) -> None:
         cls = node_icon(n)
         drawn[n.id] = cls(node_label(n), nodeid=ids[n.id], image="", shape="plain", height="0", width="0")
@@ -149,13 +170,23 @@ def _build(graph: ArchitectureGraph) -> Diagram:
                 draw_group(child)
             for n in members.get(gid, []):
                 draw_node(n)
+            draw_junctions(gid)
 
     try:
         for n in members.get(None, []):
             draw_node(n)
         for gid in children.get(None, []):
             draw_group(gid)
+        for k, (_gid, dsts, srcs) in enumerate(buses):
+            style = dict(EDGE_STYLES["egress"])
+            junction = junctions[k]
+            for src in srcs:
+                diagram.connect(junction, drawn[src], Edge(**style))
+            for dst in dsts:
+                diagram.connect(drawn[dst], junction, Edge(reverse=True, **style))
         for e in graph.edges:
+            if e.kind == "egress" and e.src in bused:
+                continue
             attrs = dict(EDGE_STYLES[e.kind])
             attrs.pop("dir", None)
             label = e.label or (f"×{e.count}" if e.count > 1 and e.kind in ("peering", "deploy", "traffic") else "")
@@ -293,14 +324,28 @@ def _page_names(graph: ArchitectureGraph, vpc_gids: list[str]) -> dict[str, str]
             for gid, n in names.items()}
 
 
+def _page_adds_detail(overview: ArchitectureGraph, page: ArchitectureGraph, gid: str) -> bool:
+    """False when the page would show no more of the VPC than the overview (NAT gateways, merged per
+    tier on the overview without losing anything, do not count)."""
+    if gid not in overview.groups:
+        return True
+
+    def count(g: ArchitectureGraph) -> int:
+        return sum(1 for n in g.nodes_in(gid, recursive=True) if n.kind != "nat")
+
+    return count(page) > count(overview)
+
+
 def render(graph: ArchitectureGraph, out_base: Path, *, formats: tuple[str, ...] = ("png", "svg"),
            max_per_kind: int = aggregate.MAX_PER_KIND, max_nodes: int = aggregate.MAX_NODES,
            max_vpcs: int = aggregate.MAX_VPCS, pages: bool = True, max_pages: int = 50,
-           dpi: int = PNG_DPI) -> dict[str, Path]:
+           dpi: int = PNG_DPI, workers: int | None = None) -> dict[str, Path]:
     """Write ``graph`` as ``<out_base>.png`` and ``.svg`` (``out_base`` may be an existing folder:
     then ``<folder>/<graph.name>.*``). Past the thresholds the overview aggregates and up to
-    ``max_pages`` VPC detail pages ``<stem>-<vpc>.png|svg`` are written too.
+    ``max_pages`` VPC detail pages ``<stem>-<vpc>.png|svg`` are written too (biggest VPCs first;
+    a page that would show no more than the overview is skipped).
 
+    Graphviz runs as subprocesses on up to ``workers`` threads (default: CPUs, at most 4).
     Returns ``{"png": path, "svg": path}`` plus ``"<page stem>.<fmt>"`` keys for detail pages.
     """
     for fmt in formats:
@@ -308,14 +353,23 @@ def render(graph: ArchitectureGraph, out_base: Path, *, formats: tuple[str, ...]
             raise ValueError(f"formats: {fmt!r} is not supported; use 'png' and/or 'svg'")
     stem = _stem(graph, out_base)
     overview, touched = aggregate.overview(graph, max_per_kind=max_per_kind, max_nodes=max_nodes, max_vpcs=max_vpcs)
-    out: dict[str, Path] = {}
-    for fmt in formats:
-        out[fmt] = _write(stem.with_name(f"{stem.name}.{fmt}"), to_bytes(overview, fmt, dpi))
+    jobs: list[tuple[str, ArchitectureGraph, str, Path]] = [
+        (fmt, overview, fmt, stem.with_name(f"{stem.name}.{fmt}")) for fmt in formats]
     if pages and touched:
         names = _page_names(graph, touched)
-        for gid in touched[:max_pages]:
+        count = 0
+        for gid in touched:
+            if count >= max_pages:
+                overview.notes.append(f"Detail pages were drawn for the {max_pages} largest VPCs only.")
+                break
             page = aggregate.vpc_page(graph, gid)
+            if not _page_adds_detail(overview, page, gid):
+                continue
+            count += 1
             page_stem = f"{stem.name}-{names[gid]}"
-            for fmt in formats:
-                out[f"{page_stem}.{fmt}"] = _write(stem.with_name(f"{page_stem}.{fmt}"), to_bytes(page, fmt, dpi))
-    return out
+            jobs.extend((f"{page_stem}.{fmt}", page, fmt, stem.with_name(f"{page_stem}.{fmt}")) for fmt in formats)
+    n = workers or min(4, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=max(1, n), thread_name_prefix="awsassess-render") as pool:
+        futures = [(key, pool.submit(lambda g, f, p: _write(p, to_bytes(g, f, dpi)), g, fmt, path))
+                   for key, g, fmt, path in jobs]
+        return {key: fut.result() for key, fut in futures}
