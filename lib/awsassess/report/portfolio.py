@@ -1,0 +1,253 @@
+"""The portfolio: every account of a run side by side -> ``DIR/portfolio.html`` + ``DIR/portfolio.pdf``.
+
+Read from the run folder only: ``run.json`` (which accounts ran, which failed) and, per account
+folder, ``findings.json``, ``costs.csv`` and ``model.json``. Each account links to its own
+``<name>/report.html`` (relative link, HTML only; the PDF carries no file links because Chromium
+would turn them into absolute ``file://`` paths of this machine).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from awsassess import __version__
+from awsassess.report.export import css_string, display_date, logo_data_uri, templates_dir
+from awsassess.report.merge import ReportError
+from awsassess.report.pdf import html_to_pdf
+from awsassess.report.render import SEVERITIES, cost_bars_png, is_number, minutes, money, pct
+from awsassess.report.summary import DOMAIN_LABELS, headline, load_findings, top_findings
+
+log = logging.getLogger(__name__)
+
+FAILED_STATES = {"failed", "error", "errored", "crashed", "timeout", "timed_out"}
+OK_STATES = {"ok", "done", "success", "succeeded", "complete", "completed", "skipped", "resumed", "cached"}
+
+
+@dataclass
+class AccountEntry:
+    name: str
+    folder: Path
+    account_id: str = ""
+    environment: str = ""
+    status: str = "ok"  # ok | partial | failed
+    problem: str = ""
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _load_run(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "run.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except ValueError as exc:
+        raise ReportError(f"{path}: not valid JSON ({exc}). Fix: re-run the batch, or delete run.json") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("type") or "")
+    return str(error or "")
+
+
+def _status_of(info: dict[str, Any], folder: Path) -> tuple[str, str]:
+    """(ok | partial | failed, short reason) from one account's run.json entry and its folder.
+
+    An account whose run failed but whose folder holds the analysis (findings/costs) is "partial":
+    its figures are shown, with the failed steps named.
+    """
+    status = str(info.get("status", "") or "").lower()
+    error = _error_text(info.get("error") or info.get("message"))
+    steps = info.get("steps") or {}
+    step_items = steps.items() if isinstance(steps, dict) else (
+        ((s.get("step") or s.get("name") or "?"), s) for s in steps if isinstance(s, dict))
+    failed_steps = []
+    for name, step in step_items:
+        st = step.get("status") if isinstance(step, dict) else step
+        if str(st or "").lower() in FAILED_STATES:
+            failed_steps.append(str(name))
+            if not error and isinstance(step, dict):
+                error = _error_text(step.get("error") or step.get("message"))
+    has_data = any((folder / f).is_file() for f in ("findings.json", "costs.csv", "model.json"))
+    named = f"failed: {', '.join(failed_steps)}" if failed_steps else ""
+    if status in FAILED_STATES and not has_data:
+        return "failed", " \u2014 ".join(x for x in (named, error.splitlines()[0] if error else "") if x) or "the run failed"
+    if failed_steps or status in FAILED_STATES or status in {"partial", "partially_failed"}:
+        return "partial", named or error or "some steps failed"
+    if status in {"pending", "running"} and not has_data:
+        return "failed", f"not finished ({status})"
+    return "ok", ""
+
+
+def discover_accounts(run_dir: Path, run: dict[str, Any]) -> list[AccountEntry]:
+    """Accounts listed in run.json, plus account folders on disk that it does not list."""
+    listed = run.get("accounts") or []
+    if isinstance(listed, dict):
+        listed = [{"name": k, **(v if isinstance(v, dict) else {"status": v})} for k, v in listed.items()]
+    entries: dict[str, AccountEntry] = {}
+    for info in listed:
+        if not isinstance(info, dict) or not info.get("name"):
+            continue
+        name = str(info["name"])
+        status, problem = _status_of(info, run_dir / name)
+        entries[name] = AccountEntry(name=name, folder=run_dir / name, account_id=str(info.get("account_id") or ""),
+                                     environment=str(info.get("environment") or ""), status=status,
+                                     problem=problem, info=info)
+    for sub in sorted(p for p in run_dir.iterdir() if p.is_dir()) if run_dir.is_dir() else []:
+        if sub.name in entries or sub.name.startswith("."):
+            continue
+        if any((sub / f).is_file() for f in ("findings.json", "costs.csv", "model.json", "report.html")):
+            entries[sub.name] = AccountEntry(name=sub.name, folder=sub)
+    for e in entries.values():
+        manifest = e.folder / "snapshot" / "manifest.json"
+        if manifest.is_file() and (not e.account_id or not e.environment):
+            try:
+                m = json.loads(manifest.read_text())
+            except ValueError:
+                m = {}
+            e.account_id = e.account_id or str(m.get("account_id") or "")
+            e.environment = e.environment or str(m.get("environment") or "")
+    return list(entries.values())
+
+
+def _chart_png(rows: list[dict[str, Any]]) -> bytes | None:
+    data = [r for r in rows if r["_current"] is not None]
+    if not data:
+        return None
+    return cost_bars_png([r["name"] for r in data], [r["_current"] for r in data], [r["_proposed"] for r in data])
+
+
+def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the portfolio template shows (plain values; the template escapes them)."""
+    run = _load_run(run_dir)
+    meta = dict(meta or {})
+    rep = run.get("report") if isinstance(run.get("report"), dict) else {}
+    client = str(meta.get("client") or rep.get("client") or run.get("client") or "")
+    prepared_by = str(meta.get("prepared_by") or rep.get("prepared_by") or run.get("prepared_by") or "")
+    accounts = discover_accounts(run_dir, run)
+    if not accounts:
+        raise ReportError(f"{run_dir}: no accounts found (no run.json entries, no account folders with findings.json/"
+                          "costs.csv). Fix: point at the --out folder of `awsassess run` / `awsassess demo`")
+    rows: list[dict[str, Any]] = []
+    top: list[dict[str, Any]] = []
+    for a in accounts:
+        row: dict[str, Any] = {"name": a.name, "account_id": a.account_id, "environment": a.environment,
+                               "status": a.status, "problem": a.problem[:200], "link": "", "_current": None,
+                               "_proposed": None, "_saving": None}
+        if (a.folder / "report.html").is_file():
+            row["link"] = f"{a.name}/report.html"
+        if a.status == "failed":
+            row.update(current="", proposed="", saving="", saving_pct="", high="", medium="", low="", info="",
+                       pipeline="", status_label="Failed")
+            rows.append(row)
+            continue
+        h = headline(a.folder)
+        row.update(_current=h.current_monthly_usd, _proposed=h.proposed_monthly_usd, _saving=h.saving_usd,
+                   current=money(h.current_monthly_usd), proposed=money(h.proposed_monthly_usd),
+                   saving=money(h.saving_usd), saving_pct=pct(h.saving_pct),
+                   pipeline=(f"{minutes(h.pipeline_now_min)} \u2192 {minutes(h.pipeline_predicted_min)}"
+                             if is_number(h.pipeline_now_min) else "n/a"),
+                   status_label="Complete" if a.status == "ok" else "Partial",
+                   **{s: h.by_severity.get(s, 0) for s in SEVERITIES})
+        if not row["link"]:
+            row["problem"] = row["problem"] or "no report.html in the account folder"
+        rows.append(row)
+        for f in top_findings(load_findings(a.folder), 10).to_dict("records"):
+            sev = str(f.get("severity") or "info")
+            top.append({"account": a.name, "severity": sev, "sev_class": sev if sev in SEVERITIES else "info",
+                        "domain": DOMAIN_LABELS.get(str(f.get("domain")), str(f.get("domain") or "")),
+                        "title": str(f.get("title") or "")[:160], "_saving": float(f["monthly_savings_usd"]),
+                        "saving": money(f["monthly_savings_usd"]), "effort": str(f.get("effort") or "")})
+    top = sorted(top, key=lambda f: -f["_saving"])[:10]
+    ok_rows = [r for r in rows if r["status"] != "failed" and r["_current"] is not None]
+    cur = sum(r["_current"] for r in ok_rows)
+    prop = sum(r["_proposed"] or 0 for r in ok_rows)
+    sav = cur - prop
+    totals = None
+    if ok_rows:
+        totals = {"current": money(cur), "proposed": money(prop), "saving": money(sav),
+                  "saving_pct": pct(sav / cur * 100 if cur else None),
+                  **{s: sum(int(r.get(s) or 0) for r in rows if r["status"] != "failed") for s in SEVERITIES}}
+    n_failed = sum(r["status"] == "failed" for r in rows)
+    lead = (f"{len(rows)} AWS account{'s' if len(rows) != 1 else ''} assessed"
+            + (f", {n_failed} of them could not be completed" if n_failed else "") + ". ")
+    if ok_rows:
+        lead += (f"Together they cost about {money(cur)} a month today; the proposed changes would bring that to about "
+                 f"{money(prop)}, a saving of {money(sav)} a month ({pct(sav / cur * 100 if cur else None)}), "
+                 f"or {money(sav * 12)} a year.")
+    kpis = [
+        {"label": "Monthly cost today", "value": money(cur) if ok_rows else "n/a", "sub": "all accounts", "tone": ""},
+        {"label": "Proposed monthly cost", "value": money(prop) if ok_rows else "n/a", "sub": "after the changes",
+         "tone": ""},
+        {"label": "Saving", "value": money(sav) if ok_rows else "n/a",
+         "sub": f"{pct(sav / cur * 100 if cur else None)} \u00b7 {money(sav * 12)} a year" if ok_rows else "",
+         "tone": "good" if ok_rows and sav > 0 else ""},
+        {"label": "Accounts", "value": f"{len(rows) - n_failed} of {len(rows)}", "sub": "assessed completely"
+         if not n_failed else f"{n_failed} failed", "tone": "bad" if n_failed else ""},
+    ]
+    chart = _chart_png([r for r in rows if r["status"] != "failed"])
+    when = display_date(meta.get("date") or run.get("finished_at") or run.get("started_at"))
+    facts = [("Client", client), ("Accounts", ", ".join(r["name"] for r in rows)), ("Prepared by", prepared_by),
+             ("Date", when)]
+    return {
+        "client": client, "prepared_by": prepared_by, "accounts": rows, "totals": totals, "top": top,
+        "lead": lead, "kpis": kpis, "facts": [(k, v) for k, v in facts if v],
+        "chart_uri": "data:image/png;base64," + base64.b64encode(chart).decode() if chart else "",
+        "logo_uri": logo_data_uri(meta.get("logo") or rep.get("logo")),
+        "confidential": "Confidential" + (f". Prepared for {client}" if client else "")
+        + (f" by {prepared_by}" if prepared_by else "") + f", {when}.",
+        "running_head": " \u00b7 ".join(x for x in (client, "AWS assessment portfolio") if x),
+        "tool_version": __version__,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir() / "awsassess_report")),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["css_string"] = lambda v: markupsafe.Markup(css_string(v))
+    return env
+
+
+def render_portfolio_html(context: dict[str, Any], links: bool = True) -> str:
+    ctx = dict(context)
+    ctx["links"] = links
+    ctx["reports_note"] = ("Each account name links to its full report (report.html in the account's folder)."
+                           if links else "Each account's full report is report.pdf / report.html in its folder.")
+    return _environment().get_template("portfolio.html.j2").render(**ctx)
+
+
+def build_portfolio(run_dir: str | os.PathLike[str], meta: dict[str, Any] | None = None, *, pdf: bool = True,
+                    pdf_engine: str | None = None) -> dict[str, Path]:
+    """Write ``run_dir/portfolio.html`` and ``portfolio.pdf``; returns ``{"html": path, "pdf": path}``."""
+    from awsassess.report.export import check_self_contained
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ReportError(f"{run_dir} is not a folder. Fix: give the --out folder of a run")
+    context = portfolio_context(run_dir, meta)
+    html = render_portfolio_html(context, links=True)
+    check_self_contained(html)
+    html_path = run_dir / "portfolio.html"
+    tmp = html_path.with_name(f".portfolio.html.{os.getpid()}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(html_path)
+    out = {"html": html_path}
+    if pdf:
+        print_html = run_dir / f".portfolio.print.{os.getpid()}.html"
+        print_html.write_text(render_portfolio_html(context, links=False), encoding="utf-8")
+        try:
+            html_to_pdf(print_html, run_dir / "portfolio.pdf", engine=pdf_engine)
+        finally:
+            print_html.unlink(missing_ok=True)
+        out["pdf"] = run_dir / "portfolio.pdf"
+    return out

@@ -1,0 +1,560 @@
+"""Executive-summary and appendix content, read from an account folder and its snapshot.
+
+The ``00_summary`` and ``90_appendix`` notebooks are one call per cell into this module. Data
+functions return DataFrames/dicts (testable); ``*_html`` functions return escaped HTML
+(:class:`awsassess.report.render.Markup`) for ``IPython.display.HTML``.
+
+Inputs (INTERFACE): ``findings.json``, ``costs.csv``, ``model.json`` (cost-model summary:
+current_monthly_usd, proposed_monthly_usd, saving_usd, saving_pct, pipeline_now_min,
+pipeline_predicted_min; either at the top level or under ``summary``), ``diagrams/``, and the
+snapshot (``coverage`` table, inventory counts). A missing file gives an empty table and a note,
+never an exception: the summary says what it could not see.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from awsassess.report.render import (
+    SEVERITIES,
+    Col,
+    Markup,
+    cost_bars_png,
+    esc,
+    html_table,
+    is_number,
+    join_ids,
+    kpi,
+    kpi_row,
+    minutes,
+    money,
+    pct,
+    severity_chip,
+    truncate,
+)
+
+FINDING_COLUMNS = ["rule_id", "domain", "severity", "title", "account_id", "region", "resource_ids", "evidence",
+                   "recommendation", "monthly_savings_usd", "effort"]
+COST_COLUMNS = ["scenario", "domain", "item", "resource_id", "region", "quantity", "unit", "unit_price_usd",
+                "monthly_usd", "price_source"]
+SUMMARY_KEYS = ("current_monthly_usd", "proposed_monthly_usd", "saving_usd", "saving_pct", "pipeline_now_min",
+                "pipeline_predicted_min")
+DOMAIN_LABELS = {"network": "Networking", "compute": "Compute", "pipelines": "Pipelines", "datastores": "Data stores",
+                 "cdn": "CDN", "stacks": "Stacks", "security": "Security"}
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+# ---------------------------------------------------------------------------------------- loading
+def load_findings(account_dir: str | Path) -> pd.DataFrame:
+    """``findings.json`` as a DataFrame with the INTERFACE columns (empty when absent)."""
+    path = Path(account_dir) / "findings.json"
+    records: list[dict[str, Any]] = []
+    if path.is_file():
+        data = json.loads(path.read_text() or "[]")
+        records = data.get("findings", []) if isinstance(data, dict) else list(data)
+    df = pd.DataFrame(records)
+    for c in FINDING_COLUMNS:
+        if c not in df.columns:
+            df[c] = pd.Series([None] * len(df), dtype="object")
+    df["severity"] = df["severity"].fillna("info").astype(str).str.lower()
+    df["monthly_savings_usd"] = pd.to_numeric(df["monthly_savings_usd"], errors="coerce")
+    return df
+
+
+def load_costs(account_dir: str | Path) -> pd.DataFrame:
+    """``costs.csv`` with the INTERFACE columns (empty when absent)."""
+    path = Path(account_dir) / "costs.csv"
+    df = pd.read_csv(path, dtype={"resource_id": str, "region": str}) if path.is_file() else pd.DataFrame()
+    for c in COST_COLUMNS:
+        if c not in df.columns:
+            df[c] = pd.Series([None] * len(df), dtype="object")
+    for c in ("quantity", "unit_price_usd", "monthly_usd"):
+        df[c] = pd.to_numeric(df[c], errors="coerce")
+    df["scenario"] = df["scenario"].astype(str).str.lower()
+    return df
+
+
+def load_model(account_dir: str | Path) -> dict[str, Any]:
+    """``model.json`` as a dict ({} when absent)."""
+    path = Path(account_dir) / "model.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text() or "{}")
+    return data if isinstance(data, dict) else {}
+
+
+def model_summary(model: dict[str, Any]) -> dict[str, Any]:
+    """The summary keys of model.json, whether nested under ``summary`` or at the top level."""
+    src = model.get("summary") if isinstance(model.get("summary"), dict) else model
+    return {k: src.get(k) for k in SUMMARY_KEYS}
+
+
+# --------------------------------------------------------------------------------------- headline
+@dataclass
+class Headline:
+    current_monthly_usd: float | None
+    proposed_monthly_usd: float | None
+    saving_usd: float | None
+    saving_pct: float | None
+    pipeline_now_min: float | None
+    pipeline_predicted_min: float | None
+    findings_total: int = 0
+    by_severity: dict[str, int] = field(default_factory=dict)
+    findings_savings_usd: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def annual_saving_usd(self) -> float | None:
+        return None if self.saving_usd is None else self.saving_usd * 12
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if is_number(v) else None
+
+
+def headline(account_dir: str | Path) -> Headline:
+    """Current vs proposed monthly cost, saving, pipeline time now -> predicted, findings counts.
+
+    Costs come from ``costs.csv`` (the line-by-line evidence) when present, else from model.json;
+    pipeline times from model.json. A disagreement between the two is noted, not hidden.
+    """
+    costs = load_costs(account_dir)
+    findings = load_findings(account_dir)
+    summ = model_summary(load_model(account_dir))
+    notes: list[str] = []
+    current = proposed = None
+    if len(costs):
+        by = costs.groupby("scenario")["monthly_usd"].sum()
+        current, proposed = _num(by.get("current")), _num(by.get("proposed"))
+    m_cur, m_prop = _num(summ["current_monthly_usd"]), _num(summ["proposed_monthly_usd"])
+    if current is None:
+        current = m_cur
+    elif m_cur is not None and abs(m_cur - current) > max(1.0, 0.005 * current):
+        notes.append(f"model.json gives {money(m_cur)} current monthly cost; costs.csv lines sum to {money(current)} "
+                     "(the report uses costs.csv).")
+    if proposed is None:
+        proposed = m_prop
+    elif m_prop is not None and abs(m_prop - proposed) > max(1.0, 0.005 * proposed):
+        notes.append(f"model.json gives {money(m_prop)} proposed monthly cost; costs.csv lines sum to "
+                     f"{money(proposed)} (the report uses costs.csv).")
+    if current is None and proposed is None:
+        notes.append("No cost model output (costs.csv / model.json) was found for this account.")
+    saving = None if current is None or proposed is None else current - proposed
+    saving_pct = None if saving is None or not current else saving / current * 100
+    counts = findings["severity"].value_counts().to_dict() if len(findings) else {}
+    return Headline(
+        current_monthly_usd=current, proposed_monthly_usd=proposed, saving_usd=saving, saving_pct=saving_pct,
+        pipeline_now_min=_num(summ["pipeline_now_min"]), pipeline_predicted_min=_num(summ["pipeline_predicted_min"]),
+        findings_total=int(len(findings)), by_severity={s: int(counts.get(s, 0)) for s in SEVERITIES},
+        findings_savings_usd=float(findings["monthly_savings_usd"].fillna(0).clip(lower=0).sum()) if len(findings) else 0.0,
+        notes=notes,
+    )
+
+
+def top_findings(findings: pd.DataFrame, n: int = 8) -> pd.DataFrame:
+    """The ``n`` findings with the largest monthly saving (severity breaks ties)."""
+    if findings.empty:
+        return findings
+    df = findings.assign(_rank=findings["severity"].map(SEVERITY_RANK).fillna(9))
+    df = df[df["monthly_savings_usd"].fillna(0) > 0]
+    return df.sort_values(["monthly_savings_usd", "_rank"], ascending=[False, True]).head(n).drop(columns="_rank")
+
+
+def key_risks(findings: pd.DataFrame, n: int = 6) -> pd.DataFrame:
+    """High and medium findings that are about risk rather than money (no saving attached)."""
+    if findings.empty:
+        return findings
+    df = findings[findings["severity"].isin(["high", "medium"]) & ~(findings["monthly_savings_usd"].fillna(0) > 0)]
+    df = df.assign(_rank=df["severity"].map(SEVERITY_RANK))
+    return df.sort_values(["_rank", "domain", "title"]).head(n).drop(columns="_rank")
+
+
+def cost_by_domain(costs: pd.DataFrame) -> pd.DataFrame:
+    """Monthly cost per domain: current, proposed, saving; largest current first."""
+    if costs.empty:
+        return pd.DataFrame(columns=["domain", "current", "proposed", "saving"])
+    pivot = costs.pivot_table(index="domain", columns="scenario", values="monthly_usd", aggfunc="sum", fill_value=0.0)
+    for c in ("current", "proposed"):
+        if c not in pivot.columns:
+            pivot[c] = 0.0
+    out = pivot[["current", "proposed"]].reset_index()
+    out["saving"] = out["current"] - out["proposed"]
+    return out.sort_values("current", ascending=False).reset_index(drop=True)
+
+
+def findings_matrix(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings per domain and severity, with the monthly saving they carry."""
+    if findings.empty:
+        return pd.DataFrame(columns=["domain", *SEVERITIES, "total", "saving"])
+    counts = pd.crosstab(findings["domain"].fillna("other"), findings["severity"])
+    for s in SEVERITIES:
+        if s not in counts.columns:
+            counts[s] = 0
+    out = counts[list(SEVERITIES)].copy()
+    out["total"] = out.sum(axis=1)
+    out["saving"] = findings.groupby(findings["domain"].fillna("other"))["monthly_savings_usd"].sum(min_count=1)
+    return out.reset_index().sort_values(["high", "total"], ascending=False).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------- HTML blocks
+def _domain(v: Any) -> str:
+    return DOMAIN_LABELS.get(str(v), str(v or "").capitalize())
+
+
+def headline_html(account_dir: str | Path) -> Markup:
+    """The opening paragraph and the KPI cards."""
+    h = headline(account_dir)
+    cards = [
+        kpi("Monthly cost today", money(h.current_monthly_usd), "current architecture, USD/month"),
+        kpi("Proposed monthly cost", money(h.proposed_monthly_usd), "after the recommended changes"),
+        kpi("Saving", money(h.saving_usd), f"{pct(h.saving_pct)} \u00b7 {money(h.annual_saving_usd)} a year",
+            tone="good" if (h.saving_usd or 0) > 0 else ""),
+        kpi("Deploy time", f"{minutes(h.pipeline_now_min)} \u2192 {minutes(h.pipeline_predicted_min)}",
+            "commit to production, now \u2192 predicted"),
+    ]
+    sev = ", ".join(f"{h.by_severity.get(s, 0)} {s}" for s in SEVERITIES if h.by_severity.get(s))
+    parts = []
+    if h.current_monthly_usd is not None and h.proposed_monthly_usd is not None:
+        parts.append(
+            f"The account costs about <strong>{esc(money(h.current_monthly_usd))} a month</strong> today. With the "
+            f"changes proposed in this report it would cost about <strong>{esc(money(h.proposed_monthly_usd))}</strong>, "
+            f"a saving of <strong>{esc(money(h.saving_usd))} a month ({esc(pct(h.saving_pct))})</strong>, or "
+            f"{esc(money(h.annual_saving_usd))} a year.")
+    if h.pipeline_now_min is not None and h.pipeline_predicted_min is not None:
+        parts.append(f"A release takes about {esc(minutes(h.pipeline_now_min))} from commit to production today; "
+                     f"the proposed pipeline brings that to about {esc(minutes(h.pipeline_predicted_min))}.")
+    parts.append(f"The assessment raised <strong>{h.findings_total} findings</strong>" + (f" ({esc(sev)})." if sev else "."))
+    notes = "".join(f'<p class="note">{esc(n)}</p>' for n in h.notes)
+    return Markup(f'<p class="lead">{" ".join(parts)}</p>' + kpi_row(cards) + notes)
+
+
+FINDING_COLS = [
+    Col("severity", "Severity", severity_chip),
+    Col("domain", "Area", _domain),
+    Col("title", "Finding", lambda v: truncate(v, 140)),
+    Col("resource_ids", "Resources", join_ids),
+    Col("effort", "Effort"),
+]
+
+
+def top_findings_html(account_dir: str | Path, n: int = 8) -> Markup:
+    df = top_findings(load_findings(account_dir), n)
+    cols = [*FINDING_COLS[:4], Col("monthly_savings_usd", "Saving / month", money, num=True), FINDING_COLS[4]]
+    total = None
+    if len(df) > 1:
+        total = {"title": f"Top {len(df)} together", "monthly_savings_usd": float(df["monthly_savings_usd"].sum())}
+    return Markup(html_table(df, cols, classes="full", total=total, empty="No finding carries a monetary saving."))
+
+
+def key_risks_html(account_dir: str | Path, n: int = 6) -> Markup:
+    df = key_risks(load_findings(account_dir), n)
+    cols = [*FINDING_COLS[:3], Col("recommendation", "Recommendation", lambda v: truncate(v, 180))]
+    return Markup(html_table(df, cols, classes="full", empty="No high or medium risk was found."))
+
+
+def findings_matrix_html(account_dir: str | Path) -> Markup:
+    df = findings_matrix(load_findings(account_dir))
+    cols = [Col("domain", "Area", _domain), *(Col(s, s.capitalize(), num=True) for s in SEVERITIES),
+            Col("total", "Total", num=True), Col("saving", "Saving / month", money, num=True)]
+    total = None
+    if len(df) > 1:
+        total = {"domain": "All areas", **{s: int(df[s].sum()) for s in (*SEVERITIES, "total")},
+                 "saving": float(df["saving"].sum())}
+    return Markup(html_table(df, cols, total=total, empty="No findings."))
+
+
+def cost_by_domain_html(account_dir: str | Path) -> Markup:
+    df = cost_by_domain(load_costs(account_dir))
+    cols = [Col("domain", "Area", _domain), Col("current", "Today / month", money, num=True),
+            Col("proposed", "Proposed / month", money, num=True), Col("saving", "Saving / month", money, num=True)]
+    total = None
+    if len(df):
+        total = {"domain": "Total", "current": df["current"].sum(), "proposed": df["proposed"].sum(),
+                 "saving": df["saving"].sum()}
+    return Markup(html_table(df, cols, total=total, empty="No cost lines (costs.csv) for this account."))
+
+
+def cost_chart_png(account_dir: str | Path, dpi: int = 200) -> bytes | None:
+    """Horizontal bars, current vs proposed monthly cost per area (PNG bytes; None without costs)."""
+    df = cost_by_domain(load_costs(account_dir))
+    if df.empty:
+        return None
+    return cost_bars_png([_domain(d) for d in df["domain"]], list(df["current"]), list(df["proposed"]), dpi)
+
+
+def cost_chart(account_dir: str | Path) -> Any:
+    """The cost chart as an IPython ``Image`` (or a note when there are no costs)."""
+    from IPython.display import HTML, Image
+
+    png = cost_chart_png(account_dir)
+    if png is None:
+        return HTML('<p class="note">No cost lines (costs.csv) for this account.</p>')
+    return Image(data=png, format="png", width=720)
+
+
+# --------------------------------------------------------------------------------------- appendix
+INVENTORY_SKIP = {"metrics", "coverage", "spend", "stack_events", "pipeline_action_executions", "builds",
+                  "pipeline_executions", "deployments", "stopped_tasks", "ecs_deployments", "target_health"}
+
+
+def inventory_counts(snapshot: Any) -> pd.DataFrame:
+    """Resources read per table (area, resource type, count), from the snapshot's tables."""
+    from awsassess.tables import TABLES
+
+    rows = []
+    for name, table in TABLES.items():
+        if name in INVENTORY_SKIP:
+            continue
+        n = int(len(snapshot.table(name)))
+        if n:
+            rows.append({"domain": table.domain, "table": name, "what": table.doc.split(" (")[0], "count": n})
+    return pd.DataFrame(rows, columns=["domain", "table", "what", "count"])
+
+
+def activity_counts(snapshot: Any) -> pd.DataFrame:
+    """Records of activity read over the lookback (pipeline runs, builds, deployments, metric points)."""
+    from awsassess.tables import TABLES
+
+    rows = [{"table": n, "what": TABLES[n].doc.split(" (")[0], "count": int(len(snapshot.table(n)))}
+            for n in ("pipeline_executions", "builds", "deployments", "stopped_tasks", "metrics", "spend")
+            if n in TABLES]
+    return pd.DataFrame([r for r in rows if r["count"]], columns=["table", "what", "count"])
+
+
+def coverage(snapshot: Any) -> pd.DataFrame:
+    """The snapshot's ``coverage`` table (one row per API call kind)."""
+    return snapshot.table("coverage")
+
+
+def coverage_gaps(snapshot: Any) -> pd.DataFrame:
+    """API calls that did not return data (access denied, not supported, errors...)."""
+    cov = coverage(snapshot)
+    if cov.empty:
+        return cov
+    gaps = cov[cov["status"].astype(str) != "ok"]
+    return gaps.sort_values(["status", "service", "operation", "region"]).reset_index(drop=True)
+
+
+def inventory_html(snapshot: Any) -> Markup:
+    df = inventory_counts(snapshot)
+    df = df.assign(_order=df["domain"].map({d: i for i, d in enumerate(DOMAIN_LABELS)}).fillna(99))
+    df = df.sort_values(["_order", "table"])
+    cols = [Col("domain", "Area", _domain), Col("what", "Resource type"), Col("count", "Count", num=True)]
+    regions = ", ".join(map(str, getattr(snapshot, "regions", []) or []))
+    intro = (f'<p>Read-only inventory of AWS account {esc(getattr(snapshot, "account_id", ""))}'
+             + (f" in {esc(regions)}" if regions else "")
+             + (f', collected {esc(str(snapshot.manifest.get("collected_at", "")))}' if snapshot.manifest.get("collected_at") else "")
+             + ".</p>")
+    act = activity_counts(snapshot)
+    act_html = ""
+    if len(act):
+        act_html = "<h4>Activity analysed</h4>" + html_table(
+            act, [Col("what", "Records"), Col("count", "Count", num=True)])
+    return Markup(intro + html_table(df, cols, empty="The snapshot holds no resources.") + act_html)
+
+
+def coverage_html(snapshot: Any) -> Markup:
+    cov = coverage(snapshot)
+    if cov.empty:
+        return Markup('<p class="note">This snapshot did not record which API calls succeeded.</p>')
+    ok = int((cov["status"].astype(str) == "ok").sum())
+    gaps = coverage_gaps(snapshot)
+    intro = (f"<p>{ok} of {len(cov)} read-only API calls returned data. "
+             + ("Everything the assessment needs could be read.</p>" if gaps.empty else
+                "The calls below could not be read; the resources behind them are <strong>not</strong> covered by "
+                "this report's findings and costs.</p>"))
+    if gaps.empty:
+        return Markup(intro)
+    cols = [Col("service", "Service"), Col("operation", "Operation"), Col("region", "Region"),
+            Col("status", "Result", lambda v: str(v).replace("_", " ")), Col("message", "Message", lambda v: truncate(v, 160))]
+    return Markup(intro + html_table(gaps, cols, classes="full"))
+
+
+CONFIDENCE = {
+    "A": "official: AWS Price List data or an AWS pricing page",
+    "B": "secondary source that agrees with another",
+    "C": "single secondary source: confirm before relying on it",
+    "high": "high", "medium": "medium", "low": "low",
+}
+CONFIDENT = {"a", "high"}
+_CITATION = re.compile(r"^(?P<source>.*?)(?:\s+\((?P<as_of>[^()]*)\))?(?:\s*\[(?P<conf>[^\]]+)\])?\s*$", re.S)
+_SOURCE_KEY = re.compile(r"\bS\d+\b")
+
+
+def parse_citation(text: Any) -> dict[str, str]:
+    """``"source (as_of) [confidence]"`` (a cost line's price_source) -> its three parts."""
+    m = _CITATION.match(str(text or ""))
+    parts = m.groupdict() if m else {}
+    return {"source": (parts.get("source") or "").strip(), "as_of": (parts.get("as_of") or "").strip(),
+            "confidence": (parts.get("conf") or "").strip()}
+
+
+def priced_lines(costs: pd.DataFrame) -> pd.DataFrame:
+    """Cost lines with ``source``, ``as_of`` and ``confidence`` split out of ``price_source``."""
+    if costs.empty:
+        return costs.assign(source=[], as_of=[], confidence=[])
+    parsed = pd.DataFrame([parse_citation(v) for v in costs["price_source"]], index=costs.index)
+    out = costs.assign(source=parsed["source"], as_of=parsed["as_of"], confidence=parsed["confidence"])
+    if "confidence" in costs.columns and costs["confidence"].notna().any():
+        out["confidence"] = costs["confidence"].fillna(out["confidence"]).astype(str)
+    return out
+
+
+def _sources_catalog() -> pd.DataFrame:
+    path = Path(__file__).resolve().parents[1] / "pricing" / "data" / "sources.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=["key", "description", "url"])
+    return pd.read_csv(path, dtype=str).fillna("")
+
+
+def confidence_summary(costs: pd.DataFrame) -> pd.DataFrame:
+    """Cost lines and money per price confidence grade."""
+    lines = priced_lines(costs)
+    if lines.empty:
+        return pd.DataFrame(columns=["confidence", "meaning", "lines", "monthly_usd"])
+    lines = lines.assign(confidence=lines["confidence"].replace("", "not given"))
+    out = lines.groupby("confidence").agg(lines=("item", "size"), monthly_usd=("monthly_usd", "sum")).reset_index()
+    out["meaning"] = out["confidence"].map(lambda c: CONFIDENCE.get(c, CONFIDENCE.get(c.lower(), "")))
+    return out[["confidence", "meaning", "lines", "monthly_usd"]].sort_values("confidence").reset_index(drop=True)
+
+
+def price_sources(costs: pd.DataFrame, sources_csv: str | Path | None = None) -> pd.DataFrame:
+    """The sources behind the unit prices, with how many cost lines and how much money each backs.
+
+    Source keys (``S1``, ``S3`` ...) cited in ``price_source`` are resolved with the catalog's
+    ``sources.csv``; citations without keys are listed as written.
+    """
+    cols = ["key", "description", "url", "lines", "monthly_usd"]
+    lines = priced_lines(costs)
+    if lines.empty:
+        return pd.DataFrame(columns=cols)
+    catalog = pd.read_csv(sources_csv, dtype=str).fillna("") if sources_csv else _sources_catalog()
+    known = {r["key"]: r for r in catalog.to_dict("records")}
+    usage: dict[str, dict[str, Any]] = {}
+    for rec in lines.to_dict("records"):
+        keys = sorted(set(_SOURCE_KEY.findall(rec["source"])) & set(known)) or [rec["source"] or "(not given)"]
+        for k in keys:
+            u = usage.setdefault(k, {"lines": 0, "monthly_usd": 0.0})
+            u["lines"] += 1
+            u["monthly_usd"] += float(rec["monthly_usd"] or 0)
+    rows = []
+    for k, u in usage.items():
+        ref = known.get(k)
+        rows.append({"key": k if ref else "", "description": ref["description"] if ref else k,
+                     "url": ref["url"] if ref else "", **u})
+    return pd.DataFrame(rows, columns=cols).sort_values("monthly_usd", ascending=False).reset_index(drop=True)
+
+
+def low_confidence_prices(costs: pd.DataFrame) -> pd.DataFrame:
+    """The unit prices used whose confidence is not top grade (``A``/``high``), C (weakest) first."""
+    cols = ["item", "region", "unit", "unit_price_usd", "confidence", "source", "as_of", "monthly_usd"]
+    lines = priced_lines(costs)
+    if lines.empty:
+        return pd.DataFrame(columns=cols)
+    low = lines[~lines["confidence"].astype(str).str.lower().isin(CONFIDENT)]
+    if low.empty:
+        return pd.DataFrame(columns=cols)
+    out = (low.groupby(["item", "region", "unit", "unit_price_usd", "confidence", "source", "as_of"], dropna=False)
+           .agg(monthly_usd=("monthly_usd", "sum")).reset_index())
+    grade = out["confidence"].astype(str).str.lower().map({"c": 0, "low": 0, "": 1, "b": 2, "medium": 2}).fillna(1)
+    return (out.assign(_g=grade).sort_values(["_g", "monthly_usd"], ascending=[True, False])
+            .drop(columns="_g")[cols].reset_index(drop=True))
+
+
+def price_sources_html(account_dir: str | Path) -> Markup:
+    costs = load_costs(account_dir)
+    if costs.empty:
+        return Markup('<p class="note">No cost lines (costs.csv), so no prices were used.</p>')
+    html = html_table(confidence_summary(costs), [
+        Col("confidence", "Confidence"), Col("meaning", "Meaning"), Col("lines", "Cost lines", num=True),
+        Col("monthly_usd", "Monthly USD priced", money, num=True)])
+    html += "<h3>Sources</h3>" + html_table(price_sources(costs), [
+        Col("key", "Ref"), Col("description", "Source", lambda v: truncate(v, 160)), Col("url", "Where"),
+        Col("lines", "Cost lines", num=True), Col("monthly_usd", "Monthly USD priced", money, num=True)],
+        classes="full")
+    low = low_confidence_prices(costs)
+    html += "<h3>Prices to confirm</h3>"
+    if low.empty:
+        html += '<p class="note">Every unit price used comes from an official source (confidence A).</p>'
+    else:
+        html += ("<p>These unit prices come from secondary sources. The totals that depend on them should be "
+                 "confirmed (AWS Pricing Calculator, or <code>awsassess prices refresh</code>) before a decision.</p>")
+        html += html_table(low, [
+            Col("item", "Item"), Col("region", "Region"), Col("unit", "Unit"),
+            Col("unit_price_usd", "Unit price", lambda v: money(v, 4), num=True), Col("confidence", "Conf."),
+            Col("source", "Source", lambda v: truncate(v, 90)), Col("as_of", "As of"),
+            Col("monthly_usd", "Monthly USD affected", money, num=True)], classes="full")
+    return Markup(html)
+
+
+def assumptions_rows(assumptions: Any) -> pd.DataFrame:
+    """Every assumption (``section.field``) with its value, default, description and whether it was changed."""
+    rows: list[dict[str, Any]] = []
+
+    def walk(model: Any, prefix: str) -> None:
+        fields = getattr(type(model), "model_fields", None)
+        if fields is None:
+            return
+        for name, f in fields.items():
+            value = getattr(model, name)
+            key = f"{prefix}{name}"
+            if hasattr(type(value), "model_fields"):
+                walk(value, key + ".")
+                continue
+            default = f.get_default(call_default_factory=True) if hasattr(f, "get_default") else f.default
+            rows.append({"key": key, "value": value, "default": default, "description": f.description or "",
+                         "changed": value != default})
+
+    walk(assumptions, "")
+    return pd.DataFrame(rows, columns=["key", "value", "default", "description", "changed"])
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, (list, tuple, dict)):
+        return json.dumps(v, default=str)
+    return str(v)
+
+
+ASSUMPTION_GROUPS = {"model": "Cost model", "findings": "Rule thresholds"}
+
+
+def assumptions_html(assumptions: Any) -> Markup:
+    """The assumptions, cost model first, then rule thresholds; values set for this engagement are marked."""
+    df = assumptions_rows(assumptions)
+    if df.empty:
+        return Markup('<p class="note">No assumptions were recorded.</p>')
+    changed = int(df["changed"].sum())
+    html = (f"<p>The findings and the cost model rest on {len(df)} documented assumptions. "
+            + (f"{changed} of them were set for this engagement (marked \u2731); the others are the defaults."
+               if changed else "All are at their documented defaults.") + "</p>")
+    df = df.assign(group=df["key"].str.split(".").str[0], name=df["key"].str.split(".", n=1).str[-1],
+                   shown=[("\u2731 " if c else "") + _show(v) for v, c in zip(df["value"], df["changed"], strict=True)])
+    cols = [Col("name", "Assumption", lambda v: Markup(f"<code>{esc(v)}</code>")),
+            Col("shown", "Value", lambda v: truncate(v, 60)), Col("description", "Meaning", lambda v: truncate(v, 220))]
+    order = [g for g in ASSUMPTION_GROUPS if g in set(df["group"])] + sorted(set(df["group"]) - set(ASSUMPTION_GROUPS))
+    for group in order:
+        part = df[df["group"] == group]
+        html += f"<h3>{esc(ASSUMPTION_GROUPS.get(group, group.capitalize()))}</h3>"
+        html += html_table(part, cols, classes="full compact")
+    return Markup(html)
+
+
+def deliverables_html(account_dir: str | Path) -> Markup:
+    """The files delivered next to this report (relative names only)."""
+    root = Path(account_dir)
+    wanted = ["findings.csv", "findings.json", "costs.csv", "model.json", "diagrams/current.svg", "diagrams/current.png",
+              "diagrams/proposed.svg", "diagrams/proposed.png"]
+    present = [w for w in wanted if (root / w).is_file()]
+    if not present:
+        return Markup("")
+    items = "".join(f"<li><code>{esc(p)}</code></li>" for p in present)
+    return Markup("<p>Delivered with this report, in the account folder:</p>"
+                  f"<ul>{items}</ul>")

@@ -1,0 +1,68 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+snapshot_dir = None
+account_dir = None
+assumptions = {}
+
+# %% tags=["remove-cell"]
+from IPython.display import HTML
+
+from awsassess.notebook import open_context
+from awsassess.report import summary
+
+ctx = open_context(snapshot_dir, account_dir, assumptions)
+
+# %% [markdown]
+# # Executive summary
+
+# %% tags=["remove-input"]
+HTML(summary.headline_html(ctx.account_dir))
+
+# %% [markdown]
+# ## Largest savings
+#
+# The findings below carry the largest monthly savings. Each is explained, with its evidence and the
+# exact resources, in the section of its area.
+
+# %% tags=["remove-input"]
+HTML(summary.top_findings_html(ctx.account_dir))
+
+# %% [markdown]
+# ## Key risks
+#
+# Findings of high and medium severity that affect reliability, security or delivery speed rather than cost.
+
+# %% tags=["remove-input"]
+HTML(summary.key_risks_html(ctx.account_dir))
+
+# %% [markdown]
+# ## Where the money goes
+#
+# Monthly cost per area today and after the proposed changes, priced line by line (see the migration and
+# cost section, and the price sources in the appendix).
+
+# %% tags=["remove-input"]
+summary.cost_chart(ctx.account_dir)
+
+# %% tags=["remove-input"]
+HTML(summary.cost_by_domain_html(ctx.account_dir))
+
+# %% [markdown]
+# ## Findings by area and severity
+
+# %% tags=["remove-input"]
+HTML(summary.findings_matrix_html(ctx.account_dir))
