@@ -142,11 +142,27 @@ class AccountParams(_Strict):
                 )
         if self.auth.external_id and not arn:
             raise ValueError("auth.external_id is set without auth.role_arn. Fix: add the role to assume")
-        if self.assumptions:
-            from awsassess.assumptions import Assumptions
-
-            Assumptions.model_validate(self.assumptions)
         return self
+
+    @field_validator("assumptions")
+    @classmethod
+    def _assumptions(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if not v:
+            return v
+        from awsassess.assumptions import Assumptions
+
+        try:
+            Assumptions.model_validate(v)
+        except ValidationError as exc:
+            problems = []
+            for e in exc.errors():
+                key = ".".join(str(p) for p in e["loc"])
+                why = "unknown assumption" if e["type"] == "extra_forbidden" else e["msg"]
+                problems.append(f"{key}: {why}")
+            raise ValueError(
+                "; ".join(problems) + ". Fix: `awsassess assumptions` lists every key with its default"
+            ) from None
+        return v
 
 
 def _octal_trap(text: str) -> str | None:
