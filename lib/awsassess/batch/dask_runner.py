@@ -97,7 +97,10 @@ def run_dask(batch: Batch, jobs: int, scheduler: str | None) -> None:
             futures[fut] = acct
         pending = set(futures)
         while pending:
-            done, pending = wait(pending, timeout=POLL_S, return_when="FIRST_COMPLETED")
+            try:
+                done, pending = wait(pending, timeout=POLL_S, return_when="FIRST_COMPLETED")
+            except TimeoutError:  # nothing finished yet: follow the progress events
+                done = set()
             _drain(batch, queue)
             for fut in done:
                 acct = futures[fut]

@@ -14,12 +14,14 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import os
 import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,8 +33,8 @@ if TYPE_CHECKING:
     from awsassess.batch.pipeline import AccountRun
     from awsassess.batch.run import Batch
 
-PRELOAD = ["awsassess.batch._preload"]
-PRELOAD_STEPS = ["awsassess.batch._preload_steps"]  # when the real step functions are used
+PRELOAD_ENV = "AWSASSESS_PRELOAD"
+REAL_STEP_MODULES = ["awsassess.collect", "awsassess.analyze", "awsassess.report", "awsassess.report_meta"]
 
 WORKER_DIED = {
     "type": "WorkerDied",
@@ -50,6 +52,7 @@ INTERRUPTED = {
 def _worker_init(log_dir: str) -> None:
     """In each worker: stdout/stderr to a log file (kernels inherit it); Ctrl-C is the driver's job."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ.pop(PRELOAD_ENV, None)  # not for the kernels
     path = Path(log_dir) / f"worker-{os.getpid()}.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -61,12 +64,34 @@ def _worker_init(log_dir: str) -> None:
     steps_module.WORKER_LOG = path
 
 
-def make_pool(jobs: int, log_dir: Path, preload_steps: bool = False) -> ProcessPoolExecutor:
-    """``jobs`` workers forked from the fork server (started, with its preloads, once per process)."""
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(PRELOAD + (PRELOAD_STEPS if preload_steps else []))
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                               initargs=(str(log_dir),))
+def preload_modules(functions: StepFunctions) -> list[str]:
+    """What the fork server imports once besides papermill: the modules the step functions live in."""
+    real = StepFunctions()
+    uses_real = any(getattr(functions, f) is getattr(real, f) for f in ("collect", "analyze", "report", "portfolio"))
+    own = sorted({getattr(functions, f.name).__module__ for f in fields(StepFunctions)} - {"__main__"})
+    return (REAL_STEP_MODULES if uses_real else []) + own
+
+
+def start_fork_server(modules: list[str]) -> None:
+    """Start this process's fork server (once) with papermill and ``modules`` imported."""
+    from multiprocessing import forkserver
+
+    mp.get_context("forkserver").set_forkserver_preload(["awsassess.batch._preload"])
+    saved = os.environ.get(PRELOAD_ENV)
+    os.environ[PRELOAD_ENV] = json.dumps({"sys_path": sys.path, "modules": modules})
+    try:
+        forkserver.ensure_running()
+    finally:
+        if saved is None:
+            os.environ.pop(PRELOAD_ENV, None)
+        else:
+            os.environ[PRELOAD_ENV] = saved
+
+
+def make_pool(jobs: int, log_dir: Path) -> ProcessPoolExecutor:
+    """``jobs`` workers forked from the fork server."""
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("forkserver"),
+                               initializer=_worker_init, initargs=(str(log_dir),))
 
 
 def _end_pool(pool: ProcessPoolExecutor) -> None:
@@ -86,9 +111,8 @@ Slot = tuple["AccountRun | None", StepSpec]  # None: the run-level portfolio ste
 
 def run_local(batch: Batch, jobs: int) -> None:
     log_dir = batch.out / "logs"
-    real = StepFunctions()
-    uses_real = any(getattr(batch.functions, f) is getattr(real, f) for f in ("collect", "analyze", "report"))
-    pool = make_pool(jobs, log_dir, uses_real)
+    start_fork_server(preload_modules(batch.functions))
+    pool = make_pool(jobs, log_dir)
     running: dict[Future[StepOutcome], Slot] = {}
     suspects: list[Slot] = []  # ran beside a step whose worker died: re-run one at a time
     solo = False  # a suspect is running alone
@@ -159,7 +183,7 @@ def run_local(batch: Batch, jobs: int) -> None:
                     except BrokenProcessPool:
                         victims.append(slot)
                 _end_pool(pool)
-                pool = make_pool(jobs, log_dir, uses_real)
+                pool = make_pool(jobs, log_dir)
                 if solo or len(victims) == 1:
                     for slot in victims:
                         _fail(batch, slot, WORKER_DIED)
