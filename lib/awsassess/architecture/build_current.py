@@ -277,8 +277,9 @@ class _Builder:
                        ", ".join(f"{n} × {t}" for t, n in classes.most_common()) or f"{i(c['members'])} instance(s)"]
             if b(c["multi_az"]) or len(members) > 1:
                 details.append("multi-AZ" if b(c["multi_az"]) else f"{len(members)} instances")
+            size = ", ".join(f"{n} × {t}" if n > 1 else t for t, n in classes.most_common()) or f"{i(c['members'])} instance(s)"
             self.g.add_node(f"db:{cid}", kind, cid, self._data_group(vpc_id, s(c["region"])), details=details,
-                            engine=engine, instance_class=", ".join(classes), vpc_id=vpc_id, resource_id=cid)
+                            engine=engine, instance_class=", ".join(classes), vpc_id=vpc_id, resource_id=cid, size=size)
         for r in instances:
             if s(r["db_instance_id"]) in clustered or s(r["cluster_id"]):
                 continue
@@ -292,7 +293,8 @@ class _Builder:
             vpc_id = s(r["vpc_id"])
             self.g.add_node(f"db:{s(r['db_instance_id'])}", kind, s(r["db_instance_id"]),
                             self._data_group(vpc_id, s(r["region"])), details=details, engine=engine,
-                            instance_class=s(r["instance_class"]), vpc_id=vpc_id, resource_id=s(r["db_instance_id"]))
+                            instance_class=s(r["instance_class"]), vpc_id=vpc_id, resource_id=s(r["db_instance_id"]),
+                            size=s(r["instance_class"]))
         caches = rows(self.snap.table("cache_clusters"))
         in_rg = defaultdict(list)
         for c in caches:
@@ -307,8 +309,9 @@ class _Builder:
             if b(r["multi_az"]):
                 details.append("multi-AZ")
             self.g.add_node(f"cache:{rid}", "elasticache", rid, self._data_group(vpc_id, s(r["region"])),
-                            details=details, engine=s(r["engine"]), instance_class=s(r["node_type"]),
-                            vpc_id=vpc_id, resource_id=rid)
+                            details=details, engine=s(r["engine"]) or "redis", instance_class=s(r["node_type"]),
+                            vpc_id=vpc_id, resource_id=rid,
+                            size=f"{nodes} × {s(r['node_type'])}" if nodes > 1 else s(r["node_type"]))
         for c in caches:
             if s(c["replication_group_id"]):
                 continue
@@ -316,7 +319,7 @@ class _Builder:
             self.g.add_node(f"cache:{s(c['id'])}", "elasticache", s(c["id"]), self._data_group(vpc_id, s(c["region"])),
                             details=[f"{s(c['engine'])} · {i(c['nodes'], 1)} × {s(c['node_type'])}"],
                             engine=s(c["engine"]), instance_class=s(c["node_type"]), vpc_id=vpc_id,
-                            resource_id=s(c["id"]))
+                            resource_id=s(c["id"]), size=s(c["node_type"]))
         for r in rows(self.snap.table("serverless_caches")):
             self.g.add_node(f"cache:{s(r['name'])}", "elasticache", s(r["name"]),
                             self.region_group(s(r["region"]), "managed", "AWS-managed, outside any VPC"),
@@ -327,7 +330,8 @@ class _Builder:
                       else "on-demand" if mode == "PAY_PER_REQUEST" else mode)
             self.g.add_node(f"ddb:{s(r['region'])}:{s(r['table_name'])}", "dynamodb", s(r["table_name"]),
                             self.region_group(s(r["region"]), "managed", "AWS-managed, outside any VPC"),
-                            details=[detail], billing=mode, resource_id=s(r["table_name"]))
+                            details=[detail], billing=mode, resource_id=s(r["table_name"]), size=detail,
+                            engine="dynamodb")
 
     def cdn(self) -> None:
         origins = defaultdict(list)

@@ -73,7 +73,13 @@ def _data(g: ArchitectureGraph, kind: str) -> str:
     nodes = [n for n in g.nodes.values() if n.kind == kind]
     if not nodes:
         return "0"
-    return "; ".join(f"{n.label} ({n.details[0]})" if n.details else n.label for n in nodes)
+    out = []
+    for n in nodes:
+        engine = str(n.attrs.get("engine") or "") if kind != "dynamodb" else ""
+        size = str(n.attrs.get("size") or (n.details[0] if n.details else ""))
+        what = " ".join(x for x in (engine, size) if x)
+        out.append(f"{n.label}: {what}" if what else n.label)
+    return "; ".join(out)
 
 
 def _delta(a: int, b: int) -> str:
@@ -87,7 +93,10 @@ def diff_table(current: ArchitectureGraph, proposed: ArchitectureGraph) -> pd.Da
     Transit Gateway, endpoints, data stores, CDN, CI/CD; ``change`` is +/-N, 'same' or 'changed'."""
     rows: list[dict[str, object]] = []
 
-    def count_row(aspect: str, a: int, b: int, a_text: str | None = None, b_text: str | None = None) -> None:
+    def count_row(aspect: str, a: int, b: int, a_text: str | None = None, b_text: str | None = None,
+                  optional: bool = False) -> None:
+        if optional and a == b == 0:
+            return
         rows.append({"aspect": aspect, "current": a_text if a_text is not None else str(a),
                      "proposed": b_text if b_text is not None else str(b), "change": _delta(a, b)})
 
@@ -100,12 +109,13 @@ def diff_table(current: ArchitectureGraph, proposed: ArchitectureGraph) -> pd.Da
     (la, ta), (lb, tb) = _lbs(current), _lbs(proposed)
     count_row("Load balancers", la, lb, ta, tb)
     count_row("VPC peering links", _peerings(current), _peerings(proposed))
-    count_row("Transit Gateway attachments", _tgw(current), _tgw(proposed))
-    count_row("VPC endpoints", current.count("vpc_endpoint"), proposed.count("vpc_endpoint"))
+    count_row("Transit Gateway attachments", _tgw(current), _tgw(proposed), optional=True)
+    count_row("VPC endpoints", current.count("vpc_endpoint"), proposed.count("vpc_endpoint"), optional=True)
     count_row("ECS services", current.count("ecs_service"), proposed.count("ecs_service"))
     text_row("ECS launch type", _launch(current), _launch(proposed))
     count_row("ECS tasks (desired)", _tasks(current), _tasks(proposed))
-    text_row("EC2 capacity", _instances(current), _instances(proposed))
+    if (ec2 := (_instances(current), _instances(proposed))) != ("none", "none"):
+        text_row("EC2 capacity", *ec2)
     for kind, aspect in (("rds", "RDS"), ("aurora", "Aurora"), ("docdb", "DocumentDB"), ("elasticache", "ElastiCache"),
                          ("dynamodb", "DynamoDB tables")):
         if current.count(kind) or proposed.count(kind):
@@ -114,6 +124,6 @@ def diff_table(current: ArchitectureGraph, proposed: ArchitectureGraph) -> pd.Da
                 count_row(aspect, current.count(kind), proposed.count(kind), a, b)
             else:
                 text_row(aspect, a, b)
-    count_row("CloudFront distributions", current.count("cloudfront"), proposed.count("cloudfront"))
+    count_row("CloudFront distributions", current.count("cloudfront"), proposed.count("cloudfront"), optional=True)
     text_row("CI/CD", _lane(current), _lane(proposed))
     return pd.DataFrame(rows, columns=COLUMNS)

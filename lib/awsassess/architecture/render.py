@@ -101,7 +101,8 @@ def node_label(node: Node) -> str:
 
 def group_label(label: str, details: tuple[str, ...]) -> str:
     rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="13"><B>{esc(x)}</B></FONT></TD></TR>' for x in wrap(label, 56)]
-    rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{MUTED}">{esc(d)}</FONT></TD></TR>' for d in details]
+    rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{MUTED}">{esc(x)}</FONT></TD></TR>'
+             for d in details for x in wrap(d, 80)]
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{"".join(rows)}</TABLE>>'
 
 
