@@ -11,7 +11,9 @@
   and ``awsassess/<version>`` in the user agent;
 - clients cached per (service, region), created under a lock (safe to use from many threads);
 - the read-only guard (:mod:`awsassess.guard`) on every client, including the ones boto3 makes
-  internally to obtain credentials.
+  internally to obtain credentials;
+- for custom endpoints only: no retries of HTML 5xx pages (an unimplemented operation), see
+  :func:`_no_retry_on_html_errors`.
 
 Region ``"global"`` means the us-east-1 endpoint (CloudFront, Cost Explorer, Organizations, IAM).
 """
@@ -23,11 +25,14 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlparse
 
 import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
+from botocore.exceptions import BotoCoreError
+from botocore.parsers import ResponseParserError
 
 from awsassess import __version__
 from awsassess.guard import install_guard
@@ -43,6 +48,42 @@ class AwsSessionError(RuntimeError):
 
 class AccountMismatchError(AwsSessionError):
     """The credentials reach another account than the params' ``account_id``."""
+
+
+class EndpointNotImplemented(BotoCoreError):
+    """A custom endpoint answered an API call with an HTML error page (the operation is not implemented)."""
+
+    fmt = "{message}"
+
+
+def _html_error(body: bytes | str) -> bool:
+    head = (body[:300] if isinstance(body, bytes) else body[:300].encode(errors="replace")).lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def _no_retry_on_html_errors(response: Any = None, caught_exception: Any = None, **_: Any) -> None:
+    """``needs-retry`` hook for custom endpoints (simulated estate, LocalStack).
+
+    Such endpoints answer operations they do not implement with an HTML 5xx page; botocore would
+    retry those (10 times, with back-off, ~40 s). Stop at once instead: the collector records the
+    call as ``not_implemented``. Real AWS endpoints never get this hook.
+    """
+    if caught_exception is not None:
+        text = str(caught_exception)
+        if isinstance(caught_exception, ResponseParserError) and "<!doctype html" in text.lower()[:2000]:
+            raise EndpointNotImplemented(message=f"the endpoint answered with an HTML error page: {text[:200]}")
+        return None
+    if response is not None:
+        http = response[0]
+        if http is not None and http.status_code >= 500 and _html_error(http.content or b""):
+            raise EndpointNotImplemented(
+                message=f"the endpoint answered HTTP {http.status_code} with an HTML error page")
+    return None
+
+
+def _is_custom_endpoint(url: str | None) -> bool:
+    host = urlparse(url or "").hostname or ""
+    return bool(host) and not host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws"))
 
 
 def _opt(obj: Any, name: str, default: Any = None) -> Any:
@@ -98,6 +139,8 @@ class AccountSession:
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
                 client = install_guard(self.session.client(service, **kwargs))
+                if _is_custom_endpoint(client.meta.endpoint_url):
+                    client.meta.events.register_first("needs-retry", _no_retry_on_html_errors)
                 self._clients[key] = client
         return client
 

@@ -78,10 +78,10 @@ import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, UnknownEndpointError
 from botocore.parsers import ResponseParserError
 
-from awsassess.aws import GLOBAL_REGION, AccountSession, session_for
+from awsassess.aws import GLOBAL_REGION, AccountSession, EndpointNotImplemented, session_for
 from awsassess.collect.masking import mask_page
 from awsassess.guard import ReadOnlyViolation
-from awsassess.snapshot import Snapshot, empty_frame
+from awsassess.snapshot import Snapshot
 from awsassess.tables import TABLES, columns
 
 log = logging.getLogger("awsassess.collect")
@@ -240,7 +240,7 @@ def classify_error(exc: BaseException, region: str, home_region: str) -> tuple[s
         if code in NOT_IMPLEMENTED_CODES or "not implemented" in message.lower():
             return "not_implemented", text
         return "error", text
-    if isinstance(exc, ResponseParserError):
+    if isinstance(exc, ResponseParserError | EndpointNotImplemented):
         return "not_implemented", f"unparseable response (operation not implemented?): {str(exc)[:300]}"
     if isinstance(exc, EndpointConnectionError | UnknownEndpointError):
         return "unsupported", f"{type(exc).__name__}: {exc}"
@@ -501,28 +501,43 @@ def chunks(seq: Sequence[T], size: int) -> list[list[T]]:
 
 
 # --------------------------------------------------------------------------- tables
-def _norm_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | dict | tuple):
-        return json.dumps(value, sort_keys=True, default=str)
-    return value
+def _json_cell(value: Any) -> Any:
+    return json.dumps(value, sort_keys=True, default=str) if isinstance(value, list | dict | tuple) else value
+
+
+def _date_cell(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else value
 
 
 def build_frame(name: str, rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Rows -> DataFrame with exactly the documented columns (validated), Parquet-safe types."""
-    cols = set(columns(name))
-    extra = sorted({k for r in rows for k in r} - cols)
+    """Rows -> DataFrame with exactly the documented columns (validated), Parquet-safe types.
+
+    Datetimes become tz-aware UTC (naive ones are taken as UTC), lists/dicts JSON strings, and a
+    column mixing incompatible types (e.g. int and str) becomes strings.
+    """
+    cols = columns(name)
+    extra = sorted({k for r in rows for k in r} - set(cols))
     if extra:
         raise ValueError(f"table {name}: undocumented columns {extra}; add them to awsassess.tables first")
-    norm = [{k: _norm_value(v) for k, v in r.items()} for r in rows]
-    df = empty_frame(name, norm)
+    df = pd.DataFrame(list(rows), columns=cols)
     for col in df.columns:
+        if isinstance(df[col].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(df[col].dtype):
+            df[col] = pd.to_datetime(df[col], utc=True)
+            continue
         if df[col].dtype != object:
             continue
-        kinds = {type(v) for v in df[col] if v is not None and not (isinstance(v, float) and v != v)}
+        kinds = {type(v) for v in df[col].array if v is not None and not (isinstance(v, float) and v != v)}
+        if not kinds:
+            continue
+        if any(issubclass(k, list | dict | tuple) for k in kinds):
+            df[col] = df[col].map(_json_cell)
+            kinds = {type(v) for v in df[col].array if v is not None}
+        if any(issubclass(k, datetime) for k in kinds) and all(issubclass(k, datetime) for k in kinds):
+            df[col] = pd.to_datetime(df[col], utc=True)
+            continue
+        if any(issubclass(k, date) for k in kinds):
+            df[col] = df[col].map(_date_cell)
+            kinds = {type(v) for v in df[col].array if v is not None}
         if len(kinds) > 1 and not kinds <= {int, float} and not kinds <= {bool}:
             df[col] = df[col].map(lambda v: None if v is None else str(v))
     return df

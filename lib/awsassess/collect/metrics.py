@@ -53,7 +53,7 @@ SERIES: tuple[Series, ...] = (
                                                ("ConsumedWriteCapacityUnits", SUM))),
     Series("nat_gateways", "AWS/NATGateway", tuple((m, SUM) for m in NAT_BYTES)),
     Series("load_balancers", "AWS/ApplicationELB", (("RequestCount", SUM), ("ConsumedLCUs", AVG_MAX))),
-    Series("target_groups", "AWS/ApplicationELB", (("HealthyHostCount", AVG_MAX),)),
+    Series("target_groups", "AWS/ApplicationELB", (("HealthyHostCount", AVG_MAX), ("UnHealthyHostCount", AVG_MAX))),
     Series("distributions", "AWS/CloudFront", (("Requests", SUM), ("BytesDownloaded", SUM),
                                                ("CacheHitRate", ("Average",)))),
 )
