@@ -54,6 +54,8 @@ from typing import Any
 from awsassess.batch.plan import BatchInputError
 
 RUN_JSON = "run.json"
+_UMASK = os.umask(0o022)  # read once at import (os.umask can only be read by setting it)
+os.umask(_UMASK)
 
 
 class RunJsonError(BatchInputError):
@@ -70,6 +72,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; run.json is a normal file
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=1, default=str)
             fh.write("\n")
