@@ -265,3 +265,15 @@ def test_hand_built_snapshot_matches_the_estate_counts(name: str) -> None:
                   "pipelines", "build_projects", "deployment_groups", "pipeline_executions"):
         assert len(snap.table(table)) == expected[table], table
     assert len(snap.table("db_instances")) == expected["db_instances"]
+
+
+_MODELS: dict[str, object] = {}
+
+
+def demo_model(name: str = "production"):  # type: ignore[no-untyped-def]
+    """The cost model of the hand-built snapshot with default assumptions (computed once per session)."""
+    from awsassess.model import assess
+
+    if name not in _MODELS:
+        _MODELS[name] = assess(demo_snapshot(name))
+    return _MODELS[name]

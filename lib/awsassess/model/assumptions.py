@@ -59,8 +59,10 @@ class ModelAssumptions(BaseModel):
 
     # ------------------------------------------------------------------ compute: ECS on EC2 packing
     utilisation_target: float = _f(
-        0.8, "Bin packing: the share of each instance's usable vCPU and memory the packer may fill "
-        "(the rest absorbs deploys, which briefly run old and new tasks side by side).", "fraction", gt=0, le=1)
+        0.9, "Bin packing: the share of each instance's usable vCPU and memory tasks may reserve. 0.9 matches the "
+        "suggested capacity provider target capacity (capacity_provider_target_pct); the right-sized task "
+        "reservations already carry the utilisation headroom (cpu_target_pct, memory_target_pct).",
+        "fraction", gt=0, le=1)
     spare_instances: int = _f(
         1, "Instances added on top of the packed count (N+1) so one instance can fail or drain.", "instances", ge=0)
     min_azs: int = _f(2, "Availability zones the cluster and the VPC span (at least one instance in each).",
@@ -79,8 +81,8 @@ class ModelAssumptions(BaseModel):
         256, "ECS_RESERVED_MEMORY kept for the ECS agent and system processes (the example value in the ECS "
         "Developer Guide, 'Reserving Amazon ECS Linux container instance memory').", "MiB", ge=0)
     os_memory_overhead_pct: float = _f(
-        5.0, "Installed memory the kernel and platform keep (an m4.large registers 7985 of 8192 MiB, ~2.5%; AWS "
-        "Batch recommends a 5% buffer).", "%", ge=0, lt=50)
+        2.5, "Installed memory the kernel and platform keep, so the ECS agent registers less (ECS Developer Guide: "
+        "an m4.large with 8 GiB registers 7985 MiB, about 2.5%).", "%", ge=0, lt=50)
     root_volume_gb: int = _f(30, "gp3 root volume per container instance.", "GB", ge=0)
     capacity_provider_target_pct: int = _f(
         90, "Suggested capacity provider target capacity (ECS managed scaling keeps this share of instance "

@@ -365,7 +365,7 @@ def predict(pt: PipelineTime, a: ModelAssumptions) -> PipelineTime:
         if comp.component.startswith("source") and a.drop_source_stage:
             comp.predicted_s = 0.0
             comp.assumption = "GitHub Actions runs on the push; checkout happens in the build job"
-            change("Source stage removed (GitHub push trigger)", -comp.measured_s, comp.assumption)
+            change("Source stage removed", -comp.measured_s, comp.assumption)
     for comp in pt.components:
         if comp.component.startswith("CodeBuild "):
             phase = comp.component.split(" ", 1)[1]
@@ -373,13 +373,13 @@ def predict(pt: PipelineTime, a: ModelAssumptions) -> PipelineTime:
             if factor is not None and factor != 1.0:
                 comp.predicted_s = comp.measured_s * factor
                 comp.assumption = f"build_phase_factors[{phase}] = {factor:g}"
-                change(f"{phase} with layer/dependency cache (x{factor:g})", comp.predicted_s - comp.measured_s,
+                change(f"{phase} phase cached (x{factor:g})", comp.predicted_s - comp.measured_s,
                        comp.assumption)
     for comp in pt.components:
         if comp.component == "blue/green termination wait":
             comp.predicted_s = min(comp.measured_s, a.termination_wait_target_min * 60)
             comp.assumption = f"termination_wait_target_min = {a.termination_wait_target_min:g}"
-            change(f"Blue/green termination wait {comp.measured_s / 60:g} -> {comp.predicted_s / 60:g} min",
+            change(f"Termination wait {comp.measured_s / 60:g} -> {comp.predicted_s / 60:g} min",
                    comp.predicted_s - comp.measured_s, comp.assumption)
     for comp in pt.components:
         if comp.component.startswith("deregistration delay") and comp.measured_s > a.long_deregistration_delay_s:

@@ -406,8 +406,12 @@ def refresh(
         if q is not None:
             wanted.append((service, item, geo, q))
 
+    answers: dict[tuple[str, str], list[str]] = {}  # one GetProducts per distinct (service, filters)
     for service, item, region, q in wanted:
-        docs = _get_products(client, q, region)
+        key = (q.service_code, json.dumps(q.request_filters(region), sort_keys=True))
+        if key not in answers:
+            answers[key] = _get_products(client, q, region)
+        docs = answers[key]
         parsed = parse_price(docs, q)
         if parsed is None:
             result.not_found.append((service, item, region))

@@ -1,0 +1,133 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+snapshot_dir = None
+account_dir = None
+assumptions = {}
+
+# %% tags=["remove-cell"]
+from awsassess.notebook import open_context
+from awsassess.views import costs as view
+
+ctx = open_context(snapshot_dir, account_dir, assumptions)
+model = ctx.model
+
+# %% [markdown]
+# # Migration plan and costs
+#
+# Every figure below is a cost line: a resource, a quantity measured in the snapshot (hours, GB,
+# requests, task sizes) and a list price from the catalog, with its source, date and confidence.
+# Monthly means 730 hours.
+
+# %% [markdown]
+# ## Current and proposed cost by area
+
+# %% tags=["remove-input"]
+view.by_domain_chart(model)
+
+# %% tags=["remove-input"]
+view.by_domain(model)
+
+# %% [markdown]
+# ## How much of the bill the model explains
+#
+# The bottom-up current cost against Cost Explorer (each month normalised to 730 hours). What the
+# snapshot has no usage for (log ingestion, image storage...) stays unexplained rather than guessed.
+
+# %% tags=["remove-input"]
+view.reconciliation(model)
+
+# %% [markdown]
+# ## The proposed architecture
+
+# %% tags=["remove-input"]
+view.proposed_overview(model)
+
+# %% [markdown]
+# ### Compute: right-sized tasks, ECS on EC2 or Fargate
+#
+# Each task is sized from its p95 CPU and memory; the tasks are then packed onto every allowed
+# instance type (vCPU, memory, awsvpc ENI limits, the ECS agent's reserved memory, a spare
+# instance, at least one per AZ) and the cheapest packing is compared with right-sized Fargate.
+
+# %% tags=["remove-input"]
+view.compute_options(model)
+
+# %% tags=["remove-input"]
+view.services(model)
+
+# %% [markdown]
+# ### Data stores
+
+# %% tags=["remove-input"]
+view.datastores(model)
+
+# %% [markdown]
+# ## Deploy time: now and predicted
+#
+# Measured from the pipeline's stages and CodeBuild phases; each change applies one stated
+# assumption (overridable in the params file).
+
+# %% tags=["remove-input"]
+view.pipeline_waterfall(model)
+
+# %% tags=["remove-input"]
+view.pipeline_steps(model)
+
+# %% tags=["remove-input"]
+view.pipeline_components(model)
+
+# %% tags=["remove-input"]
+view.pipeline_summary(model)
+
+# %% [markdown]
+# ## Sensitivity
+
+# %% tags=["remove-input"]
+view.sensitivity(model)
+
+# %% [markdown]
+# ## Migration in waves
+
+# %% tags=["remove-input"]
+view.migration_waves(model)
+
+# %% tags=["remove-input"]
+view.migration_detail(model)
+
+# %% [markdown]
+# ## Proposed resources (for Terraform)
+
+# %% tags=["remove-input"]
+view.terraform(model)
+
+# %% [markdown]
+# ## Largest cost lines
+
+# %% tags=["remove-input"]
+view.lines(model, top=25)
+
+# %% [markdown]
+# ## Model assumptions and price confidence
+
+# %% tags=["remove-input"]
+view.assumptions(model)
+
+# %% tags=["remove-input"]
+view.low_confidence_prices(model)
+
+# %% tags=["remove-input"]
+view.unpriced(model)

@@ -1,0 +1,155 @@
+"""Current and proposed cost lines: golden figures, exact arithmetic, missing prices, files."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from awsassess.model import assess, write_model
+from awsassess.model.assumptions import ModelAssumptions
+from awsassess.pricing import MissingPriceError, PriceCatalog
+from awsassess.snapshot import Snapshot
+from test_model_snapshot import demo_model, demo_snapshot
+
+
+def _cur(model, item: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    df = model.lines
+    return df[(df["scenario"] == "current") & (df["item"] == item)]
+
+
+def test_nat_gateway_hours_golden_figure() -> None:
+    nat = _cur(demo_model("production"), "NAT gateway hours")
+    assert len(nat) == 14  # 7 VPCs x 2 AZs
+    assert round(nat["monthly_usd"].sum(), 2) == 459.90  # 14 x 730 h x $0.045
+
+
+def test_public_ipv4_counts_nat_addresses_and_alb_nodes_once() -> None:
+    model = demo_model("production")
+    ipv4 = model.lines[(model.lines["scenario"] == "current") & model.lines["item"].str.startswith("Public IPv4")]
+    # 14 NAT EIPs (not counted again as Elastic IPs) + 2 internet-facing ALBs x 2 AZs
+    assert ipv4["quantity"].sum() == 18 * 730
+    assert round(ipv4["monthly_usd"].sum(), 2) == 65.70
+    staging = demo_model("staging").lines
+    idle = staging[(staging["scenario"] == "current") & (staging["resource_id"] == "eipalloc-idle")]
+    assert len(idle) == 1 and round(float(idle["monthly_usd"].iloc[0]), 2) == 3.65
+
+
+def test_fargate_golden_figure() -> None:
+    model = demo_model("production")
+    fargate = model.lines[(model.lines["scenario"] == "current") & (model.lines["domain"] == "compute")]
+    vcpu = fargate[fargate["item"] == "Fargate vCPU-hours"]["quantity"].sum()
+    gb = fargate[fargate["item"] == "Fargate GB-hours"]["quantity"].sum()
+    assert (vcpu, gb) == (44 * 730, 88 * 730)  # 44 vCPU and 88 GB of running tasks
+    assert round(fargate["monthly_usd"].sum(), 2) == round(44 * 730 * 0.04048 + 88 * 730 * 0.004445, 2)
+
+
+def test_rds_multi_az_doubles_instance_and_storage() -> None:
+    model = demo_model("production")
+    rds = model.lines[(model.lines["scenario"] == "current") & (model.lines["resource_id"] == "fintech-production-postgres")]
+    hours = rds[rds["item"] == "RDS instance hours"].iloc[0]
+    assert (hours["quantity"], hours["unit_price_usd"]) == (2 * 730, 0.178)
+    storage = rds[rds["item"].str.startswith("RDS storage")].iloc[0]
+    assert (storage["quantity"], storage["unit_price_usd"]) == (500, 0.23)
+
+
+@pytest.mark.parametrize("name", ["production", "staging"])
+def test_every_line_is_quantity_times_unit_price(name: str) -> None:
+    lines = demo_model(name).lines
+    assert len(lines) > 20
+    assert (lines["monthly_usd"] == lines["quantity"] * lines["unit_price_usd"]).all()
+    assert lines["price_source"].str.len().gt(0).all()
+    assert set(lines["domain"]) <= {"network", "compute", "pipelines", "datastores", "cdn"}
+
+
+@pytest.mark.parametrize("name", ["production", "staging"])
+def test_current_total_within_ten_percent_of_the_bill(name: str) -> None:
+    model = demo_model(name)
+    bill = float(model.reconciliation["spend_usd"].sum())
+    assert bill > 0
+    assert abs(model.total("current") - bill) / bill < 0.10
+    rec = model.reconciliation.set_index("service")
+    # services the model prices fully are explained to within 3%
+    for service in ("Amazon Elastic Container Service", "Amazon ElastiCache", "Amazon Virtual Private Cloud",
+                    "Amazon Relational Database Service", "Amazon Elastic Load Balancing"):
+        assert rec.loc[service, "explained_pct"] == pytest.approx(100, abs=3), service
+    # what the model cannot see (no log or registry usage in the snapshot) stays unexplained, not guessed
+    assert rec.loc["AmazonCloudWatch", "model_usd"] == 0
+
+
+def test_saving_is_of_the_order_of_the_case_study() -> None:
+    s = demo_model("production").summary
+    assert 25 <= s["saving_pct"] <= 50
+    assert s["saving_usd"] == pytest.approx(s["current_monthly_usd"] - s["proposed_monthly_usd"], abs=0.02)
+    by = demo_model("production").by_domain().set_index("domain")
+    assert by.loc["total", "current_usd"] == pytest.approx(by.drop("total")["current_usd"].sum(), abs=0.05)
+    assert by.loc["network", "saving_pct"] > 50  # 14 NATs + 7 ALBs -> 2 NATs + 2 ALBs
+
+
+def _with(snapshot: Snapshot, table: str, rows: list[dict[str, object]]) -> Snapshot:
+    tables = dict(snapshot.tables)
+    tables[table] = pd.concat([snapshot.table(table), pd.DataFrame(rows)], ignore_index=True)
+    return Snapshot(manifest=dict(snapshot.manifest), tables=tables)
+
+
+def test_missing_prices_are_all_listed_never_zero() -> None:
+    base = demo_snapshot("staging")
+    snap = _with(base, "ec2_instances", [
+        {"account_id": base.account_id, "region": "us-east-1", "instance_id": "i-1", "instance_type": "x9.huge",
+         "state": "running", "name": "odd"},
+        {"account_id": base.account_id, "region": "us-east-1", "instance_id": "i-2", "instance_type": "z7.tiny",
+         "state": "running", "name": "odder"}])
+    with pytest.raises(MissingPriceError) as err:
+        assess(snap)
+    items = {m.item for m in err.value.missing}
+    assert {"instance_hour:x9.huge", "instance_hour:z7.tiny"} <= items
+    model = assess(snap, {"allow_missing_prices": True})
+    odd = model.lines[model.lines["resource_id"].isin(["i-1", "i-2"]) & (model.lines["scenario"] == "current")]
+    assert len(odd) == 2 and odd["monthly_usd"].isna().all()
+    assert {u["resource_id"] for u in model.unpriced} >= {"i-1", "i-2"}
+
+
+def test_an_empty_catalog_lists_every_price_the_account_needs() -> None:
+    with pytest.raises(MissingPriceError) as err:
+        assess(demo_snapshot("staging"), catalog=PriceCatalog())
+    assert len(err.value.missing) > 20
+    assert "AmazonEC2 / nat_gateway_hour / us-east-1" in str(err.value)
+
+
+def test_assumptions_accept_params_style_dicts_and_reject_unknown_keys() -> None:
+    m = assess(demo_snapshot("staging"), {"model": {"cpu_target_pct": 50}, "findings": {}})
+    assert m.assumptions.cpu_target_pct == 50
+    with pytest.raises(ValueError, match="cpu_target"):
+        ModelAssumptions.model_validate({"cpu_target": 50})
+
+
+def test_write_model_files(tmp_path: Path) -> None:
+    model = demo_model("staging")
+    paths = write_model(model, tmp_path)
+    costs = pd.read_csv(paths["costs"])
+    assert list(costs.columns[:10]) == ["scenario", "domain", "item", "resource_id", "region", "quantity", "unit",
+                                        "unit_price_usd", "monthly_usd", "price_source"]
+    assert len(costs) == len(model.lines)
+    priced = costs[costs["unit_price_usd"].notna()]
+    assert all(math.isclose(q * p, m, rel_tol=1e-12, abs_tol=1e-12)
+               for q, p, m in zip(priced["quantity"], priced["unit_price_usd"], priced["monthly_usd"], strict=True))
+    data = json.loads(paths["model"].read_text())
+    for key in ("summary", "proposed_architecture", "pipeline_time", "migration_waves", "reconciliation",
+                "sensitivity", "low_confidence_prices", "terraform", "assumptions"):
+        assert key in data, key
+    assert data["summary"]["current_monthly_usd"] == pytest.approx(model.total("current"), abs=0.01)
+    assert any(r["confidence"] == "C" for r in data["low_confidence_prices"])  # e.g. db.t4g.medium DocumentDB
+
+
+def test_sensitivity_covers_targets_and_savings_plans() -> None:
+    sens = demo_model("production").sensitivity
+    assert set(sens["savings_plans"]) == {False, True}
+    assert set(sens["utilisation_target"]) >= {0.6, 0.7, 0.8, 0.9}
+    assert sens["is_default"].sum() == 1
+    on = sens[sens["savings_plans"]]
+    off = sens[~sens["savings_plans"]]
+    assert (on["proposed_usd"].to_numpy() < off["proposed_usd"].to_numpy()).all()
+    default = sens[sens["is_default"]].iloc[0]
+    assert default["proposed_usd"] == pytest.approx(demo_model("production").total("proposed"), abs=0.02)
