@@ -1,13 +1,30 @@
-"""The simulated estate over real HTTP: counts, determinism, faults, latency, the story's details."""
+"""The simulated estate over real HTTP: counts, determinism, faults, latency and the story's details.
+
+Every check goes through boto3 -> HTTP -> front door -> moto, with credentials from
+sts:AssumeRole into each account's AssessmentReadOnly role (as the collectors do).
+"""
 
 from __future__ import annotations
 
+import csv
+import json
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from awsassess.demo import Estate
-from awsassess.demo.estate import ACCOUNTS, PRODUCTION, STAGING, expected_counts
+from awsassess.demo.estate import (
+    ACCOUNTS,
+    ORGANIZATION_MANAGEMENT_ACCOUNT,
+    PRODUCTION,
+    STAGING,
+    AccountSpec,
+    expected_counts,
+)
+from awsassess.demo.simulation import prices_csv_path
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -18,105 +35,373 @@ def _client(estate: Estate, account_id: str, service: str, config: Config | None
     return estate.session(account_id).client(service, endpoint_url=estate.endpoint_url, config=config)
 
 
+def _all(client: Any, op: str, key: str, **kw: Any) -> list[Any]:
+    return [item for page in client.get_paginator(op).paginate(**kw) for item in page[key]]
+
+
+@pytest.fixture(scope="module")
+def extra_estates() -> Iterator[dict[str, Estate]]:
+    """A fresh staging-only server (determinism) and the scale estate, started side by side."""
+    with ThreadPoolExecutor(2) as pool:
+        staging = pool.submit(Estate.start, "fintech:staging", 0, 120)
+        scale = pool.submit(Estate.start, "scale:" + json.dumps({"subnets": 250, "ecs_services": 120, "stacks": 60}),
+                            0, 120)
+        estates = {"staging": staging.result(), "scale": scale.result()}
+    yield estates
+    for estate in estates.values():
+        estate.stop()
+
+
+# ---------------------------------------------------------------------------------------------- counts
+def _counts(estate: Estate, acct: AccountSpec) -> dict[str, int]:
+    c = {s: _client(estate, acct.account_id, s) for s in (
+        "ec2", "elbv2", "ecs", "rds", "elasticache", "dynamodb", "cloudfront", "codepipeline", "codebuild",
+        "codedeploy", "cloudformation")}
+    ec2 = c["ec2"]
+    vpc_ids = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]}
+    lbs = _all(c["elbv2"], "describe_load_balancers", "LoadBalancers")
+    clusters = c["ecs"].list_clusters()["clusterArns"]
+    pipelines = [p["name"] for p in c["codepipeline"].list_pipelines()["pipelines"]]
+    apps = c["codedeploy"].list_applications()["applications"]
+    return {
+        "vpcs": len(vpc_ids),
+        "subnets": sum(s["VpcId"] in vpc_ids for s in ec2.describe_subnets()["Subnets"]),
+        "nat_gateways": len(ec2.describe_nat_gateways()["NatGateways"]),
+        "internet_gateways": sum(any(a["VpcId"] in vpc_ids for a in i.get("Attachments", []))
+                                 for i in ec2.describe_internet_gateways()["InternetGateways"]),
+        "vpc_peerings": sum(p["Status"]["Code"] == "active"
+                            for p in ec2.describe_vpc_peering_connections()["VpcPeeringConnections"]),
+        "load_balancers": len(lbs),
+        "internet_facing_load_balancers": sum(lb["Scheme"] == "internet-facing" for lb in lbs),
+        "target_groups": len(c["elbv2"].describe_target_groups()["TargetGroups"]),
+        "ecs_clusters": len(clusters),
+        "ecs_services": sum(len(_all(c["ecs"], "list_services", "serviceArns", cluster=x)) for x in clusters),
+        "db_instances": len(_all(c["rds"], "describe_db_instances", "DBInstances")),
+        "db_clusters": len(_all(c["rds"], "describe_db_clusters", "DBClusters")),
+        "replication_groups": len(c["elasticache"].describe_replication_groups()["ReplicationGroups"]),
+        "dynamodb_tables": len(_all(c["dynamodb"], "list_tables", "TableNames")),
+        "distributions": c["cloudfront"].list_distributions()["DistributionList"]["Quantity"],
+        "pipelines": len(pipelines),
+        "build_projects": len(c["codebuild"].list_projects()["projects"]),
+        "deployment_groups": sum(len(c["codedeploy"].list_deployment_groups(applicationName=a)["deploymentGroups"])
+                                 for a in apps),
+        "pipeline_executions": sum(len(c["codepipeline"].list_pipeline_executions(pipelineName=p)[
+            "pipelineExecutionSummaries"]) for p in pipelines),
+        "stacks": len(_all(c["cloudformation"], "describe_stacks", "Stacks")),
+    }
+
+
 @pytest.mark.parametrize("acct", ACCOUNTS, ids=lambda a: a.name)
-def test_network_and_ecs_counts(demo_estate: Estate, acct: Any) -> None:
-    want = expected_counts(acct)
-    ec2 = _client(demo_estate, acct.account_id, "ec2")
-    vpcs = [v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]]
-    vpc_ids = {v["VpcId"] for v in vpcs}
-    subnets = [s for s in ec2.describe_subnets()["Subnets"] if s["VpcId"] in vpc_ids]
-    nats = ec2.describe_nat_gateways()["NatGateways"]
-    igws = [i for i in ec2.describe_internet_gateways()["InternetGateways"]
-            if any(a["VpcId"] in vpc_ids for a in i.get("Attachments", []))]
-    peerings = [p for p in ec2.describe_vpc_peering_connections()["VpcPeeringConnections"]
-                if p["Status"]["Code"] == "active"]
-    assert len(vpcs) == want["vpcs"]
-    assert len(subnets) == want["subnets"]
-    assert len(nats) == want["nat_gateways"]
-    assert {n.get("ConnectivityType") for n in nats} == {"public"}
-    assert len(igws) == want["internet_gateways"]
-    assert len(peerings) == want["vpc_peerings"]
-    elb = _client(demo_estate, acct.account_id, "elbv2")
-    lbs = elb.describe_load_balancers()["LoadBalancers"]
-    assert len(lbs) == want["load_balancers"]
-    assert sum(lb["Scheme"] == "internet-facing" for lb in lbs) == want["internet_facing_load_balancers"]
-    tgs = elb.describe_target_groups()["TargetGroups"]
-    assert len(tgs) == want["target_groups"]
-    attrs = {a["Key"]: a["Value"] for a in
-             elb.describe_target_group_attributes(TargetGroupArn=tgs[0]["TargetGroupArn"])["Attributes"]}
-    assert attrs["deregistration_delay.timeout_seconds"] == "300"
-    assert tgs[0]["HealthCheckIntervalSeconds"] == 30 and tgs[0]["HealthyThresholdCount"] == 5
-    ecs = _client(demo_estate, acct.account_id, "ecs")
-    clusters = ecs.list_clusters()["clusterArns"]
-    assert len(clusters) == want["ecs_clusters"]
-    arns = ecs.list_services(cluster=clusters[0])["serviceArns"]
-    assert len(arns) == want["ecs_services"]
-    services = [s for i in range(0, len(arns), 10)
-                for s in ecs.describe_services(cluster=clusters[0], services=arns[i:i + 10])["services"]]
-    for svc in services:
-        assert svc["launchType"] == "FARGATE"
-        assert svc["deploymentController"]["type"] == "CODE_DEPLOY"
-        assert svc["runningCount"] == svc["desiredCount"] and svc["createdAt"]
-        assert svc["deploymentConfiguration"]["deploymentCircuitBreaker"]["enable"] is True
+def test_counts_match_the_estate_spec(demo_estate: Estate, acct: AccountSpec) -> None:
+    assert _counts(demo_estate, acct) == expected_counts(acct)
 
 
+def test_scale_estate_counts(extra_estates: dict[str, Estate]) -> None:
+    estate = extra_estates["scale"]
+    assert estate.info["seed_s"] < 60
+    acct = "333333333333"
+    subnets = _client(estate, acct, "ec2").describe_subnets()["Subnets"]
+    assert sum(not s["DefaultForAz"] for s in subnets) == 250
+    ecs = _client(estate, acct, "ecs")
+    assert sum(len(_all(ecs, "list_services", "serviceArns", cluster=c)) for c in ecs.list_clusters()["clusterArns"]) == 120
+    cfn = _client(estate, acct, "cloudformation")
+    assert len(_all(cfn, "list_stacks", "StackSummaries")) == 60
+    rds = _client(estate, acct, "rds")
+    pages = list(rds.get_paginator("describe_db_instances").paginate(PaginationConfig={"PageSize": 20}))
+    assert [len(p["DBInstances"]) for p in pages] == [20, 5]
+
+
+def test_fresh_servers_give_the_same_ids(demo_estate: Estate, extra_estates: dict[str, Estate]) -> None:
+    def ids(estate: Estate) -> dict[str, list[str]]:
+        ec2 = _client(estate, STAGING.account_id, "ec2")
+        elb = _client(estate, STAGING.account_id, "elbv2")
+        cp = _client(estate, STAGING.account_id, "codepipeline")
+        return {
+            "vpcs": sorted(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]),
+            "subnets": sorted(s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]),
+            "nats": sorted(n["NatGatewayId"] for n in ec2.describe_nat_gateways()["NatGateways"]),
+            "target_groups": sorted(t["TargetGroupArn"] for t in elb.describe_target_groups()["TargetGroups"]),
+            "tasks": sorted(_client(estate, STAGING.account_id, "ecs").list_tasks(cluster="fintech-staging")["taskArns"]),
+            "distributions": sorted(d["Id"] for d in _client(estate, STAGING.account_id, "cloudfront")
+                                    .list_distributions()["DistributionList"]["Items"]),
+            "executions": sorted(e["pipelineExecutionId"] for e in cp.list_pipeline_executions(
+                pipelineName="fintech-staging-api")["pipelineExecutionSummaries"]),
+        }
+
+    assert ids(extra_estates["staging"]) == ids(demo_estate)
+
+
+# ---------------------------------------------------------------------------------------------- story
 def test_story_details(demo_estate: Estate) -> None:
     ec2 = _client(demo_estate, STAGING.account_id, "ec2")
     names = [t["Value"] for v in ec2.describe_vpcs()["Vpcs"] for t in v.get("Tags", []) if t["Key"] == "Name"]
     assert any("<script>alert(1)</script>" in n for n in names)
-    eips = ec2.describe_addresses()["Addresses"]
-    assert sum("AssociationId" not in e for e in eips) == 1
+    assert sum("AssociationId" not in e for e in ec2.describe_addresses()["Addresses"]) == 1
     ecs = _client(demo_estate, PRODUCTION.account_id, "ecs")
     stopped = ecs.list_tasks(cluster="fintech-production", desiredStatus="STOPPED")["taskArns"]
     tasks = ecs.describe_tasks(cluster="fintech-production", tasks=stopped)["tasks"]
-    assert tasks and all(t["stoppedReason"].startswith("Task failed ELB health checks in (target-group ")
+    assert tasks and all(t["stoppedReason"].startswith("Task failed ELB health checks in (target-group arn:")
                          and t["stopCode"] == "ServiceSchedulerInitiated" for t in tasks)
-    running = ecs.list_tasks(cluster="fintech-production")["taskArns"]
-    assert len(running) == sum(s.desired for s in PRODUCTION.services)
-    wallet = ecs.describe_services(cluster="fintech-production", services=["wallet"])["services"][0]
+    assert len(ecs.list_tasks(cluster="fintech-production")["taskArns"]) == sum(s.desired for s in PRODUCTION.services)
+    services = ecs.describe_services(cluster="fintech-production", services=[s.name for s in PRODUCTION.services])
+    for svc in services["services"]:
+        assert svc["launchType"] == "FARGATE" and svc["deploymentController"]["type"] == "CODE_DEPLOY"
+        assert svc["runningCount"] == svc["desiredCount"] and svc["createdAt"] and svc["platformVersion"]
+        assert svc["healthCheckGracePeriodSeconds"] == 60
+    wallet = next(s for s in services["services"] if s["serviceName"] == "wallet")
     assert "FAILED" in {d["rolloutState"] for d in wallet["deployments"]}
     kyc = ecs.describe_task_definition(taskDefinition="fintech-production-kyc")["taskDefinition"]
     env = {e["name"]: e["value"] for e in kyc["containerDefinitions"][0]["environment"]}
     assert env["KYC_PROVIDER_API_KEY"].startswith("sk_live_")
-    aas = _client(demo_estate, PRODUCTION.account_id, "application-autoscaling")
-    targets = aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    assert all(c.get("memory") for c in kyc["containerDefinitions"])
+    targets = _client(demo_estate, PRODUCTION.account_id, "application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="ecs")["ScalableTargets"]
     assert sorted(t["ResourceId"].rsplit("/", 1)[1] for t in targets) == ["api", "web"]
+    elb = _client(demo_estate, PRODUCTION.account_id, "elbv2")
+    tg = elb.describe_target_groups()["TargetGroups"][0]
+    attrs = {a["Key"]: a["Value"] for a in elb.describe_target_group_attributes(
+        TargetGroupArn=tg["TargetGroupArn"])["Attributes"]}
+    assert attrs["deregistration_delay.timeout_seconds"] == "300"
+    assert (tg["HealthCheckIntervalSeconds"], tg["HealthyThresholdCount"]) == (30, 5)
+    nats = ec2.describe_nat_gateways()["NatGateways"]
+    assert {n.get("ConnectivityType") for n in nats} == {"public"}
 
 
+def test_datastores_and_cdn(demo_estate: Estate) -> None:
+    acct = PRODUCTION
+    rds = _client(demo_estate, acct.account_id, "rds")
+    pg = rds.describe_db_instances(DBInstanceIdentifier="fintech-production-postgres")["DBInstances"][0]
+    assert (pg["Engine"], pg["DBInstanceClass"], pg["MultiAZ"], pg["StorageType"], pg["AllocatedStorage"]) == (
+        "postgres", acct.rds_class, acct.rds_multi_az, "gp2", acct.rds_storage_gb)
+    docdb = _client(demo_estate, acct.account_id, "docdb").describe_db_clusters(
+        Filters=[{"Name": "engine", "Values": ["docdb"]}])["DBClusters"]
+    assert len(docdb) == 1 and len(docdb[0]["DBClusterMembers"]) == acct.docdb_instances
+    ec = _client(demo_estate, acct.account_id, "elasticache")
+    rg = ec.describe_replication_groups()["ReplicationGroups"][0]
+    assert len(rg["MemberClusters"]) == acct.redis_nodes and rg["CacheNodeType"] == acct.redis_node_type
+    assert {c["CacheClusterId"] for c in ec.describe_cache_clusters()["CacheClusters"]} == set(rg["MemberClusters"])
+    ddb = _client(demo_estate, acct.account_id, "dynamodb")
+    ledger = ddb.describe_table(TableName="fintech-production-ledger")["Table"]
+    assert ledger["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
+    assert (ledger["ProvisionedThroughput"]["ReadCapacityUnits"],
+            ledger["ProvisionedThroughput"]["WriteCapacityUnits"]) == acct.ddb_provisioned
+    sessions = ddb.describe_table(TableName="fintech-production-sessions")["Table"]
+    assert sessions["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+    cf = _client(demo_estate, acct.account_id, "cloudfront")
+    dist = cf.list_distributions()["DistributionList"]["Items"][0]
+    assert (dist["PriceClass"], dist["HttpVersion"]) == ("PriceClass_All", "http2")
+    default = dist["DefaultCacheBehavior"]
+    assert default["ForwardedValues"]["Cookies"]["Forward"] == "all" and default["ForwardedValues"]["QueryString"]
+    assert (default["MinTTL"], default["DefaultTTL"], default["MaxTTL"], default["Compress"]) == (0, 0, 0, False)
+    by_path = {b["PathPattern"]: b for b in dist["CacheBehaviors"]["Items"]}
+    managed = {p["CachePolicy"]["Id"]: p["CachePolicy"]["CachePolicyConfig"]["Name"]
+               for p in cf.list_cache_policies(Type="managed")["CachePolicyList"]["Items"]}
+    assert managed[by_path["/static/*"]["CachePolicyId"]] == "Managed-CachingOptimized"
+    assert managed[by_path["/api/*"]["CachePolicyId"]] == "Managed-CachingDisabled"
+    assert "b2884449-e4de-46a7-ac36-70bc7f1ddd6d" in managed
+    policy = cf.get_cache_policy(Id=by_path["/static/*"]["CachePolicyId"])["CachePolicy"]["CachePolicyConfig"]
+    assert policy["DefaultTTL"] == 86400 and policy["ParametersInCacheKeyAndForwardedToOrigin"]["EnableAcceptEncodingGzip"]
+    assert cf.list_response_headers_policies()["ResponseHeadersPolicyList"]["Quantity"] == 0
+    with pytest.raises(ClientError) as err:
+        cf.get_cache_policy(Id="00000000-0000-0000-0000-000000000000")
+    assert err.value.response["Error"]["Code"] == "NoSuchCachePolicy"
+
+
+def test_copilot_stacks(demo_estate: Estate) -> None:
+    cfn = _client(demo_estate, PRODUCTION.account_id, "cloudformation")
+    stacks = {s["StackName"]: s for s in cfn.describe_stacks()["Stacks"]}
+    assert {"fintech-infrastructure-roles", "fintech-production"} <= set(stacks)
+    tags = {t["Key"]: t["Value"] for t in stacks["fintech-production-api"]["Tags"]}
+    assert tags == {"copilot-application": "fintech", "copilot-environment": "production", "copilot-service": "api"}
+    env_body = cfn.get_template(StackName="fintech-production")["TemplateBody"]
+    size = len(json.dumps(env_body, indent=2))
+    assert 40_000 < size < 51_200
+    kyc = stacks["fintech-production-kyc"]
+    assert kyc["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName="fintech-production-kyc")["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "UPDATE_FAILED"]
+    assert len(failed) == 1 and failed[0]["LogicalResourceId"] == "Service"
+    assert "Circuit Breaker" in failed[0]["ResourceStatusReason"]
+    assert events[0]["Timestamp"] > events[-1]["Timestamp"]  # newest first, real timestamps
+    resources = cfn.describe_stack_resources(StackName="fintech-production-web")["StackResources"]
+    assert resources and all(r.get("LogicalResourceId") for r in resources)
+
+
+def test_pipeline_times_add_up(demo_estate: Estate) -> None:
+    acct, timing = PRODUCTION, PRODUCTION.timing
+    cp = _client(demo_estate, acct.account_id, "codepipeline")
+    name = "fintech-production-wallet"
+    stages = [s["name"] for s in cp.get_pipeline(name=name)["pipeline"]["stages"]]
+    assert stages == ["Source", "Build", "Deploy"]
+    executions = _all(cp, "list_pipeline_executions", "pipelineExecutionSummaries", pipelineName=name,
+                      PaginationConfig={"PageSize": 7})  # paged: moto alone would truncate without a token
+    assert len(executions) == acct.pipeline_executions
+    now = datetime.now(UTC)
+    assert all(now - timedelta(days=31) < e["startTime"] < now for e in executions)
+    minutes = [(e["lastUpdateTime"] - e["startTime"]).total_seconds() / 60 for e in executions]
+    assert all(80 <= m <= 100 for m in minutes) and len(set(minutes)) > 5
+    state = cp.get_pipeline_state(name=name)
+    assert [s["latestExecution"]["status"] for s in state["stageStates"]] == ["Succeeded"] * 3
+    cb = _client(demo_estate, acct.account_id, "codebuild")
+    cd = _client(demo_estate, acct.account_id, "codedeploy")
+    for ex in executions[:5]:
+        actions = cp.list_action_executions(pipelineName=name,
+                                            filter={"pipelineExecutionId": ex["pipelineExecutionId"]})["actionExecutionDetails"]
+        by_stage = {a["stageName"]: a for a in actions}
+        spans = [(by_stage[s]["startTime"], by_stage[s]["lastUpdateTime"]) for s in stages]
+        assert spans[0][0] == ex["startTime"] and spans[-1][1] == ex["lastUpdateTime"]
+        assert all(a_end == b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False))
+        build = cb.batch_get_builds(ids=[by_stage["Build"]["output"]["executionResult"]["externalExecutionId"]])["builds"][0]
+        assert (build["startTime"], build["endTime"]) == spans[1]
+        assert sum(p.get("durationInSeconds", 0) for p in build["phases"]) == (build["endTime"] - build["startTime"]).total_seconds()
+        dep = cd.get_deployment(deploymentId=by_stage["Deploy"]["output"]["executionResult"]["externalExecutionId"])
+        info = dep["deploymentInfo"]
+        assert info["status"] == "Succeeded" and (info["startTime"], info["completeTime"]) == spans[2]
+        assert (info["completeTime"] - info["startTime"]).total_seconds() >= timing.termination_wait_min * 60
+    project = cb.batch_get_projects(names=[name])["projects"][0]
+    assert project["environment"]["computeType"] == "BUILD_GENERAL1_LARGE" and project["environment"]["privilegedMode"]
+    assert project["cache"]["type"] == "NO_CACHE"
+    assert "docker build" in project["source"]["buildspec"] and "--cache-from" not in project["source"]["buildspec"]
+    web = cb.batch_get_projects(names=["fintech-production-web"])["projects"][0]
+    assert "DOCKERHUB_PASSWORD" in {v["name"] for v in web["environment"]["environmentVariables"]}
+    group = cd.get_deployment_group(applicationName=name, deploymentGroupName=name)["deploymentGroupInfo"]
+    assert group["deploymentStyle"]["deploymentType"] == "BLUE_GREEN"
+    assert group["blueGreenDeploymentConfiguration"]["terminateBlueInstancesOnDeploymentSuccess"][
+        "terminationWaitTimeInMinutes"] == timing.termination_wait_min
+
+
+def test_cloudwatch_series(demo_estate: Estate) -> None:
+    cw = _client(demo_estate, PRODUCTION.account_id, "cloudwatch")
+    end = datetime.now(UTC)
+    start = end - timedelta(days=14)
+
+    def query(qid: str, ns: str, metric: str, dims: dict[str, str], stat: str) -> dict[str, Any]:
+        return {"Id": qid, "MetricStat": {"Metric": {"Namespace": ns, "MetricName": metric, "Dimensions": [
+            {"Name": k, "Value": v} for k, v in dims.items()]}, "Period": 3600, "Stat": stat}}
+
+    web = {"ClusterName": "fintech-production", "ServiceName": "web"}
+    wallet = {"ClusterName": "fintech-production", "ServiceName": "wallet"}
+    nat = _client(demo_estate, PRODUCTION.account_id, "ec2").describe_nat_gateways()["NatGateways"][0]["NatGatewayId"]
+    result = cw.get_metric_data(StartTime=start, EndTime=end, MetricDataQueries=[
+        query("cpu", "AWS/ECS", "CPUUtilization", web, "Average"),
+        query("cpu_p95", "AWS/ECS", "CPUUtilization", web, "p95"),
+        query("wallet_max", "AWS/ECS", "CPUUtilization", wallet, "Maximum"),
+        query("nat", "AWS/NATGateway", "BytesOutToDestination", {"NatGatewayId": nat}, "Sum"),
+        query("partial", "AWS/ECS", "CPUUtilization", {"ClusterName": "fintech-production"}, "Average"),
+    ])["MetricDataResults"]
+    by_id = {r["Id"]: r["Values"] for r in result}
+    cpu = sorted(by_id["cpu"])
+    assert len(cpu) >= 14 * 24 - 1
+    p95 = cpu[round(0.95 * (len(cpu) - 1))]
+    assert abs(p95 - PRODUCTION.services[0].cpu_p95) < 1.0
+    assert by_id["cpu_p95"] and max(by_id["wallet_max"]) == 100.0
+    assert by_id["nat"] and min(by_id["nat"]) > 0
+    assert by_id["partial"] == []  # dimensions must match exactly, as in AWS
+    namespaces = {m["Namespace"] for m in _all(cw, "list_metrics", "Metrics")}
+    assert {"AWS/ECS", "AWS/RDS", "AWS/DocDB", "AWS/ElastiCache", "AWS/DynamoDB", "AWS/NATGateway",
+            "AWS/ApplicationELB", "AWS/CloudFront"} <= namespaces
+
+
+def test_cost_explorer_three_months(demo_estate: Estate) -> None:
+    today = date.today()
+    first = today.replace(day=1)
+    start = (first - timedelta(days=85)).replace(day=1)
+    ce = _client(demo_estate, PRODUCTION.account_id, "ce")
+    result = ce.get_cost_and_usage(TimePeriod={"Start": start.isoformat(), "End": first.isoformat()},
+                                   Granularity="MONTHLY", Metrics=["UnblendedCost"],
+                                   GroupBy=[{"Type": "DIMENSION", "Key": "SERVICE"}])["ResultsByTime"]
+    assert len(result) == 3
+    for month in result:
+        spend = {g["Keys"][0]: float(g["Metrics"]["UnblendedCost"]["Amount"]) for g in month["Groups"]}
+        assert {"Amazon Elastic Container Service", "EC2 - Other", "Amazon Relational Database Service",
+                "Amazon DocumentDB (with MongoDB compatibility)", "Amazon ElastiCache", "Amazon DynamoDB",
+                "Amazon CloudFront", "Amazon Elastic Load Balancing", "Amazon Virtual Private Cloud",
+                "AWS CodePipeline", "AWS CodeBuild", "AmazonCloudWatch"} <= set(spend)
+        days = (date.fromisoformat(month["TimePeriod"]["End"]) - date.fromisoformat(month["TimePeriod"]["Start"])).days
+        fargate = sum(s.desired * (s.cpu / 1024 * 0.04048 + s.memory / 1024 * 0.004445) for s in PRODUCTION.services)
+        assert spend["Amazon Elastic Container Service"] == pytest.approx(fargate * 24 * days, rel=1e-6)
+        redis_hour = 0.149 * PRODUCTION.redis_nodes  # cache.m6g.large list price
+        assert spend["Amazon ElastiCache"] == pytest.approx(redis_hour * 24 * days, rel=1e-6)
+    staging = _client(demo_estate, STAGING.account_id, "ce").get_cost_and_usage(
+        TimePeriod={"Start": start.isoformat(), "End": first.isoformat()}, Granularity="MONTHLY",
+        Metrics=["UnblendedCost"])["ResultsByTime"]
+    prod_total = sum(float(g["Metrics"]["UnblendedCost"]["Amount"]) for g in result[0]["Groups"])
+    assert 0 < float(staging[0]["Total"]["UnblendedCost"]["Amount"]) < prod_total
+
+
+def test_pricing_and_organizations(demo_estate: Estate) -> None:
+    with open(prices_csv_path(), newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["item"] == "instance_hour:m5.large" and r["region"] == "us-east-1")
+    session = demo_estate.session(PRODUCTION.account_id)
+    pricing = session.client("pricing", endpoint_url=demo_estate.endpoint_url, region_name="us-east-1")
+    products = pricing.get_products(ServiceCode=row["service"], Filters=[
+        {"Type": "TERM_MATCH", "Field": "instanceType", "Value": "m5.large"},
+        {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-east-1"}])["PriceList"]
+    assert len(products) == 1
+    product = json.loads(products[0])
+    dims = next(iter(next(iter(product["terms"]["OnDemand"].values()))["priceDimensions"].values()))
+    assert float(dims["pricePerUnit"]["USD"]) == float(row["usd"]) and dims["unit"] == "Hrs"
+    paged = _all(pricing, "get_products", "PriceList", ServiceCode=row["service"], PaginationConfig={"PageSize": 10})
+    assert len(paged) > 10
+    assert row["service"] in {s["ServiceCode"] for s in pricing.describe_services()["Services"]}
+    org = _client(demo_estate, PRODUCTION.account_id, "organizations")
+    assert org.describe_organization()["Organization"]["MasterAccountId"] == ORGANIZATION_MANAGEMENT_ACCOUNT
+    import boto3
+
+    mgmt = boto3.client("organizations", endpoint_url=demo_estate.endpoint_url, region_name="us-east-1")
+    mgmt.meta.events.register("before-send.*.*", lambda request, **_: request.headers.__setitem__(
+        "x-moto-account-id", ORGANIZATION_MANAGEMENT_ACCOUNT))
+    members = {a["Id"]: (a["Name"], a["Status"]) for a in mgmt.list_accounts()["Accounts"]}
+    assert members[STAGING.account_id] == ("fintech-staging", "ACTIVE")
+    assert members[PRODUCTION.account_id] == ("fintech-production", "ACTIVE")
+
+
+# ---------------------------------------------------------------------------------------------- faults
 def test_throttling_then_success_with_retries(fresh_faults: Estate) -> None:
     fresh_faults.set_faults([{"service": "ecs", "operation": "DescribeClusters",
                               "code": "ThrottlingException", "count": 2}])
-    ecs = _client(fresh_faults, PRODUCTION.account_id, "ecs",
-                  Config(retries={"mode": "standard", "max_attempts": 5}))
+    ecs = _client(fresh_faults, PRODUCTION.account_id, "ecs", Config(retries={"mode": "standard", "max_attempts": 5}))
     resp = ecs.describe_clusters(clusters=["fintech-production"])
     assert resp["ResponseMetadata"]["RetryAttempts"] == 2
     assert fresh_faults.operations().count(("ecs", "DescribeClusters")) == 3
     assert fresh_faults.faults()[0]["count"] == 0
+    fresh_faults.set_faults([{"service": "ec2", "operation": "DescribeVpcs", "code": "RequestLimitExceeded", "count": 1}])
+    ec2 = _client(fresh_faults, PRODUCTION.account_id, "ec2", Config(retries={"mode": "standard", "max_attempts": 3}))
+    assert ec2.describe_vpcs()["ResponseMetadata"]["RetryAttempts"] == 1
 
 
-def test_access_denied_for_one_operation(fresh_faults: Estate) -> None:
-    fresh_faults.set_faults([{"service": "rds", "operation": "DescribeDBInstances", "code": "AccessDenied"},
-                             {"service": "ecs", "operation": "ListClusters", "code": "AccessDeniedException"},
-                             {"service": "ec2", "operation": "DescribeVpcs", "code": "UnauthorizedOperation"}])
-    rds = _client(fresh_faults, PRODUCTION.account_id, "rds", NO_RETRY)
+@pytest.mark.parametrize(("service", "operation", "code", "call"), [
+    ("rds", "DescribeDBInstances", "AccessDenied", lambda c: c.describe_db_instances()),
+    ("ecs", "ListClusters", "AccessDeniedException", lambda c: c.list_clusters()),
+    ("ec2", "DescribeVpcs", "UnauthorizedOperation", lambda c: c.describe_vpcs()),
+    ("cloudfront", "ListDistributions", "AccessDenied", lambda c: c.list_distributions()),
+    ("cloudwatch", "GetMetricData", "AccessDenied", lambda c: c.get_metric_data(
+        StartTime=datetime(2026, 1, 1), EndTime=datetime(2026, 1, 2), MetricDataQueries=[])),
+    ("ce", "GetCostAndUsage", "AccessDeniedException", lambda c: c.get_cost_and_usage(
+        TimePeriod={"Start": "2026-01-01", "End": "2026-02-01"}, Granularity="MONTHLY", Metrics=["UnblendedCost"])),
+])
+def test_access_denied_for_one_operation(fresh_faults: Estate, service: str, operation: str, code: str,
+                                         call: Any) -> None:
+    client = _client(fresh_faults, PRODUCTION.account_id, service, NO_RETRY)
+    fresh_faults.set_faults([{"service": service, "operation": operation, "code": code}])
     with pytest.raises(ClientError) as err:
-        rds.describe_db_instances()
-    assert err.value.response["Error"]["Code"] == "AccessDenied"
-    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        call(client)
+    assert err.value.response["Error"]["Code"] == code
+    assert (service, operation) in fresh_faults.operations()
+
+
+def test_other_operations_unaffected_and_bad_rules_rejected(fresh_faults: Estate) -> None:
     ecs = _client(fresh_faults, PRODUCTION.account_id, "ecs", NO_RETRY)
-    with pytest.raises(ClientError) as err:
-        ecs.list_clusters()
-    assert err.value.response["Error"]["Code"] == "AccessDeniedException"
-    ecs.describe_clusters(clusters=["fintech-production"])  # other operations still work
-    ec2 = _client(fresh_faults, PRODUCTION.account_id, "ec2", NO_RETRY)
-    with pytest.raises(ClientError) as err:
-        ec2.describe_vpcs()
-    assert err.value.response["Error"]["Code"] == "UnauthorizedOperation"
+    fresh_faults.set_faults([{"service": "ecs", "operation": "ListClusters", "code": "AccessDeniedException"}])
+    assert ecs.describe_clusters(clusters=["fintech-production"])["clusters"]
+    with pytest.raises(Exception, match="unknown field"):
+        fresh_faults.set_faults([{"service": "ecs", "opration": "ListClusters"}])
 
 
 def test_probabilistic_faults_are_deterministic(fresh_faults: Estate) -> None:
-    sts = fresh_faults.session(PRODUCTION.account_id).client(
-        "sts", endpoint_url=fresh_faults.endpoint_url, config=NO_RETRY)
+    sts = fresh_faults.session(PRODUCTION.account_id).client("sts", endpoint_url=fresh_faults.endpoint_url,
+                                                             config=NO_RETRY)
 
     def run() -> list[bool]:
         fresh_faults.set_faults([{"service": "sts", "code": "Throttling", "probability": 0.3, "seed": 7}])
@@ -131,8 +416,7 @@ def test_probabilistic_faults_are_deterministic(fresh_faults: Estate) -> None:
         return outcome
 
     first = run()
-    failures = first.count(False)
-    assert 8 <= failures <= 30, failures  # ~30 % of 60
+    assert 8 <= first.count(False) <= 30  # ~30 % of 60
     assert run() == first
 
 

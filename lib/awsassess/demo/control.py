@@ -39,6 +39,7 @@ class Estate:
         self.timings: dict[str, float] = info.get("timings", {})
         self.start_s = start_s  # wall time from spawn to ready (import + serve + seed)
         self.log_path = log_path
+        self._sessions: dict[tuple[str, str], Any] = {}
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -134,17 +135,25 @@ class Estate:
                 "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
     def session(self, account_id: str, region: str = "us-east-1") -> Any:
-        """A boto3 Session in ``account_id`` via sts:AssumeRole into the audit role (as collectors do)."""
+        """A boto3 Session in ``account_id`` via sts:AssumeRole into the audit role (as collectors do).
+
+        Cached per (account, region): the assumed-role keys stay valid for the server's lifetime.
+        """
         import boto3
+
+        if (account_id, region) in self._sessions:
+            return self._sessions[(account_id, region)]
 
         base = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                      region_name=region)
         creds = base.client("sts", endpoint_url=self.endpoint_url).assume_role(
             RoleArn=self.role_arn(account_id), RoleSessionName="awsassess", ExternalId=AUDIT_EXTERNAL_ID,
         )["Credentials"]
-        return boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
-                                     aws_secret_access_key=creds["SecretAccessKey"],
-                                     aws_session_token=creds["SessionToken"], region_name=region)
+        session = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
+                                        aws_secret_access_key=creds["SecretAccessKey"],
+                                        aws_session_token=creds["SessionToken"], region_name=region)
+        self._sessions[(account_id, region)] = session
+        return session
 
     def _control(self, method: str, what: str, body: Any = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None

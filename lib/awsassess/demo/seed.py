@@ -135,6 +135,12 @@ def seed_estate(endpoint_url: str, estate: str) -> dict[str, float]:
     prepare_server(endpoint_url)
     if estate == "fintech":
         return seed_fintech(endpoint_url)
+    if estate.startswith("fintech:"):  # one account only, e.g. "fintech:staging" (same ids as in "fintech")
+        wanted = estate.partition(":")[2].split(",")
+        chosen = tuple(a for a in ACCOUNTS if a.environment in wanted or a.name in wanted)
+        if not chosen:
+            raise ValueError(f"unknown account in {estate!r}: use staging and/or production")
+        return seed_fintech(endpoint_url, chosen)
     if estate == "empty":
         return {"total": 0.0}
     if estate.startswith("scale:") or estate == "scale":
@@ -142,4 +148,4 @@ def seed_estate(endpoint_url: str, estate: str) -> dict[str, float]:
 
         params = json.loads(estate.partition(":")[2] or "{}")
         return seed_scale.seed_scale(endpoint_url, params)
-    raise ValueError(f"unknown estate {estate!r}: use 'fintech', 'empty' or 'scale:{{json params}}'")
+    raise ValueError(f"unknown estate {estate!r}: use 'fintech', 'fintech:staging', 'empty' or 'scale:{{json}}'")

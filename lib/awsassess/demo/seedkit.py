@@ -20,7 +20,7 @@ from awsassess.demo.estate import APP, AccountSpec, ServiceSpec
 
 REGION = "us-east-1"
 _CONFIG = Config(retries={"total_max_attempts": 1}, max_pool_connections=32,
-                 connect_timeout=10, read_timeout=120)
+                 connect_timeout=10, read_timeout=120, parameter_validation=False)
 
 
 def copilot_tags(env: str, svc: str | None = None) -> dict[str, str]:

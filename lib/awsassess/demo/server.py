@@ -11,7 +11,6 @@ and when its parent process dies.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import logging
 import os
@@ -23,12 +22,11 @@ from typing import Any
 
 
 def _die_with_parent(parent_pid: int) -> None:
-    """Exit when the parent goes away: PR_SET_PDEATHSIG where available, plus a polling watchdog."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+    """Exit when the parent process goes away (a watchdog polling the parent pid).
+
+    Not PR_SET_PDEATHSIG: Linux sends that signal when the parent *thread* exits, which kills
+    servers started from a worker thread (e.g. a ThreadPoolExecutor) as soon as the thread ends.
+    """
     if os.getppid() != parent_pid:
         os._exit(0)
 

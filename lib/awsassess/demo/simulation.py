@@ -968,11 +968,19 @@ def put_metric_series(account_id: str, region: str, namespace: str, metric: str,
     from moto.cloudwatch.models import MetricAggregatedDatum, cloudwatch_backends
 
     backend = cloudwatch_backends[account_id][region]
+    if not points:
+        return
     dims = [{"Name": k, "Value": v} for k, v in dimensions.items()]
-    backend.metric_data.extend(
-        MetricAggregatedDatum(namespace=namespace, name=metric, sum_stat=s, min_stat=lo, max_stat=hi,
-                              sample_count=n, dimensions=dims, timestamp=ts.replace(tzinfo=None), unit=unit)
-        for ts, s, lo, hi, n in points)
+    ts0, s0, lo0, hi0, n0 = points[0]
+    template = MetricAggregatedDatum(namespace=namespace, name=metric, sum_stat=s0, min_stat=lo0, max_stat=hi0,
+                                     sample_count=n0, dimensions=dims, timestamp=ts0.replace(tzinfo=None), unit=unit)
+    backend.metric_data.append(template)
+    shared = template.__dict__
+    for ts, s, lo, hi, n in points[1:]:  # same objects, built without re-parsing the shared dimensions
+        datum = object.__new__(MetricAggregatedDatum)
+        datum.__dict__.update(shared)
+        datum.timestamp, datum.sum, datum.min, datum.max, datum.sample_count = ts.replace(tzinfo=None), s, lo, hi, n
+        backend.metric_data.append(datum)
 
 
 def _dim_key(dims: Any) -> tuple[tuple[str, str], ...]:
@@ -1140,3 +1148,56 @@ def patch_cloudformation_conditional_resources() -> None:
 
     Stack.stack_resources = property(stack_resources)  # type: ignore[assignment]
     Stack._awsassess = True
+
+
+# =============================================================================== bulk seeding (scale estate)
+def bulk_create_network(account_id: str, region: str, vpcs: int, subnets: int, azs: list[str],
+                        name_prefix: str) -> list[tuple[str, list[str]]]:
+    """Gap: moto serves ~100-200 API calls/s, so hundreds of subnets through the API take too long
+    for a pagination fixture.
+
+    Fill (A): create VPCs and subnets straight in moto's EC2 backend (same objects the API creates).
+    Returns [(vpc_id, [subnet ids])].
+    """
+    backend = ec2_backends[account_id][region]
+    out = []
+    per_vpc = [subnets // vpcs + (1 if i < subnets % vpcs else 0) for i in range(vpcs)]
+    for v in range(vpcs):
+        cidr = f"10.{v % 250}.0.0/16"
+        vpc = backend.create_vpc(cidr, tags=[{"Key": "Name", "Value": f"{name_prefix}-vpc-{v:03d}"}])
+        vpc.enable_dns_hostnames = "true"
+        ids = []
+        for s in range(per_vpc[v]):
+            subnet = backend.create_subnet(
+                vpc.id, f"10.{v % 250}.{s}.0/24", availability_zone=azs[s % len(azs)],
+                tags={"subnet": {"Name": f"{name_prefix}-vpc-{v:03d}-subnet-{s:03d}"}})
+            ids.append(subnet.id)
+        out.append((vpc.id, ids))
+    return out
+
+
+def bulk_create_ecs(account_id: str, region: str, services: int, per_cluster: int, name_prefix: str,
+                    created_at: datetime) -> list[str]:
+    """Gap: as above, for ECS clusters, task definitions and services.
+
+    Fill (A): create them in moto's ECS backend and give them the fields the fintech estate's
+    services get (Fargate, createdAt, counts; see :func:`fill_ecs_service`). Returns service ARNs.
+    """
+    backend = ecs_backends[account_id][region]
+    arns = []
+    clusters = max(1, -(-services // per_cluster))
+    for c in range(clusters):
+        cluster = f"{name_prefix}-cluster-{c:02d}"
+        backend.create_cluster(cluster, capacity_providers=["FARGATE", "FARGATE_SPOT"])
+        for s in range(c * per_cluster, min(services, (c + 1) * per_cluster)):
+            family = f"{name_prefix}-svc-{s:04d}"
+            td = backend.register_task_definition(
+                family, [{"name": "app", "image": f"public.ecr.aws/nginx/nginx:{s % 5 + 1}", "memory": 512,
+                          "cpu": 0, "essential": True}],
+                network_mode="awsvpc", requires_compatibilities=["FARGATE"], cpu="256", memory="512")
+            svc = backend.create_service(cluster, family, 1, task_definition_str=f"{family}:{td.revision}",
+                                         launch_type="FARGATE")
+            fill_ecs_service(account_id, region, cluster, family, created_at=created_at, running_count=1)
+            arns.append(svc.arn)
+        fill_ecs_cluster_counts(account_id, region, cluster)
+    return arns
