@@ -192,7 +192,7 @@ def test_plaintext_secret_names_only():
     (t,) = run(b, "SEC-001")
     assert t.evidence["variable_names"] == ["KYC_PROVIDER_API_KEY"] and t.severity == "high"
     (p,) = run(b, "SEC-002")
-    assert p.resource_ids == ["api-build"]
+    assert p.resource_ids == ["api-build"] and p.severity == "high"
     ok = SnapshotBuilder()
     ok.add("task_definitions", task_definition_arn="arn:td/web:1", family="web", revision=1)
     assert run(ok, "SEC-001") == [] and run(ok, "SEC-002") == []
@@ -203,3 +203,15 @@ def test_public_database():
     b.add("db_instances", db_instance_id="open", engine="postgres", publicly_accessible=True)
     b.add("db_instances", db_instance_id="closed", engine="postgres", publicly_accessible=False)
     assert [f.resource_ids for f in run(b, "SEC-003")] == [["open"]]
+
+
+def test_secret_names_that_are_locations_are_not_reported():
+    b = SnapshotBuilder()
+    b.add("build_projects", name="web-build", plaintext_secret_names=["ECR_REPOSITORY", "DOCKERHUB_PASSWORD"])
+    b.add("build_projects", name="api-build", plaintext_secret_names=["ECR_REPOSITORY", "ECR_REGISTRY"])
+    b.add("build_projects", name="odd-build", plaintext_secret_names=["CONFIG_BLOB"])
+    found = {f.resource_ids[0]: f for f in run(b, "SEC-002")}
+    assert set(found) == {"web-build", "odd-build"}
+    assert found["web-build"].evidence["variable_names"] == ["DOCKERHUB_PASSWORD"]
+    assert found["odd-build"].severity == "low"
+    assert found["odd-build"].evidence["flagged_by_value_only"] == ["CONFIG_BLOB"]

@@ -240,3 +240,16 @@ def test_gateway_endpoints_not_reported_for_little_traffic():
     b.metric("AWS/NATGateway", "BytesOutToDestination", "nat-0-a", [1000] * 48, stat="Sum",
              dims={"NatGatewayId": "nat-0-a"})
     assert run(b, "NET-009") == []
+
+
+def test_nat_bytes_uses_the_complete_metric_pair():
+    from awsassess.findings._common import nat_bytes
+
+    b = nat_estate(per_az=False, vpcs=1)
+    d = {"NatGatewayId": "nat-0-a"}
+    b.metric("AWS/NATGateway", "BytesOutToDestination", "nat-0-a", [3.0] * 24, stat="Sum", dims=d)  # Out pair: half
+    b.metric("AWS/NATGateway", "BytesInFromSource", "nat-0-a", [3.0] * 24, stat="Sum", dims=d)
+    b.metric("AWS/NATGateway", "BytesInFromDestination", "nat-0-a", [7.0] * 24, stat="Sum", dims=d)
+    t = nat_bytes(b.build(), 14)
+    assert t.loc["nat-0-a", "bytes"] == 240.0 and t.loc["nat-0-a", "datapoints"] == 24
+    assert abs(t.loc["nat-0-a", "days"] - 1.0) < 1e-9

@@ -44,27 +44,31 @@ def elb_dimension(arn: str) -> str:
 def nat_bytes(snapshot: Snapshot, lookback_days: float) -> pd.DataFrame:
     """Bytes through each NAT gateway over the window: columns bytes, days (data coverage), datapoints.
 
-    Uses BytesOutToDestination + BytesOutToSource (what left the gateway, i.e. what it processed);
-    falls back to the BytesIn* pair when the Out metrics were not collected.
+    Everything a NAT gateway processes arrives on one side and leaves on the other, so both
+    BytesInFromSource + BytesInFromDestination and BytesOutToDestination + BytesOutToSource measure
+    it; the larger of the two pairs is used, which stays right when one metric was not collected.
     """
-    frames = []
+    pairs = []
     for pair in (("BytesOutToDestination", "BytesOutToSource"), ("BytesInFromSource", "BytesInFromDestination")):
-        for metric in pair:
-            df = ms.series(snapshot, "AWS/NATGateway", metric, "Sum", lookback_days=lookback_days)
-            if len(df):
-                frames.append(df)
-        if frames:
-            break
-    if not frames:
+        frames = [ms.series(snapshot, "AWS/NATGateway", m, "Sum", lookback_days=lookback_days) for m in pair]
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            continue
+        df = pd.concat(frames)
+        if "NatGatewayId" in df.columns:
+            df["resource_id"] = df["NatGatewayId"].fillna(df["resource_id"])
+        period = pd.to_numeric(df["period_s"], errors="coerce").fillna(3600)
+        g = df.assign(period=period).groupby("resource_id")
+        span = (g["timestamp"].max() - g["timestamp"].min()).dt.total_seconds() + g["period"].max()
+        pairs.append(pd.DataFrame({"bytes": g["value"].sum(), "days": span / 86_400,
+                                   "datapoints": g["timestamp"].nunique()}))
+    if not pairs:
         return pd.DataFrame(columns=["bytes", "days", "datapoints"])
-    df = pd.concat(frames)
-    if "NatGatewayId" in df.columns:
-        df["resource_id"] = df["NatGatewayId"].fillna(df["resource_id"])
-    period = pd.to_numeric(df["period_s"], errors="coerce").fillna(3600)
-    g = df.assign(period=period).groupby("resource_id")
-    span = (g["timestamp"].max() - g["timestamp"].min()).dt.total_seconds() + g["period"].max()
-    return pd.DataFrame({"bytes": g["value"].sum(), "days": span / 86_400,
-                         "datapoints": g["value"].count()})
+    if len(pairs) == 1:
+        return pairs[0]
+    both = pairs[0].add_suffix("_out").join(pairs[1].add_suffix("_in"), how="outer")
+    use_in = both["bytes_in"].fillna(-1) > both["bytes_out"].fillna(-1)
+    return pd.DataFrame({c: both[f"{c}_in"].where(use_in, both[f"{c}_out"]) for c in ("bytes", "days", "datapoints")})
 
 
 def per_month(total: float, days: float) -> float:

@@ -306,7 +306,7 @@ def public_ipv4(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     return out
 
 
-def _lb_usage(snapshot: Snapshot) -> pd.DataFrame:
+def lb_usage(snapshot: Snapshot) -> pd.DataFrame:
     lbs = snapshot.table("load_balancers")
     tgs = snapshot.table("target_groups")
     listeners = snapshot.table("listeners")
@@ -336,7 +336,7 @@ def _lb_usage(snapshot: Snapshot) -> pd.DataFrame:
                   "alb_max_target_groups", "alb_headroom_pct"),
       tables=("load_balancers", "target_groups", "listeners"))
 def lb_per_service(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
-    usage = _lb_usage(snapshot)
+    usage = lb_usage(snapshot)
     usage = usage[usage["type"] == "application"]
     out = []
     for (region, scheme), g in usage.groupby(["region", "scheme"]):

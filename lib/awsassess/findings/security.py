@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from awsassess.findings.base import Finding, is_production, json_list, rule, spec, text, truthy
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
+
+# A name that says "secret" is reported as such; a name that says "location or label" is not, even if the
+# collector flagged its value (registry URIs and ARNs look high-entropy); anything else is reported as
+# "flagged by its value".
+SECRET_NAME = re.compile(r"pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|"
+                         r"access[_-]?key|credential|auth|signing[_-]?key|dsn|conn(ection)?[_-]?str", re.I)
+LOCATION_NAME = re.compile(r"(repository|repo|registry|region|url|uri|host|hostname|endpoint|bucket|name|"
+                           r"_id|arn|port|env|environment|level|version|path|domain|account)$", re.I)
+
+
+def classify_names(names: Any) -> tuple[list[str], list[str]]:
+    """(names that look secret, names flagged only by their value), dropping location/label names."""
+    named, by_value = [], []
+    for n in sorted({text(x) for x in json_list(names)} - {""}):
+        if SECRET_NAME.search(n):
+            named.append(n)
+        elif not LOCATION_NAME.search(n):
+            by_value.append(n)
+    return named, by_value
 
 
 @rule("SEC-001", title="Plaintext secrets in task definitions", domain="security", severity="high", effort="low",
@@ -16,14 +38,15 @@ def task_definition_secrets(snapshot: Snapshot, a: FindingsAssumptions) -> list[
     prod = is_production(snapshot, a)
     out = []
     for r in snapshot.table("task_definitions").itertuples():
-        names = sorted({text(n) for n in json_list(r.plaintext_secret_names)} - {""})
+        named, by_value = classify_names(r.plaintext_secret_names)
+        names = named + by_value
         if not names:
             continue
         out.append(spec("SEC-001").finding(
             snapshot, region=text(r.region), resource_ids=[text(r.task_definition_arn)],
-            severity="high" if prod else "medium",
+            severity=("high" if prod else "medium") if named else "low",
             title=f"Task definition {text(r.family)}:{text(r.revision)}: {len(names)} secret-looking plain variable(s)",
-            evidence={"variable_names": names, "values": "never collected",
+            evidence={"variable_names": names, "flagged_by_value_only": by_value, "values": "never collected",
                       "secret_refs_in_use": int(r.secret_ref_count or 0) if str(r.secret_ref_count).isdigit() else None},
             recommendation=("Move the values to Secrets Manager/SSM, reference them under containerDefinitions[].secrets, "
                             "rotate them (they are exposed in every old revision) and deregister old revisions."),
@@ -38,13 +61,14 @@ def task_definition_secrets(snapshot: Snapshot, a: FindingsAssumptions) -> list[
 def build_project_secrets(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for r in snapshot.table("build_projects").itertuples():
-        names = sorted({text(n) for n in json_list(r.plaintext_secret_names)} - {""})
+        named, by_value = classify_names(r.plaintext_secret_names)
+        names = named + by_value
         if not names:
             continue
         out.append(spec("SEC-002").finding(
-            snapshot, region=text(r.region), resource_ids=[text(r.name)],
+            snapshot, region=text(r.region), resource_ids=[text(r.name)], severity="high" if named else "low",
             title=f"Build project {text(r.name)}: {len(names)} secret-looking PLAINTEXT variable(s)",
-            evidence={"variable_names": names, "values": "never collected"},
+            evidence={"variable_names": names, "flagged_by_value_only": by_value, "values": "never collected"},
             recommendation="Change the variables to type SECRETS_MANAGER or PARAMETER_STORE and rotate the values.",
         ))
     return out

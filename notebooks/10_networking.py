@@ -1,0 +1,73 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+snapshot_dir = None
+account_dir = None
+assumptions = {}
+
+# %% tags=["remove-cell"]
+from awsassess.notebook import open_context
+from awsassess.views import findings_table
+from awsassess.views import network as view
+
+ctx = open_context(snapshot_dir, account_dir, assumptions)
+a = ctx.assumptions.findings
+
+# %% [markdown]
+# # Networking
+#
+# How the account's VPCs are laid out and connected, what they pay for egress (NAT gateways, public IPv4)
+# and how traffic reaches the services (load balancers). Figures come from the snapshot's inventory and
+# CloudWatch metrics; costs are priced in the migration and cost section.
+
+# %% [markdown]
+# ## VPCs and what they hold
+
+# %% tags=["remove-input"]
+view.inventory(ctx.snapshot)
+
+# %% [markdown]
+# ## Connectivity between VPCs
+#
+# Peering is not transitive: a VPC peered with a hub cannot reach the hub's other peers.
+
+# %% tags=["remove-input"]
+view.peerings(ctx.snapshot)
+
+# %% [markdown]
+# ## NAT gateways and egress
+#
+# Every NAT gateway is billed per hour and per GB processed, and holds a public IPv4 address.
+
+# %% tags=["remove-input"]
+view.nat_cost_chart(ctx.snapshot, a)
+
+# %% tags=["remove-input"]
+view.nat_gateways(ctx.snapshot, a)
+
+# %% [markdown]
+# ## Load balancers
+#
+# One Application Load Balancer can route to up to 100 target groups with host- and path-based rules.
+
+# %% tags=["remove-input"]
+view.load_balancers(ctx.snapshot)
+
+# %% [markdown]
+# ## Findings
+
+# %% tags=["remove-input"]
+findings_table(ctx.findings_for("network"))

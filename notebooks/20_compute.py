@@ -1,0 +1,57 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+snapshot_dir = None
+account_dir = None
+assumptions = {}
+
+# %% tags=["remove-cell"]
+from awsassess.notebook import open_context
+from awsassess.views import findings_table
+from awsassess.views import compute as view
+
+ctx = open_context(snapshot_dir, account_dir, assumptions)
+a = ctx.assumptions.findings
+
+# %% [markdown]
+# # Compute
+#
+# The ECS services: how big their tasks are, how much of that they use (p95 of hourly CPU and memory over the
+# lookback), how they scale and deploy, and why tasks fail. The right size is the smallest valid Fargate
+# CPU/memory combination that keeps p95 under the target.
+
+# %% [markdown]
+# ## Services, sizes and utilisation
+
+# %% tags=["remove-input"]
+view.inventory(ctx.snapshot, a)
+
+# %% tags=["remove-input"]
+view.utilisation_chart(ctx.snapshot, a)
+
+# %% [markdown]
+# ## Failed and stopped tasks
+#
+# Stopped tasks and their reasons explain failed or slow deployments.
+
+# %% tags=["remove-input"]
+view.stopped_tasks(ctx.snapshot, a)
+
+# %% [markdown]
+# ## Findings
+
+# %% tags=["remove-input"]
+findings_table(ctx.findings_for("compute"))

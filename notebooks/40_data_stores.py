@@ -1,0 +1,63 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+snapshot_dir = None
+account_dir = None
+assumptions = {}
+
+# %% tags=["remove-cell"]
+from awsassess.notebook import open_context
+from awsassess.views import findings_table
+from awsassess.views import datastores as view
+
+ctx = open_context(snapshot_dir, account_dir, assumptions)
+a = ctx.assumptions.findings
+
+# %% [markdown]
+# # Data stores
+#
+# RDS, DocumentDB, ElastiCache and DynamoDB: instance classes and generations, storage, Multi-AZ, engine
+# support dates, and how much of the provisioned capacity is used.
+
+# %% [markdown]
+# ## Relational and document databases
+
+# %% tags=["remove-input"]
+view.inventory(ctx.snapshot, a)
+
+# %% [markdown]
+# ## Caches
+
+# %% tags=["remove-input"]
+view.caches(ctx.snapshot, a)
+
+# %% [markdown]
+# ## DynamoDB
+
+# %% tags=["remove-input"]
+view.dynamodb(ctx.snapshot, a)
+
+# %% [markdown]
+# ## Utilisation
+
+# %% tags=["remove-input"]
+view.utilisation_chart(ctx.snapshot, a)
+
+# %% [markdown]
+# ## Findings
+
+# %% tags=["remove-input"]
+findings_table(ctx.findings_for("datastores"))

@@ -1,0 +1,57 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+snapshot_dir = None
+account_dir = None
+assumptions = {}
+
+# %% tags=["remove-cell"]
+from awsassess.notebook import open_context
+from awsassess.views import findings_table
+from awsassess.views import cdn as view
+
+ctx = open_context(snapshot_dir, account_dir, assumptions)
+a = ctx.assumptions.findings
+
+# %% [markdown]
+# # CloudFront
+#
+# What the CDN caches and what it passes through to the origin: distributions, cache behaviours and their
+# policies, and the cache hit rate (request-weighted, from CloudFront's additional metrics).
+
+# %% [markdown]
+# ## Distributions
+
+# %% tags=["remove-input"]
+view.inventory(ctx.snapshot)
+
+# %% [markdown]
+# ## Cache behaviours
+
+# %% tags=["remove-input"]
+view.behaviours(ctx.snapshot)
+
+# %% [markdown]
+# ## Cache hit rate
+
+# %% tags=["remove-input"]
+view.hit_rate_chart(ctx.snapshot, a)
+
+# %% [markdown]
+# ## Findings
+
+# %% tags=["remove-input"]
+findings_table(ctx.findings_for("cdn"))
