@@ -259,3 +259,36 @@ def test_every_declared_operation_was_called(snapshot: Any) -> None:
     assert set(datastores.OPERATIONS) <= called
     bad = cov[(cov["status"] != "ok") & (cov["operation"] != "DescribeServerlessCaches")]
     assert bad.empty, bad.to_dict("records")
+
+
+# ------------------------------------------------------------------ the simulated estate
+@pytest.mark.parametrize("acct_name", ["fintech-staging", "fintech-production"])
+def test_estate_counts(demo_estate: Any, tmp_path: Path, acct_name: str) -> None:
+    from awsassess.demo.estate import ACCOUNTS, expected_counts
+
+    acct = next(a for a in ACCOUNTS if a.name == acct_name)
+    params = AccountParams(name=acct.name, account_id=acct.account_id, regions=[acct.region],
+                           auth={"endpoint_url": demo_estate.endpoint_url,
+                                 "role_arn": demo_estate.role_arn(acct.account_id),
+                                 "external_id": demo_estate.external_id})
+    snap = collect_account(params, tmp_path, collectors=[Collector.from_module(datastores)], strict=True)
+    want = expected_counts(acct)
+    inst = snap.table("db_instances")
+    assert len(inst) == want["db_instances"]
+    assert len(snap.table("db_clusters")) == want["db_clusters"]
+    assert len(snap.table("replication_groups")) == want["replication_groups"]
+    assert len(snap.table("dynamodb_tables")) == want["dynamodb_tables"]
+    # the story's sizes
+    pg = inst[inst["engine"] == "postgres"].iloc[0]
+    assert (pg["instance_class"], bool(pg["multi_az"]), pg["allocated_gb"]) == (
+        acct.rds_class, acct.rds_multi_az, acct.rds_storage_gb)
+    docdb = inst[inst["engine"] == "docdb"]
+    assert len(docdb) == acct.docdb_instances and set(docdb["instance_class"]) == {acct.docdb_class}
+    rg = snap.table("replication_groups").iloc[0]
+    assert (rg["node_type"], rg["nodes"]) == (acct.redis_node_type, acct.redis_nodes)
+    ddb = snap.table("dynamodb_tables").set_index("billing_mode")
+    assert (ddb.loc["PROVISIONED", "rcu"], ddb.loc["PROVISIONED", "wcu"]) == acct.ddb_provisioned
+    assert set(snap.table("db_instances")["vpc_id"]) != {""}
+    cov = snap.table("coverage")
+    bad = cov[(cov["status"] != "ok") & (cov["operation"] != "DescribeServerlessCaches")]
+    assert bad.empty, bad.to_dict("records")

@@ -383,6 +383,7 @@ def test_missing_github_repo_is_recorded_not_fatal(moto_url: str, seeded: dict[s
     cov = snap.table("coverage")
     problem = cov[cov["operation"] == "collect:pipelines"]
     assert len(problem) == 1 and "github_repo" in problem["message"].iloc[0]
+    assert problem["region"].iloc[0] == "global"
     assert len(snap.table("pipelines")) == 2  # the regional part still ran
 
 
@@ -392,3 +393,55 @@ def test_parse_functions_do_not_mutate_input() -> None:
     for p in body["projects"]:
         pipelines.parse_build_project(p)
     assert body == before
+
+
+# ------------------------------------------------------------------ the simulated estate
+@pytest.fixture(scope="module")
+def estate_snapshots(demo_estate: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from awsassess.demo.estate import ACCOUNTS
+
+    out = tmp_path_factory.mktemp("estate")
+    snaps = {}
+    for acct in ACCOUNTS:
+        params = AccountParams(name=acct.name, account_id=acct.account_id, regions=[acct.region],
+                               auth={"endpoint_url": demo_estate.endpoint_url,
+                                     "role_arn": demo_estate.role_arn(acct.account_id),
+                                     "external_id": demo_estate.external_id})
+        snaps[acct.name] = collect_account(params, out, collectors=[Collector.from_module(pipelines)], strict=True)
+    return snaps
+
+
+@pytest.mark.parametrize("acct_name", ["fintech-staging", "fintech-production"])
+def test_estate_counts_and_story(estate_snapshots: dict[str, Any], acct_name: str) -> None:
+    from awsassess.demo.estate import ACCOUNTS, expected_counts
+
+    acct = next(a for a in ACCOUNTS if a.name == acct_name)
+    want = expected_counts(acct)
+    snap = estate_snapshots[acct_name]
+    assert len(snap.table("pipelines")) == want["pipelines"]
+    assert len(snap.table("build_projects")) == want["build_projects"]
+    assert len(snap.table("deployment_groups")) == want["deployment_groups"]
+    ex = snap.table("pipeline_executions")
+    assert len(ex) == want["pipeline_executions"]
+    assert (ex.groupby("pipeline").size() == acct.pipeline_executions).all()
+    # the story: ~1.5 h per deploy, docker build without layer cache, a 60-minute blue/green wait
+    assert 75 * 60 <= ex["duration_s"].median() <= 105 * 60
+    bp = snap.table("build_projects")
+    assert bp["docker_build"].all() and not bp["buildspec_layer_cache"].any() and set(bp["cache_type"]) == {"NO_CACHE"}
+    dg = snap.table("deployment_groups")
+    assert set(dg["termination_wait_min"]) == {acct.timing.termination_wait_min}
+    assert set(dg["deployment_type"]) == {"BLUE_GREEN"}
+    builds = snap.table("builds")
+    assert len(builds) == want["pipeline_executions"]
+    phases = builds["phases"].map(loads)
+    assert all(abs(sum(p.values()) - d) < 1 for p, d in zip(phases, builds["duration_s"], strict=True))
+    deployments = snap.table("deployments")
+    assert len(deployments) == want["pipeline_executions"]  # one CodeDeploy deployment per execution
+    assert (deployments["duration_s"] >= acct.timing.termination_wait_min * 60).all()
+    actions = snap.table("pipeline_action_executions")
+    assert set(actions["execution_id"]) == set(ex["execution_id"])  # every execution has its stages
+    assert set(actions["stage"]) == {"Source", "Build", "Deploy"}
+    deploy = actions[actions["provider"] == "CodeDeployToECS"]["duration_s"]
+    assert deploy.min() >= acct.timing.termination_wait_min * 60  # the wait dominates the deploy stage
+    cov = snap.table("coverage")
+    assert set(cov["status"]) == {"ok"}, cov[cov["status"] != "ok"].to_dict("records")

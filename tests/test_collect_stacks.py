@@ -267,3 +267,28 @@ def test_event_limit_per_stack(moto_url: str, snapshot: Any, tmp_path: Path) -> 
     snap = run_collect(moto_url, ACCT, limited, tmp_path)
     counts = snap.table("stack_events").groupby("stack_name").size()
     assert counts.max() == 2 and len(counts) == 5
+
+
+# ------------------------------------------------------------------ the simulated estate
+@pytest.mark.parametrize("acct_name", ["fintech-staging", "fintech-production"])
+def test_estate_stacks(demo_estate: Any, tmp_path: Path, acct_name: str) -> None:
+    from awsassess.demo.estate import ACCOUNTS, APP, expected_counts
+
+    acct = next(a for a in ACCOUNTS if a.name == acct_name)
+    params = AccountParams(name=acct.name, account_id=acct.account_id, regions=[acct.region],
+                           auth={"endpoint_url": demo_estate.endpoint_url,
+                                 "role_arn": demo_estate.role_arn(acct.account_id),
+                                 "external_id": demo_estate.external_id})
+    snap = collect_account(params, tmp_path, collectors=[Collector.from_module(stacks)], strict=True)
+    s = snap.table("stacks")
+    assert len(s) == expected_counts(acct)["stacks"]
+    assert set(s["copilot_application"]) == {APP}
+    workloads = s[s["copilot_service"] != ""]
+    assert sorted(workloads["copilot_service"]) == sorted(svc.name for svc in acct.services)
+    assert set(workloads["copilot_environment"]) == {acct.environment}
+    assert (s["template_bytes"] > 0).all() and (s["resource_count"] > 0).all()
+    assert s["resource_count"].sum() == len(snap.table("stack_resources"))
+    ev = snap.table("stack_events")
+    assert ev.groupby("stack_name").size().max() <= stacks.STACK_EVENTS_PER_STACK
+    cov = snap.table("coverage")
+    assert set(cov["status"]) == {"ok"}, cov[cov["status"] != "ok"].to_dict("records")

@@ -104,3 +104,15 @@ def test_clear_errors(demo_estate: Any, aws_profiles: Path, tmp_path: Path) -> N
         from_organization(management_profile="org-management", endpoint_url=demo_estate.endpoint_url,
                           regions=["mars-north-1"], out_dir=tmp_path)
     assert list(tmp_path.glob("*.yaml")) == []
+
+
+def test_written_text_keeps_leading_zero_account_ids(tmp_path: Path) -> None:
+    from awsassess.params_init import account_params, params_yaml
+
+    params = account_params(name="acme-prod", account_id="012345670123", regions=["eu-west-1"], profile="mgmt",
+                            role_arn="arn:aws:iam::012345670123:role/AssessmentReadOnly")
+    path = tmp_path / "acme-prod.yaml"
+    path.write_text(params_yaml(params, "header line"))
+    [loaded] = load_params_files([path])  # unquoted, YAML would read 012345670123 as an octal number
+    assert loaded.account_id == "012345670123" and loaded.regions == ["eu-west-1"]
+    assert path.read_text().startswith("# header line\n")

@@ -36,8 +36,11 @@ DEFAULT_REGIONS = ("us-east-1",)
 _MAX_NAME = 64
 
 
-class ParamsInitError(Exception):
-    """The accounts could not be listed, or the files could not be written. The message names the fix."""
+class ParamsInitError(ValueError):
+    """The accounts could not be listed, or the files could not be written. The message names the fix.
+
+    A ``ValueError``, so callers that treat bad input as ``ValueError`` (the CLI: exit 2) handle it.
+    """
 
 
 # ------------------------------------------------------------------------------- naming
@@ -99,9 +102,11 @@ def params_yaml(params: AccountParams, header: str = "") -> str:
         "report": {"client": params.report.client, "prepared_by": params.report.prepared_by, "logo": None},
         "assumptions": {},
     }
-    body = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=120)
+    body = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=120)
     # quote the account id explicitly (safe_dump already quotes digit strings; make it unmistakable)
     body = re.sub(r"^account_id: .*$", f'account_id: "{params.account_id}"', body, count=1, flags=re.M)
+    # regions on one line, as in the README (region codes are plain YAML scalars)
+    body = re.sub(r"^regions:\n(?:- .*\n)+", f"regions: [{', '.join(params.regions)}]\n", body, count=1, flags=re.M)
     prefix = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     return prefix + body
 
@@ -178,7 +183,10 @@ def from_organization(management_profile: str | None = None, role_name: str = DE
     """One params file per ACTIVE account of the organization; returns the files written."""
     accounts = list_active_accounts(management_profile, endpoint_url)
     if not accounts:
-        raise ParamsInitError("the organization lists no ACTIVE account; nothing to write")
+        raise ParamsInitError(
+            "organizations:ListAccounts returned no ACTIVE account; nothing was written. Fix: use the "
+            "credentials of the organization's management account or a delegated administrator "
+            "(--profile), or write one file per account with --profile alone")
     out = Path(out_dir)
     files: dict[Path, str] = {}
     for acct, name in zip(accounts, _unique_names(accounts), strict=True):
