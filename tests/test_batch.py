@@ -147,7 +147,8 @@ def test_failed_account_recorded_others_complete_and_resume_reruns_only_what_cha
         seen = json.loads((out / name / "seen-02_ok.json").read_text())
         assert seen == {"snapshot_dir": str((out / name / "snapshot").resolve()),
                         "account_dir": str((out / name).resolve()), "assumptions": {},
-                        "cwd": str((out / name).resolve()), "account_id": acct_id, "variant": "ipynb"}
+                        "cwd": str((out / name).resolve()), "account_id": acct_id, "variant": "ipynb",
+                        "env_mark": None}
         executed = json.loads((out / name / "notebooks" / "02_ok.ipynb").read_text())
         assert not executed["metadata"]["papermill"]["exception"]
         assert steps["notebook:01_ok"]["outputs"] == {"notebook": f"{name}/notebooks/01_ok.ipynb"}
@@ -200,10 +201,14 @@ def test_failed_account_recorded_others_complete_and_resume_reruns_only_what_cha
         assert json.loads((out / name / "seen-02_ok.json").read_text())["variant"] == "py"
 
 
-def test_failed_notebook_is_kept_for_diagnosis_and_no_report_is_published(tmp_path: Path) -> None:
+def test_failed_notebook_is_kept_for_diagnosis_and_no_report_is_published(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     nb_dir = notebooks(tmp_path, "01_ok", "03_raises")
+    # set after the fork server started (in an earlier test): workers and kernels must still see it
+    monkeypatch.setenv("AWSASSESS_TEST_MARK", "set-late")
     result = run_batch([account("solo")], out, jobs=2, notebooks_dir=nb_dir, steps=STEPS, progress=False)
+    assert json.loads((out / "solo" / "seen-01_ok.json").read_text())["env_mark"] == "set-late"
 
     assert result.exit_code == 1
     steps = steps_of(load(out), "solo")

@@ -57,6 +57,7 @@ class AccountRun:
         self.phase: dict[str, str] = {s.name: "pending" for s in self.specs}  # pending | running | done
         self.digests: dict[str, str] = {}
         self.executed: set[str] = set()
+        self._remaining = len(self.specs)  # steps not done
 
     # ------------------------------------------------------------------ queries
     @property
@@ -68,7 +69,7 @@ class AccountRun:
                 if self.phase[s.name] == "pending" and all(self.phase[d] == "done" for d in s.deps)]
 
     def done(self) -> bool:
-        return all(p == "done" for p in self.phase.values())
+        return self._remaining == 0
 
     def steps(self) -> list[dict[str, Any]]:
         return [self.records[s.name] for s in self.specs]
@@ -114,7 +115,7 @@ class AccountRun:
         if spec.kind == "notebook":
             rec["outputs"] = {"notebook": f"{self.name}/notebooks/{spec.notebook.name}.ipynb"}  # type: ignore[union-attr]
         self.records[spec.name] = rec
-        self.phase[spec.name] = "running"
+        self._set_phase(spec.name, "running")
         self._changed(rec)
 
     def finish(self, spec: StepSpec, outcome: StepOutcome) -> None:
@@ -145,7 +146,7 @@ class AccountRun:
                 continue
             self.records[name] = rec
             status = rec.get("status")
-            self.phase[name] = "done" if status in DONE else ("running" if status == "running" else "pending")
+            self._set_phase(name, "done" if status in DONE else ("running" if status == "running" else "pending"))
             if rec.get("inputs_digest"):
                 self.digests[name] = rec["inputs_digest"]
             if status in ("ok", "failed") and not rec.get("reused"):
@@ -166,13 +167,17 @@ class AccountRun:
     def requeue(self, spec: StepSpec) -> None:
         """Back to pending (its worker died beside another step's: it will run again, alone)."""
         self.records[spec.name] = pending_record(spec)
-        self.phase[spec.name] = "pending"
+        self._set_phase(spec.name, "pending")
         self._changed(self.records[spec.name])
 
     # ------------------------------------------------------------------ internals
+    def _set_phase(self, name: str, phase: str) -> None:
+        self._remaining += (self.phase[name] == "done") - (phase == "done")
+        self.phase[name] = phase
+
     def _settle(self, spec: StepSpec, rec: dict[str, Any]) -> None:
         self.records[spec.name] = rec
-        self.phase[spec.name] = "done"
+        self._set_phase(spec.name, "done")
         self._changed(rec)
 
     def _changed(self, rec: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import secrets
 from collections.abc import Iterator, Sequence
@@ -48,8 +49,18 @@ class Batch:
         self.runlog = runlog
         self.progress = progress
         self.dirty = True
+        self._first_open = 0  # accounts before this index are done
         for acct in accounts:
             acct.listener = self.on_change
+
+    def open_accounts(self) -> Iterator[AccountRun]:
+        """Accounts not done yet, in run order (earlier accounts first)."""
+        while self._first_open < len(self.accounts) and self.accounts[self._first_open].done():
+            self._first_open += 1
+        return (a for a in itertools.islice(self.accounts, self._first_open, None) if not a.done())
+
+    def all_done(self) -> bool:
+        return next(self.open_accounts(), None) is None
 
     def account(self, name: str) -> AccountRun:
         return next(a for a in self.accounts if a.name == name)
@@ -142,11 +153,11 @@ def run_batch(
                     run_local(batch, jobs)
             except KeyboardInterrupt:
                 runlog.finish(None, "interrupted")
-                runlog.write()
+                runlog.write(fsync=True)
                 raise
         code = batch.exit_code()
         runlog.finish(code, "ok" if code == 0 else "failed")
-        runlog.write()
+        runlog.write(fsync=True)
         return RunResult(exit_code=code, run_json=runlog.path, run=runlog.doc)
 
 

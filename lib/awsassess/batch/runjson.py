@@ -66,18 +66,27 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write ``data`` as JSON to ``path`` via a temp file + fsync + rename (never a partial file)."""
+def write_json_atomic(path: Path, data: Any, *, fsync: bool = True) -> None:
+    """Write ``data`` as JSON to ``path`` via a temp file + rename (never a partial file)."""
+    write_text_atomic(path, json.dumps(data, indent=1, default=str) + "\n", fsync=fsync)
+
+
+def write_text_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
+    """Temp file in the same folder, then ``os.replace``: a reader or a killed writer never sees half.
+
+    ``fsync=False`` still survives the writing process being killed (the kernel has the data); the
+    fsync only adds safety against a power loss, at a cost per write, so the batch does it at the end.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; run.json is a normal file
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, default=str)
-            fh.write("\n")
+            fh.write(text)
             fh.flush()
-            os.fsync(fh.fileno())
+            if fsync:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -132,13 +141,23 @@ def account_status(steps: list[dict[str, Any]]) -> str:
     return "ok"
 
 
+def _line(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
 class RunLog:
-    """The in-memory run.json of the current run; ``write()`` saves it atomically."""
+    """The in-memory run.json of the current run; ``write()`` saves it atomically.
+
+    The file is laid out one step record per line. Each account's text is kept between writes and
+    only re-made when that account changed, so writing after every step stays cheap with many
+    accounts (the whole file is still rewritten: the rename is what makes it atomic).
+    """
 
     def __init__(self, out: Path, header: dict[str, Any], accounts: list[dict[str, Any]]) -> None:
         self.path = Path(out) / RUN_JSON
         self.doc: dict[str, Any] = {**header, "accounts": accounts, "steps": []}
         self._index = {a["name"]: a for a in accounts}
+        self._text: dict[str, str] = {}
 
     def account(self, name: str) -> dict[str, Any]:
         return self._index[name]
@@ -147,6 +166,7 @@ class RunLog:
         acct = self._index[name]
         acct["steps"] = steps
         acct["status"] = account_status(steps)
+        self._text.pop(name, None)
 
     def set_run_steps(self, steps: list[dict[str, Any]]) -> None:
         self.doc["steps"] = steps
@@ -156,5 +176,21 @@ class RunLog:
         self.doc["exit_code"] = exit_code
         self.doc["status"] = status
 
-    def write(self) -> None:
-        write_json_atomic(self.path, self.doc)
+    def _account_text(self, acct: dict[str, Any]) -> str:
+        text = self._text.get(acct["name"])
+        if text is None:
+            head = {k: v for k, v in acct.items() if k != "steps"}
+            steps = ",\n   ".join(_line(s) for s in acct.get("steps", []))
+            text = _line(head)[:-1] + ', "steps": [\n   ' + steps + "]}"
+            self._text[acct["name"]] = text
+        return text
+
+    def dumps(self) -> str:
+        head = [f" {_line(k)}: {_line(v)}" for k, v in self.doc.items() if k not in ("accounts", "steps")]
+        accounts = ",\n  ".join(self._account_text(a) for a in self.doc["accounts"])
+        steps = ",\n  ".join(_line(s) for s in self.doc.get("steps", []))
+        return ("{\n" + ",\n".join(head) + ',\n "accounts": [\n  ' + accounts + '],\n "steps": [\n  '
+                + steps + "]\n}\n")
+
+    def write(self, fsync: bool = False) -> None:
+        write_text_atomic(self.path, self.dumps(), fsync=fsync)

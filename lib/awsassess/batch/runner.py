@@ -49,10 +49,13 @@ INTERRUPTED = {
 }
 
 
-def _worker_init(log_dir: str) -> None:
-    """In each worker: stdout/stderr to a log file (kernels inherit it); Ctrl-C is the driver's job."""
+def _worker_init(log_dir: str, environ: dict[str, str]) -> None:
+    """In each worker: the driver's environment of now (the fork server has the one of its start),
+    stdout/stderr to a log file (kernels inherit both); Ctrl-C is the driver's job."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ.pop(PRELOAD_ENV, None)  # not for the kernels
+    os.environ.clear()
+    os.environ.update(environ)
+    os.environ.pop(PRELOAD_ENV, None)
     path = Path(log_dir) / f"worker-{os.getpid()}.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -91,7 +94,7 @@ def start_fork_server(modules: list[str]) -> None:
 def make_pool(jobs: int, log_dir: Path) -> ProcessPoolExecutor:
     """``jobs`` workers forked from the fork server."""
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("forkserver"),
-                               initializer=_worker_init, initargs=(str(log_dir),))
+                               initializer=_worker_init, initargs=(str(log_dir), dict(os.environ)))
 
 
 def _end_pool(pool: ProcessPoolExecutor) -> None:
@@ -129,7 +132,7 @@ def run_local(batch: Batch, jobs: int) -> None:
     def next_slot() -> Slot | None:
         if suspects:
             return None if running else suspects.pop(0)
-        for acct in batch.accounts:
+        for acct in batch.open_accounts():
             ready = acct.ready()
             if ready:
                 return acct, ready[0]
@@ -147,15 +150,14 @@ def run_local(batch: Batch, jobs: int) -> None:
                 if task is not None:
                     submit(slot, task)
                     solo = from_suspects
-            if not running and not suspects and all(a.done() for a in batch.accounts) \
-                    and batch.portfolio.phase == "pending":
+            if not running and not suspects and batch.all_done() and batch.portfolio.phase == "pending":
                 task = batch.prepare_portfolio()
                 if task is not None:
                     batch.flush()  # the portfolio reads run.json: every account's final record first
                     submit((None, batch.portfolio.SPEC), task)
             batch.flush()
             if not running:
-                if all(a.done() for a in batch.accounts) and batch.portfolio.phase == "done":
+                if batch.all_done() and batch.portfolio.phase == "done":
                     break
                 if not suspects:  # nothing runnable and nothing running would be a planning bug
                     raise RuntimeError("batch scheduler stalled: no step is ready and none is running")
