@@ -112,7 +112,9 @@ def write_outputs(account_dir: Path) -> None:
     (account_dir / "model.json").write_text(json.dumps({"summary": {
         "current_monthly_usd": CURRENT, "proposed_monthly_usd": PROPOSED, "saving_usd": CURRENT - PROPOSED,
         "saving_pct": (CURRENT - PROPOSED) / CURRENT * 100, "pipeline_now_min": 92.0,
-        "pipeline_predicted_min": 17.5}}))
+        "pipeline_predicted_min": 17.5, "bill_monthly_usd": 402.0, "bill_explained_pct": 91.1},
+        "unpriced": [{"scenario": "current", "domain": "datastores", "item": "DocumentDB cluster storage",
+                      "resource_id": "docdb-1", "region": "us-east-1", "reason": f"VolumeBytesUsed not collected {XSS}"}]}))
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(4, 2.5), dpi=80)
@@ -201,9 +203,15 @@ META = {"client": "Acme <Trading> Ltd", "prepared_by": "Example Consulting", "ac
         "environment": "staging", "name": "fintech-staging", "date": "2026-11-26"}
 
 
+LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="32"><rect width="120" height="32" fill="#0a7"/>'
+        '<text x="8" y="22" font-size="16" fill="#fff">LOGO</text></svg>')
+
+
 @pytest.fixture(scope="module")
 def report(account_dir: Path) -> dict[str, Path]:
-    return build_account_report(account_dir, META, expected=EXPECTED, pdf_engine="chromium")
+    logo = account_dir.parent / "logo.svg"
+    logo.write_text(LOGO)
+    return build_account_report(account_dir, {**META, "logo": str(logo)}, expected=EXPECTED, pdf_engine="chromium")
 
 
 @pytest.fixture(scope="module")
@@ -248,6 +256,7 @@ def test_sections_in_order_with_contents(html: str) -> None:
                  "26 November 2026", "us-east-1, eu-west-1"):
         assert fact in text, fact
     assert "Acme &lt;Trading&gt; Ltd" in str(cover)
+    assert cover.select_one(".logo img")["src"].startswith("data:image/svg+xml;base64,")  # inlined, not linked
 
 
 def test_failed_and_missing_notebooks_are_listed_not_published(html: str) -> None:
@@ -273,7 +282,7 @@ def test_self_contained_nothing_from_http(html: str) -> None:
     assert soup.find("script") is None and soup.find("link") is None and soup.find("iframe") is None
     srcs = [img.get("src", "") for img in soup.find_all("img")]
     assert len(srcs) >= 2  # cost chart (kernel output), diagram (markdown image, inlined)
-    assert all(s.startswith("data:image/png;base64,") for s in srcs if s), [s[:40] for s in srcs]
+    assert all(s.startswith(("data:image/png;base64,", "data:image/svg+xml;base64,")) for s in srcs if s), [s[:40] for s in srcs]
     arch = section_html(html, "sec-70-architecture")
     assert 'alt="current architecture" src="data:image/png' in arch
     # a file outside the account folder is never pulled in
@@ -296,7 +305,8 @@ def test_aws_strings_are_escaped(html: str) -> None:
 def test_executive_summary_headline_figures(html: str) -> None:
     summary = BeautifulSoup(section_html(html, "sec-00-summary"), "html.parser").get_text(" ")
     for figure in (money(CURRENT), money(PROPOSED), money(CURRENT - PROPOSED),
-                   f"{(CURRENT - PROPOSED) / CURRENT * 100:.0f}%", "92 min", "18 min", "5 findings"):
+                   f"{(CURRENT - PROPOSED) / CURRENT * 100:.0f}%", "92 min", "18 min", "5 findings",
+                   "accounts for 91% of the $402"):
         assert figure in summary, figure
     top = summary.split("Largest savings", 1)[1].split("Key risks", 1)[0]
     assert top.index("One NAT gateway per AZ") < top.index("Fargate tasks sized") < top.index("Price class All")
@@ -312,12 +322,13 @@ def test_appendix_coverage_prices_assumptions(html: str) -> None:
     low = appendix.split("Prices to confirm", 1)[1]
     assert "rds:db.t3.large" in low and "nat_gateway_hour" not in low  # C listed, A not
     assert "Cost model" in appendix and "Rule thresholds" in appendix  # assumptions
+    assert "Not priced" in appendix and "DocumentDB cluster storage" in appendix
     assert "VPCs" in appendix and "Subnets" in appendix  # inventory
     assert "costs.csv" in appendix and "findings.csv" not in appendix  # deliverables that exist
 
 
-def test_wide_table_gets_landscape_tag(html: str) -> None:
-    assert "celltag_wide" in section_html(html, "sec-10-networking")
+def test_wide_tables_get_a_smaller_print_font(html: str) -> None:
+    assert "celltag_dense" in section_html(html, "sec-10-networking")  # 12 columns
 
 
 def test_pdf_pages_and_headline_text(report: dict[str, Path]) -> None:
@@ -386,6 +397,10 @@ def test_nothing_publishable_is_a_clear_error(tmp_path: Path) -> None:
         build_account_report(acct, {}, expected=["10_networking"])
     with pytest.raises(ReportError, match="unknown key"):
         build_account_report(acct, {"customer": "x"})
+    nb = tiny_notebook([("md", "# Networking\n\nok", [])])
+    nbformat.write(nb, acct / "notebooks" / "10_networking.ipynb")
+    with pytest.raises(ReportError, match="report.logo.*does not exist"):
+        build_account_report(acct, {"logo": str(tmp_path / "nope.png")}, expected=[], pdf=False)
 
 
 def test_merge_orders_by_prefix_and_drops_tagged_cells(account_dir: Path) -> None:
@@ -399,3 +414,20 @@ def test_merge_orders_by_prefix_and_drops_tagged_cells(account_dir: Path) -> Non
         assert not tags & {"parameters", "injected-parameters", "remove-cell"}
         for out in cell.get("outputs", []):
             assert out.get("name") != "stderr" and out.get("output_type") != "error"
+
+
+def test_table_width_decides_print_layout(tmp_path: Path) -> None:
+    def table(cols: int) -> str:
+        head = "".join(f"<th>c{i}</th>" for i in range(cols))
+        return f"<table><thead><tr>{head}</tr></thead><tbody><tr>{'<td>1</td>' * cols}</tr></tbody></table>"
+
+    nb = tiny_notebook([("md", "# Tables", [])])
+    for cols in (6, 11, 16):
+        cell = nbformat.v4.new_code_cell(f"display(t{cols})")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": table(cols)})]
+        nb.cells.append(cell)
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nb, tmp_path / "notebooks" / "10_tables.ipynb")
+    merged = merge_notebooks(tmp_path / "notebooks")
+    tags = [c.metadata.get("tags", []) for c in merged.notebook.cells if c.cell_type == "code"]
+    assert tags == [[], ["dense"], ["wide"]]

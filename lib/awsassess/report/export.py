@@ -25,7 +25,8 @@ from awsassess.report.sanitize import clean_html
 
 TEMPLATE_NAME = "awsassess_report"
 
-_NUMERIC_TD = re.compile(r"<td>(\s*[-+\u2212]?\s*[$\u20ac\u00a3]?\s*\d[\d,]*(?:\.\d+)?\s*(?:%|[kKmM])?\s*)</td>")
+_NUMERIC_TD = re.compile(
+    r"<td([^>]*)>(\s*[-+\u2212]?\s*[$\u20ac\u00a3]?\s*\d[\d,]*(?:\.\d+)?\s*(?:%|[kKmM])?\s*)</td>")
 _EXTERNAL = re.compile(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 
 
@@ -37,7 +38,16 @@ def templates_dir() -> Path:
 def report_clean(fragment: Any) -> str:
     """Sanitise notebook HTML and right-align cells that hold plain numbers."""
     text = "".join(fragment) if isinstance(fragment, list) else str(fragment)
-    return _NUMERIC_TD.sub(r'<td class="num">\1</td>', clean_html(text))
+    return _NUMERIC_TD.sub(_num_td, clean_html(text))
+
+
+def _num_td(m: re.Match[str]) -> str:
+    attrs = m.group(1)
+    if 'class="' in attrs:
+        attrs = attrs.replace('class="', 'class="num ', 1)
+    else:
+        attrs += ' class="num"'
+    return f"<td{attrs}>{m.group(2)}</td>"
 
 
 def css_string(value: Any) -> str:

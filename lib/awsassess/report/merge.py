@@ -140,19 +140,19 @@ def _clean_output(out: NotebookNode) -> NotebookNode | None:
     return out
 
 
-WIDE_TABLE_COLUMNS = 9
+DENSE_TABLE_COLUMNS = 9  # more columns: smaller print font (tag "dense")
+WIDE_TABLE_COLUMNS = 14  # more columns: a landscape page of its own (tag "wide")
 _FIRST_ROW = re.compile(r"<tr\b.*?</tr>", re.S | re.I)
 _CELL_TAG = re.compile(r"<t[hd]\b", re.I)
 
 
-def _is_wide(out: NotebookNode) -> bool:
-    """An HTML table with more than WIDE_TABLE_COLUMNS columns (printed on a landscape page)."""
+def table_columns(out: NotebookNode) -> int:
+    """Columns of the widest of the first rows of an HTML table output (0 when none)."""
     html_text = out.get("data", {}).get("text/html") if "data" in out else None
     if not html_text:
-        return False
+        return 0
     text = "".join(html_text) if isinstance(html_text, list) else str(html_text)
-    widest = max((len(_CELL_TAG.findall(row)) for row in _FIRST_ROW.findall(text)[:3]), default=0)
-    return widest > WIDE_TABLE_COLUMNS
+    return max((len(_CELL_TAG.findall(row)) for row in _FIRST_ROW.findall(text)[:3]), default=0)
 
 
 _H1 = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$")
@@ -203,6 +203,7 @@ def inline_images(markdown: str, base: Path, root: Path) -> str:
 
 def _section_cell(section: Section) -> NotebookNode:
     cell = nbformat.v4.new_raw_cell("")
+    cell["id"] = section.anchor
     cell.metadata["awsassess"] = {"section": section.as_dict()}
     return cell
 
@@ -251,8 +252,10 @@ def _notebook_cells(nb: NotebookNode, section: Section, base: Path) -> list[Note
             if not outputs:
                 continue
             cell.outputs = outputs
-            if any(_is_wide(o) for o in outputs) and "wide" not in tags:
-                cell.metadata.setdefault("tags", []).append("wide")
+            widest = max(table_columns(o) for o in outputs)
+            size_tag = "wide" if widest > WIDE_TABLE_COLUMNS else "dense" if widest > DENSE_TABLE_COLUMNS else None
+            if size_tag and not tags & {"wide", "dense", "landscape"}:
+                cell.metadata.setdefault("tags", []).append(size_tag)
             cell.metadata.pop("papermill", None)
             cell.metadata.pop("execution", None)
             cells.append(cell)
@@ -311,6 +314,8 @@ def merge_notebooks(notebooks_dir: Path, expected: list[str] | None = None) -> M
             merged.cells.append(_section_cell(section))
             continue
         cells = _notebook_cells(nb, section, notebooks_dir)
+        for i, cell in enumerate(cells):
+            cell["id"] = f"{anchor}-c{i}"  # ids are unique per notebook only; the merged one needs its own
         merged.cells.append(_section_cell(section))  # after _notebook_cells: title/subsections are known
         merged.cells.extend(cells)
     if not any(s.status == "ok" for s in sections):

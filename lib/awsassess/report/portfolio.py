@@ -127,6 +127,26 @@ def _chart_png(rows: list[dict[str, Any]]) -> bytes | None:
     return cost_bars_png([r["name"] for r in data], [r["_current"] for r in data], [r["_proposed"] for r in data])
 
 
+def _branding_from_params(accounts: list[AccountEntry]) -> dict[str, Any]:
+    """Client / prepared by / logo from the accounts' params files (named in run.json), when they agree."""
+    try:
+        from awsassess.report_meta import account_meta
+    except ImportError:
+        return {}
+    found: dict[str, set[Any]] = {"client": set(), "prepared_by": set(), "logo": set()}
+    for a in accounts:
+        if not a.info.get("params"):
+            continue
+        try:
+            m = account_meta(a.folder, a.info)
+        except Exception:  # an unreadable params file only costs the cover its branding
+            continue
+        for key in found:
+            if m.get(key):
+                found[key].add(m[key])
+    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+
+
 def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the portfolio template shows (plain values; the template escapes them)."""
     run = _load_run(run_dir)
@@ -135,6 +155,11 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
     client = str(meta.get("client") or rep.get("client") or run.get("client") or "")
     prepared_by = str(meta.get("prepared_by") or rep.get("prepared_by") or run.get("prepared_by") or "")
     accounts = discover_accounts(run_dir, run)
+    if not client or not prepared_by:
+        branding = _branding_from_params(accounts)
+        client = client or branding.get("client", "")
+        prepared_by = prepared_by or branding.get("prepared_by", "")
+        meta.setdefault("logo", branding.get("logo"))
     if not accounts:
         raise ReportError(f"{run_dir}: no accounts found (no run.json entries, no account folders with findings.json/"
                           "costs.csv). Fix: point at the --out folder of `awsassess run` / `awsassess demo`")

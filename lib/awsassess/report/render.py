@@ -109,8 +109,26 @@ def truncate(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def join_ids(value: Any, limit: int = 3) -> str:
-    """A list of resource ids as 'a, b, c +4 more'."""
+def short_id(value: Any) -> str:
+    """A resource id for a table: ARNs shortened to their resource path without the type.
+
+    ``arn:aws:ecs:us-east-1:111111111111:service/fintech-staging/api`` -> ``fintech-staging/api``.
+    """
+    text = str(value)
+    if text.startswith("arn:"):
+        parts = text.split(":", 5)
+        if len(parts) == 6:
+            resource = parts[5]
+            if "/" in resource:
+                resource = resource.split("/", 1)[1]
+            elif ":" in resource:
+                resource = resource.split(":", 1)[1]
+            return resource or text
+    return text
+
+
+def join_ids(value: Any, limit: int = 2) -> str:
+    """A list of resource ids as 'a, b +4 more' (ARNs shortened)."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -120,13 +138,23 @@ def join_ids(value: Any, limit: int = 3) -> str:
             items = [str(v) for v in value]
         except TypeError:
             items = [str(value)]
-    shown = ", ".join(truncate(i, 60) for i in items[:limit])
+    shown = ", ".join(truncate(short_id(i), 48) for i in items[:limit])
     return shown + (f" +{len(items) - limit} more" if len(items) > limit else "")
 
 
-CHART_STYLE = {"font.family": ["Liberation Sans", "Arial", "Helvetica", "DejaVu Sans"], "font.size": 8.5,
-               "axes.edgecolor": "#d5dbe3", "axes.labelcolor": "#5b6775", "xtick.color": "#5b6775",
-               "ytick.color": "#1d2733"}
+CHART_FONTS = ("Inter", "Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", "DejaVu Sans")
+CHART_STYLE = {"font.size": 8.5, "axes.edgecolor": "#d5dbe3", "axes.labelcolor": "#5b6775",
+               "xtick.color": "#5b6775", "ytick.color": "#1d2733"}
+
+
+def chart_style() -> dict[str, Any]:
+    """Matplotlib rc for report charts, with the first installed font of the report's font stack
+    (naming absent fonts makes matplotlib log a warning per text element)."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    family = next((f for f in CHART_FONTS if f in installed), "DejaVu Sans")
+    return {**CHART_STYLE, "font.family": family}
 
 
 def kpi(label: str, value: str, sub: str = "", tone: str = "") -> Markup:
@@ -149,7 +177,7 @@ def cost_bars_png(labels: Sequence[str], today: Sequence[float], proposed: Seque
     from matplotlib.ticker import FuncFormatter
 
     n = len(labels)
-    with matplotlib.rc_context(CHART_STYLE):
+    with matplotlib.rc_context(chart_style()):
         fig = Figure(figsize=(7.2, 0.36 * n + 0.9), dpi=dpi)
         ax = fig.add_subplot()
         h = 0.38
@@ -166,7 +194,8 @@ def cost_bars_png(labels: Sequence[str], today: Sequence[float], proposed: Seque
         ax.grid(axis="x", color="#e6eaef", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.set_xlabel("USD per month", fontsize=8)
-        ax.legend(frameon=False, fontsize=8, loc="lower right")
+        ax.legend(frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2,
+                  borderaxespad=0.2, handlelength=1.2)
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi)

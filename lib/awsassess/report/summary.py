@@ -36,6 +36,7 @@ from awsassess.report.render import (
     money,
     pct,
     severity_chip,
+    short_id,
     truncate,
 )
 
@@ -44,7 +45,7 @@ FINDING_COLUMNS = ["rule_id", "domain", "severity", "title", "account_id", "regi
 COST_COLUMNS = ["scenario", "domain", "item", "resource_id", "region", "quantity", "unit", "unit_price_usd",
                 "monthly_usd", "price_source"]
 SUMMARY_KEYS = ("current_monthly_usd", "proposed_monthly_usd", "saving_usd", "saving_pct", "pipeline_now_min",
-                "pipeline_predicted_min")
+                "pipeline_predicted_min", "bill_monthly_usd", "bill_explained_pct")
 DOMAIN_LABELS = {"network": "Networking", "compute": "Compute", "pipelines": "Pipelines", "datastores": "Data stores",
                  "cdn": "CDN", "stacks": "Stacks", "security": "Security"}
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -107,6 +108,8 @@ class Headline:
     findings_total: int = 0
     by_severity: dict[str, int] = field(default_factory=dict)
     findings_savings_usd: float = 0.0
+    bill_monthly_usd: float | None = None  # Cost Explorer, last full month (when the model reconciled it)
+    bill_explained_pct: float | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -153,6 +156,7 @@ def headline(account_dir: str | Path) -> Headline:
         pipeline_now_min=_num(summ["pipeline_now_min"]), pipeline_predicted_min=_num(summ["pipeline_predicted_min"]),
         findings_total=int(len(findings)), by_severity={s: int(counts.get(s, 0)) for s in SEVERITIES},
         findings_savings_usd=float(findings["monthly_savings_usd"].fillna(0).clip(lower=0).sum()) if len(findings) else 0.0,
+        bill_monthly_usd=_num(summ["bill_monthly_usd"]), bill_explained_pct=_num(summ["bill_explained_pct"]),
         notes=notes,
     )
 
@@ -211,8 +215,8 @@ def headline_html(account_dir: str | Path) -> Markup:
     """The opening paragraph and the KPI cards."""
     h = headline(account_dir)
     cards = [
-        kpi("Monthly cost today", money(h.current_monthly_usd), "current architecture, USD/month"),
-        kpi("Proposed monthly cost", money(h.proposed_monthly_usd), "after the recommended changes"),
+        kpi("Cost today", money(h.current_monthly_usd), "USD per month, current architecture"),
+        kpi("Proposed cost", money(h.proposed_monthly_usd), "USD per month, after the changes"),
         kpi("Saving", money(h.saving_usd), f"{pct(h.saving_pct)} \u00b7 {money(h.annual_saving_usd)} a year",
             tone="good" if (h.saving_usd or 0) > 0 else ""),
         kpi("Deploy time", f"{minutes(h.pipeline_now_min)} \u2192 {minutes(h.pipeline_predicted_min)}",
@@ -226,6 +230,9 @@ def headline_html(account_dir: str | Path) -> Markup:
             f"changes proposed in this report it would cost about <strong>{esc(money(h.proposed_monthly_usd))}</strong>, "
             f"a saving of <strong>{esc(money(h.saving_usd))} a month ({esc(pct(h.saving_pct))})</strong>, or "
             f"{esc(money(h.annual_saving_usd))} a year.")
+    if h.bill_monthly_usd is not None and h.bill_explained_pct is not None:
+        parts.append(f"Priced line by line, the model accounts for {esc(pct(h.bill_explained_pct))} of the "
+                     f"{esc(money(h.bill_monthly_usd))} the account was billed last month (Cost Explorer).")
     if h.pipeline_now_min is not None and h.pipeline_predicted_min is not None:
         parts.append(f"A release takes about {esc(minutes(h.pipeline_now_min))} from commit to production today; "
                      f"the proposed pipeline brings that to about {esc(minutes(h.pipeline_predicted_min))}.")
@@ -246,10 +253,11 @@ FINDING_COLS = [
 def top_findings_html(account_dir: str | Path, n: int = 8) -> Markup:
     df = top_findings(load_findings(account_dir), n)
     cols = [*FINDING_COLS[:4], Col("monthly_savings_usd", "Saving / month", money, num=True), FINDING_COLS[4]]
-    total = None
-    if len(df) > 1:
-        total = {"title": f"Top {len(df)} together", "monthly_savings_usd": float(df["monthly_savings_usd"].sum())}
-    return Markup(html_table(df, cols, classes="full", total=total, empty="No finding carries a monetary saving."))
+    table = html_table(df, cols, classes="full", empty="No finding carries a monetary saving.")
+    note = ('<p class="note">Savings of individual findings overlap (consolidating VPCs, for example, also removes '
+            "NAT gateways and load balancers), so they do not add up; the total saving above is priced once, line "
+            "by line, in the cost model.</p>") if len(df) > 1 else ""
+    return Markup(table + note)
 
 
 def key_risks_html(account_dir: str | Path, n: int = 6) -> Markup:
@@ -261,11 +269,11 @@ def key_risks_html(account_dir: str | Path, n: int = 6) -> Markup:
 def findings_matrix_html(account_dir: str | Path) -> Markup:
     df = findings_matrix(load_findings(account_dir))
     cols = [Col("domain", "Area", _domain), *(Col(s, s.capitalize(), num=True) for s in SEVERITIES),
-            Col("total", "Total", num=True), Col("saving", "Saving / month", money, num=True)]
+            Col("total", "Total", num=True),
+            Col("saving", "Savings flagged / month", lambda v: money(v) if v is not None else "", num=True)]
     total = None
     if len(df) > 1:
-        total = {"domain": "All areas", **{s: int(df[s].sum()) for s in (*SEVERITIES, "total")},
-                 "saving": float(df["saving"].sum())}
+        total = {"domain": "All areas", **{s: int(df[s].sum()) for s in (*SEVERITIES, "total")}, "saving": None}
     return Markup(html_table(df, cols, total=total, empty="No findings."))
 
 
@@ -467,6 +475,28 @@ def low_confidence_prices(costs: pd.DataFrame) -> pd.DataFrame:
             .drop(columns="_g")[cols].reset_index(drop=True))
 
 
+def unpriced(account_dir: str | Path) -> pd.DataFrame:
+    """Cost items the model could not price (model.json ``unpriced``): what, where and why."""
+    rows = load_model(account_dir).get("unpriced") or []
+    cols = ["scenario", "domain", "item", "resource_id", "region", "reason"]
+    df = pd.DataFrame([r for r in rows if isinstance(r, dict)])
+    for c in cols:
+        if c not in df.columns:
+            df[c] = pd.Series([None] * len(df), dtype="object")
+    return df[cols]
+
+
+def unpriced_html(account_dir: str | Path) -> str:
+    df = unpriced(account_dir)
+    if df.empty:
+        return ""
+    return ("<h3>Not priced</h3><p>These items could not be priced because the data behind them was not "
+            "collected; the monthly totals leave them out.</p>"
+            + html_table(df, [Col("scenario", "Scenario"), Col("domain", "Area", _domain), Col("item", "Item"),
+                              Col("resource_id", "Resource", short_id), Col("reason", "Why", lambda v: truncate(v, 140))],
+                         classes="full"))
+
+
 def price_sources_html(account_dir: str | Path) -> Markup:
     costs = load_costs(account_dir)
     if costs.empty:
@@ -479,6 +509,7 @@ def price_sources_html(account_dir: str | Path) -> Markup:
         Col("lines", "Cost lines", num=True), Col("monthly_usd", "Monthly USD priced", money, num=True)],
         classes="full")
     low = low_confidence_prices(costs)
+    html += unpriced_html(account_dir)
     html += "<h3>Prices to confirm</h3>"
     if low.empty:
         html += '<p class="note">Every unit price used comes from an official source (confidence A).</p>'
