@@ -136,10 +136,19 @@ def test_public_ipv4_counted_by_kind_without_duplicates():
 
 def test_public_ipv4_estimated_from_internet_facing_lbs_when_enis_missing():
     b = SnapshotBuilder()
-    b.add("load_balancers", arn="arn:lb/app/web/1", name="web", type="application", scheme="internet-facing",
+    lb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/"
+    for name in ("web", "api"):
+        b.add("load_balancers", arn=f"{lb}{name}/1", name=name, type="application", scheme="internet-facing",
+              azs=["us-east-1a", "us-east-1b"])
+    b.add("load_balancers", arn=f"{lb}internal/1", name="internal", type="application", scheme="internal",
           azs=["us-east-1a", "us-east-1b"])
+    # web's ENIs were collected (one public address each), api's were not
+    for i in range(2):
+        b.add("network_interfaces", eni_id=f"eni-{i}", interface_type="interface", public_ip=f"3.1.1.{i}",
+              description="ELB app/web/1")
     (f,) = run(b, "NET-006")
-    assert f.evidence["estimated"] is True and f.evidence["public_ipv4"] == 2
+    assert f.evidence["estimated"] is True and f.evidence["public_ipv4"] == 4
+    assert f.evidence["by_kind"] == {"load_balancer": 2, "load_balancer (estimated: one per AZ)": 2}
 
 
 def test_no_public_ipv4():

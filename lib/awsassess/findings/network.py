@@ -280,11 +280,14 @@ def public_ipv4(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     for r in snapshot.table("ec2_instances").itertuples():
         if text(r.public_ip) and text(r.state) == "running":
             by_region[text(r.region)].setdefault(text(r.public_ip), "ec2_instance")
-    # internet-facing load balancers hold one address per AZ; count them when ENIs were not collected
-    if not len(enis):
-        for r in snapshot.table("load_balancers").itertuples():
-            if text(r.scheme) == "internet-facing":
-                estimated[text(r.region)] += max(1, len(json_list(r.azs)))
+    # internet-facing load balancers hold one address per AZ; estimate those whose ENIs were not collected
+    lb_enis = {text(d) for d in enis["description"] if text(d).startswith("ELB ")}
+    for r in snapshot.table("load_balancers").itertuples():
+        if text(r.scheme) != "internet-facing":
+            continue
+        dim = elb_dimension(text(r.arn))
+        if not any(d.startswith(f"ELB {dim}") for d in lb_enis):
+            estimated[text(r.region)] += max(1, len(json_list(r.azs)))
     out = []
     for region in sorted(set(by_region) | set(estimated)):
         ips = by_region.get(region, {})

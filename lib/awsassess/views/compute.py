@@ -15,6 +15,9 @@ from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 from awsassess.views import PALETTE, Chart, Note, figure, table
 
+SERVICE_COLUMNS = ["Service", "Cluster", "Launch", "Arch", "Size", "Tasks", "p95 CPU %", "p95 memory %", "Right size",
+                   "Auto scaling", "Deploys with", "Circuit breaker"]
+
 
 def services_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> pd.DataFrame:
     a = assumptions or FindingsAssumptions()
@@ -43,7 +46,7 @@ def services_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None =
             "Deploys with": text(r.deployment_controller) or "ECS",
             "Circuit breaker": truthy(r.circuit_breaker),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=SERVICE_COLUMNS)
 
 
 def inventory(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> Any:

@@ -82,9 +82,9 @@ def utilisation_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | Non
     dbs = databases_frame(snapshot, a)
     cs = caches_frame(snapshot, a)
     ddb = dynamodb_frame(snapshot, a)
-    cpu = pd.concat([dbs[["Instance", "p95 CPU %"]].rename(columns={"Instance": "name"}) if len(dbs) else None,
-                     cs[["Cache", "p95 CPU %"]].rename(columns={"Cache": "name"}) if len(cs) else None])
-    cpu = cpu.dropna() if cpu is not None and len(cpu) else pd.DataFrame()
+    parts = [df[[col, "p95 CPU %"]].rename(columns={col: "name"}) for df, col in ((dbs, "Instance"), (cs, "Cache"))
+             if len(df)]
+    cpu = pd.concat(parts).dropna() if parts else pd.DataFrame()
     prov = ddb[ddb["Billing"] == "PROVISIONED"] if len(ddb) else ddb
     if not len(cpu) and not len(prov):
         return Note("No data-store metrics in this snapshot.")
