@@ -39,7 +39,7 @@ def _dummy_aws_credentials() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def demo_estate(_dummy_aws_credentials: None) -> Iterator[Estate]:
-    estate = Estate.start("fintech", timeout=120)
+    estate = Estate.start("fintech", timeout=300)
     try:
         yield estate
     finally:

@@ -10,7 +10,6 @@ import csv
 import json
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -40,16 +39,12 @@ def _all(client: Any, op: str, key: str, **kw: Any) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def extra_estates() -> Iterator[dict[str, Estate]]:
-    """A fresh staging-only server (determinism) and the scale estate, started side by side."""
-    with ThreadPoolExecutor(2) as pool:
-        staging = pool.submit(Estate.start, "fintech:staging", 0, 120)
-        scale = pool.submit(Estate.start, "scale:" + json.dumps({"subnets": 250, "ecs_services": 120, "stacks": 60}),
-                            0, 120)
-        estates = {"staging": staging.result(), "scale": scale.result()}
-    yield estates
-    for estate in estates.values():
-        estate.stop()
+def second_estate() -> Iterator[Estate]:
+    """A second fresh server: the staging account alone (determinism), then the scale estate."""
+    scale = json.dumps({"subnets": 250, "ecs_services": 120, "stacks": 60})
+    estate = Estate.start(f"fintech:staging+scale:{scale}", timeout=180)
+    yield estate
+    estate.stop()
 
 
 # ---------------------------------------------------------------------------------------------- counts
@@ -96,9 +91,8 @@ def test_counts_match_the_estate_spec(demo_estate: Estate, acct: AccountSpec) ->
     assert _counts(demo_estate, acct) == expected_counts(acct)
 
 
-def test_scale_estate_counts(extra_estates: dict[str, Estate]) -> None:
-    estate = extra_estates["scale"]
-    assert estate.info["seed_s"] < 60
+def test_scale_estate_counts(second_estate: Estate) -> None:
+    estate = second_estate
     acct = "333333333333"
     subnets = _client(estate, acct, "ec2").describe_subnets()["Subnets"]
     assert sum(not s["DefaultForAz"] for s in subnets) == 250
@@ -111,7 +105,7 @@ def test_scale_estate_counts(extra_estates: dict[str, Estate]) -> None:
     assert [len(p["DBInstances"]) for p in pages] == [20, 5]
 
 
-def test_fresh_servers_give_the_same_ids(demo_estate: Estate, extra_estates: dict[str, Estate]) -> None:
+def test_fresh_servers_give_the_same_ids(demo_estate: Estate, second_estate: Estate) -> None:
     def ids(estate: Estate) -> dict[str, list[str]]:
         ec2 = _client(estate, STAGING.account_id, "ec2")
         elb = _client(estate, STAGING.account_id, "elbv2")
@@ -128,7 +122,7 @@ def test_fresh_servers_give_the_same_ids(demo_estate: Estate, extra_estates: dic
                 pipelineName="fintech-staging-api")["pipelineExecutionSummaries"]),
         }
 
-    assert ids(extra_estates["staging"]) == ids(demo_estate)
+    assert ids(second_estate) == ids(demo_estate)
 
 
 # ---------------------------------------------------------------------------------------------- story

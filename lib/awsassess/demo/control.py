@@ -43,7 +43,7 @@ class Estate:
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def start(cls, estate: str = "fintech", latency_ms: float = 0, timeout: float = 60) -> Estate:
+    def start(cls, estate: str = "fintech", latency_ms: float = 0, timeout: float = 180) -> Estate:
         """Spawn ``python -m awsassess.demo.server`` and wait until it has seeded ``estate``."""
         log = Path(tempfile.mkstemp(prefix="awsassess-estate-", suffix=".log")[1])
         env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID")}

@@ -49,6 +49,7 @@ ECR = "Amazon EC2 Container Registry (ECR)"
 
 BYTES_PER_REQUEST = 15_000  # ALB processed bytes per request (drives LCUs)
 DOCDB_STORAGE_GB = {"production": 180, "staging": 25}
+DOCDB_IO_MILLION_PER_DAY = {"production": 40.0, "staging": 2.0}
 DDB_STORAGE_GB = {"ledger": 40.0, "sessions": 6.0}
 SESSIONS_PER_DAY = {"production": (6_000_000, 1_200_000), "staging": (90_000, 20_000)}  # (reads, writes)
 
@@ -92,7 +93,7 @@ def daily_costs(acct: AccountSpec, days_in_month: int = 30) -> dict[str, float]:
            + acct.rds_storage_gb * PRICE["rds_gp2_gb_month"] * multi / days_in_month)
     docdb = (DOCDB_HOUR[acct.docdb_class] * acct.docdb_instances * h
              + DOCDB_STORAGE_GB[acct.environment] * PRICE["docdb_storage_gb_month"] / days_in_month
-             + (40 if acct.environment == "production" else 2) * PRICE["docdb_io_million"])
+             + DOCDB_IO_MILLION_PER_DAY[acct.environment] * PRICE["docdb_io_million"])
     redis = REDIS_HOUR[acct.redis_node_type] * acct.redis_nodes * h
     rcu, wcu = acct.ddb_provisioned
     reads, writes = SESSIONS_PER_DAY[acct.environment]

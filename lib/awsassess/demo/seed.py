@@ -131,11 +131,24 @@ def global_phases() -> list[tuple[str, Callable[[Seeder, list[AccountState]], No
 
 
 def seed_estate(endpoint_url: str, estate: str) -> dict[str, float]:
-    """Seed ``estate`` ("fintech", "empty" or "scale:{json}") into a fresh server."""
+    """Seed ``estate`` into a fresh server.
+
+    ``fintech`` (both accounts), ``fintech:staging`` / ``fintech:production`` (one account; staging
+    gets the same ids as in ``fintech`` because it is seeded first), ``empty``, ``scale:{json}``, or
+    several joined with ``+`` (seeded in that order, e.g. ``fintech:staging+scale:{}``).
+    """
     prepare_server(endpoint_url)
+    timings: dict[str, float] = {}
+    for part in estate.split("+"):
+        for key, value in _seed_one(endpoint_url, part.strip()).items():
+            timings[key] = round(timings.get(key, 0.0) + value, 3)
+    return timings
+
+
+def _seed_one(endpoint_url: str, estate: str) -> dict[str, float]:
     if estate == "fintech":
         return seed_fintech(endpoint_url)
-    if estate.startswith("fintech:"):  # one account only, e.g. "fintech:staging" (same ids as in "fintech")
+    if estate.startswith("fintech:"):
         wanted = estate.partition(":")[2].split(",")
         chosen = tuple(a for a in ACCOUNTS if a.environment in wanted or a.name in wanted)
         if not chosen:
@@ -148,4 +161,5 @@ def seed_estate(endpoint_url: str, estate: str) -> dict[str, float]:
 
         params = json.loads(estate.partition(":")[2] or "{}")
         return seed_scale.seed_scale(endpoint_url, params)
-    raise ValueError(f"unknown estate {estate!r}: use 'fintech', 'fintech:staging', 'empty' or 'scale:{{json}}'")
+    raise ValueError(f"unknown estate {estate!r}: use 'fintech', 'fintech:staging', 'empty', 'scale:{{json}}' "
+                     "or several joined with '+'")

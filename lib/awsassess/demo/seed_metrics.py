@@ -136,11 +136,22 @@ def seed_metrics(seeder: Seeder, state: AccountState) -> None:
             pct_points(ts, to_p95(shaped(ts, drng, 0.25, 0.1), acct.docdb_cpu_p95), drng), "Percent")
         put("AWS/DocDB", "DatabaseConnections", {"DBInstanceIdentifier": iid},
             avg_points(ts, [conns / 2 * f for f in shaped(ts, drng, 0.2, 0.05)]), "Count")
+    cluster_dims = {"DBClusterIdentifier": n["docdb"]}
+    vrng = stable_rng(acct_id, n["docdb"], "volume")
+    stored = costs.DOCDB_STORAGE_GB[acct.environment] * 1e9
+    put("AWS/DocDB", "VolumeBytesUsed", cluster_dims,
+        avg_points(ts, [stored * (0.97 + 0.03 * i / len(ts)) for i in range(len(ts))], samples=12), "Bytes")
+    ios_per_hour = costs.DOCDB_IO_MILLION_PER_DAY[acct.environment] * 1e6 / 24
+    for metric, share in (("VolumeReadIOPs", 0.7), ("VolumeWriteIOPs", 0.3)):
+        put("AWS/DocDB", metric, cluster_dims,
+            sum_points(ts, [ios_per_hour * share * f for f in shaped(ts, vrng, 0.3, 0.05)], samples=12), "Count")
     for i in range(acct.redis_nodes):
         cid = f"{n['redis']}-{i + 1:03d}"
         crng = stable_rng(acct_id, cid)
         put("AWS/ElastiCache", "CPUUtilization", {"CacheClusterId": cid},
             pct_points(ts, to_p95(shaped(ts, crng, 0.3, 0.1), 9.0 if i == 0 else 4.0), crng), "Percent")
+        put("AWS/ElastiCache", "EngineCPUUtilization", {"CacheClusterId": cid},
+            pct_points(ts, to_p95(shaped(ts, crng, 0.3, 0.1), 14.0 if i == 0 else 6.0), crng), "Percent")
         put("AWS/ElastiCache", "CurrConnections", {"CacheClusterId": cid},
             avg_points(ts, [conns * 1.5 * f for f in shaped(ts, crng, 0.2, 0.05)]), "Count")
 
