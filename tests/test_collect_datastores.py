@@ -292,3 +292,20 @@ def test_estate_counts(demo_estate: Any, tmp_path: Path, acct_name: str) -> None
     cov = snap.table("coverage")
     bad = cov[(cov["status"] != "ok") & (cov["operation"] != "DescribeServerlessCaches")]
     assert bad.empty, bad.to_dict("records")
+
+
+def test_estate_denied_autoscaling_leaves_the_column_unknown(fresh_faults: Any, tmp_path: Path) -> None:
+    from awsassess.demo.estate import PRODUCTION
+
+    fresh_faults.set_faults([{"service": "application-autoscaling", "operation": "DescribeScalableTargets",
+                              "code": "AccessDeniedException", "status": 400}])
+    params = AccountParams(name="p", account_id=PRODUCTION.account_id, regions=[PRODUCTION.region],
+                           auth={"endpoint_url": fresh_faults.endpoint_url,
+                                 "role_arn": fresh_faults.role_arn(PRODUCTION.account_id),
+                                 "external_id": fresh_faults.external_id})
+    snap = collect_account(params, tmp_path, collectors=[Collector.from_module(datastores)], strict=True)
+    t = snap.table("dynamodb_tables")
+    assert len(t) == 2 and t["autoscaling"].isna().all()  # unknown, not False
+    cov = snap.table("coverage").set_index("operation")
+    assert cov.loc["DescribeScalableTargets", "status"] == "access_denied"
+    assert cov.loc["DescribeTable", "status"] == "ok"

@@ -292,3 +292,20 @@ def test_estate_stacks(demo_estate: Any, tmp_path: Path, acct_name: str) -> None
     assert ev.groupby("stack_name").size().max() <= stacks.STACK_EVENTS_PER_STACK
     cov = snap.table("coverage")
     assert set(cov["status"]) == {"ok"}, cov[cov["status"] != "ok"].to_dict("records")
+
+
+def test_estate_denied_template_is_recorded(fresh_faults: Any, tmp_path: Path) -> None:
+    from awsassess.demo.estate import STAGING, expected_counts
+
+    fresh_faults.set_faults([{"service": "cloudformation", "operation": "GetTemplate", "code": "AccessDenied",
+                              "status": 403}])
+    params = AccountParams(name="s", account_id=STAGING.account_id, regions=[STAGING.region],
+                           auth={"endpoint_url": fresh_faults.endpoint_url,
+                                 "role_arn": fresh_faults.role_arn(STAGING.account_id),
+                                 "external_id": fresh_faults.external_id})
+    snap = collect_account(params, tmp_path, collectors=[Collector.from_module(stacks)], strict=True)
+    s = snap.table("stacks")
+    assert len(s) == expected_counts(STAGING)["stacks"]
+    assert s["template_bytes"].isna().all() and (s["resource_count"] > 0).all()
+    cov = snap.table("coverage").set_index("operation")
+    assert cov.loc["GetTemplate", "status"] == "access_denied"

@@ -287,7 +287,7 @@ def _collect_dynamodb(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
     # collector's autoscaling_targets: both run in phase 0, and metrics (phase 1) needs these tables.
     targets = ctx.paginate("application-autoscaling", "DescribeScalableTargets", region, "ScalableTargets",
                            ServiceNamespace="dynamodb")
-    if not targets and ctx.status("application-autoscaling", "DescribeScalableTargets", region) not in (None, "ok"):
+    if not targets.ok:
         return {"dynamodb_tables": rows}  # unknown: autoscaling stays None
     target_rows = [{"service_namespace": t.get("ServiceNamespace", ""), "resource_id": t.get("ResourceId", "")}
                    for t in targets]

@@ -243,9 +243,8 @@ def collect(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
         body = ctx.call("cloudformation", "GetTemplate", region, StackName=stack_id).get("TemplateBody")
         resources = ctx.paginate("cloudformation", "ListStackResources", region, "StackResourceSummaries",
                                  StackName=stack_id)
-        resource_ok = ctx.status("cloudformation", "ListStackResources", region) == "ok" or bool(resources)
         events = _events(ctx, region, stack_id, limit) if limit > 0 else []
-        row = parse_stack(stack, template_bytes(body), len(resources) if resource_ok else None)
+        row = parse_stack(stack, template_bytes(body), len(resources) if resources.ok else None)
         return (row, [parse_stack_resource(name, r) for r in resources],
                 [{**parse_stack_event(e), "stack_name": e.get("StackName") or name} for e in events])
 
