@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from awsassess.findings.base import Finding
 from awsassess.model import attach_savings, finding_saving
+from awsassess.model.current import nat_addresses
 from test_model_snapshot import demo_model, demo_snapshot
 
 
@@ -22,16 +23,28 @@ def test_idle_elastic_ip_saves_its_hourly_charge() -> None:
 
 def test_nat_finding_saving_is_current_minus_allocated_proposed() -> None:
     model = demo_model("production")
-    nats = list(demo_snapshot("production").table("nat_gateways")["nat_gateway_id"])
-    cur = model.lines[(model.lines["scenario"] == "current") & model.lines["resource_id"].isin(nats)]
-    prop = model.lines[(model.lines["scenario"] == "proposed") & model.lines["replaces"].str.contains("nat-")]
-    [f] = attach_savings([{"rule_id": "net.nat", "resource_ids": nats, "monthly_savings_usd": None}], model)
-    # all NATs named: the whole NAT-replacing proposed cost is allocated to them
+    snap = demo_snapshot("production")
+    nats = list(snap.table("nat_gateways")["nat_gateway_id"])
+    eips = list(nat_addresses(snap).values())  # a NAT's address is billed under its Elastic IP
+    assert len(set(eips)) == 14 and all(e.startswith("eipalloc-") for e in eips)
+    ids = set(nats) | set(eips)
+    lines = model.lines
+    cur = lines[(lines["scenario"] == "current") & lines["resource_id"].isin(ids)]
+    prop = lines[(lines["scenario"] == "proposed")
+                 & lines["replaces"].map(lambda r: bool(set(str(r).split("|")) & ids))]
+    assert round(cur["monthly_usd"].sum(), 2) == round(14 * 730 * (0.045 + 0.005) + cur[
+        cur["item"] == "NAT gateway data processed"]["monthly_usd"].sum(), 2)
+    [f] = attach_savings([{"rule_id": "net.nat", "domain": "network", "resource_ids": nats,
+                           "monthly_savings_usd": None}], model)
+    # all NATs named: the whole NAT-replacing proposed cost is allocated to them and their addresses
     assert f["monthly_savings_usd"] == pytest.approx(cur["monthly_usd"].sum() - prop["monthly_usd"].sum(), abs=0.01)
     assert f["monthly_savings_usd"] > 350
     # naming half of them gives a share, not the whole
     half = finding_saving(nats[:7], model)
     assert half is not None and 0 < half < f["monthly_savings_usd"]
+    # a public IPv4 finding naming the addresses gets only the address charges
+    ips = list(snap.table("nat_gateways")["public_ip"])
+    assert finding_saving(ips, model, "network") == pytest.approx(14 * 3.65 - 2 * 3.65, abs=0.01)
 
 
 def test_vpc_ids_expand_to_the_priced_resources_inside() -> None:
@@ -58,3 +71,19 @@ def test_unknown_resources_keep_none_or_the_rule_value_never_zero() -> None:
     assert out[0].monthly_savings_usd is None
     assert out[1].monthly_savings_usd == 12.5
     assert out[2]["monthly_savings_usd"] is None
+
+
+def test_only_the_findings_own_domain_counts() -> None:
+    model = demo_model("production")
+    td = "arn:aws:ecs:us-east-1:222222222222:task-definition/fintech-production-kyc:3"
+    security = Finding(rule_id="SEC-x", domain="security", severity="high", title="t", account_id="222222222222",
+                       region="us-east-1", resource_ids=[td], evidence={}, recommendation="r")
+    stacks = Finding(rule_id="STK-x", domain="stacks", severity="low", title="t", account_id="222222222222",
+                     region="us-east-1", resource_ids=["fintech-production"], evidence={}, recommendation="r")
+    compute = Finding(rule_id="CMP-x", domain="compute", severity="low", title="t", account_id="222222222222",
+                      region="us-east-1", resource_ids=[td], evidence={}, recommendation="r")
+    out = attach_savings([security, stacks, compute], model)
+    assert out[0].monthly_savings_usd is None and out[1].monthly_savings_usd is None
+    assert out[2].monthly_savings_usd == finding_saving(["kyc"], model, "compute") and out[2].monthly_savings_usd > 0
+    # a network finding naming services: no network line belongs to them
+    assert finding_saving(["kyc"], model, "network") is None

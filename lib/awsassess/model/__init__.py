@@ -23,7 +23,7 @@ import pandas as pd
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.costing import COST_COLUMNS, DOMAINS, EXTRA_COLUMNS, Coster, lines_frame, text
-from awsassess.model.current import aliases, current_lines
+from awsassess.model.current import aliases, current_lines, nat_addresses
 from awsassess.model.migration import MigrationWave, plan_migration
 from awsassess.model.pipeline_time import PipelineTimeModel, pipeline_time
 from awsassess.model.proposed import build_proposal
@@ -142,8 +142,19 @@ def _resolve(assumptions: Any) -> ModelAssumptions:
 def _members(snapshot: Snapshot) -> dict[str, list[str]]:
     """Container id -> ids of the priced resources inside it (VPC -> NATs, LBs, endpoints; cluster -> services)."""
     out: dict[str, list[str]] = defaultdict(list)
+    addresses = nat_addresses(snapshot)
     for _, n in snapshot.table("nat_gateways").iterrows():
-        out[text(n["vpc_id"])].append(text(n["nat_gateway_id"]))
+        nid = text(n["nat_gateway_id"])
+        out[text(n["vpc_id"])].append(nid)
+        if addresses.get(nid, nid) != nid:  # its Elastic IP
+            out[nid].append(addresses[nid])
+            out[text(n["vpc_id"])].append(addresses[nid])
+    for _, d in snapshot.table("db_instances").iterrows():
+        if text(d["cluster_id"]):
+            out[text(d["cluster_id"])].append(text(d["db_instance_id"]))
+    for _, g in snapshot.table("cache_clusters").iterrows():
+        if text(g["replication_group_id"]):
+            out[text(g["id"])].append(text(g["replication_group_id"]))
     for _, lb in snapshot.table("load_balancers").iterrows():
         out[text(lb["vpc_id"])].append(text(lb["arn"]))
     for _, e in snapshot.table("vpc_endpoints").iterrows():
@@ -185,7 +196,11 @@ def assess(snapshot: Snapshot, assumptions: Any = None, catalog: PriceCatalog | 
 
 # =============================================================================== savings per finding
 def _allocated(lines: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
-    """(current $ per resource, proposed $ allocated to each replaced current resource)."""
+    """(current $ per resource, proposed $ allocated to each replaced current resource).
+
+    A proposed line that replaces several current resources (2 NAT gateways replacing 14) is shared
+    among them in proportion to their current cost.
+    """
     cur = lines[lines["scenario"] == "current"]
     current = cur.groupby(cur["resource_id"].astype(str))["monthly_usd"].sum().to_dict()
     allocated: dict[str, float] = defaultdict(float)
@@ -203,47 +218,60 @@ def _allocated(lines: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]
     return current, dict(allocated)
 
 
-def _resources_of(ids: list[str], model: CostModel, current: dict[str, float]) -> set[str]:
-    out: set[str] = set()
-    for rid in ids:
-        for candidate in (rid, model.aliases.get(rid, "")):
-            if candidate in current:
-                out.add(candidate)
-        for member in model.members.get(rid, []):
-            if member in current:
-                out.add(member)
-        if rid not in current and "/" in rid:  # an ARN's last part (e.g. .../service/cluster/name)
-            tail = model.aliases.get(rid.rsplit("/", 1)[-1], "")
-            if tail in current:
-                out.add(tail)
-    return out
+class _Savings:
+    """Current and allocated proposed cost per resource, for all lines and per domain."""
+
+    def __init__(self, model: CostModel):
+        self.model = model
+        self.by_domain = {d: _allocated(model.lines[model.lines["domain"] == d]) for d in DOMAINS}
+        self.all = _allocated(model.lines)
+
+    def resources(self, ids: list[str], current: dict[str, float]) -> set[str]:
+        out: set[str] = set()
+        for rid in ids:
+            for candidate in (rid, self.model.aliases.get(rid, "")):
+                if candidate in current:
+                    out.add(candidate)
+            for member in self.model.members.get(rid, []):
+                if member in current:
+                    out.add(member)
+            if rid not in current and "/" in rid:  # an ARN's last part (e.g. .../service/cluster/name)
+                tail = self.model.aliases.get(rid.rsplit("/", 1)[-1], "")
+                if tail in current:
+                    out.add(tail)
+        return out
+
+    def saving(self, ids: list[str], domain: str | None = None) -> float | None:
+        if domain is not None and domain not in DOMAINS:
+            return None  # security / stacks findings have no cost lines: unknown, not zero
+        current, allocated = self.by_domain[domain] if domain else self.all
+        found = self.resources([str(r) for r in ids], current)
+        if not found:
+            return None
+        value = sum(current[r] - allocated.get(r, 0.0) for r in found)
+        return None if math.isnan(value) else round(value, 2)
 
 
-def finding_saving(resource_ids: list[str], model: CostModel) -> float | None:
-    """current - proposed $/month for the resources named (None when none of them is priced)."""
-    current, allocated = _allocated(model.lines)
-    found = _resources_of([str(r) for r in resource_ids], model, current)
-    if not found:
-        return None
-    value = sum(current[r] - allocated.get(r, 0.0) for r in found)
-    return round(value, 2) if not math.isnan(value) else None
+def finding_saving(resource_ids: list[str], model: CostModel, domain: str | None = None) -> float | None:
+    """current - proposed $/month for the resources named (within ``domain``'s lines when given);
+    None when none of them is priced."""
+    return _Savings(model).saving(list(resource_ids), domain)
 
 
 def attach_savings(findings: list[Any], cost_model: CostModel) -> list[Any]:
     """Each finding with ``monthly_savings_usd`` from the cost lines of the resources it names.
 
-    Keeps the finding's own value when the model cannot price its resources (never 0 for unknown).
-    Works on :class:`awsassess.findings.Finding` objects (copied) and on dicts.
+    Only lines of the finding's own domain count (a security finding on a task definition saves nothing);
+    a VPC id stands for the NAT gateways, load balancers and endpoints in it, a cluster for its services.
+    Savings of different findings on the same resources overlap: they are not additive. Keeps the finding's
+    own value when the model cannot price its resources (never 0 for unknown). Works on
+    :class:`awsassess.findings.Finding` objects (copied) and on dicts.
     """
-    current, allocated = _allocated(cost_model.lines)
+    savings = _Savings(cost_model)
     out = []
     for f in findings:
-        ids = f.get("resource_ids", []) if isinstance(f, dict) else getattr(f, "resource_ids", [])
-        found = _resources_of([str(r) for r in ids or []], cost_model, current)
-        saving = None
-        if found:
-            value = sum(current[r] - allocated.get(r, 0.0) for r in found)
-            saving = None if math.isnan(value) else round(value, 2)
+        get = f.get if isinstance(f, dict) else lambda k, d=None, _f=f: getattr(_f, k, d)
+        saving = savings.saving(list(get("resource_ids", []) or []), get("domain"))
         if isinstance(f, dict):
             g = dict(f)
             if saving is not None:

@@ -89,28 +89,47 @@ def network(c: Coster) -> None:
               note=f"{azs} AZ(s)")
 
 
-def public_ipv4(c: Coster) -> None:
-    """Every AWS-provided public IPv4 once: NAT addresses, Elastic IPs, ENI addresses, ALB nodes."""
-    snap, h = c.snapshot, c.hours
-    owners: dict[str, tuple[str, str, str]] = {}  # ip -> (owner id, region, what)
-    for _, n in snap.table("nat_gateways").iterrows():
+def nat_addresses(snapshot: Snapshot) -> dict[str, str]:
+    """NAT gateway id -> the resource id its public IPv4 is billed under (its Elastic IP allocation)."""
+    eips = {text(e["public_ip"]): text(e["allocation_id"]) for _, e in snapshot.table("elastic_ips").iterrows()
+            if text(e["public_ip"])}
+    out = {}
+    for _, n in snapshot.table("nat_gateways").iterrows():
         ip = text(n["public_ip"])
+        if ip:
+            out[text(n["nat_gateway_id"])] = eips.get(ip, text(n["nat_gateway_id"]))
+    return out
+
+
+def public_ipv4(c: Coster) -> None:
+    """Every AWS-provided public IPv4 once: NAT addresses (billed under their Elastic IP), Elastic IPs,
+    ENI addresses, load balancer nodes (one per enabled AZ of an internet-facing ALB/NLB)."""
+    snap, h = c.snapshot, c.hours
+    eips = {text(e["public_ip"]): text(e["allocation_id"]) for _, e in snap.table("elastic_ips").iterrows()
+            if text(e["public_ip"])}
+    lbs = {text(lb["arn"]).split(":loadbalancer/", 1)[-1]: text(lb["arn"])
+           for _, lb in snap.table("load_balancers").iterrows()}
+    owners: dict[str, tuple[str, str, str]] = {}  # ip -> (resource id, region, what)
+    for _, n in snap.table("nat_gateways").iterrows():
+        ip, nid = text(n["public_ip"]), text(n["nat_gateway_id"])
         if ip and text(n["state"]) not in ("deleted", "deleting", "failed"):
-            owners.setdefault(ip, (text(n["nat_gateway_id"]), text(n["region"]), "NAT gateway address"))
+            owners.setdefault(ip, (eips.get(ip, nid), text(n["region"]), f"NAT gateway address, {nid}"))
     nat_ids = set(snap.table("nat_gateways")["nat_gateway_id"].astype(str))
     for _, e in snap.table("elastic_ips").iterrows():
         ip = text(e["public_ip"]) or text(e["allocation_id"])
         what = "Elastic IP (idle)" if not text(e["association_id"]) else "Elastic IP"
         owners.setdefault(ip, (text(e["allocation_id"]), text(e["region"]), what))
-    counted_lb_enis: dict[str, int] = {}
+    counted_lb_nodes: dict[str, int] = {}
     for _, eni in snap.table("network_interfaces").iterrows():
         ip = text(eni["public_ip"])
         if not ip or ip in owners:
             continue
         desc = text(eni["description"])
-        if desc.startswith("ELB "):
-            counted_lb_enis[desc[4:]] = counted_lb_enis.get(desc[4:], 0) + 1
         if any(nid in desc for nid in nat_ids):
+            continue
+        if desc.startswith("ELB ") and desc[4:] in lbs:
+            counted_lb_nodes[desc[4:]] = counted_lb_nodes.get(desc[4:], 0) + 1
+            owners[ip] = (lbs[desc[4:]], text(eni["region"]), "load balancer node")
             continue
         owners[ip] = (text(eni["eni_id"]), text(eni["region"]), "ENI public address")
     for ip, (owner, region, what) in sorted(owners.items(), key=lambda kv: kv[1]):
@@ -121,7 +140,7 @@ def public_ipv4(c: Coster) -> None:
             continue
         azs = loads(lb["azs"]) or []
         suffix = text(lb["arn"]).split(":loadbalancer/", 1)[-1]
-        n = max(len(azs) - counted_lb_enis.get(suffix, 0), 0)
+        n = max(len(azs) - counted_lb_nodes.get(suffix, 0), 0)
         if n:
             c.add(SCENARIO, "network", "Public IPv4 (internet-facing load balancer, per AZ)", text(lb["arn"]),
                   text(lb["region"]), h * n, "IP-hours", "AmazonVPC", "public_ipv4_hour", note=f"{n} AZ node(s)")
@@ -462,6 +481,9 @@ def aliases(snapshot: Snapshot) -> dict[str, str]:
         put(lb["name"], lb["arn"])
     for _, e in snapshot.table("elastic_ips").iterrows():
         put(e["public_ip"], e["allocation_id"])
+    addresses = nat_addresses(snapshot)
     for _, n in snapshot.table("nat_gateways").iterrows():
-        put(n["public_ip"], n["nat_gateway_id"])
+        put(n["public_ip"], addresses.get(text(n["nat_gateway_id"]), n["nat_gateway_id"]))
+    for _, eni in snapshot.table("network_interfaces").iterrows():
+        put(eni["public_ip"], eni["eni_id"])
     return out

@@ -107,11 +107,13 @@ def propose_network(c: Coster, arch: ProposedArchitecture, region: str, env: str
         n_nat = len(azs) if a.nat_per_az else 1
         vpc.nat_gateways = [ProposedNat(f"{vpc_name}-nat-{az[-1]}", az) for az in azs[:n_nat]]
         vpc.gateway_endpoints = ["s3", "dynamodb"]
+        addresses = cur.nat_addresses(snap)
+        nat_ips = sorted({addresses.get(n, n) for n in nat_ids})
         for nat in vpc.nat_gateways:
             c.add(SCENARIO, "network", "NAT gateway hours", nat.name, region, h, "hours", "AmazonEC2",
                   "nat_gateway_hour", replaces=nat_ids, note=f"one per AZ ({nat.az})")
-            c.add(SCENARIO, "network", "Public IPv4 (NAT gateway address)", nat.name, region, h, "IP-hours",
-                  "AmazonVPC", "public_ipv4_hour", replaces=nat_ids)
+            c.add(SCENARIO, "network", "Public IPv4 (NAT gateway address)", f"{nat.name}-eip", region, h, "IP-hours",
+                  "AmazonVPC", "public_ipv4_hour", replaces=nat_ips)
         total_gb = sum(gb for gb in (cur.nat_processed_gb(c, n) for n in nat_ids) if gb is not None)
         kept = total_gb * (1 - a.gateway_endpoint_share_pct / 100)
         for nat in vpc.nat_gateways:

@@ -341,12 +341,16 @@ class RefreshResult:
         return {"path": str(self.path), "as_of": self.as_of, "refreshed": len(self.refreshed),
                 "not_found": len(self.not_found), "skipped_not_aws": len(self.skipped)}
 
+    def __str__(self) -> str:
+        missing = f", {len(self.not_found)} not found in the Price List" if self.not_found else ""
+        return f"{self.path} ({len(self.refreshed)} prices refreshed as of {self.as_of}{missing})"
 
-def _pricing_client(endpoint_url: str | None, session: Any = None) -> Any:
+
+def _pricing_client(endpoint_url: str | None, session: Any = None, profile: str | None = None) -> Any:
     if session is None:
         import boto3
 
-        session = boto3.Session()
+        session = boto3.Session(profile_name=profile) if profile else boto3.Session()
     return session.client("pricing", region_name=PRICING_REGION, endpoint_url=endpoint_url)
 
 
@@ -368,6 +372,7 @@ def refresh(
     regions: Sequence[str] = ("us-east-1",),
     cache_dir: str | os.PathLike[str] | None = None,
     *,
+    profile: str | None = None,
     session: Any = None,
     client: Any = None,
     catalog: PriceCatalog | None = None,
@@ -380,7 +385,7 @@ def refresh(
     catalog = catalog or PriceCatalog.package()
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     path = directory / CACHE_FILE
-    client = client or _pricing_client(endpoint_url, session)
+    client = client or _pricing_client(endpoint_url, session, profile)
     today = datetime.now(UTC).date().isoformat()
     result = RefreshResult(path=path, as_of=today)
 
