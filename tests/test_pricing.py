@@ -164,7 +164,10 @@ def pricing_endpoint() -> Iterator[tuple[str, list[str]]]:
 def test_refresh_writes_a_dated_cache_that_overrides_the_package(pricing_endpoint, tmp_path: Path) -> None:
     url, calls = pricing_endpoint
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    result = refresh(url, regions=["us-east-1", "eu-west-1"], cache_dir=tmp_path, session=session)
+    package = PriceCatalog.package()
+    subset = PriceCatalog({k: r for k, r in package.rows.items()
+                           if r.service in ("AmazonEC2", "AmazonCloudFront", "GitHubActions", "AmazonDynamoDB")})
+    result = refresh(url, regions=["us-east-1", "eu-west-1"], cache_dir=tmp_path, session=session, catalog=subset)
     assert calls and all(c == "AWSPriceListService.GetProducts" for c in calls)
     assert result.path == tmp_path / "prices.csv" and result.path.is_file()
     assert not result.not_found
@@ -176,8 +179,10 @@ def test_refresh_writes_a_dated_cache_that_overrides_the_package(pricing_endpoin
     eu = c.price("AmazonEC2", "instance_hour:m6g.large", "eu-west-1")
     assert eu.usd == pytest.approx(0.077 * 1.1) and eu.origin == "cache"
     assert c.price("AmazonCloudFront", "data_out_gb:next_40tb", "north-america").usd == pytest.approx(0.08)
+    assert c.price("AmazonDynamoDB", "rru_million", "us-east-1").usd == pytest.approx(0.125)  # per unit x 1e6
+    assert str(result).startswith(str(tmp_path / "prices.csv"))
     # a second refresh of one region keeps the other region's cached rows
-    refresh(url, regions=["us-east-1"], cache_dir=tmp_path, session=session)
+    refresh(url, regions=["us-east-1"], cache_dir=tmp_path, session=session, catalog=subset)
     assert PriceCatalog.load(tmp_path).find("AmazonEC2", "instance_hour:m6g.large", "eu-west-1") is not None
 
 
