@@ -342,6 +342,9 @@ def test_pdf_pages_and_headline_text(report: dict[str, Path]) -> None:
         assert figure in text
     assert f"Page 2 of {pages}" in text
     assert "file://" not in text and str(pdf.parent) not in text  # no Chromium header/footer with the path
+    raw = pdf.read_bytes()
+    assert b"file://" not in raw and str(pdf.parent).encode() not in raw  # links stay inside the document
+    assert b"/GoTo" in raw or b"/Dest" in raw  # the contents page links to its sections
     assert "<script>alert(1)</script>" in text  # the AWS string printed as text, not executed
 
 

@@ -171,12 +171,30 @@ def top_findings(findings: pd.DataFrame, n: int = 8) -> pd.DataFrame:
 
 
 def key_risks(findings: pd.DataFrame, n: int = 6) -> pd.DataFrame:
-    """High and medium findings that are about risk rather than money (no saving attached)."""
+    """High and medium findings about risk rather than money (no saving attached), one row per rule.
+
+    The same rule firing on several resources (a 60-minute wait on every pipeline) is one risk:
+    its row keeps the first finding's title, names how many more there are and lists all resources.
+    """
     if findings.empty:
         return findings
     df = findings[findings["severity"].isin(["high", "medium"]) & ~(findings["monthly_savings_usd"].fillna(0) > 0)]
-    df = df.assign(_rank=df["severity"].map(SEVERITY_RANK))
-    return df.sort_values(["_rank", "domain", "title"]).head(n).drop(columns="_rank")
+    if df.empty:
+        return df
+    df = df.assign(_rank=df["severity"].map(SEVERITY_RANK), _rule=df["rule_id"].fillna(df["title"]))
+    rows = []
+    for _, group in df.sort_values(["_rank", "domain", "title"]).groupby("_rule", sort=False):
+        first = group.iloc[0].to_dict()
+        if len(group) > 1:
+            first["title"] = f"{first['title']} (and {len(group) - 1} more like it)"
+            ids: list[Any] = []
+            for v in group["resource_ids"]:
+                ids.extend(v if isinstance(v, list) else [v])
+            first["resource_ids"] = ids
+        first["count"] = len(group)
+        rows.append(first)
+    out = pd.DataFrame(rows).sort_values(["_rank", "count"], ascending=[True, False]).head(n)
+    return out.drop(columns=["_rank", "_rule"]).reset_index(drop=True)
 
 
 def cost_by_domain(costs: pd.DataFrame) -> pd.DataFrame:
