@@ -78,15 +78,39 @@ def series(
 
     Returns the metrics rows (``timestamp`` as UTC datetimes, ``value`` as float) plus one column
     per dimension name found, sorted by resource and time. ``dims`` keeps rows whose dimensions
-    include all the given name/value pairs.
+    include all the given name/value pairs. When ``snapshot`` has a ``series_cache`` dict (as during
+    :func:`awsassess.findings.evaluate`) results are memoised there: treat them as read-only.
     """
+    cache = getattr(snapshot, "series_cache", None)
+    key = (namespace, metric, stat, lookback_days, None if resource_ids is None else tuple(sorted(map(str, resource_ids))),
+           None if dims is None else tuple(sorted(dims.items())))
+    if cache is not None and key in cache:
+        return cache[key]
+    out = _series(snapshot, namespace, metric, stat, lookback_days, resource_ids, dims)
+    if cache is not None:
+        cache[key] = out
+    return out
+
+
+def _metric_rows(snapshot: Snapshot, namespace: str, metric: str) -> pd.DataFrame:
+    """Rows of one (namespace, metric); with a memoising snapshot the table is grouped only once."""
     df = snapshot.table("metrics")
+    cache = getattr(snapshot, "series_cache", None)
+    if cache is None or not len(df):
+        return df[(df["namespace"] == namespace) & (df["metric"] == metric)] if len(df) else df
+    if "__groups__" not in cache:
+        cache["__groups__"] = df.groupby(["namespace", "metric"], sort=False).indices
+    idx = cache["__groups__"].get((namespace, metric))
+    return df.iloc[idx] if idx is not None else df.iloc[0:0]
+
+
+def _series(snapshot: Snapshot, namespace: str, metric: str, stat: str | None, lookback_days: float | None,
+            resource_ids: Iterable[str] | None, dims: dict[str, str] | None) -> pd.DataFrame:
+    df = _metric_rows(snapshot, namespace, metric)
     if not len(df):
         return df.assign(value=pd.Series(dtype=float))
-    mask = (df["namespace"] == namespace) & (df["metric"] == metric)
     if stat is not None:
-        mask &= df["stat"] == stat
-    df = df[mask]
+        df = df[df["stat"] == stat]
     if resource_ids is not None:
         df = df[df["resource_id"].astype(str).isin({str(r) for r in resource_ids})]
     if not len(df):
@@ -101,7 +125,7 @@ def series(
     parsed = {raw: dimensions(raw) for raw in df["dimensions"].dropna().unique()}
     names = sorted({k for d in parsed.values() for k in d})
     for name in names:
-        df[name] = df["dimensions"].map(lambda raw, n=name: parsed.get(raw, {}).get(n))
+        df[name] = df["dimensions"].map({raw: d.get(name) for raw, d in parsed.items()})
     if dims:
         for k, v in dims.items():
             if k not in df.columns:

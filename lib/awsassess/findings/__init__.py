@@ -69,6 +69,7 @@ class _MemoSnapshot(Snapshot):
         super().__init__(manifest=inner.manifest, tables=inner.tables, path=inner.path)
         self._memo: dict[str, Any] = {}
         self._inner = inner
+        self.series_cache: dict[Any, Any] = {}  # awsassess.metrics_stats.series memo
 
     def table(self, name: str) -> Any:
         if name not in self._memo:

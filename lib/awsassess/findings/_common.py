@@ -84,14 +84,14 @@ def ecs_metric_stats(snapshot: Snapshot, metric: str, stat: str, lookback_days: 
     out: dict[tuple[str, str], dict] = {}
     for ns in ("ECS/ContainerInsights", "AWS/ECS"):
         st = ms.stats(snapshot, ns, metric, stat, lookback_days=lookback_days, by=("ClusterName", "ServiceName"))
-        for key, row in st.iterrows():
-            out[(text(key[0]), text(key[1]))] = row.to_dict()
+        for key, row in st.to_dict("index").items():
+            out[(text(key[0]), text(key[1]))] = row
         if out:
             break
     if not out:  # series collected without dimensions: resource_id is the service name
         st = ms.stats(snapshot, "AWS/ECS", metric, stat, lookback_days=lookback_days)
-        for key, row in st.iterrows():
-            out[("", text(key))] = row.to_dict()
+        for key, row in st.to_dict("index").items():
+            out[("", text(key))] = row
     return out
 
 

@@ -80,8 +80,8 @@ def _db_metric(snapshot: Snapshot, metric: str, stat: str, lookback: float) -> d
     out: dict[str, dict] = {}
     for ns in ("AWS/RDS", "AWS/DocDB"):
         st = ms.stats(snapshot, ns, metric, stat, lookback_days=lookback)
-        for rid, row in st.iterrows():
-            out.setdefault(text(rid), row.to_dict())
+        for rid, row in st.to_dict("index").items():
+            out.setdefault(text(rid), row)
     return out
 
 
@@ -394,7 +394,7 @@ def docdb_storage_type(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
     days = defaultdict(float)
     for metric in ("VolumeReadIOPs", "VolumeWriteIOPs"):
         st = ms.stats(snapshot, "AWS/DocDB", metric, "Sum", lookback_days=a.metrics_lookback_days)
-        for rid, row in st.iterrows():
+        for rid, row in st.to_dict("index").items():
             io[text(rid)] += float(row["sum"])
             days[text(rid)] = max(days[text(rid)], (row["last"] - row["first"]).total_seconds() / 86400 + 1 / 24)
     out = []
