@@ -3,7 +3,7 @@ against the service model), then the collector over HTTP against a moto server.
 
 The moto server here runs in-process so the test can set what moto does not model (execution,
 build and deployment times) on its model objects, as the demo estate does; the collector only
-sees HTTP. My collector test modules share one account (moto creates its default VPCs once per
+sees HTTP. The collector test modules share one account (moto creates its default VPCs once per
 account, ~3 s) and seed disjoint services.
 """
 
