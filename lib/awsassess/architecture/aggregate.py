@@ -234,7 +234,7 @@ def merge_az_replicas(graph: ArchitectureGraph, kinds: tuple[str, ...] = ("nat",
                 azs = sorted({str(graph.nodes[n].attrs.get("az") or "") for n in ids} - {""})
                 node = collapse(graph, ids, f"az:{gid}:{kind}", gid, pending)
                 node.attrs["aggregated"] = False
-                node.details = (("one per AZ: " if len(azs) == len(ids) else "in ") + ", ".join(azs),) if azs else ()
+                node.details = ("one per AZ" if len(azs) == len(ids) else "in " + ", ".join(azs),) if azs else ()
     if pending:
         remap_edges(graph, pending)
 

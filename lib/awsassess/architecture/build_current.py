@@ -172,11 +172,10 @@ class _Builder:
             public = scheme == "internet-facing"
             short = {"alb": "ALB", "nlb": "NLB", "gwlb": "GWLB"}[kind]
             details = [f"{short} · {scheme}"]
-            if listeners.get(arn):
-                details.append(f"{listeners[arn]} listener(s)")
             nid = f"lb:{arn}"
             self.g.add_node(nid, kind, s(r["name"]) or arn.rsplit("/", 2)[-2], self.tier(vpc_id, public),
-                            details=details, scheme=scheme, vpc_id=vpc_id, resource_id=arn)
+                            details=details, scheme=scheme, vpc_id=vpc_id, resource_id=arn,
+                            listeners=listeners.get(arn, 0))
             self.lbs[arn] = nid
             if s(r["dns_name"]):
                 self.lb_dns[s(r["dns_name"]).lower().rstrip(".")] = nid

@@ -101,12 +101,12 @@ def title_block(graph: ArchitectureGraph) -> str:
     if cells:
         legend = ('<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="6" CELLPADDING="2"><TR>'
                   f'<TD ALIGN="LEFT"><B>Legend</B></TD>{"".join(cells)}</TR></TABLE></TD></TR>')
-    notes = "".join(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11" COLOR="{MUTED}">{esc(n)}</FONT></TD></TR>'
+    notes = "".join(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="14" COLOR="{MUTED}">{esc(n)}</FONT></TD></TR>'
                     for n in graph.notes)
     summary = summary_line(graph)
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
-        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="22"><B>{esc(graph.title)}</B></FONT></TD></TR>'
-        + (f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="14" COLOR="{MUTED}">{esc(summary)}</FONT></TD></TR>' if summary else "")
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="28"><B>{esc(graph.title)}</B></FONT></TD></TR>'
+        + (f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="18" COLOR="{MUTED}">{esc(summary)}</FONT></TD></TR>' if summary else "")
         + legend + notes + "</TABLE>>"
     )

@@ -63,10 +63,17 @@ ICON_CLASSES: dict[str, type[DNode]] = {
     "ecr": compute.ECR,
 }
 FARGATE = compute.Fargate
-ICON_PX = 44
-NAME_WIDTH = 24
-DETAIL_WIDTH = 30
+ICON_PX = 40
+NAME_WIDTH = 20
+DETAIL_WIDTH = 26
+NAME_PT = 15
+DETAIL_PT = 12
+NODESEP = "0.3"
+RANKSEP = "0.5"
 PNG_DPI = 96
+WRAP_VPCS = 4  # from this many VPCs in a region, two columns of VPCs are tried (kept if they print larger)
+A4_PT = (510.0, 680.0)  # printable A4 portrait area in points (180 x 240 mm)
+MANAGED_END: int | None = 1  # AWS-managed box of a one-VPC region: 0 = after its first column, 1 = after its last
 BUS_MIN = 3  # from this many sources, egress edges of one box join into one bus
 
 
@@ -91,17 +98,17 @@ def node_label(node: Node) -> str:
     icon = icon_path(node_icon(node))
     name = "<BR/>".join(esc(x) for x in wrap(node.label, NAME_WIDTH))
     out = [f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{ICON_PX}" HEIGHT="{ICON_PX}"><IMG SRC="{esc(icon)}" SCALE="TRUE"/></TD></TR>',
-           f'<TR><TD><FONT POINT-SIZE="12"><B>{name}</B></FONT></TD></TR>']
+           f'<TR><TD><FONT POINT-SIZE="{NAME_PT}"><B>{name}</B></FONT></TD></TR>']
     for detail in node.details:
         text = "<BR/>".join(esc(x) for x in wrap(detail, DETAIL_WIDTH))
-        out.append(f'<TR><TD><FONT POINT-SIZE="10" COLOR="{MUTED}">{text}</FONT></TD></TR>')
+        out.append(f'<TR><TD><FONT POINT-SIZE="{DETAIL_PT}" COLOR="{MUTED}">{text}</FONT></TD></TR>')
     frame = 'BORDER="1" STYLE="rounded,dashed" COLOR="#879196"' if node.attrs.get("aggregated") else 'BORDER="0"'
     return f'<<TABLE {frame} CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{"".join(out)}</TABLE>>'
 
 
 def group_label(label: str, details: tuple[str, ...]) -> str:
-    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="13"><B>{esc(x)}</B></FONT></TD></TR>' for x in wrap(label, 56)]
-    rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{MUTED}">{esc(x)}</FONT></TD></TR>'
+    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{NAME_PT}"><B>{esc(x)}</B></FONT></TD></TR>' for x in wrap(label, 56)]
+    rows += [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{DETAIL_PT}" COLOR="{MUTED}">{esc(x)}</FONT></TD></TR>'
              for d in details for x in wrap(d, 80)]
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{"".join(rows)}</TABLE>>'
 
@@ -114,16 +121,17 @@ class _Box(Cluster):
         self.dot.graph_attr["label"] = label
 
 
-def build_diagram(graph: ArchitectureGraph) -> Diagram:
-    """The diagrams.Diagram for ``graph``, built in a private context (nothing global is left set)."""
-    return contextvars.copy_context().run(_build, graph)
+def build_diagram(graph: ArchitectureGraph, wrap_at: int | None = None) -> Diagram:
+    """The diagrams.Diagram for ``graph``, built in a private context (nothing global is left set).
+    ``wrap_at``: VPCs per region from which they are laid out in two columns (None: the default)."""
+    return contextvars.copy_context().run(_build, graph, wrap_at)
 
 
-def _build(graph: ArchitectureGraph) -> Diagram:
+def _build(graph: ArchitectureGraph, wrap_at: int | None = None) -> Diagram:
     graph.validate()
     diagram = Diagram(
         name="", filename=f"awsassess-{uuid.uuid4().hex}", show=False, direction="LR", curvestyle="ortho",
-        graph_attr={"fontname": FONT, "fontcolor": INK, "pad": "0.4", "nodesep": "0.35", "ranksep": "0.7",
+        graph_attr={"fontname": FONT, "fontcolor": INK, "pad": "0.4", "nodesep": NODESEP, "ranksep": RANKSEP,
                     "labelloc": "t", "labeljust": "l", "newrank": "true", "compound": "true"},
         node_attr={"fontname": FONT, "fontcolor": INK, "shape": "plain", "fixedsize": "false",
                    "width": "0", "height": "0", "margin": "0", "imagescale": "false"},
@@ -134,7 +142,8 @@ def _build(graph: ArchitectureGraph) -> Diagram:
     ids = {nid: f"n{k}" for k, nid in enumerate(graph.nodes)}
     drawn: dict[str, DNode] = {}
     children: dict[str | None, list[str]] = {}
-    for g in graph.groups.values():
+    order = {"global": 0, "lane": 2}  # edge services drawn first (top), the CI/CD lane last (bottom)
+    for g in sorted(graph.groups.values(), key=lambda g: order.get(g.kind, 1)):
         children.setdefault(g.parent, []).append(g.id)
     members: dict[str | None, list[Node]] = {}
     for n in graph.nodes.values():
@@ -201,7 +210,7 @@ def _build(graph: ArchitectureGraph) -> Diagram:
             else:
                 both = e.kind in ("peering", "tgw")
                 diagram.connect(drawn[e.src], drawn[e.dst], Edge(forward=True, reverse=both, **attrs))
-        for src, dst in layout_hints(graph):
+        for src, dst in layout_hints(graph, wrap_at):
             diagram.connect(drawn[src], drawn[dst], Edge(style="invis", forward=True))
     finally:
         diagrams.setdiagram(None)
@@ -217,13 +226,16 @@ def column(node: Node) -> int | None:
         return 2 if node.attrs.get("scheme", "internet-facing") == "internet-facing" else 4
     if kind == "ecs_service":
         return 3 if node.attrs.get("public") or node.attrs.get("caller") else 5
-    return {"vpc": 0, "igw": 1, "nat": 2, "ec2": 5, "asg": 6, "rds": 7, "aurora": 7, "docdb": 7,
+    return {"vpc": 1, "igw": 1, "nat": 2, "ec2": 5, "asg": 6, "rds": 7, "aurora": 7, "docdb": 7,
             "elasticache": 7, "vpc_endpoint": 7}.get(kind)
 
 
-def layout_hints(graph: ArchitectureGraph) -> list[tuple[str, str]]:
-    """Invisible edges that line every VPC up in the same columns (they only steer the layout)."""
+def layout_hints(graph: ArchitectureGraph, wrap_at: int | None = None) -> list[tuple[str, str]]:
+    """Invisible edges that steer the layout: every VPC's nodes in the same columns and, from
+    ``wrap_at`` VPCs in a region, the VPCs in two side-by-side columns (a tall page reads badly)."""
+    wrap_at = WRAP_VPCS if wrap_at is None else wrap_at
     hints: list[tuple[str, str]] = []
+    ends: dict[str, tuple[str, str]] = {}  # VPC group -> (first-column node, last-column node)
     for g in graph.groups.values():
         if g.kind not in ("vpc", "more"):
             continue
@@ -235,6 +247,20 @@ def layout_hints(graph: ArchitectureGraph) -> list[tuple[str, str]]:
         cols = sorted(buckets)
         for a, b in zip(cols, cols[1:], strict=False):
             hints.extend((buckets[a][0], dst) for dst in buckets[b])
+        if cols:
+            ends[g.id] = (buckets[cols[0]][0], buckets[cols[-1]][0])
+    for region in graph.groups.values():
+        vpcs = [g.id for g in graph.child_groups(region.id) if g.id in ends]
+        if region.kind == "region" and len(vpcs) == 1 and MANAGED_END is not None:
+            # one VPC: AWS-managed services to its right, clear of the internet's request path
+            for box in graph.child_groups(region.id):
+                if box.kind in ("managed", "datastores"):
+                    hints.extend((ends[vpcs[0]][MANAGED_END], n.id) for n in graph.nodes_in(box.id))
+        if region.kind != "region" or len(vpcs) < wrap_at:
+            continue
+        half = (len(vpcs) + 1) // 2
+        for left, right in zip(vpcs[:half], vpcs[half:], strict=False):
+            hints.append((ends[left][1], ends[right][0]))
     return hints
 
 
@@ -275,18 +301,44 @@ def inline_svg_images(svg: str) -> str:
     return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + "\n" + block, body, count=1)
 
 
-def to_bytes(graph: ArchitectureGraph, fmt: str, dpi: int = PNG_DPI) -> bytes:
-    """PNG or SVG bytes of ``graph`` (no aggregation, no files)."""
-    diagram = build_diagram(graph)
-    if fmt == "png":
-        diagram.dot.graph_attr["dpi"] = str(dpi)
+def _pipe(diagram: Diagram, fmt: str, name: str) -> bytes:
     try:
-        data = diagram.dot.pipe(format=fmt, quiet=True)
+        return diagram.dot.pipe(format=fmt, quiet=True)
     except graphviz.ExecutableNotFound as exc:
         raise RenderError("Graphviz 'dot' was not found on PATH. Install it: `apt-get install graphviz` "
                           "(Debian/Ubuntu), `brew install graphviz` or `conda install -c conda-forge graphviz`.") from exc
     except graphviz.CalledProcessError as exc:
-        raise RenderError(f"Graphviz failed on {graph.name!r}: {exc.stderr.decode(errors='replace')[-800:] if exc.stderr else exc}") from exc
+        err = exc.stderr.decode(errors="replace")[-800:] if exc.stderr else str(exc)
+        raise RenderError(f"Graphviz failed on {name!r}: {err}") from exc
+
+
+_SVG_SIZE = re.compile(rb'<svg[^>]*\bwidth="([\d.]+)pt"[^>]*\bheight="([\d.]+)pt"')
+
+
+def page_fit(graph: ArchitectureGraph, wrap_at: int | None) -> float:
+    """How much the laid-out diagram must shrink to fit an A4 page's printable area (1.0 = not at all)."""
+    svg = _pipe(build_diagram(graph, wrap_at), "svg", graph.name)
+    m = _SVG_SIZE.search(svg[:2000])
+    if not m:
+        return 0.0
+    w, h = float(m.group(1)), float(m.group(2))
+    return min(1.0, A4_PT[0] / w, A4_PT[1] / h)
+
+
+def choose_wrap(graph: ArchitectureGraph) -> int:
+    """One column of VPCs or two: whichever prints larger on an A4 page (a tall column shrinks badly)."""
+    regions = [g for g in graph.groups.values() if g.kind == "region"]
+    if not any(len([c for c in graph.child_groups(r.id) if c.kind in ("vpc", "more")]) >= WRAP_VPCS for r in regions):
+        return 10**6
+    return WRAP_VPCS if page_fit(graph, WRAP_VPCS) > page_fit(graph, 10**6) else 10**6
+
+
+def to_bytes(graph: ArchitectureGraph, fmt: str, dpi: int = PNG_DPI, wrap_at: int | None = None) -> bytes:
+    """PNG or SVG bytes of ``graph`` (no aggregation, no files)."""
+    diagram = build_diagram(graph, wrap_at)
+    if fmt == "png":
+        diagram.dot.graph_attr["dpi"] = str(dpi)
+    data = _pipe(diagram, fmt, graph.name)
     if fmt == "svg":
         data = inline_svg_images(data.decode("utf-8")).encode("utf-8")
     return data
@@ -354,8 +406,9 @@ def render(graph: ArchitectureGraph, out_base: Path, *, formats: tuple[str, ...]
             raise ValueError(f"formats: {fmt!r} is not supported; use 'png' and/or 'svg'")
     stem = _stem(graph, out_base)
     overview, touched = aggregate.overview(graph, max_per_kind=max_per_kind, max_nodes=max_nodes, max_vpcs=max_vpcs)
-    jobs: list[tuple[str, ArchitectureGraph, str, Path]] = [
-        (fmt, overview, fmt, stem.with_name(f"{stem.name}.{fmt}")) for fmt in formats]
+    wrap = choose_wrap(overview)
+    jobs: list[tuple[str, ArchitectureGraph, str, Path, int]] = [
+        (fmt, overview, fmt, stem.with_name(f"{stem.name}.{fmt}"), wrap) for fmt in formats]
     if pages and touched:
         names = _page_names(graph, touched)
         count = 0
@@ -368,9 +421,10 @@ def render(graph: ArchitectureGraph, out_base: Path, *, formats: tuple[str, ...]
                 continue
             count += 1
             page_stem = f"{stem.name}-{names[gid]}"
-            jobs.extend((f"{page_stem}.{fmt}", page, fmt, stem.with_name(f"{page_stem}.{fmt}")) for fmt in formats)
+            jobs.extend((f"{page_stem}.{fmt}", page, fmt, stem.with_name(f"{page_stem}.{fmt}"), 10**6)
+                        for fmt in formats)
     n = workers or min(4, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=max(1, n), thread_name_prefix="awsassess-render") as pool:
-        futures = [(key, pool.submit(lambda g, f, p: _write(p, to_bytes(g, f, dpi)), g, fmt, path))
-                   for key, g, fmt, path in jobs]
+        futures = [(key, pool.submit(lambda g, f, p, w: _write(p, to_bytes(g, f, dpi, w)), g, fmt, path, w))
+                   for key, g, fmt, path, w in jobs]
         return {key: fut.result() for key, fut in futures}
