@@ -153,3 +153,33 @@ def test_sensitivity_covers_targets_and_savings_plans() -> None:
     assert (on["proposed_usd"].to_numpy() < off["proposed_usd"].to_numpy()).all()
     default = sens[sens["is_default"]].iloc[0]
     assert default["proposed_usd"] == pytest.approx(demo_model("production").total("proposed"), abs=0.02)
+
+
+def test_transit_gateway_attachments_and_interface_endpoints() -> None:
+    base = demo_snapshot("staging")
+    vpcs = list(base.table("vpcs")["vpc_id"])
+    acct = {"account_id": base.account_id, "region": "us-east-1"}
+    snap = _with(base, "transit_gateway_attachments", [
+        {**acct, "attachment_id": f"tgw-attach-{i}", "transit_gateway_id": "tgw-1", "resource_type": "vpc",
+         "resource_id": v, "state": "available"} for i, v in enumerate(vpcs[:3])]
+        + [{**acct, "attachment_id": "tgw-attach-vpn", "transit_gateway_id": "tgw-1", "resource_type": "vpn",
+            "resource_id": "vpn-1", "state": "available"}])
+    snap = _with(snap, "vpc_endpoints", [
+        {**acct, "vpc_endpoint_id": f"vpce-{i}", "vpc_id": v, "service_name": "com.amazonaws.us-east-1.ecr.api",
+         "endpoint_type": "Interface", "subnet_count": 2, "state": "available"} for i, v in enumerate(vpcs[:2])]
+        + [{**acct, "vpc_endpoint_id": "vpce-s3", "vpc_id": vpcs[0], "service_name": "com.amazonaws.us-east-1.s3",
+            "endpoint_type": "Gateway", "subnet_count": 0, "state": "available"}])
+    m = assess(snap)
+    cur = m.lines[m.lines["scenario"] == "current"]
+    tgw = cur[cur["item"] == "Transit gateway attachment hours"]
+    assert len(tgw) == 4 and round(tgw["monthly_usd"].sum(), 2) == 4 * 36.50
+    eps = cur[cur["item"].str.startswith("Interface endpoint")]
+    assert len(eps) == 2 and round(eps["monthly_usd"].sum(), 2) == 2 * 14.60  # 2 AZs x $7.30, gateway free
+    prop = m.lines[m.lines["scenario"] == "proposed"]
+    ptgw = prop[prop["item"] == "Transit gateway attachment hours"]
+    assert len(ptgw) == 2  # the new VPC's attachment replaces 3, the VPN attachment is kept
+    assert {r for x in ptgw["replaces"] for r in x.split("|")} == {f"tgw-attach-{i}" for i in range(3)} | {
+        "tgw-attach-vpn"}
+    peps = prop[prop["item"].str.startswith("Interface endpoint")]
+    assert len(peps) == 1 and peps["monthly_usd"].iloc[0] == pytest.approx(14.60)  # one ecr.api endpoint, 2 AZs
+    assert m.proposed.vpcs[0].interface_endpoints == ["ecr.api"]

@@ -133,7 +133,7 @@ def propose_network(c: Coster, arch: ProposedArchitecture, region: str, env: str
     if len(eps):
         eps = eps[eps["endpoint_type"].astype(str).str.lower() == "interface"]
         for svc_name, group in eps.groupby(eps["service_name"].astype(str)):
-            short = svc_name.rsplit(".", 1)[-1]
+            short = svc_name.split(f".{region}.", 1)[-1] if f".{region}." in svc_name else svc_name
             vpc.interface_endpoints.append(short)
             c.add(SCENARIO, "network", "Interface endpoint hours (per AZ)", f"{vpc_name}-{short}-endpoint", region,
                   h * len(azs), "endpoint-AZ-hours", "AmazonVPC", "interface_endpoint_hour",
