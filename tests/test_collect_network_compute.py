@@ -325,3 +325,36 @@ def test_stopped_tasks_can_be_turned_off(demo_estate: Any, tmp_path: Path) -> No
     assert ("ecs", "ListTasks") not in demo_estate.operations()
     cov = snap.table("coverage")
     assert cov[cov["operation"] == "ListTasks"].iloc[0]["status"] == "skipped"
+
+
+@pytest.mark.slow
+def test_scale_estate_every_subnet_and_service(tmp_path: Path) -> None:
+    """>= 250 subnets and >= 120 ECS services (3 clusters) all reach the tables; DescribeServices stays <= 10."""
+    from awsassess.demo import Estate
+    from awsassess.demo.seed_scale import SCALE_ACCOUNT
+
+    spec = {"regions": ["us-east-1"], "vpcs": 25, "subnets": 250, "ecs_services": 120, "load_balancers": 12,
+            "databases": 0, "stacks": 0}
+    with Estate.start("scale:" + json.dumps(spec), timeout=300) as estate:
+        params = AccountParams(name="scale", account_id=SCALE_ACCOUNT, regions=["us-east-1"],
+                               auth={"role_arn": estate.role_arn(SCALE_ACCOUNT), "external_id": estate.external_id,
+                                     "endpoint_url": estate.endpoint_url})
+        session = session_for(params)
+        batches: list[int] = []
+        session.client("ecs", "us-east-1").meta.events.register(
+            "provide-client-params.ecs.DescribeServices", lambda params, **_: batches.append(len(params["services"])))
+        snap = collect_account(params, tmp_path, collectors=load_collectors(NET_COMPUTE), session=session,
+                               strict=True)
+    vpcs = snap.table("vpcs")
+    default = set(vpcs[vpcs["is_default"]]["vpc_id"])
+    subnets = snap.table("subnets")
+    assert len(vpcs) - len(default) == 25
+    assert len(subnets[~subnets["vpc_id"].isin(default)]) == 250
+    assert snap.table("subnets")["subnet_id"].is_unique
+    services = snap.table("ecs_services")
+    assert len(services) == 120 and services["service_arn"].is_unique and services["cpu"].notna().all()
+    assert len(snap.table("ecs_clusters")) == 3
+    assert len(snap.table("load_balancers")) == 12 and len(snap.table("target_groups")) == 12
+    assert max(batches) <= 10 and sum(batches) == 120 and len(batches) == 12
+    cov = snap.table("coverage")
+    assert set(cov["status"]) == {"ok"}, cov[cov["status"] != "ok"].to_dict("records")

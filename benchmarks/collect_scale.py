@@ -1,0 +1,128 @@
+"""Collection speed on a large simulated account, with 50 ms added to every request.
+
+    .venv/bin/python benchmarks/collect_scale.py                 # the full size (3 regions)
+    .venv/bin/python benchmarks/collect_scale.py --small         # a quick smoke run
+
+Starts a ``scale`` estate (per region: VPCs, subnets, ECS services, load balancers, databases,
+stacks), sets the front door's latency, then runs a full ``collect_account`` (every registered
+collector) at ``--concurrency`` and again at concurrency 1. Prints, per run: requests made (as the
+estate's front door counted them), wall time, requests/s, peak memory (RSS of this process above
+its level before the run), and the floor = requests x latency / concurrency (what the run would
+take if only the added latency counted). Targets: >= 8x faster than concurrency 1, within 1.5x
+of the floor. Also printed: CPU seconds used by this process (the collector) and by the estate
+server process (moto) during each run: the simulated server is single-process Python, so its CPU
+time per request bounds how close to the floor any client can get.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+import psutil
+from awsassess.collect import collect_account
+from awsassess.demo import Estate
+from awsassess.demo.seed_scale import SCALE_ACCOUNT
+from awsassess.params import AccountParams
+
+FULL = {"regions": ["us-east-1", "eu-west-1", "us-west-2"], "vpcs": 40, "subnets": 600, "ecs_services": 300,
+        "load_balancers": 150, "databases": 100, "stacks": 200}
+SMALL = {"regions": ["us-east-1"], "vpcs": 10, "subnets": 100, "ecs_services": 60, "load_balancers": 20,
+         "databases": 10, "stacks": 20}
+
+
+class PeakRss:
+    """Samples this process's RSS every 20 ms; ``peak_mb`` above the level at start."""
+
+    def __init__(self) -> None:
+        self._proc = psutil.Process(os.getpid())
+        self._stop = threading.Event()
+        self.base = self._proc.memory_info().rss
+        self.peak = self.base
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self._proc.memory_info().rss)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return (self.peak - self.base) / 2**20
+
+
+def run(estate: Estate, regions: list[str], concurrency: int, out: Path, latency_ms: float) -> dict[str, Any]:
+    params = AccountParams(name=f"scale-c{concurrency}", account_id=SCALE_ACCOUNT, regions=regions,
+                           auth={"role_arn": estate.role_arn(SCALE_ACCOUNT), "external_id": estate.external_id,
+                                 "endpoint_url": estate.endpoint_url},
+                           collect={"concurrency": concurrency})
+    estate.reset_operations()
+    server = psutil.Process(estate.pid)
+    server_cpu0 = sum(server.cpu_times()[:2])
+    with PeakRss() as mem:
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        snap = collect_account(params, out)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    server_cpu = sum(server.cpu_times()[:2]) - server_cpu0
+    requests = len(estate.operations())
+    floor = requests * latency_ms / 1000 / concurrency
+    rows = {n: len(df) for n, df in snap.tables.items()}
+    problems = snap.manifest["coverage"]["problems"]
+    return {"concurrency": concurrency, "requests": requests, "wall_s": round(wall, 1),
+            "requests_per_s": round(requests / wall, 1), "peak_mb": round(mem.peak_mb, 1),
+            "floor_s": round(floor, 1), "vs_floor": round(wall / floor, 2) if floor else None,
+            "client_cpu_s": round(cpu, 1), "server_cpu_s": round(server_cpu, 1),
+            "rows": {k: rows.get(k, 0) for k in ("vpcs", "subnets", "ecs_services", "load_balancers",
+                                                 "target_groups", "db_instances", "stacks", "stack_resources")},
+            "problems": problems}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--small", action="store_true", help="a small estate (1 region) for a quick run")
+    ap.add_argument("--latency-ms", type=float, default=50.0)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--skip-serial", action="store_true", help="do not run the concurrency-1 comparison")
+    ap.add_argument("--estate", type=str, default=None, help="scale estate JSON (overrides --small)")
+    args = ap.parse_args()
+    spec = json.loads(args.estate) if args.estate else (SMALL if args.small else FULL)
+
+    print(f"estate: {json.dumps(spec)}")
+    t0 = time.perf_counter()
+    with Estate.start("scale:" + json.dumps(spec), timeout=1800) as estate, TemporaryDirectory() as tmp:
+        print(f"estate ready in {time.perf_counter() - t0:.0f} s (seeding {estate.timings})")
+        estate.set_latency(args.latency_ms)
+        results = [run(estate, spec["regions"], args.concurrency, Path(tmp), args.latency_ms)]
+        if not args.skip_serial:
+            results.append(run(estate, spec["regions"], 1, Path(tmp), args.latency_ms))
+    print(f"\nlatency added per request: {args.latency_ms:.0f} ms; cpu cores: {os.cpu_count()}; "
+          f"load average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"{'concurrency':>11} {'requests':>8} {'wall s':>8} {'req/s':>7} {'peak MB':>8} {'floor s':>8} "
+          f"{'wall/floor':>10} {'client CPU s':>12} {'server CPU s':>12}")
+    for r in results:
+        print(f"{r['concurrency']:>11} {r['requests']:>8} {r['wall_s']:>8} {r['requests_per_s']:>7} "
+              f"{r['peak_mb']:>8} {r['floor_s']:>8} {r['vs_floor']:>10} {r['client_cpu_s']:>12} {r['server_cpu_s']:>12}")
+    if len(results) == 2:
+        print(f"speed-up vs concurrency 1: {results[1]['wall_s'] / results[0]['wall_s']:.1f}x (target >= 8x); "
+              f"wall/floor {results[0]['vs_floor']} (target <= 1.5)")
+    print(f"rows: {results[0]['rows']}")
+    for r in results:
+        if r["problems"]:
+            print(f"coverage problems at concurrency {r['concurrency']}: {r['problems']}")
+
+
+if __name__ == "__main__":
+    main()
