@@ -31,6 +31,9 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# This folder is sys.path[0] when the script runs, and the workers get the same sys.path: a sibling
+# benchmark named like a library (benchmarks/diagrams.py) would shadow it there. Drop it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 FIXTURE_NOTEBOOKS = ROOT / "tests" / "fixtures" / "notebooks"
 TEMPLATE_ENV = "AWSASSESS_BENCH_SNAPSHOT"  # where the workers find the template snapshot
 

@@ -68,12 +68,11 @@ def fx_analyze(snapshot_dir: Path, account_dir: Path, assumptions: dict) -> dict
 def fx_report(account_dir: Path, meta: dict) -> dict[str, Path]:
     account_dir = Path(account_dir)
     _log(account_dir.parent, f"report {account_dir.name}")
-    for nb in meta["notebooks"]:  # like the real helper: never publish a failed notebook
-        executed = json.loads(Path(nb["path"]).read_text())
-        if executed["metadata"].get("papermill", {}).get("exception"):
-            raise RuntimeError(f"notebook {nb['name']} failed; not publishing")
+    for path in sorted((account_dir / "notebooks").glob("*.ipynb")):  # like the real helper: never publish
+        if json.loads(path.read_text())["metadata"].get("papermill", {}).get("exception"):  # a failed notebook
+            raise RuntimeError(f"notebook {path.stem} failed; not publishing")
     html = account_dir / "report.html"
-    html.write_text(f"<h1>{meta['client']} {meta['account_id']}</h1> run {meta['run_id']}")
+    html.write_text(f"<h1>{meta['client']} {meta['account_id']}</h1>")
     return {"html": html}
 
 

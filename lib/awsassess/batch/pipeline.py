@@ -106,7 +106,7 @@ class AccountRun:
             self._settle(spec, {**prev, "reused": True})  # type: ignore[dict-item]
             return None
         return StepTask(step=spec.name, kind=spec.kind, out=self.out, account=self.name, params=self.params,
-                        functions=self.functions, notebook=spec.notebook, meta=self._meta(spec),
+                        functions=self.functions, notebook=spec.notebook,
                         notebook_timeout_s=self.notebook_timeout_s)
 
     def start(self, spec: StepSpec) -> None:
@@ -216,15 +216,6 @@ class AccountRun:
         if spec.kind == "collect" and not (self.account_dir / "snapshot" / "manifest.json").is_file():
             return False
         return outputs_exist(prev, self.out)
-
-    def _meta(self, spec: StepSpec) -> dict[str, Any] | None:
-        if spec.kind != "report":
-            return None
-        notebooks = [{"name": s.notebook.name, "path": str(self.account_dir / "notebooks" / f"{s.notebook.name}.ipynb"),
-                      "status": self.records[s.name]["status"]}
-                     for s in self.specs if s.notebook is not None]
-        return {"run_id": self.run_id, "notebooks": notebooks}
-
 
 class PortfolioRun:
     """The run-level step: the portfolio across accounts, once every account is done."""

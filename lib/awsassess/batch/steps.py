@@ -83,7 +83,6 @@ class StepTask:
     params: Any = None
     functions: StepFunctions = field(default_factory=StepFunctions)
     notebook: NotebookSource | None = None
-    meta: dict[str, Any] | None = None
     notebook_timeout_s: float | None = None
 
     @property
@@ -187,8 +186,8 @@ def _notebook(task: StepTask) -> dict[str, Any]:
 
 
 def _report(task: StepTask) -> dict[str, Any]:
-    meta = {**task.functions.meta(task.params), **(task.meta or {})}
-    return _as_outputs(task.functions.report(task.account_dir, meta))
+    # exactly the cover facts (the report helper refuses unknown keys); it checks the notebooks itself
+    return _as_outputs(task.functions.report(task.account_dir, task.functions.meta(task.params)))
 
 
 def _portfolio(task: StepTask) -> dict[str, Any]:
