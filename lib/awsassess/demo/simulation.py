@@ -24,6 +24,16 @@ from moto.ecs.models import ecs_backends
 
 from awsassess.demo.frontdoor import SimHandler
 
+
+def utc_naive(dt: datetime | None) -> datetime | None:
+    """moto keeps naive UTC datetimes (and compares them with request timestamps): store the same."""
+    from datetime import UTC
+
+    if dt is None or dt.tzinfo is None:
+        return dt
+    return dt.astimezone(UTC).replace(tzinfo=None)
+
+
 # (boto3 client name, operation) -> handler, answered by the front door (mechanism C)
 SIMULATED_OPERATIONS: dict[tuple[str, str], SimHandler] = {}
 
@@ -40,6 +50,7 @@ def apply_patches() -> None:
     patch_cloudwatch_get_metric_data()
     patch_cloudwatch_list_metrics()
     patch_cloudformation_conditional_resources()
+    patch_elasticache_serverless()
 
 
 # =============================================================================== EC2 / VPC
@@ -69,7 +80,7 @@ def fill_ecs_service(account_id: str, region: str, cluster: str, service: str, *
     Fill (A): set those attributes on moto's ``Service`` object.
     """
     svc = ecs_backends[account_id][region].services[f"{cluster}:{service}"]
-    svc.created_at = created_at
+    svc.created_at = utc_naive(created_at)
     svc.launch_type = launch_type
     svc.platform_version = platform_version
     svc.platform_family = platform_family
@@ -82,7 +93,8 @@ def fill_ecs_service(account_id: str, region: str, cluster: str, service: str, *
     if health_check_grace_period_seconds is not None:
         svc.health_check_grace_period_seconds = health_check_grace_period_seconds
     if deployments is not None:
-        svc.deployments = deployments
+        svc.deployments = [{k: utc_naive(v) if isinstance(v, datetime) else v for k, v in d.items()}
+                           for d in deployments]
     svc.enable_ecs_managed_tags = True
 
 
@@ -113,9 +125,9 @@ def fill_ecs_task(account_id: str, region: str, cluster: str, task_arn: str, *, 
     task = ecs_backends[account_id][region].tasks[cluster][task_arn]
     task.cpu = str(cpu)
     task.memory = str(memory)
-    task.created_at = created_at or started_at
-    task.pull_started_at = started_at
-    task.started_at = started_at
+    task.created_at = utc_naive(created_at or started_at)
+    task.pull_started_at = utc_naive(started_at)
+    task.started_at = utc_naive(started_at)
     task.availability_zone = availability_zone
     task.capacity_provider_name = capacity_provider_name
     task.launch_type = launch_type
@@ -124,9 +136,7 @@ def fill_ecs_task(account_id: str, region: str, cluster: str, task_arn: str, *, 
     task.connectivity = "CONNECTED"
     task.health_status = health_status or "HEALTHY"
     if stopped_at is not None:
-        task.stopping_at = stopped_at
-        task.execution_stopped_at = stopped_at
-        task.stopped_at = stopped_at
+        task.stopping_at = task.execution_stopped_at = task.stopped_at = utc_naive(stopped_at)
         task.stop_code = stop_code
         task.stopped_reason = stopped_reason or ""
     for container in task.containers:
@@ -148,7 +158,7 @@ def fill_task_definition(account_id: str, region: str, arn: str, *, registered_a
     backend = ecs_backends[account_id][region]
     family, revision = arn.rsplit("/", 1)[1].rsplit(":", 1)
     td = backend.task_definitions[family][int(revision)]
-    td.registered_at = registered_at
+    td.registered_at = utc_naive(registered_at)
     if runtime_platform is not None and not getattr(td, "runtime_platform", None):
         td.runtime_platform = copy.deepcopy(runtime_platform)
 
@@ -652,7 +662,9 @@ def fill_organization_account_ids(management_account: str, ids_by_name: dict[str
 
 # =============================================================================== CodePipeline
 def _epoch(dt: datetime) -> float:
-    return dt.timestamp()
+    from datetime import UTC
+
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
 
 
 def fill_pipeline_history(account_id: str, region: str, pipeline: str, executions: list[dict[str, Any]]) -> None:
@@ -685,8 +697,8 @@ def fill_pipeline_history(account_id: str, region: str, pipeline: str, execution
     for ex in executions:
         obj = HistoricalExecution(pipeline, pl.pipeline["version"], None)
         obj.pipeline_execution_id = ex["id"]
-        obj.start_time = ex["start"]
-        obj.last_update_time = ex["end"]
+        obj.start_time = utc_naive(ex["start"])
+        obj.last_update_time = utc_naive(ex["end"])
         obj.status = ex["status"]
         obj.trigger = ex["trigger"]
         obj.revisions = ex["revisions"]
@@ -805,7 +817,7 @@ def fill_pipeline_times(account_id: str, region: str, pipeline: str, created: da
     from moto.codepipeline.models import codepipeline_backends
 
     pl = codepipeline_backends[account_id][region].pipelines[pipeline]
-    pl._created, pl._updated = created, updated
+    pl._created, pl._updated = utc_naive(created), utc_naive(updated)
 
 
 # =============================================================================== CodeBuild
@@ -879,9 +891,9 @@ def fill_deployment_history(account_id: str, region: str, application: str, grou
                               None, dg.auto_rollback_configuration, None, None, None, "user")
         info.deployment_id = d["id"]
         info.status = d["status"]
-        info.create_time = d["create"]
-        info.start_time = d["start"]
-        info.complete_time = d["end"]
+        info.create_time = utc_naive(d["create"])
+        info.start_time = utc_naive(d["start"])
+        info.complete_time = utc_naive(d["end"])
         info.instance_termination_wait_time_started = d["status"] == "Succeeded"
         info.deployment_overview = {"Pending": 0, "InProgress": 0, "Succeeded": 1 if d["status"] == "Succeeded" else 0,
                                     "Failed": 0 if d["status"] == "Succeeded" else 1, "Skipped": 0, "Ready": 0}
@@ -922,9 +934,9 @@ def fill_stack_history(account_id: str, region: str, stack_name: str, *, created
 
     backend = cloudformation_backends[account_id][region]
     stack = next(s for s in backend.stacks.values() if s.name == stack_name)
-    stack.creation_time = created
+    stack.creation_time = utc_naive(created)
     if last_updated is not None:
-        stack.last_updated_time = last_updated
+        stack.last_updated_time = utc_naive(last_updated)
     if status is not None:
         stack.status = status
     if status_reason is not None:
@@ -934,7 +946,7 @@ def fill_stack_history(account_id: str, region: str, stack_name: str, *, created
         ev = Event(stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=e["logical_id"],
                    physical_resource_id=e.get("physical_id") or "", resource_type=e["type"],
                    resource_status=e["status"], resource_status_reason=e.get("reason"), resource_properties=None)
-        ev.timestamp = e["timestamp"]
+        ev.timestamp = utc_naive(e["timestamp"])
         ev.event_id = f"{e['logical_id']}-{e['status']}-{int(e['timestamp'].timestamp())}-{k}"
         new_events.append(ev)
     stack.events = new_events
@@ -1201,3 +1213,17 @@ def bulk_create_ecs(account_id: str, region: str, services: int, per_cluster: in
             arns.append(svc.arn)
         fill_ecs_cluster_counts(account_id, region, cluster)
     return arns
+
+
+def patch_elasticache_serverless() -> None:
+    """Gap: ``describe_serverless_caches`` is not implemented (500 HTML, a ResponseParserError).
+
+    Fill (B): an empty list (the estate has no serverless caches).
+    """
+    from moto.core.responses import ActionResult
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    def describe_serverless_caches(self: Any) -> Any:
+        return ActionResult({"ServerlessCaches": []})
+
+    ElastiCacheResponse.describe_serverless_caches = describe_serverless_caches
