@@ -424,3 +424,52 @@ def test_latency_injection(fresh_faults: Estate) -> None:
     sts.get_caller_identity()
     slow = time.perf_counter() - t0
     assert slow >= 0.3 and slow > base
+
+
+# ---------------------------------------------------------------------------------------------- units
+def test_pricing_fill_reads_the_catalog_format(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from awsassess.demo import simulation
+
+    catalog = tmp_path / "prices.csv"
+    catalog.write_text(
+        "service,item,region,unit,usd,source,as_of,confidence\n"
+        "AmazonEC2,instance_hour:m7g.large,us-east-1,per instance-hour,0.0816,S1,2026-07-20,A\n"
+        "AmazonEC2,nat_gateway_gb,eu-west-1,per GB processed,0.048,S32,2026,C\n"
+        "AWSELB,alb_hour,us-east-1,per ALB-hour,0.0225,S3,2024-07-01,A\n")
+    monkeypatch.setenv("AWSASSESS_PRICES_CSV", str(catalog))
+    body = json.dumps({"ServiceCode": "AmazonEC2", "Filters": [
+        {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-east-1"}]}).encode()
+    status, _, raw = simulation.pricing_get_products({}, body)
+    prices = [json.loads(p) for p in json.loads(raw)["PriceList"]]
+    assert status == 200 and len(prices) == 1
+    product = prices[0]
+    assert product["product"]["attributes"]["instanceType"] == "m7g.large"
+    term = next(iter(product["terms"]["OnDemand"].values()))
+    assert next(iter(term["priceDimensions"].values()))["pricePerUnit"]["USD"] == "0.0816000000"
+    _, _, raw = simulation.pricing_describe_services({}, b"{}")
+    assert [s["ServiceCode"] for s in json.loads(raw)["Services"]] == ["AWSELB", "AmazonEC2"]
+
+
+def test_front_door_identifies_every_protocol() -> None:
+    from awsassess.demo.frontdoor import FaultRule, identify
+
+    def env(service: str, **extra: str) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential=testing/20261126/us-east-1/{service}/aws4_request, "
+                                      "SignedHeaders=host, Signature=0", **extra}
+
+    assert identify(env("ecs", HTTP_X_AMZ_TARGET="AmazonEC2ContainerServiceV20141113.ListClusters"), b"") == (
+        "ecs", "ListClusters")
+    form = {"CONTENT_TYPE": "application/x-www-form-urlencoded; charset=utf-8"}
+    assert identify(env("elasticloadbalancing", **form), b"Action=DescribeLoadBalancers&Version=2015-12-01") == (
+        "elbv2", "DescribeLoadBalancers")
+    assert identify(env("monitoring", HTTP_X_AMZ_TARGET="GraniteServiceVersion20100801.GetMetricData"), b"") == (
+        "cloudwatch", "GetMetricData")
+    assert identify(env("cloudfront", REQUEST_METHOD="GET", PATH_INFO="/2020-05-31/cache-policy/abc"), b"") == (
+        "cloudfront", "GetCachePolicy")
+    assert identify(env("cloudfront", REQUEST_METHOD="GET", PATH_INFO="/2020-05-31/cache-policy/abc/config"),
+                    b"") == ("cloudfront", "GetCachePolicyConfig")
+    assert identify({"PATH_INFO": "/moto-api/reset"}, b"") == (None, None)
+    rule = FaultRule(service="elasticloadbalancing", operation="describe_load_balancers")
+    assert rule.matches("elbv2", "DescribeLoadBalancers") and not rule.matches("ec2", "DescribeLoadBalancers")
+    with pytest.raises(ValueError, match="probability"):
+        FaultRule(service="ecs", probability=1.5)
