@@ -224,8 +224,9 @@ def test_failed_notebook_is_kept_for_diagnosis_and_no_report_is_published(
     assert "03_raises" in steps["report"]["reason"] and "not published" in steps["report"]["reason"]
     assert not (out / "solo" / "report.html").exists()
     assert "report solo" not in calls(out)
-    assert load(out)["steps"][0]["status"] == "skipped"  # no account report: no portfolio
     assert load(out)["accounts"][0]["status"] == "failed"
+    assert load(out)["steps"][0]["status"] == "ok"  # the portfolio shows the account as failed
+    assert (out / "portfolio.html").read_text() == "solo:failed"
 
 
 def test_a_dead_worker_fails_only_its_step(tmp_path: Path) -> None:
@@ -242,6 +243,20 @@ def test_a_dead_worker_fails_only_its_step(tmp_path: Path) -> None:
     assert steps_of(run, "bad")["report"]["reason"] == "analyze failed"
     assert all(s["status"] == "ok" for s in steps_of(run, "good").values())
     assert calls(out).count("analyze bad") >= 1
+
+
+def test_nothing_collected_nothing_else_runs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("x", "y"):
+        (out / f"BREAK-collect-{name}").touch()
+    result = run_batch([account("x"), account("y")], out, jobs=2, notebooks_dir=notebooks(tmp_path, "01_ok"),
+                       steps=STEPS, progress=False)
+    assert result.exit_code == 1 and result.failed == [("x", "collect"), ("y", "collect")]
+    run = load(out)
+    assert run["steps"][0]["status"] == "skipped"
+    assert run["steps"][0]["reason"] == "no account was analysed: nothing to gather"
+    assert sorted(calls(out)) == ["collect x", "collect y"]
 
 
 def _runner_script(out: Path, nb_dir: Path) -> str:

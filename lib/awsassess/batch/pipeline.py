@@ -232,10 +232,10 @@ class PortfolioRun:
         self.digest: str | None = None
 
     def prepare(self, accounts: list[AccountRun]) -> StepTask | None:
-        with_report = [a for a in accounts if a.records["report"]["status"] == "ok"]
-        if not with_report:
+        # the portfolio shows partial accounts too (findings without a report): it needs one analysed account
+        if not any(a.records["analyze"]["status"] == "ok" for a in accounts):
             self.record = {**pending_record(self.SPEC), "status": "skipped",
-                           "reason": "no account has a report to gather"}
+                           "reason": "no account was analysed: nothing to gather"}
             self.phase = "done"
             return None
         self.digest = plan.portfolio_digest([(a.name, a.digests.get("report"), a.status()) for a in accounts])
