@@ -10,6 +10,8 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import tempfile
@@ -22,17 +24,27 @@ from awsassess.report.pdf import chromium_pdf, find_chromium, weasyprint_pdf
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(fn, repeat: int) -> list[float]:
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (Chromium runs as a child)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(fn, repeat: int) -> list[tuple[float, float]]:
+    """(wall, cpu) seconds per run; CPU time is the figure to compare on a busy machine."""
     out = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu()
         fn()
-        out.append(time.perf_counter() - t)
+        out.append((time.perf_counter() - t, _cpu() - c))
     return out
 
 
-def fmt(xs: list[float]) -> str:
-    return f"median {statistics.median(xs):5.2f} s  (min {min(xs):.2f}, max {max(xs):.2f}, n={len(xs)})"
+def fmt(xs: list[tuple[float, float]]) -> str:
+    wall = [w for w, _ in xs]
+    cpu = [c for _, c in xs]
+    return (f"wall median {statistics.median(wall):5.2f} s (min {min(wall):.2f}), "
+            f"cpu median {statistics.median(cpu):5.2f} s, n={len(xs)}")
 
 
 def main() -> None:
@@ -40,6 +52,7 @@ def main() -> None:
     ap.add_argument("accounts", nargs="*", type=Path)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     accounts = args.accounts or [ROOT / "outputs" / "demo" / n for n in ("fintech-staging", "fintech-production")]
     for src in accounts:
         if not (src / "notebooks").is_dir():
