@@ -445,7 +445,7 @@ def test_pricing_fill_reads_the_catalog_format(tmp_path: Any, monkeypatch: pytes
     product = prices[0]
     assert product["product"]["attributes"]["instanceType"] == "m7g.large"
     term = next(iter(product["terms"]["OnDemand"].values()))
-    assert next(iter(term["priceDimensions"].values()))["pricePerUnit"]["USD"] == "0.0816000000"
+    assert float(next(iter(term["priceDimensions"].values()))["pricePerUnit"]["USD"]) == 0.0816
     _, _, raw = simulation.pricing_describe_services({}, b"{}")
     assert [s["ServiceCode"] for s in json.loads(raw)["Services"]] == ["AWSELB", "AmazonEC2"]
 

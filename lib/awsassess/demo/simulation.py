@@ -440,13 +440,6 @@ SIMULATED_OPERATIONS.update({
 
 
 # =============================================================================== Pricing (Price List API)
-_LOCATIONS = {"us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohio)", "us-west-2": "US West (Oregon)",
-              "eu-west-1": "EU (Ireland)", "eu-central-1": "EU (Frankfurt)", "eu-west-2": "EU (London)"}
-_PRODUCT_FAMILY = {"instance_hour": "Compute Instance", "node_hour": "Cache Instance",
-                   "nat_gateway_hour": "NAT Gateway", "nat_gateway_gb": "NAT Gateway",
-                   "alb_hour": "Load Balancer-Application", "alb_lcu_hour": "Load Balancer-Application",
-                   "nlb_hour": "Load Balancer-Network", "nlb_lcu_hour": "Load Balancer-Network",
-                   "fargate_vcpu_hour": "Compute", "fargate_gb_hour": "Compute"}
 
 
 def prices_csv_path() -> Any:
@@ -464,9 +457,13 @@ _CATALOG_CACHE: dict[str, Any] = {}
 
 
 def _catalog_products() -> list[dict[str, Any]]:
-    """Price List products (the real JSON shape) built from the package CSV."""
+    """Price List product documents for the catalog CSV, built by awsassess.pricing itself
+    (:func:`awsassess.pricing.refresh.price_list_documents`), so the attributes are the ones real
+    AWS returns and a ``prices refresh`` against the estate round-trips."""
     import csv
-    import hashlib
+
+    from awsassess.pricing.catalog import PriceRow
+    from awsassess.pricing.refresh import price_list_documents
 
     path = prices_csv_path()
     try:
@@ -475,40 +472,12 @@ def _catalog_products() -> list[dict[str, Any]]:
         return []
     if _CATALOG_CACHE.get("stamp") == stamp:
         return _CATALOG_CACHE["products"]
-    products = []
     with open(path, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            service, item, region = row["service"], row["item"], row["region"]
-            kind, _, detail = item.partition(":")
-            sku = hashlib.sha256(f"{service}/{item}/{region}".encode()).hexdigest()[:16].upper()
-            attrs = {"servicecode": service, "servicename": service, "regionCode": region,
-                     "location": _LOCATIONS.get(region, region), "locationType": "AWS Region",
-                     "usagetype": f"{kind}{':' + detail if detail else ''}", "awsassessItem": item,
-                     "awsassessSource": row.get("source", ""), "awsassessConfidence": row.get("confidence", "")}
-            parts = detail.split(":") if detail else []
-            if kind in ("instance_hour", "node_hour", "aurora_instance_hour"):
-                attrs["instanceType"] = parts[-1]
-                if len(parts) > 1:
-                    attrs["databaseEngine" if service == "AmazonRDS" else "cacheEngine"] = parts[0]
-            if kind.startswith("fargate") and parts:
-                attrs["cpuArchitecture"] = parts[0]
-            unit_text = row.get("unit", "").lower()
-            unit = ("Hrs" if "hour" in unit_text else "GB-Mo" if "gb-month" in unit_text
-                    else "GB" if "gb" in unit_text else "Quantity")
-            term, dim = f"{sku}.JRTCKXETXF", f"{sku}.JRTCKXETXF.6YS6EN2CT7"
-            as_of = row.get("as_of", "") or "2026-01-01"
-            products.append({
-                "product": {"productFamily": _PRODUCT_FAMILY.get(kind, kind), "attributes": attrs, "sku": sku},
-                "serviceCode": service,
-                "terms": {"OnDemand": {term: {
-                    "priceDimensions": {dim: {
-                        "unit": unit, "endRange": "Inf", "beginRange": "0", "appliesTo": [], "rateCode": dim,
-                        "description": f"${row['usd']} {row.get('unit', '')} ({item}, {region})",
-                        "pricePerUnit": {"USD": f"{float(row['usd']):.10f}"}}},
-                    "sku": sku, "effectiveDate": f"{as_of[:10] if len(as_of) >= 10 else as_of[:4] + '-01-01'}T00:00:00Z",
-                    "offerTermCode": "JRTCKXETXF", "termAttributes": {}}}},
-                "version": "awsassess-catalog", "publicationDate": "2026-11-26T00:00:00Z",
-            })
+        rows = [PriceRow(r["service"].strip(), r["item"].strip(), r["region"].strip(), r["unit"].strip(),
+                         float(r["usd"]), r["source"].strip(), r["as_of"].strip(), r["confidence"].strip().upper())
+                for r in csv.DictReader(fh)]
+    regions = sorted({r.region for r in rows if r.region.count("-") == 2} | {"us-east-1"})
+    products = price_list_documents(rows, regions=regions)
     _CATALOG_CACHE.update(stamp=stamp, products=products)
     return products
 
@@ -524,16 +493,11 @@ def pricing_get_products(environ: dict[str, Any], body: bytes) -> tuple[int, dic
     package price catalog CSV, in the Price List JSON shape, with TERM_MATCH filters and paging."""
     import json
 
+    from awsassess.pricing.refresh import filter_documents
+
     req = json.loads(body or b"{}")
-    service = req.get("ServiceCode")
-    filters = [(f["Field"].lower(), str(f["Value"]).lower()) for f in req.get("Filters", [])]
-    matched = []
-    for p in _catalog_products():
-        if service and p["serviceCode"] != service:
-            continue
-        attrs = {k.lower(): str(v).lower() for k, v in p["product"]["attributes"].items()}
-        if all(attrs.get(field) == value for field, value in filters):
-            matched.append(json.dumps(p))
+    matched = [json.dumps(p) for p in filter_documents(_catalog_products(), req.get("ServiceCode", ""),
+                                                       req.get("Filters", []))]
     start = int(req.get("NextToken") or 0)
     size = int(req.get("MaxResults") or 100)
     page = matched[start:start + size]
