@@ -3,7 +3,7 @@
 Params files override them under ``assumptions:``, e.g.::
 
     assumptions:
-      findings: {cpu_target_pct: 60}
+      findings: {target_utilization_pct: 60}
       model: {utilisation_target: 0.7, savings_plans: true}
 
 Each field is documented where it is defined: :class:`awsassess.findings.thresholds.FindingsAssumptions`
