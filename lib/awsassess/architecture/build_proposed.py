@@ -290,6 +290,20 @@ def apply_proposed(spec: ProposedSpec, proposed: Any, snapshot: Snapshot | None 
 
 
 # ------------------------------------------------------------------ the graph
+ALB_MAX_TARGET_GROUPS = 100  # ELBv2 quota (target groups per ALB); the cost model splits the same way
+
+
+def default_load_balancers(services: list[ServicePlan]) -> list[LoadBalancerPlan]:
+    """One public and one internal ALB, split into several when a target-group quota would be exceeded."""
+    out = []
+    for scheme, label, members in (("internet-facing", "Public ALB", [p.name for p in services if p.public]),
+                                   ("internal", "Internal ALB", [p.name for p in services if not p.public])):
+        chunks = [members[k:k + ALB_MAX_TARGET_GROUPS] for k in range(0, len(members), ALB_MAX_TARGET_GROUPS)]
+        for k, chunk in enumerate(chunks):
+            out.append(LoadBalancerPlan(f"{label} {k + 1}" if len(chunks) > 1 else label, scheme, chunk))
+    return out
+
+
 def graph_from_spec(spec: ProposedSpec, account_id: str, title: str) -> ArchitectureGraph:
     g = ArchitectureGraph("proposed", f"Proposed architecture · {title}", "proposed")
     acct = g.add_group(f"account:{account_id}", "account", f"AWS account {account_id}").id
@@ -309,9 +323,7 @@ def graph_from_spec(spec: ProposedSpec, account_id: str, title: str) -> Architec
         g.add_edge(nats[az], igw, "egress")
 
     # load balancers: the model's list, else one public ALB and one internal ALB
-    lbs = list(spec.load_balancers) or [
-        LoadBalancerPlan("Public ALB", "internet-facing", [p.name for p in spec.services if p.public]),
-        LoadBalancerPlan("Internal ALB", "internal", [p.name for p in spec.services if not p.public])]
+    lbs = list(spec.load_balancers) or default_load_balancers(spec.services)
     lb_node: dict[str, str] = {}
     front: dict[str, str] = {}  # service -> LB node
     for k, lb in enumerate(lb for lb in lbs if lb.services):
