@@ -23,7 +23,7 @@ from awsassess import __version__
 from awsassess.report.export import css_string, display_date, logo_data_uri, templates_dir
 from awsassess.report.merge import ReportError
 from awsassess.report.pdf import html_to_pdf
-from awsassess.report.render import SEVERITIES, cost_bars_png, is_number, minutes, money, pct
+from awsassess.report.render import SEVERITIES, cost_bars_png, is_number, minutes, money, pct, truncate
 from awsassess.report.summary import DOMAIN_LABELS, headline, load_findings, top_findings
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
     top: list[dict[str, Any]] = []
     for a in accounts:
         row: dict[str, Any] = {"name": a.name, "account_id": a.account_id, "environment": a.environment,
-                               "status": a.status, "problem": a.problem[:200], "link": "", "_current": None,
+                               "status": a.status, "problem": truncate(a.problem.splitlines()[0] if a.problem else "", 160), "link": "", "_current": None,
                                "_proposed": None, "_saving": None}
         if (a.folder / "report.html").is_file():
             row["link"] = f"{a.name}/report.html"
@@ -211,8 +211,9 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
                  f"{money(prop)}, a saving of {money(sav)} a month ({pct(sav / cur * 100 if cur else None)}), "
                  f"or {money(sav * 12)} a year.")
     kpis = [
-        {"label": "Monthly cost today", "value": money(cur) if ok_rows else "n/a", "sub": "all accounts", "tone": ""},
-        {"label": "Proposed monthly cost", "value": money(prop) if ok_rows else "n/a", "sub": "after the changes",
+        {"label": "Cost today", "value": money(cur) if ok_rows else "n/a", "sub": "USD per month, all accounts",
+         "tone": ""},
+        {"label": "Proposed cost", "value": money(prop) if ok_rows else "n/a", "sub": "USD per month, after the changes",
          "tone": ""},
         {"label": "Saving", "value": money(sav) if ok_rows else "n/a",
          "sub": f"{pct(sav / cur * 100 if cur else None)} \u00b7 {money(sav * 12)} a year" if ok_rows else "",
