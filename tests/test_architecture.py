@@ -252,6 +252,10 @@ def test_hostile_names_are_escaped(tmp_path: Path) -> None:
     assert "<script>alert(1)</script>" in text and '& "quoted" \\n <b>' in text
     assert "svc>\"'<&" in text
     assert esc('<a href="x">&') == "&lt;a href=&quot;x&quot;&gt;&amp;"
+    # an existing folder as out_base: files are named after the graph
+    folder = tmp_path / "diagrams"
+    folder.mkdir()
+    assert render(proposed_graph(snap), folder, formats=("svg",)) == {"svg": folder / "proposed.svg"}
 
 
 def test_large_estate_writes_vpc_detail_pages(tmp_path: Path) -> None:
