@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -434,3 +435,26 @@ def test_table_width_decides_print_layout(tmp_path: Path) -> None:
     merged = merge_notebooks(tmp_path / "notebooks")
     tags = [c.metadata.get("tags", []) for c in merged.notebook.cells if c.cell_type == "code"]
     assert tags == [[], ["dense"], ["wide"]]
+
+
+DEMO = REPO / "outputs" / "demo"
+
+
+@pytest.mark.skipif(not any(DEMO.glob("*/notebooks/00_summary.ipynb")), reason="no demo run (awsassess demo)")
+def test_real_demo_output_publishes(tmp_path: Path) -> None:
+    """The report built from a real `awsassess demo` account folder (copied; the run is left untouched)."""
+    src = next(p.parents[1] for p in sorted(DEMO.glob("*/notebooks/00_summary.ipynb")))
+    acct = tmp_path / src.name
+    shutil.copytree(src, acct, ignore=shutil.ignore_patterns("report.*", "raw"))
+    out = build_account_report(acct, {"client": "Demo <client>", "name": src.name}, pdf=False)
+    html = out["html"].read_text()
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("script") is None
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
+    assert XSS not in html  # the staging kyc VPC Name of the simulated estate, if this is that account
+    costs = pd.read_csv(acct / "costs.csv")
+    current = costs.loc[costs["scenario"] == "current", "monthly_usd"].sum()
+    summary = BeautifulSoup(section_html(html, "sec-00-summary"), "html.parser").get_text(" ")
+    assert money(current) in summary
+    for nb in sorted((acct / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        assert soup.find("header", id="sec-" + nb.stem.lower().replace("_", "-")) is not None, nb.stem
