@@ -183,3 +183,14 @@ def test_transit_gateway_attachments_and_interface_endpoints() -> None:
     peps = prop[prop["item"].str.startswith("Interface endpoint")]
     assert len(peps) == 1 and peps["monthly_usd"].iloc[0] == pytest.approx(14.60)  # one ecr.api endpoint, 2 AZs
     assert m.proposed.vpcs[0].interface_endpoints == ["ecr.api"]
+
+
+def test_assess_without_cost_explorer_spend() -> None:
+    # collect.cost_explorer: false leaves the spend table empty: the model still runs, nothing is "explained"
+    from test_model_snapshot import demo_snapshot
+
+    snap = demo_snapshot("production")
+    snap.tables.pop("spend", None)
+    model = assess(snap)
+    assert model.summary["current_monthly_usd"] > 0
+    assert model.summary["bill_explained_pct"] is None

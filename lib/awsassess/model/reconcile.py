@@ -99,10 +99,11 @@ def reconcile(lines: pd.DataFrame, spend: pd.DataFrame, hours_per_month: float =
     model = cur.groupby("ce_service")["monthly_usd"].sum().rename("model_usd")
     bill = monthly_spend(spend, hours_per_month).set_index("service")
     df = pd.concat([bill[["spend_usd"]] if len(bill) else pd.DataFrame(columns=["spend_usd"]), model], axis=1)
-    df = df.fillna(0.0)
+    df = df.fillna(0.0).astype({"spend_usd": float, "model_usd": float})
     df.index.name = "service"
     df["difference_usd"] = df["spend_usd"] - df["model_usd"]
-    df["explained_pct"] = (100 * df["model_usd"] / df["spend_usd"]).where(df["spend_usd"] > 0)
+    spent = df["spend_usd"].where(df["spend_usd"] > 0)  # NaN, not a division by zero, where nothing was billed
+    df["explained_pct"] = 100 * df["model_usd"] / spent
     df = df.reset_index().sort_values("spend_usd", ascending=False)
     return df[["service", "spend_usd", "model_usd", "difference_usd", "explained_pct"]].reset_index(drop=True)
 
