@@ -107,11 +107,13 @@ def run_batch(
     progress: bool = True,
     steps: StepFunctions | None = None,
     notebook_timeout_s: float | None = 1800,
+    collect_jobs: int | None = None,
 ) -> RunResult:
     """Assess every account into ``out/<name>/`` and write ``out/run.json`` after every step.
 
     ``accounts``: validated :class:`awsassess.params.AccountParams` (``load_params_files``).
-    ``jobs``: steps in flight at once (local: worker processes; default: the number of cores).
+    ``jobs``: analyze/notebook/report steps in flight at once (default: the number of cores); local
+    executor: plus up to ``collect_jobs`` (default ``jobs``) collect steps, which mostly wait on AWS.
     ``resume``: keep the records of steps that were ok and whose inputs did not change (see
     :mod:`awsassess.batch.plan`), re-run the rest. ``executor="dask"``: one task per account on the
     Dask cluster at ``scheduler`` (a ``LocalCluster`` of ``jobs`` workers when None); the workers must
@@ -120,6 +122,8 @@ def run_batch(
     """
     out = Path(out)
     jobs = _check_input(accounts, jobs, executor)
+    if collect_jobs is not None and collect_jobs < 1:
+        raise BatchInputError(f"collect_jobs={collect_jobs}: must be at least 1")
     notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else default_notebooks_dir())
     out.mkdir(parents=True, exist_ok=True)
     with _run_lock(out):
@@ -133,6 +137,7 @@ def run_batch(
         header = {
             "run_id": run_id, "resumed_from": (previous or {}).get("run_id"), "started": utcnow(), "ended": None,
             "status": "running", "exit_code": None, "awsassess_version": __version__, "jobs": jobs,
+            "collect_jobs": (jobs if collect_jobs is None else collect_jobs) if executor == "local" else None,
             "executor": executor, "scheduler": scheduler if executor == "dask" else None,
             "notebooks_dir": str(Path(notebooks[0].path).parent),
         }
@@ -150,7 +155,7 @@ def run_batch(
                 else:
                     from awsassess.batch.runner import run_local
 
-                    run_local(batch, jobs)
+                    run_local(batch, jobs, collect_jobs)
             except KeyboardInterrupt:
                 runlog.finish(None, "interrupted")
                 runlog.write(fsync=True)
@@ -182,7 +187,7 @@ def _check_input(accounts: Sequence[Any], jobs: int | None, executor: str) -> in
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if jobs < 1:
-        raise BatchInputError(f"jobs={jobs}: must be at least 1")
+        raise BatchInputError(f"jobs={jobs}: must be at least 1. Fix: --jobs 1 or more")
     return jobs
 
 

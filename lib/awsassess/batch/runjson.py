@@ -9,7 +9,8 @@ Schema (all times UTC ISO 8601; paths relative to the run folder unless absolute
       "status": "running" | "ok" | "failed" | "interrupted",
       "exit_code": 0 | 1 | null,
       "awsassess_version": "0.1.0",
-      "jobs": 2, "executor": "local" | "dask", "scheduler": "tcp://..." | null,
+      "jobs": 2, "collect_jobs": 2 | null,     # steps in flight: analyze/notebook/report, and collect
+      "executor": "local" | "dask", "scheduler": "tcp://..." | null,
       "notebooks_dir": "/abs/path/notebooks",
       "accounts": [
         {"name": "acme-prod", "account_id": "123456789012", "environment": "production",

@@ -1,10 +1,11 @@
 """The local executor: a pool of long-lived worker processes running the steps of every account.
 
-- ``jobs`` worker processes (default: the number of cores), forked from a fork server that has
+- ``jobs`` + ``collect_jobs`` worker processes (default: cores + cores), forked from a fork server that has
   imported papermill and the step modules once (:mod:`awsassess.batch._preload`), so no step pays
   the import cost again; each notebook still gets its own fresh kernel.
-- One scheduler loop in the calling process keeps at most ``jobs`` steps in flight, earlier accounts
-  first, so steps of different accounts interleave (one account's notebooks beside another's collect).
+- One scheduler loop in the calling process keeps at most ``jobs`` analyze/notebook/report steps and
+  ``collect_jobs`` collect steps (which mostly wait on AWS) in flight, earlier accounts first, so the
+  next accounts are collected while earlier ones run their notebooks.
 - Workers write their stdout/stderr (and their kernels') to ``OUT/logs/worker-<pid>.log``.
 - A worker that dies (killed, out of memory, a crash in native code) breaks the pool: a new pool is
   made; a step that was alone on it is failed, steps that were running beside others are re-run one
@@ -112,10 +113,14 @@ def _end_pool(pool: ProcessPoolExecutor) -> None:
 Slot = tuple["AccountRun | None", StepSpec]  # None: the run-level portfolio step
 
 
-def run_local(batch: Batch, jobs: int) -> None:
+def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None) -> None:
+    """Run every step of ``batch``: at most ``jobs`` analyze/notebook/report steps at once, plus at most
+    ``collect_jobs`` (default ``jobs``) collect steps, which mostly wait on AWS API calls, so upcoming
+    accounts are collected while earlier ones run their notebooks."""
+    collect_jobs = jobs if collect_jobs is None else collect_jobs
     log_dir = batch.out / "logs"
     start_fork_server(preload_modules(batch.functions))
-    pool = make_pool(jobs, log_dir)
+    pool = make_pool(jobs + collect_jobs, log_dir)
     running: dict[Future[StepOutcome], Slot] = {}
     suspects: list[Slot] = []  # ran beside a step whose worker died: re-run one at a time
     solo = False  # a suspect is running alone
@@ -132,15 +137,19 @@ def run_local(batch: Batch, jobs: int) -> None:
     def next_slot() -> Slot | None:
         if suspects:
             return None if running else suspects.pop(0)
+        collecting = sum(1 for _, spec in running.values() if spec.kind == "collect")
+        cpu_free, io_free = len(running) - collecting < jobs, collecting < collect_jobs
+        if not (cpu_free or io_free):
+            return None
         for acct in batch.open_accounts():
-            ready = acct.ready()
-            if ready:
-                return acct, ready[0]
+            for spec in acct.ready():
+                if io_free if spec.kind == "collect" else cpu_free:
+                    return acct, spec
         return None
 
     try:
         while True:
-            while len(running) < jobs and not solo:
+            while not solo:
                 from_suspects = bool(suspects)
                 slot = next_slot()
                 if slot is None:
@@ -185,7 +194,7 @@ def run_local(batch: Batch, jobs: int) -> None:
                     except BrokenProcessPool:
                         victims.append(slot)
                 _end_pool(pool)
-                pool = make_pool(jobs, log_dir)
+                pool = make_pool(jobs + collect_jobs, log_dir)
                 if solo or len(victims) == 1:
                     for slot in victims:
                         _fail(batch, slot, WORKER_DIED)
