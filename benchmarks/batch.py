@@ -1,14 +1,15 @@
 """Batch throughput: 2, 8 and 32 simulated accounts through run_batch, and the speed-up over --jobs 1.
 
 Usage: .venv/bin/python benchmarks/batch.py [--mode snapshot|fixture] [--sizes 2 8 32] [--jobs N]
-                                            [--serial-sizes 2 8] [--notebooks DIR]
+                                            [--serial-sizes 2 8] [--notebooks DIR] [--snapshot DIR]
 
 Modes (the script prints which it used):
 - ``snapshot``: the real pipeline (analyze, the repository's notebooks, report HTML+PDF, portfolio) over
   copies of one demo snapshot: the collect step copies the snapshot instead of calling AWS. Collection
   is left out on purpose: the simulated estate is one moto server (one process) holding two accounts,
   so N "accounts" collected from it would measure that server, not the batch. The template snapshot is
-  ``outputs/demo/fintech-production/snapshot`` (``make demo``) or is collected once from the estate.
+  ``--snapshot DIR``, else ``outputs/demo/fintech-production/snapshot`` (``make demo``), else one
+  collected from the simulated estate.
 - ``fixture``: tiny steps and the test suite's fixture notebooks: the batch machinery alone (worker pool,
   scheduling, kernels, run.json).
 Default: ``snapshot`` when the real step modules import, else ``fixture``.
@@ -93,7 +94,12 @@ def real_steps_import() -> bool:
     return True
 
 
-def template_snapshot(work: Path) -> Path:
+def template_snapshot(work: Path, given: Path | None = None) -> Path:
+    if given is not None:
+        if not (given / "manifest.json").is_file():
+            raise SystemExit(f"--snapshot {given}: no manifest.json; give a DIR/<name>/snapshot folder")
+        print(f"template snapshot: {given}")
+        return given
     demo = ROOT / "outputs" / "demo" / "fintech-production" / "snapshot"
     if (demo / "manifest.json").is_file():
         print(f"template snapshot: {demo} (from make demo)")
@@ -162,13 +168,14 @@ def main() -> None:
     ap.add_argument("--serial-sizes", type=int, nargs="*", default=[2, 8], help="sizes also run with --jobs 1")
     ap.add_argument("--jobs", type=int, default=None, help="default: the number of cores")
     ap.add_argument("--notebooks", type=Path, default=None)
+    ap.add_argument("--snapshot", type=Path, default=None, help="template snapshot for --mode snapshot")
     args = ap.parse_args()
 
     jobs = args.jobs or len(os.sched_getaffinity(0))
     mode = args.mode or ("snapshot" if real_steps_import() else "fixture")
     work = Path(tempfile.mkdtemp(prefix="awsassess-bench-batch-"))
     if mode == "snapshot":
-        os.environ[TEMPLATE_ENV] = str(template_snapshot(work))
+        os.environ[TEMPLATE_ENV] = str(template_snapshot(work, args.snapshot))
         notebooks = args.notebooks or ROOT / "notebooks"
     else:
         notebooks = args.notebooks or work / "notebooks"
