@@ -417,3 +417,21 @@ def test_statuses_cover_the_documented_vocabulary() -> None:
     doc = TABLES["coverage"].columns["status"]
     for status in base.STATUSES:
         assert status in doc
+
+
+def test_fast_path_agrees_with_the_full_walk() -> None:
+    from awsassess.collect.masking import mask_response, needs_masking
+
+    clean = {"Subnets": [{"SubnetId": f"subnet-{i:017x}", "Tags": [{"Key": "Name", "Value": f"s{i}"}],
+                          "AvailableIpAddressCount": 250} for i in range(50)]}
+    assert not needs_masking(clean) and mask_response(clean) is clean and mask_page(clean) == clean
+    dirty = [
+        {"taskDefinition": {"containerDefinitions": [{"environment": [{"name": "X", "value": "y"}]}]}},
+        {"Environment": {"Variables": {"A": "b"}}},
+        {"Description": "ASIAABCDEFGHIJKLMNOP"},
+        {"DBInstances": [{"MasterUserPassword": "pw-123456789"}]},
+        {"x": "-----BEGIN RSA PRIVATE KEY-----\nabc"},
+    ]
+    for page in dirty:
+        assert needs_masking(page), page
+        assert mask_response(page) == mask_page(page)

@@ -79,7 +79,7 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from botocore.parsers import ResponseParserError
 
 from awsassess.aws import GLOBAL_REGION, AccountSession, EndpointNotImplemented, session_for
-from awsassess.collect.masking import mask_page
+from awsassess.collect.masking import mask_page, mask_response
 from awsassess.guard import ReadOnlyViolation
 from awsassess.snapshot import Snapshot
 from awsassess.tables import TABLES, columns
@@ -394,7 +394,7 @@ class Context:
             return _with_status(Response, status)
         resp = dict(resp)
         resp.pop("ResponseMetadata", None)
-        resp = mask_page(resp)
+        resp = mask_response(resp)
         self._run.keep_page(service, operation, region, kwargs, resp)
         self._run.record(service, operation, region, "ok", "", 1, _count_items(resp),
                          time.perf_counter() - start)
@@ -433,7 +433,7 @@ class Context:
             calls += 1
             page = dict(page)
             page.pop("ResponseMetadata", None)
-            page = mask_page(page)
+            page = mask_response(page)
             self._run.keep_page(service, operation, region, kwargs, page)
             items.extend(expr.search(page) or [])
         self._run.record(service, operation, region, status, message, calls, len(items),

@@ -254,6 +254,34 @@ def _collect_autoscaling(ctx: Context, region: str, service_resource_ids: list[s
     return [row for rows in ctx.map(namespace, ["ecs", *OTHER_NAMESPACES]) for row in rows]
 
 
+def _task_definitions(ctx: Context, region: str, services: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Rows of the task definitions in use: the services' own plus those of their deployments."""
+    td_arns = sorted({s["taskDefinition"] for s in services if s.get("taskDefinition")}
+                     | {d["taskDefinition"] for s in services for d in s.get("deployments", []) or []
+                        if d.get("taskDefinition")})
+    tds = [resp.get("taskDefinition") for resp in ctx.map(
+        lambda a: ctx.call("ecs", "DescribeTaskDefinition", region, taskDefinition=a), td_arns)]
+    return {row["task_definition_arn"]: row for row in (parse_task_definition(td) for td in tds if td)}
+
+
+def _capacity(ctx: Context, region: str, clusters: list[dict[str, Any]]) -> tuple[list[Any], list[Any]]:
+    """Capacity provider rows (described by the names the clusters list: moto fails without names) and ASGs."""
+    names = sorted({n for c in clusters for n in c.get("capacityProviders", []) or []})
+    described: dict[str, dict[str, Any]] = {}
+    custom = [n for n in names if n not in FARGATE_PROVIDERS]
+    for resp in ctx.map(lambda b: ctx.call("ecs", "DescribeCapacityProviders", region, capacityProviders=b),
+                        chunks(custom, 10)):
+        for cp in resp.get("capacityProviders", []):
+            described[cp.get("name", "")] = cp
+    cp_rows = [parse_capacity_provider(n, c.get("clusterName", ""), described.get(n))
+               for c in clusters for n in c.get("capacityProviders", []) or []]
+    asg_names = sorted({r["asg_arn"].split("autoScalingGroupName/", 1)[-1] for r in cp_rows if r["asg_arn"]})
+    asgs = [g for batch in ctx.map(
+        lambda b: ctx.paginate("autoscaling", "DescribeAutoScalingGroups", region, "AutoScalingGroups",
+                               AutoScalingGroupNames=b), chunks(asg_names, 50)) for g in batch]
+    return cp_rows, [parse_asg(g) for g in asgs]
+
+
 def collect(ctx: Context, region: str) -> dict[str, list[dict[str, Any]]]:
     cluster_arns = ctx.paginate("ecs", "ListClusters", region, "clusterArns")
     clusters = [c for resp in ctx.map(
@@ -262,48 +290,28 @@ def collect(ctx: Context, region: str) -> dict[str, list[dict[str, Any]]]:
 
     per_cluster = ctx.map(lambda c: _collect_cluster(ctx, region, c), clusters)
     services = [s for pc in per_cluster for s in pc["services"]]
-
-    # Task definitions in use: the services' own plus those of their deployments.
-    td_arns = sorted({s["taskDefinition"] for s in services if s.get("taskDefinition")}
-                     | {d["taskDefinition"] for s in services for d in s.get("deployments", []) or []
-                        if d.get("taskDefinition")})
-    tds = [resp.get("taskDefinition") for resp in ctx.map(
-        lambda a: ctx.call("ecs", "DescribeTaskDefinition", region, taskDefinition=a), td_arns)]
-    td_rows = {row["task_definition_arn"]: row for row in (parse_task_definition(td) for td in tds if td)}
-
-    defaults = {c["clusterArn"]: c.get("defaultCapacityProviderStrategy") or [] for c in clusters}
-    service_rows = [parse_service(s, td_rows.get(s.get("taskDefinition", "")), defaults.get(s.get("clusterArn", "")))
-                    for s in services]
-    deployments = [parse_deployment(s.get("serviceArn", ""), d) for s in services
-                   for d in s.get("deployments", []) or []]
-
-    # Capacity providers: by the names the clusters list (moto fails without names).
-    names = sorted({n for c in clusters for n in c.get("capacityProviders", []) or []})
-    described: dict[str, dict[str, Any]] = {}
-    custom = [n for n in names if n not in FARGATE_PROVIDERS]
-    if custom:
-        for resp in ctx.map(lambda b: ctx.call("ecs", "DescribeCapacityProviders", region, capacityProviders=b),
-                            chunks(custom, 10)):
-            for cp in resp.get("capacityProviders", []):
-                described[cp.get("name", "")] = cp
-    cp_rows = [parse_capacity_provider(n, c.get("clusterName", ""), described.get(n))
-               for c in clusters for n in c.get("capacityProviders", []) or []]
-
-    asg_names = sorted({r["asg_arn"].split("autoScalingGroupName/", 1)[-1] for r in cp_rows if r["asg_arn"]})
-    asgs = [g for batch in ctx.map(
-        lambda b: ctx.paginate("autoscaling", "DescribeAutoScalingGroups", region, "AutoScalingGroups",
-                               AutoScalingGroupNames=b), chunks(asg_names, 50)) for g in batch]
-
     resource_ids = sorted({f"service/{cluster_name(s.get('clusterArn', ''))}/{s.get('serviceName', '')}"
                            for s in services})
+
+    # The rest only depends on clusters and services: run it concurrently.
+    parts: list[Any] = ctx.map(lambda fn: fn(), [
+        lambda: _task_definitions(ctx, region, services),
+        lambda: _capacity(ctx, region, clusters),
+        lambda: _collect_autoscaling(ctx, region, resource_ids),
+    ])
+    td_rows, (cp_rows, asg_rows), targets = parts
+
+    defaults = {c["clusterArn"]: c.get("defaultCapacityProviderStrategy") or [] for c in clusters}
     return {
         "ecs_clusters": [parse_cluster(c) for c in clusters],
-        "ecs_services": service_rows,
-        "ecs_deployments": deployments,
+        "ecs_services": [parse_service(s, td_rows.get(s.get("taskDefinition", "")),
+                                       defaults.get(s.get("clusterArn", ""))) for s in services],
+        "ecs_deployments": [parse_deployment(s.get("serviceArn", ""), d) for s in services
+                            for d in s.get("deployments", []) or []],
         "task_definitions": list(td_rows.values()),
         "container_instances": [ci for pc in per_cluster for ci in pc["container_instances"]],
         "capacity_providers": cp_rows,
         "stopped_tasks": [t for pc in per_cluster for t in pc["stopped"]],
-        "autoscaling_targets": _collect_autoscaling(ctx, region, resource_ids),
-        "autoscaling_groups": [parse_asg(g) for g in asgs],
+        "autoscaling_targets": targets,
+        "autoscaling_groups": asg_rows,
     }

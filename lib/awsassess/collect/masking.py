@@ -21,9 +21,11 @@ Env var values additionally count as secret when they are long high-entropy stri
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 MASK = "****"
@@ -47,6 +49,9 @@ SECRET_VALUE = re.compile(
     r"|\bxox[abposr]-[0-9A-Za-z-]{10,}"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----)"
 )
+# Substrings one of which every SECRET_VALUE match contains: a fast pre-filter (the regex is slow on long text).
+SECRET_MARKERS = ("AKIA", "ASIA", "k_live_", "k_test_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+                  "xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "PRIVATE KEY-----")
 REFERENCE_VALUE = re.compile(r"^(arn:|\{\{resolve:|\$\{|ssm:|secretsmanager:)")
 NON_SECRET_VALUES = {"", "true", "false", "yes", "no", "none", "null", "0", "1"}
 
@@ -85,7 +90,7 @@ def looks_secret_name(name: str) -> bool:
 
 
 def looks_secret_value(value: str) -> bool:
-    return bool(SECRET_VALUE.search(value))
+    return any(m in value for m in SECRET_MARKERS) and bool(SECRET_VALUE.search(value))
 
 
 def env_is_secret(name: str, value: Any) -> bool:
@@ -126,17 +131,59 @@ def _env_pair(d: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    return bool(key) and looks_secret_name(key)
+
+
+MIN_SECRET_VALUE_LEN = 15  # the shortest pattern of SECRET_VALUE (xoxb- + 10) is 15 characters
+
+
+def _mask_str(value: str, secret_key: bool) -> str:
+    if len(value) >= MIN_SECRET_VALUE_LEN and looks_secret_value(value):
+        return mask_value(value)
+    if secret_key and value and not REFERENCE_VALUE.match(value) and value.lower() not in NON_SECRET_VALUES:
+        return mask_value(value)
+    return value
+
+
+_KEY_RE = re.compile(r'"([^"\\]+)": "')
+_ENV_PAIR_RE = re.compile(r'"(?:name|Name)": "[^"]*", "(?:value|Value)": "|"Variables": \{')
+
+
+def needs_masking(obj: Any) -> bool:
+    """Cheap pre-check on the JSON text of ``obj``: False means :func:`mask_page` would change nothing.
+
+    Looks for secret-looking values, string fields whose key looks secret, and environment
+    name/value pairs (botocore keeps the model's member order: ``name`` before ``value``).
+    """
+    text = json.dumps(obj, default=str)
+    if looks_secret_value(text) or _ENV_PAIR_RE.search(text):
+        return True
+    return any(_secret_key(k) for k in set(_KEY_RE.findall(text)))
+
+
+def mask_response(obj: Any) -> Any:
+    """``obj`` itself when nothing in it can be secret (the common case, fast), else a masked copy."""
+    return mask_page(obj) if needs_masking(obj) else obj
+
+
 def mask_page(obj: Any, _key: str = "") -> Any:
     """A copy of ``obj`` (an API response page, any JSON-like structure) with secrets masked."""
     if isinstance(obj, dict):
-        pair = _env_pair(obj)
         out: dict[str, Any] = {}
         for k, v in obj.items():
-            if k == "Variables" and isinstance(v, dict):  # Lambda-style env map
-                out[k] = {n: (mask_value(x) if env_is_secret(n, x) else x) if isinstance(x, str) else x
-                          for n, x in v.items()}
+            if isinstance(v, str):
+                out[k] = _mask_str(v, _secret_key(k))
+            elif isinstance(v, dict | list):
+                if k == "Variables" and isinstance(v, dict):  # Lambda-style env map
+                    out[k] = {n: (mask_value(x) if env_is_secret(n, x) else x) if isinstance(x, str) else x
+                              for n, x in v.items()}
+                else:
+                    out[k] = mask_page(v, k)
             else:
-                out[k] = mask_page(v, k)
+                out[k] = v
+        pair = _env_pair(obj)
         if pair is not None:
             nk, vk = pair
             plain = str(obj.get("type", "PLAINTEXT")).upper() == "PLAINTEXT"
@@ -144,12 +191,8 @@ def mask_page(obj: Any, _key: str = "") -> Any:
                 out[vk] = mask_value(obj[vk])
         return out
     if isinstance(obj, list):
-        return [mask_page(v, _key) for v in obj]
+        return [mask_page(v, _key) if isinstance(v, dict | list) else
+                (_mask_str(v, _secret_key(_key)) if isinstance(v, str) else v) for v in obj]
     if isinstance(obj, str):
-        if looks_secret_value(obj):
-            return mask_value(obj)
-        if _key and obj and looks_secret_name(_key) and not REFERENCE_VALUE.match(obj) \
-                and obj.lower() not in NON_SECRET_VALUES:
-            return mask_value(obj)
-        return obj
+        return _mask_str(obj, _secret_key(_key))
     return obj
