@@ -435,3 +435,17 @@ def test_fast_path_agrees_with_the_full_walk() -> None:
     for page in dirty:
         assert needs_masking(page), page
         assert mask_response(page) == mask_page(page)
+
+
+def test_rich_progress_callback_draws_one_bar_per_account() -> None:
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    with collect_pkg.rich_progress(console=Console(file=buf, force_terminal=False, width=100)) as cb:
+        cb("acme-prod", 0, 4, "starting")
+        cb("acme-prod", 4, 4, "network us-east-1")
+        cb("acme-staging", 1, 2, "compute eu-west-1")
+    out = buf.getvalue()
+    assert "acme-prod" in out and "acme-staging" in out and "4/4" in out
