@@ -334,6 +334,44 @@ def test_killed_run_leaves_a_readable_run_json_and_resume_finishes_it(tmp_path: 
     assert steps_of(run, "first")["collect"]["started"] == steps_of(killed, "first")["collect"]["started"]
 
 
+def test_ctrl_c_records_the_interrupted_step_and_ends_the_workers(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "SLOW-first").touch()
+    script = tmp_path / "drive.py"
+    script.write_text(_runner_script(out, notebooks(tmp_path, "01_ok")))
+    proc = subprocess.Popen([sys.executable, str(script)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            run = json.loads((out / "run.json").read_text()) if (out / "run.json").exists() else None
+            if run and steps_of(run, "first")["analyze"]["status"] == "running":
+                break
+            assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the whole process group
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode != 0
+    run = load(out)
+    assert run["status"] == "interrupted" and run["ended"] is not None
+    analyze = steps_of(run, "first")["analyze"]
+    assert analyze["status"] == "failed" and analyze["error"]["type"] == "KeyboardInterrupt"
+    assert "--resume" in analyze["error"]["message"]
+    deadline = time.time() + 15  # the fork server and resource tracker leave when they see the driver gone
+    while time.time() < deadline:
+        alive = subprocess.run(["ps", "-o", "pid=,args=", "-g", str(proc.pid)], capture_output=True,
+                               text=True).stdout.strip()
+        if not alive:
+            break
+        time.sleep(0.2)
+    assert not alive, f"processes of the interrupted run still alive:\n{alive}"
+
+
 def test_run_json_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "run.json"
     write_json_atomic(path, {"run_id": "old", "accounts": []})

@@ -8,6 +8,7 @@ to end. Only this module decides what runs; the executors only decide where.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,10 @@ def pending_record(spec: StepSpec) -> dict[str, Any]:
     if spec.notebook is not None:
         rec["source"] = str(spec.notebook.path)
     return rec
+
+
+def _seconds(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
 def outputs_exist(record: dict[str, Any], out: Path) -> bool:
@@ -134,7 +139,8 @@ class AccountRun:
         rec = dict(self.records[spec.name])
         now = utcnow()
         rec.update(status="failed", ended=now, error=error, inputs_digest=self.digests.get(spec.name))
-        rec.setdefault("started", now)
+        rec["started"] = rec.get("started") or now
+        rec["duration_s"] = round(_seconds(rec["started"], now), 3)
         self.executed.add(spec.name)
         self._settle(spec, rec)
 
@@ -261,5 +267,8 @@ class PortfolioRun:
         self.phase = "done"
 
     def fail(self, error: dict[str, Any]) -> None:
-        self.record = {**self.record, "status": "failed", "ended": utcnow(), "error": error}
+        now = utcnow()
+        started = self.record.get("started") or now
+        self.record = {**self.record, "status": "failed", "started": started, "ended": now,
+                       "duration_s": round(_seconds(started, now), 3), "error": error}
         self.phase = "done"
