@@ -7,7 +7,10 @@ In batch runs papermill injects the three parameters.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +20,7 @@ from awsassess.assumptions import Assumptions, resolve
 from awsassess.snapshot import Snapshot, SnapshotError
 
 DEFAULT_ACCOUNT = "fintech-production"
+ANALYSIS_CACHE = "analysis.pkl"
 
 
 def repo_root() -> Path:
@@ -45,23 +49,69 @@ class Context:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
+    def _analysis(self) -> tuple[list[Any], Any]:
+        """(findings, cost model): from the analyze step's cache when it matches, else computed here."""
+        cached = load_analysis(self.account_dir, self.snapshot, self.assumptions)
+        if cached is not None:
+            return cached
+        return compute_analysis(self.snapshot, self.assumptions)
+
+    @property
     def findings(self) -> list[Any]:
         """All findings, with savings attached from the cost model."""
-        from awsassess.findings import evaluate
-        from awsassess.model import attach_savings
+        return self._analysis[0]
 
-        found = evaluate(self.snapshot, self.assumptions.findings)
-        return attach_savings(found, self.model)
-
-    @cached_property
+    @property
     def model(self) -> Any:
         """The cost model: current vs proposed, pipeline time, migration plan."""
-        from awsassess.model import assess
-
-        return assess(self.snapshot, self.assumptions.model)
+        return self._analysis[1]
 
     def findings_for(self, domain: str) -> list[Any]:
         return [f for f in self.findings if f.domain == domain]
+
+
+def compute_analysis(snapshot: Snapshot, assumptions: Assumptions) -> tuple[list[Any], Any]:
+    """Findings (with savings) and the cost model of one snapshot: pure, no AWS call."""
+    from awsassess.findings import evaluate
+    from awsassess.model import assess, attach_savings
+
+    model = assess(snapshot, assumptions.model)
+    return attach_savings(evaluate(snapshot, assumptions.findings), model), model
+
+
+def analysis_key(snapshot: Snapshot, assumptions: Assumptions) -> str:
+    """What the analysis depends on: the snapshot's manifest, the assumptions and the tool version."""
+    from awsassess import __version__
+
+    payload = json.dumps([snapshot.manifest, assumptions.model_dump(mode="json"), __version__],
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def save_analysis(account_dir: Path, snapshot: Snapshot, assumptions: Assumptions,
+                  findings: list[Any], model: Any) -> Path:
+    """Cache the analyze step's results so each notebook shows them instead of recomputing them."""
+    path = Path(account_dir) / ANALYSIS_CACHE
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump({"key": analysis_key(snapshot, assumptions), "findings": findings, "model": model}, fh)
+    tmp.replace(path)
+    return path
+
+
+def load_analysis(account_dir: Path, snapshot: Snapshot, assumptions: Assumptions) -> tuple[list[Any], Any] | None:
+    """The cached (findings, model) if it was made from this very snapshot and these assumptions."""
+    path = Path(account_dir) / ANALYSIS_CACHE
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            data = pickle.load(fh)
+    except Exception:  # a cache from another version of the code: recompute
+        return None
+    if data.get("key") != analysis_key(snapshot, assumptions):
+        return None
+    return data["findings"], data["model"]
 
 
 def open_context(
