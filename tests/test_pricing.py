@@ -187,10 +187,6 @@ def test_refresh_writes_a_dated_cache_that_overrides_the_package(pricing_endpoin
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "the simulated estate builds GetProducts answers with its own attributes (usagetype = catalog item); "
-    "it should build them with awsassess.pricing.price_list_documents so they carry the Price List "
-    "attributes real AWS returns (usagetype suffixes, productFamily, operatingSystem...)"))
 def test_refresh_against_the_simulated_estate(demo_estate, tmp_path: Path) -> None:
     result = refresh(demo_estate.endpoint_url, regions=["us-east-1"], cache_dir=tmp_path,
                      session=demo_estate.session("222222222222"))
