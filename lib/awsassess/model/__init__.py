@@ -9,9 +9,7 @@ model and the migration plan, all computed from one snapshot and the price catal
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import math
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess.model import savings
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.costing import COST_COLUMNS, DOMAINS, EXTRA_COLUMNS, Coster, lines_frame, text
@@ -195,97 +194,24 @@ def assess(snapshot: Snapshot, assumptions: Any = None, catalog: PriceCatalog | 
 
 
 # =============================================================================== savings per finding
-def _allocated(lines: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
-    """(current $ per resource, proposed $ allocated to each replaced current resource).
-
-    A proposed line that replaces several current resources (2 NAT gateways replacing 14) is shared
-    among them in proportion to their current cost.
-    """
-    cur = lines[lines["scenario"] == "current"]
-    current = cur.groupby(cur["resource_id"].astype(str))["monthly_usd"].sum().to_dict()
-    allocated: dict[str, float] = defaultdict(float)
-    for _, ln in lines[lines["scenario"] == "proposed"].iterrows():
-        value = float(ln["monthly_usd"])
-        if math.isnan(value):
-            continue
-        replaced = [r for r in str(ln["replaces"] or "").split("|") if r]
-        if not replaced:
-            continue
-        weights = [max(current.get(r, 0.0), 0.0) for r in replaced]
-        total = sum(weights)
-        for r, w in zip(replaced, weights, strict=True):
-            allocated[r] += value * (w / total if total > 0 else 1 / len(replaced))
-    return current, dict(allocated)
-
-
-class _Savings:
-    """Current and allocated proposed cost per resource, for all lines and per domain."""
-
-    def __init__(self, model: CostModel):
-        self.model = model
-        self.by_domain = {d: _allocated(model.lines[model.lines["domain"] == d]) for d in DOMAINS}
-        self.all = _allocated(model.lines)
-
-    def resources(self, ids: list[str], current: dict[str, float]) -> set[str]:
-        out: set[str] = set()
-        for rid in ids:
-            for candidate in (rid, self.model.aliases.get(rid, "")):
-                if candidate in current:
-                    out.add(candidate)
-            for member in self.model.members.get(rid, []):
-                if member in current:
-                    out.add(member)
-            if rid not in current and "/" in rid:  # an ARN's last part (e.g. .../service/cluster/name)
-                tail = self.model.aliases.get(rid.rsplit("/", 1)[-1], "")
-                if tail in current:
-                    out.add(tail)
-        return out
-
-    def saving(self, ids: list[str], domain: str | None = None) -> float | None:
-        if domain is not None and domain not in DOMAINS:
-            return None  # security / stacks findings have no cost lines: unknown, not zero
-        current, allocated = self.by_domain[domain] if domain else self.all
-        found = self.resources([str(r) for r in ids], current)
-        if not found:
-            return None
-        value = sum(current[r] - allocated.get(r, 0.0) for r in found)
-        return None if math.isnan(value) else round(value, 2)
-
-
 def finding_saving(resource_ids: list[str], model: CostModel, domain: str | None = None) -> float | None:
-    """current - proposed $/month for the resources named (within ``domain``'s lines when given);
-    None when none of them is priced."""
-    return _Savings(model).saving(list(resource_ids), domain)
+    """current - proposed $/month of every line of the resources named (within ``domain``'s lines when given);
+    None when none of them is priced. The whole proposal's effect on those resources, not one finding's saving
+    (that is :func:`attach_savings`). See :func:`awsassess.model.savings.resource_saving`."""
+    return savings.resource_saving(list(resource_ids), model, domain)
 
 
-def attach_savings(findings: list[Any], cost_model: CostModel) -> list[Any]:
-    """Each finding with ``monthly_savings_usd`` from the cost lines of the resources it names.
+def attach_savings(findings: list[Any], cost_model: CostModel, catalog: PriceCatalog | None = None) -> list[Any]:
+    """Each finding (copied) with ``monthly_savings_usd`` priced from its rule's saving basis, and the basis
+    (items, resource ids, current and proposed $) in ``evidence["saving_basis"]``.
 
-    Only lines of the finding's own domain count (a security finding on a task definition saves nothing);
-    a VPC id stands for the NAT gateways, load balancers and endpoints in it, a cluster for its services.
-    Savings of different findings on the same resources overlap: they are not additive. Keeps the finding's
-    own value when the model cannot price its resources (never 0 for unknown). Works on
-    :class:`awsassess.findings.Finding` objects (copied) and on dicts.
+    Only what the finding's recommendation changes is priced (right-sizing for CMP-001, NAT hours for NET-003 ...);
+    non-cost rules and what the model cannot price stay None, never 0. A fix that costs more is negative on the
+    rule that recommends it (CMP-002). Savings of different findings overlap and are not additive: the headline is
+    the model total. Works on :class:`awsassess.findings.Finding` objects and on findings.json dicts.
+    See :mod:`awsassess.model.savings` (``BASES`` lists every rule's basis).
     """
-    savings = _Savings(cost_model)
-    out = []
-    for f in findings:
-        get = f.get if isinstance(f, dict) else lambda k, d=None, _f=f: getattr(_f, k, d)
-        saving = savings.saving(list(get("resource_ids", []) or []), get("domain"))
-        if isinstance(f, dict):
-            g = dict(f)
-            if saving is not None:
-                g["monthly_savings_usd"] = saving
-            out.append(g)
-        elif dataclasses.is_dataclass(f):
-            out.append(dataclasses.replace(f, monthly_savings_usd=saving) if saving is not None else f)
-        elif hasattr(f, "model_copy"):
-            out.append(f.model_copy(update={"monthly_savings_usd": saving}) if saving is not None else f)
-        else:
-            if saving is not None:
-                f.monthly_savings_usd = saving
-            out.append(f)
-    return out
+    return savings.attach(findings, cost_model, catalog)
 
 
 # =============================================================================== files
