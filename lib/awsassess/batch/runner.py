@@ -193,6 +193,8 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None) -> None:
                         _finish(batch, slot, fut.result())
                     except BrokenProcessPool:
                         victims.append(slot)
+                    except Exception as exc:  # noqa: BLE001
+                        _fail(batch, slot, describe_error(exc))
                 _end_pool(pool)
                 pool = make_pool(jobs + collect_jobs, log_dir)
                 if solo or len(victims) == 1:
