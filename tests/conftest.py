@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from awsassess.demo import Estate
+from awsassess.snapshot import Snapshot
 
 _DUMMY_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
               "AWS_DEFAULT_REGION": "us-east-1", "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None,
@@ -54,3 +55,20 @@ def fresh_faults(demo_estate: Estate) -> Iterator[Estate]:
     yield demo_estate
     demo_estate.clear_faults()
     demo_estate.set_latency(0)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots(demo_estate: Estate, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Snapshot]:
+    """Both simulated accounts collected ONCE per test session with every collector, by environment
+    ("staging", "production") and by account name. Tests must not modify them."""
+    from awsassess.collect import collect_account
+    from awsassess.demo.estate import ACCOUNTS
+    from awsassess.demo_run import write_demo_params
+    from awsassess.params import load_params_files
+
+    out = tmp_path_factory.mktemp("demo-snapshots")
+    snaps: dict[str, Snapshot] = {}
+    for params in load_params_files(write_demo_params(demo_estate.endpoint_url, out / "params")):
+        spec = next(s for s in ACCOUNTS if s.name == params.name)
+        snaps[spec.environment] = snaps[spec.name] = collect_account(params, out)
+    return snaps

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from awsassess.demo.estate import ACCOUNTS, expected_counts
 from awsassess.snapshot import Snapshot
 
@@ -79,3 +78,21 @@ def test_portfolio_links_both_accounts(demo_run: tuple[Path, subprocess.Complete
     for spec in ACCOUNTS:
         assert f"{spec.name}/report.html" in html
     assert (out / "portfolio.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", ACCOUNTS, ids=lambda s: s.name)
+def test_executed_notebooks_show_tables_charts_and_keep_report_tags(
+        demo_run: tuple[Path, subprocess.CompletedProcess[str]], spec) -> None:  # noqa: ANN001
+    out, _ = demo_run
+    for path in sorted((out / spec.name / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        outputs = [o for c in code for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o.get("output_type") == "error"], path.name
+        assert any("text/html" in o.get("data", {}) for o in outputs), f"{path.name}: no table"
+        if path.stem != "90_appendix":
+            assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name}: no static chart"
+        tags = [c["metadata"].get("tags", []) for c in code]
+        assert "parameters" in tags[0], path.name
+        assert any("remove-cell" in t for t in tags) and any("remove-input" in t for t in tags), path.name

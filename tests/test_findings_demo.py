@@ -14,15 +14,12 @@ from pathlib import Path
 import pytest
 from awsassess.demo.estate import (
     ACCOUNTS,
-    AUDIT_EXTERNAL_ID,
-    AUDIT_ROLE_NAME,
     PRODUCTION,
     STAGING,
     AccountSpec,
 )
 from awsassess.findings import REGISTRY, evaluate, load_findings, write_findings
 from awsassess.findings.fargate import is_valid
-from awsassess.snapshot import Snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -31,29 +28,8 @@ NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 @pytest.fixture(scope="module")
-def demo_snapshots(request, tmp_path_factory) -> dict[str, Snapshot]:
-    """Both simulated accounts collected once for this module (name -> Snapshot)."""
-    collect = pytest.importorskip("awsassess.collect")
-    params_mod = pytest.importorskip("awsassess.params")
-    try:
-        estate = request.getfixturevalue("demo_estate")
-    except pytest.FixtureLookupError:
-        pytest.skip("the demo_estate fixture (tests/conftest.py) is not available")
-    out = tmp_path_factory.mktemp("demo-findings")
-    snaps = {}
-    for spec in ACCOUNTS:
-        params = params_mod.AccountParams(
-            name=spec.name, account_id=spec.account_id, environment=spec.environment, regions=[spec.region],
-            auth=params_mod.AuthParams(role_arn=f"arn:aws:iam::{spec.account_id}:role/{AUDIT_ROLE_NAME}",
-                                       external_id=AUDIT_EXTERNAL_ID, endpoint_url=estate.endpoint_url))
-        collect.collect_account(params, out)
-        snaps[spec.name] = Snapshot.load(out / spec.name / "snapshot")
-    return snaps
-
-
-@pytest.fixture(scope="module")
 def found(demo_snapshots) -> dict[str, list]:
-    return {name: evaluate(s) for name, s in demo_snapshots.items()}
+    return {spec.name: evaluate(demo_snapshots[spec.name]) for spec in ACCOUNTS}
 
 
 def by_rule(findings, rule_id):
@@ -157,25 +133,3 @@ def test_rules_do_not_change_the_snapshot(demo_snapshots):
     evaluate(snap)
     for name, df in before.items():
         pd.testing.assert_frame_equal(snap.tables[name], df, obj=name)
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_domain_notebook_executes(demo_snapshots, name, tmp_path):
-    pm = pytest.importorskip("papermill")
-    pytest.importorskip("awsassess.notebook")
-    snap = demo_snapshots[PRODUCTION.name]
-    account_dir = Path(snap.path).parent
-    out = tmp_path / f"{name}.ipynb"
-    pm.execute_notebook(str(NB_DIR / f"{name}.ipynb"), str(out),
-                        parameters={"snapshot_dir": str(snap.path), "account_dir": str(account_dir), "assumptions": {}},
-                        cwd=str(tmp_path), kernel_name="python3", progress_bar=False, log_output=False,
-                        execution_timeout=300)
-    nb = json.loads(out.read_text())
-    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
-    assert any("image/png" in o.get("data", {}) for o in outputs), "no static chart"
-    assert any("text/html" in o.get("data", {}) for o in outputs), "no table"
-    # the report tags: setup removed, output-only cells keep their output and hide their code
-    tags = [c["metadata"].get("tags", []) for c in nb["cells"] if c["cell_type"] == "code"]
-    assert "parameters" in tags[0] and any("remove-cell" in t for t in tags)
-    assert sum("remove-input" in t for t in tags) >= 3

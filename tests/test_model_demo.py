@@ -9,11 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from awsassess.collect import collect_account
-from awsassess.demo.estate import AUDIT_EXTERNAL_ID, AUDIT_ROLE_NAME, PRODUCTION, STAGING
 from awsassess.model import assess, write_model
-from awsassess.params import AccountParams, AuthParams
-from awsassess.snapshot import Snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -24,16 +20,8 @@ DOCDB_METRICS_MISSING = pytest.mark.xfail(strict=True, reason=(
 
 
 @pytest.fixture(scope="module")
-def snapshots(demo_estate, tmp_path_factory) -> dict[str, Snapshot]:  # type: ignore[no-untyped-def]
-    out = tmp_path_factory.mktemp("demo-collect")
-    snaps = {}
-    for spec in (STAGING, PRODUCTION):
-        params = AccountParams(
-            name=spec.name, account_id=spec.account_id, environment=spec.environment, regions=[spec.region],
-            auth=AuthParams(role_arn=f"arn:aws:iam::{spec.account_id}:role/{AUDIT_ROLE_NAME}",
-                            external_id=AUDIT_EXTERNAL_ID, endpoint_url=demo_estate.endpoint_url))
-        snaps[spec.environment] = collect_account(params, out)
-    return snaps
+def snapshots(demo_snapshots):  # type: ignore[no-untyped-def]
+    return {env: demo_snapshots[env] for env in ("staging", "production")}
 
 
 @pytest.fixture(scope="module")
