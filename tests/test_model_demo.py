@@ -13,12 +13,6 @@ from awsassess.model import assess, write_model
 
 pytestmark = pytest.mark.slow
 
-DOCDB_METRICS_MISSING = pytest.mark.xfail(strict=True, reason=(
-    "DocumentDB storage and I/O (~$261/month of the production bill) need AWS/DocDB VolumeBytesUsed and "
-    "VolumeRead/WriteIOPs per DBClusterIdentifier, which the metrics collector does not read and the estate "
-    "does not seed yet; the model lists them as unpriced instead of guessing"))
-
-
 @pytest.fixture(scope="module")
 def snapshots(demo_snapshots):  # type: ignore[no-untyped-def]
     return {env: demo_snapshots[env] for env in ("staging", "production")}
@@ -29,7 +23,7 @@ def models(snapshots):  # type: ignore[no-untyped-def]
     return {env: assess(s, {"allow_missing_prices": True}) for env, s in snapshots.items()}
 
 
-@pytest.mark.parametrize("env", ["staging", pytest.param("production", marks=DOCDB_METRICS_MISSING)])
+@pytest.mark.parametrize("env", ["staging", "production"])
 def test_current_cost_within_ten_percent_of_the_simulated_bill(models, env: str) -> None:  # type: ignore[no-untyped-def]
     m = models[env]
     bill = m.summary["bill_monthly_usd"]

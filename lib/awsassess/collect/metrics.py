@@ -47,6 +47,11 @@ SERIES: tuple[Series, ...] = (
     Series("ecs_services", "AWS/ECS", (("CPUUtilization", AVG_MAX), ("MemoryUtilization", AVG_MAX))),
     Series("db_instances", "AWS/RDS", (("CPUUtilization", AVG_MAX), ("DatabaseConnections", AVG_MAX))),
     Series("db_instances", "AWS/DocDB", (("CPUUtilization", AVG_MAX), ("DatabaseConnections", AVG_MAX))),
+    # cluster storage and I/O: what DocumentDB (and Aurora Standard) bill besides instances
+    Series("db_clusters", "AWS/DocDB", (("VolumeBytesUsed", ("Average",)), ("VolumeReadIOPs", SUM),
+                                        ("VolumeWriteIOPs", SUM))),
+    Series("db_clusters", "AWS/RDS", (("VolumeBytesUsed", ("Average",)), ("VolumeReadIOPs", SUM),
+                                      ("VolumeWriteIOPs", SUM))),
     Series("cache_clusters", "AWS/ElastiCache", (("CPUUtilization", AVG_MAX), ("EngineCPUUtilization", AVG_MAX),
                                                  ("CurrConnections", AVG_MAX))),
     Series("dynamodb_tables", "AWS/DynamoDB", (("ConsumedReadCapacityUnits", SUM),
@@ -77,6 +82,12 @@ def resources(series: Series, rows: list[dict[str, Any]]) -> list[tuple[dict[str
             is_docdb = str(r.get("engine", "")).lower() == "docdb"
             if is_docdb == (series.namespace == "AWS/DocDB"):
                 out.append(({"DBInstanceIdentifier": r["db_instance_id"]}, r["db_instance_id"]))
+        elif t == "db_clusters":
+            engine = str(r.get("engine", "")).lower()
+            is_docdb = engine == "docdb"
+            if (is_docdb and series.namespace == "AWS/DocDB") or (
+                    engine.startswith("aurora") and series.namespace == "AWS/RDS"):
+                out.append(({"DBClusterIdentifier": r["cluster_id"]}, r["cluster_id"]))
         elif t == "cache_clusters":
             out.append(({"CacheClusterId": r["id"]}, r["id"]))
         elif t == "dynamodb_tables":

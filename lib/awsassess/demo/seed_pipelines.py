@@ -142,7 +142,8 @@ def _seed_history(seeder: Seeder, state: AccountState, svc: str, name: str, conn
     acct, region = state.spec, state.spec.region
     timing: PipelineTiming = acct.timing
     n = acct.pipeline_executions
-    window = timedelta(days=30)
+    # inside a 30-day lookback with a day to spare: a collection made hours after seeding still sees all
+    window = timedelta(days=29)
     spacing = window / n
     executions, builds, deployments = [], [], []
     rng = stable_rng(state.account_id, svc, "pipeline")
