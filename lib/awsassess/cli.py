@@ -101,11 +101,16 @@ def collect(
 ) -> None:
     """Collect a snapshot only (read-only API calls) into OUT/<name>/snapshot."""
     (account,) = _load([params])
-    from awsassess.collect import collect_account
-    from awsassess.progress import account_progress
+    from awsassess.aws import AccountMismatchError, AwsSessionError
+    from awsassess.collect import collect_account, rich_progress
+    from awsassess.collect.base import CollectionError
 
-    with account_progress(account.name) as progress:
-        snapshot = collect_account(account, out_dir, progress=progress)
+    try:
+        with rich_progress(console=err, disable=not err.is_terminal) as progress:
+            snapshot = collect_account(account, out_dir, progress=progress)
+    except (AwsSessionError, AccountMismatchError, CollectionError) as exc:
+        err.print(f"[bold red]collection failed:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
     cov = snapshot.table("coverage")
     failed = cov[cov["status"] != "ok"] if len(cov) else cov
     out.print(f"snapshot: {snapshot.path}  ({sum(snapshot.manifest.get('tables', {}).values())} rows, "
