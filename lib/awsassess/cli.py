@@ -213,7 +213,10 @@ def assumptions() -> None:
 
     from awsassess.assumptions import describe
 
-    table = Table("key", "default", "description")
+    table = Table()
+    table.add_column("key", no_wrap=True, overflow="fold")
+    table.add_column("default", overflow="fold")
+    table.add_column("description", overflow="fold")
     for row in describe():
         table.add_row(row["key"], repr(row["default"]), row["description"])
     out.print(table)
