@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 OUT ?= outputs/demo
 JOBS ?=
 
-.PHONY: setup demo test lint lab notebooks bench clean help
+.PHONY: setup demo test lint lab notebooks rules bench clean help
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,6 +30,9 @@ lab: setup  ## JupyterLab on the notebooks (works as root)
 notebooks: setup  ## regenerate notebooks/*.ipynb from their paired py:percent files, without outputs
 	$(BIN)/jupytext --sync notebooks/*.py
 	$(BIN)/nbstripout notebooks/*.ipynb
+
+rules: setup  ## regenerate docs/rules.md from the rule registry
+	$(BIN)/python -m awsassess.findings.catalog
 
 bench: setup  ## print the benchmark figures (not part of make test)
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
