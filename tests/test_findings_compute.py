@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from awsassess.findings import evaluate, fargate
+from awsassess import fargate
+from awsassess.findings import evaluate
 from snapshots_factory import SnapshotBuilder
 
 

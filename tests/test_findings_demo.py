@@ -18,8 +18,8 @@ from awsassess.demo.estate import (
     STAGING,
     AccountSpec,
 )
+from awsassess.fargate import is_valid
 from awsassess.findings import REGISTRY, evaluate, load_findings, write_findings
-from awsassess.findings.fargate import is_valid
 
 pytestmark = pytest.mark.slow
 

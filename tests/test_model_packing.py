@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from awsassess.fargate import FARGATE_SIZES, is_valid, rightsize, smallest_fitting
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.costing import Coster
-from awsassess.model.fargate import FARGATE_SIZES, is_valid, rightsize, smallest_valid
 from awsassess.model.packing import Capacity, TaskReq, ec2_options, pack
 from awsassess.model.proposed import compute_plan
 from awsassess.pricing import PriceCatalog
@@ -100,7 +100,7 @@ def test_ec2_wins_when_the_packing_is_tight() -> None:
 
 def test_fargate_sizes_and_rightsizing_examples() -> None:
     assert len(FARGATE_SIZES) == len(set(FARGATE_SIZES)) and is_valid(4096, 30720) and not is_valid(256, 4096)
-    assert smallest_valid(300, 600) == (512, 1024)
+    assert smallest_fitting(300, 600) == (512, 1024)
     # the healthy trading engine (61% / 66% at p95) keeps its size
     te = rightsize("trading-engine", 4096, 8192, 61.0, 66.0, 70, 80)
     assert (te.fargate_cpu, te.fargate_memory) == (4096, 8192) and not te.changed

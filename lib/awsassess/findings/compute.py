@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess import fargate
 from awsassess import metrics_stats as ms
-from awsassess.findings import fargate
 from awsassess.findings._common import ecs_metric_stats, elb_dimension, lookup_service
 from awsassess.findings.base import (
     Finding,
@@ -88,7 +88,7 @@ def overprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
             continue
         if min(s["cpu_p95"], s["mem_p95"]) >= a.overprovisioned_max_p95_pct:
             continue
-        rec = fargate.right_size(s["cpu"], s["memory"], s["cpu_p95"], s["mem_p95"], a.target_utilization_pct)
+        rec = fargate.smallest_for_p95(s["cpu"], s["memory"], s["cpu_p95"], s["mem_p95"], a.target_utilization_pct)
         if rec is None or fargate.size_weight(*rec) >= fargate.size_weight(s["cpu"], s["memory"]):
             continue
         reduction = 1 - fargate.size_weight(*rec) / fargate.size_weight(s["cpu"], s["memory"])
@@ -132,7 +132,7 @@ def underprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
         r = s["row"]
         if max(s["cpu_p95"], s["mem_p95"]) < a.underprovisioned_min_p95_pct:
             continue
-        rec = fargate.right_size(s["cpu"], s["memory"], s["cpu_p95"], s["mem_p95"], a.target_utilization_pct)
+        rec = fargate.smallest_for_p95(s["cpu"], s["memory"], s["cpu_p95"], s["mem_p95"], a.target_utilization_pct)
         which = [k for k, v in (("CPU", s["cpu_p95"]), ("memory", s["mem_p95"]))
                  if v >= a.underprovisioned_min_p95_pct]
         out.append(spec("CMP-002").finding(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from awsassess.fargate import RightSize, rightsize
 from awsassess.model import current as cur
 from awsassess.model.architecture import (
     CapacityProvider,
@@ -32,7 +33,6 @@ from awsassess.model.architecture import (
     ScalingPolicy,
 )
 from awsassess.model.costing import Coster, num, text, truthy
-from awsassess.model.fargate import RightSize, rightsize
 from awsassess.model.packing import Ec2Option, TaskReq, ec2_options
 from awsassess.model.pipeline_time import History, PipelineTimeModel
 from awsassess.pricing.specs import instance_specs

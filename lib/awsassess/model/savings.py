@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from awsassess.fargate import smallest_fitting
 from awsassess.model.costing import DOMAINS
-from awsassess.model.fargate import smallest_valid
 from awsassess.pricing.catalog import ANY_REGION, PriceCatalog, PriceRow
 
 if TYPE_CHECKING:
@@ -508,7 +508,7 @@ def _model_size(ctx: Context, arn: str, region: str) -> tuple[int, int, int, int
         return s.current_cpu, s.current_memory, s.cpu, s.memory, f"the model's right-sized Fargate size ({s.rightsizing})"
     v = ctx.price("AmazonECS", "fargate_vcpu_hour:x86_64", region)
     g = ctx.price("AmazonECS", "fargate_gb_hour:x86_64", region)
-    valid = smallest_valid(s.cpu, s.memory, v.usd if v else 0.04048, g.usd if g else 0.004445)
+    valid = smallest_fitting(s.cpu, s.memory, v.usd if v else 0.04048, g.usd if g else 0.004445)
     if valid is None:
         return None
     return (s.current_cpu, s.current_memory, valid[0], valid[1],

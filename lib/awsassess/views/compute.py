@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from awsassess.findings import fargate
+from awsassess import fargate
 from awsassess.findings._common import ecs_metric_stats, lookup_service
 from awsassess.findings.base import json_list, num, text, truthy
 from awsassess.findings.compute import _stopped
@@ -33,7 +33,7 @@ def services_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None =
         vcpu, mem_mb = num(r.cpu), num(r.memory)
         rec = None
         if vcpu and mem_mb and c.get("p95") is not None and m.get("p95") is not None:
-            rec = fargate.right_size(int(vcpu), int(mem_mb), float(c["p95"]), float(m["p95"]), a.target_utilization_pct)
+            rec = fargate.smallest_for_p95(int(vcpu), int(mem_mb), float(c["p95"]), float(m["p95"]), a.target_utilization_pct)
         launch = text(r.launch_type) or "/".join(text(p) for p in json_list(r.capacity_providers)) or "?"
         rows.append({
             "Service": text(r.service_name), "Cluster": text(r.cluster), "Launch": launch,
