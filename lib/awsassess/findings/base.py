@@ -16,6 +16,9 @@ import pandas as pd
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 from awsassess.tables import TABLES
+from awsassess.values import num as num  # re-exported for the rule modules (None default)
+from awsassess.values import text
+from awsassess.values import truthy as truthy  # re-exported for the rule modules
 
 DOMAINS = ("network", "compute", "pipelines", "datastores", "cdn", "stacks", "security")
 SEVERITIES = ("high", "medium", "low", "info")
@@ -186,30 +189,6 @@ def spec(rule_id: str) -> RuleSpec:
 def is_production(snapshot: Snapshot, a: FindingsAssumptions) -> bool:
     env = snapshot.environment.strip().lower()
     return env in {e.lower() for e in a.production_environments}
-
-
-def truthy(value: Any) -> bool:
-    """A boolean cell that may be stored as bool, number, string or None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return False
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "1", "yes", "enabled", "y"}
-    return bool(value)
-
-
-def num(value: Any, default: float | None = None) -> float | None:
-    """A numeric cell as float (``default`` when missing or not a number)."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return default
-    return default if math.isnan(out) else out
-
-
-def text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
 
 
 def json_list(value: Any) -> list[Any]:

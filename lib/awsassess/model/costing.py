@@ -15,10 +15,13 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess import values
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.metrics import MetricIndex
 from awsassess.pricing.catalog import PriceCatalog, PriceLookup, PriceRow
 from awsassess.snapshot import Snapshot
+from awsassess.values import text as text  # re-exported for the model modules
+from awsassess.values import truthy as truthy  # re-exported for the model modules
 
 COST_COLUMNS = ["scenario", "domain", "item", "resource_id", "region", "quantity", "unit", "unit_price_usd",
                 "monthly_usd", "price_source"]
@@ -151,23 +154,6 @@ def tiered(quantity: float, tiers: Sequence[tuple[str, float]]) -> list[tuple[st
     return out
 
 
-def truthy(value: Any) -> bool:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return False
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "1", "yes", "enabled", "y"}
-    return bool(value)
-
-
 def num(value: Any, default: float = 0.0) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return default
-    return default if math.isnan(out) else out
-
-
-def text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
+    """:func:`awsassess.values.num` with the cost model's default: a missing quantity counts as 0."""
+    return values.num(value, default)

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from awsassess.fargate import smallest_fitting
 from awsassess.model.costing import DOMAINS
 from awsassess.pricing.catalog import ANY_REGION, PriceCatalog, PriceRow
+from awsassess.values import num
 
 if TYPE_CHECKING:
     from awsassess.model import CostModel
@@ -312,10 +313,7 @@ class Line(NamedTuple):
     @classmethod
     def of(cls, r: dict[str, Any]) -> Line:
         def f(x: Any) -> float:
-            try:
-                return float(x)
-            except (TypeError, ValueError):
-                return math.nan
+            return num(x, math.nan)
 
         return cls(str(r["scenario"]), str(r["domain"]), str(r["item"]), str(r["resource_id"]), str(r["region"]),
                    f(r["quantity"]), str(r["unit"]), f(r["unit_price_usd"]), f(r["monthly_usd"]),
