@@ -19,6 +19,8 @@ from rich.table import Table
 from awsassess.params import AccountParams, AuthParams, ReportParams, dump_params, load_params_files
 
 console = Console()
+# the summary table must stay readable when captured (CI logs, pipes): never narrower than 160 columns
+summary_console = Console(width=max(160, console.width))
 
 DEMO_CLIENT = "Fintech Ltd (simulated estate)"
 DEMO_PREPARED_BY = "awsassess demo"
@@ -110,7 +112,7 @@ def print_summary(out: Path, accounts: list[AccountParams]) -> None:
         table.add_row(acct.name, status.get(acct.name, "?"), money("current_monthly_usd"),
                       money("proposed_monthly_usd"), saving, pipe, str(len(findings)),
                       str(report) if report.exists() else "-")
-    console.print(table)
+    summary_console.print(table)
     portfolio = out / "portfolio.html"
     if portfolio.exists():
         console.print(f"portfolio: {portfolio}  {out / 'portfolio.pdf'}")
