@@ -5,16 +5,33 @@
   role), ``demo_estate.set_faults(...)``, ``demo_estate.operations()``.
 - ``fresh_faults`` (function): the same estate, with faults cleared, latency reset to 0 and the
   operation log reset before the test; faults and latency cleared again after it.
+- ``collect_demo`` (session): ``collect_demo(account, *collector_modules)`` collects one simulated
+  account (an ``AccountSpec`` or its name) with only those collectors, strictly, ONCE per session per
+  (account, modules); ``collect_demo.fresh(account, *modules, out=dir)`` collects again without the
+  cache (e.g. under injected faults). Tests must not modify the cached snapshots.
+- ``moto_url`` (module): a bare moto server (no estate) that the test module seeds itself;
+  ``moto_session(account_id)`` is a boto3 session assumed into ``account_id`` on it and
+  ``moto_collect(account_id, module, out, strict=True, **params)`` collects from it with one collector.
 Dummy AWS credentials and region are set for the whole session so no real AWS is ever used.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
+import boto3
 import pytest
+from awsassess.aws import client_config, session_for
+from awsassess.collect.base import Collector, collect_account
 from awsassess.demo import Estate
+from awsassess.demo.estate import ACCOUNTS, AccountSpec
+from awsassess.params import AccountParams
 from awsassess.snapshot import Snapshot
 
 _DUMMY_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -72,3 +89,86 @@ def demo_snapshots(demo_estate: Estate, tmp_path_factory: pytest.TempPathFactory
         spec = next(s for s in ACCOUNTS if s.name == params.name)
         snaps[spec.environment] = snaps[spec.name] = collect_account(params, out)
     return snaps
+
+
+# ------------------------------------------------------------------ collector tests: the estate
+class DemoCollector:
+    """Collects one simulated account with chosen collector modules; cached per (account, modules)."""
+
+    def __init__(self, estate: Estate, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._estate = estate
+        self._tmp = tmp_path_factory
+        self._cache: dict[tuple[str, tuple[str, ...]], Snapshot] = {}
+
+    @staticmethod
+    def spec(account: AccountSpec | str) -> AccountSpec:
+        if isinstance(account, AccountSpec):
+            return account
+        return next(a for a in ACCOUNTS if a.name == account)
+
+    def params(self, account: AccountSpec | str) -> AccountParams:
+        acct = self.spec(account)
+        return AccountParams(name=acct.name, account_id=acct.account_id, regions=[acct.region],
+                             auth={"endpoint_url": self._estate.endpoint_url,
+                                   "role_arn": self._estate.role_arn(acct.account_id),
+                                   "external_id": self._estate.external_id})
+
+    def fresh(self, account: AccountSpec | str, *modules: ModuleType, out: Path) -> Snapshot:
+        """A new strict collection into ``out`` (not cached: the estate may have faults injected)."""
+        return collect_account(self.params(account), out, collectors=[Collector.from_module(m) for m in modules],
+                               strict=True)
+
+    def __call__(self, account: AccountSpec | str, *modules: ModuleType) -> Snapshot:
+        key = (self.spec(account).name, tuple(m.__name__ for m in modules))
+        if key not in self._cache:
+            self._cache[key] = self.fresh(account, *modules, out=self._tmp.mktemp("demo-collect"))
+        return self._cache[key]
+
+
+@pytest.fixture(scope="session")
+def collect_demo(demo_estate: Estate, tmp_path_factory: pytest.TempPathFactory) -> DemoCollector:
+    return DemoCollector(demo_estate, tmp_path_factory)
+
+
+# ------------------------------------------------------------------ collector tests: bare moto
+MOTO_REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{server._server.server_port}"  # noqa: SLF001
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def moto_session(moto_url: str) -> Callable[[str], boto3.Session]:
+    """``moto_session(account_id)``: a session assumed into ``account_id`` on the module's moto server."""
+    def session(acct: str) -> boto3.Session:
+        creds = boto3.client("sts", endpoint_url=moto_url, region_name=MOTO_REGION).assume_role(
+            RoleArn=f"arn:aws:iam::{acct}:role/seed", RoleSessionName="seed")["Credentials"]
+        return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                             aws_session_token=creds["SessionToken"], region_name=MOTO_REGION)
+
+    return session
+
+
+@pytest.fixture(scope="module")
+def moto_collect(moto_url: str) -> Callable[..., Snapshot]:
+    """``moto_collect(account_id, module, out, strict=True, **params)``: one collector against the module's moto."""
+    def collect(acct: str, module: Any, out: Path, strict: bool = True, **extra: Any) -> Snapshot:
+        params = AccountParams(name="t", account_id=acct, regions=[MOTO_REGION],
+                               auth={"endpoint_url": moto_url, "role_arn": f"arn:aws:iam::{acct}:role/audit"},
+                               **extra)
+        # one attempt per call: raw moto answers unimplemented operations with HTTP 404/500
+        session = dataclasses.replace(session_for(params), config=client_config(max_attempts=1))
+        return collect_account(params, out, collectors=[Collector.from_module(module)], session=session,
+                               strict=strict)
+
+    return collect

@@ -4,21 +4,14 @@ simulated estate (moto has no cache-policy routes; the estate answers them)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore.session
 import pandas as pd
 import pytest
-from awsassess.aws import client_config, session_for
 from awsassess.collect import cdn
-from awsassess.collect.base import Collector, collect_account
-from awsassess.params import AccountParams
 from awsassess.tables import loads
 from botocore.stub import Stubber
 
@@ -95,34 +88,6 @@ def test_behaviours_resolve_cache_policies() -> None:
 
 
 # ------------------------------------------------------------------ over HTTP (moto)
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._server.server_port}"  # noqa: SLF001
-    finally:
-        server.stop()
-
-
-def account_session(url: str, acct: str) -> boto3.Session:
-    creds = boto3.client("sts", endpoint_url=url, region_name=REGION).assume_role(
-        RoleArn=f"arn:aws:iam::{acct}:role/seed", RoleSessionName="seed")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=REGION)
-
-
-def run_collect(url: str, acct: str, module: Any, out: Path, **extra: Any) -> Any:
-    params = AccountParams(name="t", account_id=acct, regions=[REGION],
-                           auth={"endpoint_url": url, "role_arn": f"arn:aws:iam::{acct}:role/audit"}, **extra)
-    # one attempt per call: raw moto answers unimplemented operations with HTTP 404/500
-    session = dataclasses.replace(session_for(params), config=client_config(max_attempts=1))
-    return collect_account(params, out, collectors=[Collector.from_module(module)], session=session, strict=True)
-
-
 def _behaviour(origin: str, **extra: Any) -> dict[str, Any]:
     return {"TargetOriginId": origin, "ViewerProtocolPolicy": "redirect-to-https",
             "AllowedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"],
@@ -130,8 +95,8 @@ def _behaviour(origin: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def snapshot(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    cf = account_session(moto_url, ACCT).client("cloudfront", endpoint_url=moto_url)
+def snapshot(moto_url: str, moto_session: Any, moto_collect: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    cf = moto_session(ACCT).client("cloudfront", endpoint_url=moto_url)
     legacy = {"QueryString": True, "Cookies": {"Forward": "all"},
               "Headers": {"Quantity": 1, "Items": ["*"]}, "QueryStringCacheKeys": {"Quantity": 0}}
     whitelist = {"QueryString": True, "Cookies": {"Forward": "whitelist", "WhitelistedNames": {"Quantity": 1, "Items": ["s"]}},
@@ -154,7 +119,7 @@ def snapshot(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
              "PathPattern": "/img/*"}]},
     }
     cf.create_distribution(DistributionConfig=config)
-    return run_collect(moto_url, ACCT, cdn, tmp_path_factory.mktemp("out"))
+    return moto_collect(ACCT, cdn, tmp_path_factory.mktemp("out"))
 
 
 def test_distribution_and_origins(snapshot: Any) -> None:
@@ -189,14 +154,10 @@ def test_legacy_behaviours_and_unresolved_policy(snapshot: Any) -> None:
 
 
 # ------------------------------------------------------------------ the simulated estate
-def test_estate_distribution_with_resolved_policies(demo_estate: Any, tmp_path: Path) -> None:
+def test_estate_distribution_with_resolved_policies(collect_demo: Any) -> None:
     from awsassess.demo.estate import PRODUCTION, expected_counts
 
-    params = AccountParams(name="prod", account_id=PRODUCTION.account_id, regions=[PRODUCTION.region],
-                           auth={"endpoint_url": demo_estate.endpoint_url,
-                                 "role_arn": demo_estate.role_arn(PRODUCTION.account_id),
-                                 "external_id": demo_estate.external_id})
-    snap = collect_account(params, tmp_path, collectors=[Collector.from_module(cdn)], strict=True)
+    snap = collect_demo(PRODUCTION, cdn)
     assert len(snap.table("distributions")) == expected_counts(PRODUCTION)["distributions"]
     policies = snap.table("cache_policies")
     assert "Managed-CachingOptimized" in set(policies["name"]) and set(policies["type"]) >= {"managed"}

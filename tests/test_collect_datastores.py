@@ -3,23 +3,16 @@ Stubber), then RDS/Aurora/DocumentDB/ElastiCache/DynamoDB over HTTP against moto
 
 from __future__ import annotations
 
-import dataclasses
 import glob
 import json
-import logging
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore
 import botocore.session
 import pytest
-from awsassess.aws import client_config, session_for
 from awsassess.collect import datastores
-from awsassess.collect.base import Collector, collect_account
-from awsassess.params import AccountParams
 from awsassess.tables import loads
 from botocore.stub import Stubber
 
@@ -122,38 +115,10 @@ def test_parse_serverless_cache_validated_against_the_model() -> None:
 
 # ------------------------------------------------------------------ over HTTP (moto)
 @pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._server.server_port}"  # noqa: SLF001
-    finally:
-        server.stop()
-
-
-def account_session(url: str, acct: str) -> boto3.Session:
-    creds = boto3.client("sts", endpoint_url=url, region_name=REGION).assume_role(
-        RoleArn=f"arn:aws:iam::{acct}:role/seed", RoleSessionName="seed")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=REGION)
-
-
-def run_collect(url: str, acct: str, module: Any, out: Path, **extra: Any) -> Any:
-    params = AccountParams(name="t", account_id=acct, regions=[REGION],
-                           auth={"endpoint_url": url, "role_arn": f"arn:aws:iam::{acct}:role/audit"}, **extra)
-    # one attempt per call: raw moto answers unimplemented operations with HTTP 500
-    session = dataclasses.replace(session_for(params), config=client_config(max_attempts=1))
-    return collect_account(params, out, collectors=[Collector.from_module(module)], session=session, strict=True)
-
-
-@pytest.fixture(scope="module")
-def snapshot(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def snapshot(moto_url: str, moto_session: Any, moto_collect: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from moto.rds.models import rds_backends
 
-    s = account_session(moto_url, ACCT)
+    s = moto_session(ACCT)
     ec2 = s.client("ec2", endpoint_url=moto_url)
     vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.77.{i}.0/24", AvailabilityZone=f"{REGION}{az}")
@@ -206,7 +171,7 @@ def snapshot(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
     aas = s.client("application-autoscaling", endpoint_url=moto_url)
     aas.register_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/quotes", MinCapacity=50,
                                  MaxCapacity=400, ScalableDimension="dynamodb:table:ReadCapacityUnits")
-    return run_collect(moto_url, ACCT, datastores, tmp_path_factory.mktemp("out"))
+    return moto_collect(ACCT, datastores, tmp_path_factory.mktemp("out"))
 
 
 def test_db_instances_and_clusters(snapshot: Any) -> None:
@@ -263,15 +228,11 @@ def test_every_declared_operation_was_called(snapshot: Any) -> None:
 
 # ------------------------------------------------------------------ the simulated estate
 @pytest.mark.parametrize("acct_name", ["fintech-staging", "fintech-production"])
-def test_estate_counts(demo_estate: Any, tmp_path: Path, acct_name: str) -> None:
+def test_estate_counts(collect_demo: Any, acct_name: str) -> None:
     from awsassess.demo.estate import ACCOUNTS, expected_counts
 
     acct = next(a for a in ACCOUNTS if a.name == acct_name)
-    params = AccountParams(name=acct.name, account_id=acct.account_id, regions=[acct.region],
-                           auth={"endpoint_url": demo_estate.endpoint_url,
-                                 "role_arn": demo_estate.role_arn(acct.account_id),
-                                 "external_id": demo_estate.external_id})
-    snap = collect_account(params, tmp_path, collectors=[Collector.from_module(datastores)], strict=True)
+    snap = collect_demo(acct, datastores)
     want = expected_counts(acct)
     inst = snap.table("db_instances")
     assert len(inst) == want["db_instances"]
@@ -294,16 +255,13 @@ def test_estate_counts(demo_estate: Any, tmp_path: Path, acct_name: str) -> None
     assert bad.empty, bad.to_dict("records")
 
 
-def test_estate_denied_autoscaling_leaves_the_column_unknown(fresh_faults: Any, tmp_path: Path) -> None:
+def test_estate_denied_autoscaling_leaves_the_column_unknown(fresh_faults: Any, collect_demo: Any,
+                                                             tmp_path: Path) -> None:
     from awsassess.demo.estate import PRODUCTION
 
     fresh_faults.set_faults([{"service": "application-autoscaling", "operation": "DescribeScalableTargets",
                               "code": "AccessDeniedException", "status": 400}])
-    params = AccountParams(name="p", account_id=PRODUCTION.account_id, regions=[PRODUCTION.region],
-                           auth={"endpoint_url": fresh_faults.endpoint_url,
-                                 "role_arn": fresh_faults.role_arn(PRODUCTION.account_id),
-                                 "external_id": fresh_faults.external_id})
-    snap = collect_account(params, tmp_path, collectors=[Collector.from_module(datastores)], strict=True)
+    snap = collect_demo.fresh(PRODUCTION, datastores, out=tmp_path)
     t = snap.table("dynamodb_tables")
     assert len(t) == 2 and t["autoscaling"].isna().all()  # unknown, not False
     cov = snap.table("coverage").set_index("operation")

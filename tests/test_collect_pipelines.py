@@ -10,26 +10,19 @@ account, ~3 s) and seed disjoint services.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import glob
 import gzip
 import json
-import logging
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore
 import botocore.session
 import pytest
-from awsassess.aws import client_config, session_for
 from awsassess.cfn_yaml import load_file
 from awsassess.collect import pipelines
-from awsassess.collect.base import Collector, collect_account
-from awsassess.params import AccountParams
 from awsassess.tables import loads
 from botocore.stub import Stubber
 
@@ -131,34 +124,6 @@ def test_parse_executions_and_deployments_validated_against_the_model() -> None:
 
 
 # ------------------------------------------------------------------ over HTTP (moto)
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._server.server_port}"  # noqa: SLF001
-    finally:
-        server.stop()
-
-
-def account_session(url: str, acct: str) -> boto3.Session:
-    creds = boto3.client("sts", endpoint_url=url, region_name=REGION).assume_role(
-        RoleArn=f"arn:aws:iam::{acct}:role/seed", RoleSessionName="seed")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=REGION)
-
-
-def run_collect(url: str, acct: str, module: Any, out: Path, **extra: Any) -> Any:
-    params = AccountParams(name="t", account_id=acct, regions=[REGION],
-                           auth={"endpoint_url": url, "role_arn": f"arn:aws:iam::{acct}:role/audit"}, **extra)
-    # one attempt per call: raw moto answers unimplemented operations with HTTP 500
-    session = dataclasses.replace(session_for(params), config=client_config(max_attempts=1))
-    return collect_account(params, out, collectors=[Collector.from_module(module)], session=session, strict=True)
-
-
 def _cfn_to_api(props: dict[str, Any]) -> dict[str, Any]:
     """A real template's AWS::CodeBuild::Project properties as create_project arguments."""
     env = props["Environment"]
@@ -184,13 +149,13 @@ EXECUTIONS_OUT = 3  # older than the lookback
 
 
 @pytest.fixture(scope="module")
-def seeded(moto_url: str) -> dict[str, Any]:
+def seeded(moto_url: str, moto_session: Any) -> dict[str, Any]:
     from moto.codebuild.models import codebuild_backends
     from moto.codedeploy.models import codedeploy_backends
     from moto.codepipeline.models import codepipeline_backends
     from moto.core.utils import iso_8601_datetime_with_milliseconds as iso
 
-    s = account_session(moto_url, ACCT)
+    s = moto_session(ACCT)
     iam = s.client("iam", endpoint_url=moto_url)
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                       "Principal": {"Service": "codepipeline.amazonaws.com"}}]}
@@ -282,13 +247,13 @@ def seeded(moto_url: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def snapshot(moto_url: str, seeded: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
+def snapshot(moto_collect: Any, seeded: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
     repo = tmp_path_factory.mktemp("repo")
     (repo / ".github" / "workflows").mkdir(parents=True)
     for name in ("gha-dimagi-open-chat-studio-deploy-ecs.yml", "gha-actions-starter-deploy-to-ecs.yml"):
         (repo / ".github" / "workflows" / name).write_bytes((CICD / name).read_bytes())
-    return run_collect(moto_url, ACCT, pipelines, tmp_path_factory.mktemp("out"), github_repo=repo,
-                       collect={"lookback_days": LOOKBACK})
+    return moto_collect(ACCT, pipelines, tmp_path_factory.mktemp("out"), github_repo=repo,
+                        collect={"lookback_days": LOOKBACK})
 
 
 def test_pipelines_and_executions_over_http(snapshot: Any) -> None:
@@ -374,12 +339,8 @@ def test_coverage_records_every_declared_call(snapshot: Any) -> None:
     assert set(na["status"]) == {"not_implemented"}
 
 
-def test_missing_github_repo_is_recorded_not_fatal(moto_url: str, seeded: dict[str, Any], tmp_path: Path) -> None:
-    params = AccountParams(name="t", account_id=ACCT, regions=[REGION],
-                           auth={"endpoint_url": moto_url, "role_arn": f"arn:aws:iam::{ACCT}:role/audit"},
-                           github_repo=tmp_path / "nope")
-    session = dataclasses.replace(session_for(params), config=client_config(max_attempts=1))
-    snap = collect_account(params, tmp_path / "out", collectors=[Collector.from_module(pipelines)], session=session)
+def test_missing_github_repo_is_recorded_not_fatal(moto_collect: Any, seeded: dict[str, Any], tmp_path: Path) -> None:
+    snap = moto_collect(ACCT, pipelines, tmp_path / "out", strict=False, github_repo=tmp_path / "nope")
     cov = snap.table("coverage")
     problem = cov[cov["operation"] == "collect:pipelines"]
     assert len(problem) == 1 and "github_repo" in problem["message"].iloc[0]
@@ -397,18 +358,10 @@ def test_parse_functions_do_not_mutate_input() -> None:
 
 # ------------------------------------------------------------------ the simulated estate
 @pytest.fixture(scope="module")
-def estate_snapshots(demo_estate: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def estate_snapshots(collect_demo: Any) -> dict[str, Any]:
     from awsassess.demo.estate import ACCOUNTS
 
-    out = tmp_path_factory.mktemp("estate")
-    snaps = {}
-    for acct in ACCOUNTS:
-        params = AccountParams(name=acct.name, account_id=acct.account_id, regions=[acct.region],
-                               auth={"endpoint_url": demo_estate.endpoint_url,
-                                     "role_arn": demo_estate.role_arn(acct.account_id),
-                                     "external_id": demo_estate.external_id})
-        snaps[acct.name] = collect_account(params, out, collectors=[Collector.from_module(pipelines)], strict=True)
-    return snaps
+    return {acct.name: collect_demo(acct, pipelines) for acct in ACCOUNTS}
 
 
 @pytest.mark.parametrize("acct_name", ["fintech-staging", "fintech-production"])

@@ -3,24 +3,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import boto3
 import botocore.session
 import pandas as pd
 import pytest
 from awsassess import cfn_yaml
-from awsassess.aws import client_config, session_for
 from awsassess.collect import stacks
-from awsassess.collect.base import Collector, collect_account
-from awsassess.params import AccountParams
 from awsassess.tables import loads
 from botocore.stub import Stubber
 
@@ -129,33 +122,6 @@ def test_parse_stack_from_the_cli_example() -> None:
 
 
 # ------------------------------------------------------------------ over HTTP (moto)
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server._server.server_port}"  # noqa: SLF001
-    finally:
-        server.stop()
-
-
-def account_session(url: str, acct: str) -> boto3.Session:
-    creds = boto3.client("sts", endpoint_url=url, region_name=REGION).assume_role(
-        RoleArn=f"arn:aws:iam::{acct}:role/seed", RoleSessionName="seed")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=REGION)
-
-
-def run_collect(url: str, acct: str, module: Any, out: Path, **extra: Any) -> Any:
-    params = AccountParams(name="t", account_id=acct, regions=[REGION],
-                           auth={"endpoint_url": url, "role_arn": f"arn:aws:iam::{acct}:role/audit"}, **extra)
-    session = dataclasses.replace(session_for(params), config=client_config(max_attempts=1))
-    return collect_account(params, out, collectors=[Collector.from_module(module)], session=session, strict=True)
-
-
 # Small templates of types moto's CloudFormation supports, plus one it does not (ServiceDiscovery)
 ENV_YAML = """AWSTemplateFormatVersion: 2010-09-09
 Description: CloudFormation environment template for infrastructure shared among Copilot workloads.
@@ -186,10 +152,10 @@ ROLES_JSON = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}, "Qu
 
 
 @pytest.fixture(scope="module")
-def snapshot(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def snapshot(moto_url: str, moto_session: Any, moto_collect: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from moto.cloudformation.models import Event, cloudformation_backends
 
-    cf = account_session(moto_url, ACCT).client("cloudformation", endpoint_url=moto_url)
+    cf = moto_session(ACCT).client("cloudformation", endpoint_url=moto_url)
     tags = lambda **kv: [{"Key": f"copilot-{k}", "Value": v} for k, v in kv.items()]  # noqa: E731
     cf.create_stack(StackName="my-app-infrastructure-roles", TemplateBody=ROLES_JSON)  # untagged
     cf.create_stack(StackName="my-app-test", TemplateBody=ENV_YAML,
@@ -214,7 +180,7 @@ def snapshot(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
         event = Event(failing, "my-app-test-api", logical, logical, rtype, status, reason, None)
         event.timestamp = start + timedelta(minutes=5 * (i + 1))
         stack.events.append(event)
-    return run_collect(moto_url, ACCT, stacks, tmp_path_factory.mktemp("out"))
+    return moto_collect(ACCT, stacks, tmp_path_factory.mktemp("out"))
 
 
 def test_stacks_labels_and_deleted_excluded(snapshot: Any) -> None:
@@ -256,7 +222,7 @@ def test_events_keep_the_failing_resource_and_reason(snapshot: Any) -> None:
     assert pd.api.types.is_datetime64_any_dtype(ev["timestamp"])
 
 
-def test_event_limit_per_stack(moto_url: str, snapshot: Any, tmp_path: Path) -> None:
+def test_event_limit_per_stack(moto_collect: Any, snapshot: Any, tmp_path: Path) -> None:
     def collect(ctx: Any, region: str) -> Any:  # the stacks collector with the option set to 2
         option = ctx.option
         ctx.option = lambda name, default: 2 if name == "stack_events_per_stack" else option(name, default)
@@ -264,22 +230,18 @@ def test_event_limit_per_stack(moto_url: str, snapshot: Any, tmp_path: Path) -> 
 
     limited = ModuleType("limited_stacks")
     limited.NAME, limited.OPERATIONS, limited.TABLES, limited.collect = "stacks", stacks.OPERATIONS, stacks.TABLES, collect
-    snap = run_collect(moto_url, ACCT, limited, tmp_path)
+    snap = moto_collect(ACCT, limited, tmp_path)
     counts = snap.table("stack_events").groupby("stack_name").size()
     assert counts.max() == 2 and len(counts) == 5
 
 
 # ------------------------------------------------------------------ the simulated estate
 @pytest.mark.parametrize("acct_name", ["fintech-staging", "fintech-production"])
-def test_estate_stacks(demo_estate: Any, tmp_path: Path, acct_name: str) -> None:
+def test_estate_stacks(collect_demo: Any, acct_name: str) -> None:
     from awsassess.demo.estate import ACCOUNTS, APP, expected_counts
 
     acct = next(a for a in ACCOUNTS if a.name == acct_name)
-    params = AccountParams(name=acct.name, account_id=acct.account_id, regions=[acct.region],
-                           auth={"endpoint_url": demo_estate.endpoint_url,
-                                 "role_arn": demo_estate.role_arn(acct.account_id),
-                                 "external_id": demo_estate.external_id})
-    snap = collect_account(params, tmp_path, collectors=[Collector.from_module(stacks)], strict=True)
+    snap = collect_demo(acct, stacks)
     s = snap.table("stacks")
     assert len(s) == expected_counts(acct)["stacks"]
     assert set(s["copilot_application"]) == {APP}
@@ -294,16 +256,12 @@ def test_estate_stacks(demo_estate: Any, tmp_path: Path, acct_name: str) -> None
     assert set(cov["status"]) == {"ok"}, cov[cov["status"] != "ok"].to_dict("records")
 
 
-def test_estate_denied_template_is_recorded(fresh_faults: Any, tmp_path: Path) -> None:
+def test_estate_denied_template_is_recorded(fresh_faults: Any, collect_demo: Any, tmp_path: Path) -> None:
     from awsassess.demo.estate import STAGING, expected_counts
 
     fresh_faults.set_faults([{"service": "cloudformation", "operation": "GetTemplate", "code": "AccessDenied",
                               "status": 403}])
-    params = AccountParams(name="s", account_id=STAGING.account_id, regions=[STAGING.region],
-                           auth={"endpoint_url": fresh_faults.endpoint_url,
-                                 "role_arn": fresh_faults.role_arn(STAGING.account_id),
-                                 "external_id": fresh_faults.external_id})
-    snap = collect_account(params, tmp_path, collectors=[Collector.from_module(stacks)], strict=True)
+    snap = collect_demo.fresh(STAGING, stacks, out=tmp_path)
     s = snap.table("stacks")
     assert len(s) == expected_counts(STAGING)["stacks"]
     assert s["template_bytes"].isna().all() and (s["resource_count"] > 0).all()
