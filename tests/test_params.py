@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from awsassess.params import AccountParams, ParamsError, dump_params, load_params_file, load_params_files
+from pydantic import ValidationError
 
 GOOD = """\
 name: acme-prod
@@ -140,6 +140,6 @@ def test_cli_exits_2_and_starts_nothing(tmp_path: Path) -> None:
 
 def test_model_is_frozen(tmp_path: Path) -> None:
     p = load_params_file(write(tmp_path, GOOD))
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         p.name = "other"  # type: ignore[misc]
     assert isinstance(p, AccountParams)

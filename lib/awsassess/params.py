@@ -179,7 +179,7 @@ def _format_error(path: Path, err: ValidationError, text: str) -> str:
         loc = ".".join(str(p) for p in e["loc"]) or "(file)"
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
-            msg = f"unknown key. Fix: remove it or check the spelling against the README's params reference"
+            msg = "unknown key. Fix: remove it or check the spelling against the README's params reference"
         elif e["type"] == "missing":
             msg = "required field is missing. Fix: add it (see the README's params reference)"
         if loc == "account_id":
