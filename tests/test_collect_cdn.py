@@ -8,16 +8,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pandas as pd
 import pytest
 from awsassess.collect import cdn
 from awsassess.tables import loads
-from botocore.stub import Stubber
+from botocore_stub import stubbed
 
 EXAMPLES = Path("/work/shared/testdata/aws-examples/responses")
 ACCT = "333300000001"  # shared by the collector test modules (disjoint services)
-REGION = "us-east-1"
 
 # AWS's managed "CachingOptimized" policy, with the settings AWS documents for it
 CACHING_OPTIMIZED = {"Type": "managed", "CachePolicy": {
@@ -29,16 +27,6 @@ CACHING_OPTIMIZED = {"Type": "managed", "CachePolicy": {
             "EnableAcceptEncodingGzip": True, "EnableAcceptEncodingBrotli": True,
             "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
             "QueryStringsConfig": {"QueryStringBehavior": "none"}}}}}
-
-
-def stubbed(service: str, operation: str, response: dict[str, Any], **params: Any) -> dict[str, Any]:
-    """``response`` as boto3 returns it after botocore validated it against the service model."""
-    client = botocore.session.get_session().create_client(
-        service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-    name = next(m for m, op in client.meta.method_to_api_mapping.items() if op == operation)
-    with Stubber(client) as stub:
-        stub.add_response(name, response, params or None)
-        return getattr(client, name)(**params)
 
 
 def list_distributions_example() -> dict[str, Any]:

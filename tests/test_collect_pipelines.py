@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import botocore
-import botocore.session
 import pytest
 from awsassess.cfn_yaml import load_file
 from awsassess.collect import pipelines
 from awsassess.tables import loads
-from botocore.stub import Stubber
+from botocore_stub import stubbed
 
 EXAMPLES = Path("/work/shared/testdata/aws-examples/responses")
 COPILOT = Path("/work/shared/testdata/copilot")
@@ -32,17 +31,6 @@ CICD = Path("/work/shared/testdata/cicd")
 BOTOCORE_DATA = Path(os.path.dirname(botocore.__file__)) / "data"
 ACCT = "333300000001"
 REGION = "us-east-1"
-
-
-def stubbed(service: str, operation: str, response: dict[str, Any], **params: Any) -> dict[str, Any]:
-    """``response`` as boto3 returns it after botocore validated it against the service model."""
-    client = botocore.session.get_session().create_client(
-        service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-    method = client.meta.method_to_api_mapping
-    name = next(m for m, op in method.items() if op == operation)
-    with Stubber(client) as stub:
-        stub.add_response(name, response, params or None)
-        return getattr(client, name)(**params)
 
 
 def botocore_example(service: str, operation: str) -> dict[str, Any]:

@@ -9,13 +9,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import botocore.session
 import pandas as pd
 import pytest
 from awsassess import cfn_yaml
 from awsassess.collect import stacks
 from awsassess.tables import loads
-from botocore.stub import Stubber
+from botocore_stub import stubbed
 
 COPILOT = Path("/work/shared/testdata/copilot")
 EXAMPLES = Path("/work/shared/testdata/aws-examples/responses")
@@ -25,16 +24,6 @@ TEMPLATES = sorted(f for f in STATS if f.endswith(".stack.yml"))
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS::ServiceDiscovery")
 ACCT = "333300000001"  # shared by the collector test modules (disjoint services)
 REGION = "us-east-1"
-
-
-def stubbed(service: str, operation: str, response: dict[str, Any], **params: Any) -> dict[str, Any]:
-    """``response`` as boto3 returns it after botocore validated it against the service model."""
-    client = botocore.session.get_session().create_client(
-        service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-    name = next(m for m, op in client.meta.method_to_api_mapping.items() if op == operation)
-    with Stubber(client) as stub:
-        stub.add_response(name, response, params or None)
-        return getattr(client, name)(**params)
 
 
 # ------------------------------------------------------------------ real Copilot templates
