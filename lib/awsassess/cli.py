@@ -80,17 +80,21 @@ def run(
     jobs: Jobs = None,
     resume: Annotated[bool, typer.Option("--resume", help="re-run only what failed or whose inputs changed")] = False,
     executor: Annotated[str, typer.Option("--executor", help="local | dask")] = "local",
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (with --executor dask)")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (with --executor dask; none = a local cluster)")] = None,
 ) -> None:
     """Assess every account of PARAMS: collect, analyse, notebooks, reports, portfolio."""
     accounts = _load(params)
     if executor not in ("local", "dask"):
         raise _bad_input(f"--executor: {executor!r} is not one of local, dask")
-    if executor == "dask" and not scheduler:
-        raise _bad_input("--executor dask needs --scheduler ADDR (e.g. tcp://10.0.0.5:8786)")
-    from awsassess.batch import run_batch
+    from awsassess.batch import BatchInputError, run_batch
 
-    result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor, scheduler=scheduler)
+    try:
+        result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor, scheduler=scheduler)
+    except BatchInputError as exc:
+        raise _bad_input(str(exc)) from None
+    except KeyboardInterrupt:
+        err.print(f"interrupted: {out_dir / 'run.json'} records what finished; `--resume` continues")
+        raise typer.Exit(130) from None
     raise typer.Exit(result.exit_code)
 
 
