@@ -74,20 +74,30 @@ def fresh_faults(demo_estate: Estate) -> Iterator[Estate]:
     demo_estate.set_latency(0)
 
 
+class DemoSnapshots(dict):  # type: ignore[type-arg]
+    """name/environment -> Snapshot, plus ``operations``: every (service, operation) the collection sent."""
+
+    operations: set[tuple[str, str]]
+
+
 @pytest.fixture(scope="session")
-def demo_snapshots(demo_estate: Estate, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Snapshot]:
-    """Both simulated accounts collected ONCE per test session with every collector, by environment
-    ("staging", "production") and by account name. Tests must not modify them."""
+def demo_snapshots(demo_estate: Estate, tmp_path_factory: pytest.TempPathFactory) -> DemoSnapshots:
+    """Both simulated accounts collected ONCE per test session with every collector (strict: a collector
+    bug fails loudly), by environment ("staging", "production") and by account name, with the operations
+    the estate saw during that collection. Tests must not modify them."""
     from awsassess.collect import collect_account
     from awsassess.demo.estate import ACCOUNTS
     from awsassess.demo_run import write_demo_params
     from awsassess.params import load_params_files
 
     out = tmp_path_factory.mktemp("demo-snapshots")
-    snaps: dict[str, Snapshot] = {}
+    snaps = DemoSnapshots()
+    demo_estate.clear_faults()
+    demo_estate.reset_operations()
     for params in load_params_files(write_demo_params(demo_estate.endpoint_url, out / "params")):
         spec = next(s for s in ACCOUNTS if s.name == params.name)
-        snaps[spec.environment] = snaps[spec.name] = collect_account(params, out)
+        snaps[spec.environment] = snaps[spec.name] = collect_account(params, out, strict=True)
+    snaps.operations = set(demo_estate.operations())
     return snaps
 
 
