@@ -143,3 +143,9 @@ def test_model_is_frozen(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="frozen"):
         p.name = "other"  # type: ignore[misc]
     assert isinstance(p, AccountParams)
+
+
+def test_shipped_example_is_valid(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "params" / "example-account.yaml.example"
+    p = load_params_file(write(tmp_path, example.read_text(), "acme-prod.yaml"))
+    assert p.account_id == "123456789012" and p.auth.external_id
