@@ -39,5 +39,7 @@ def describe() -> list[dict[str, Any]]:
     rows = []
     for section, model in (("findings", FindingsAssumptions), ("model", ModelAssumptions)):
         for name, field in model.model_fields.items():
-            rows.append({"key": f"{section}.{name}", "default": field.default, "description": field.description or ""})
+            unit = (field.json_schema_extra or {}).get("unit", "") if isinstance(field.json_schema_extra, dict) else ""
+            rows.append({"key": f"{section}.{name}", "default": field.default, "unit": unit,
+                         "description": field.description or ""})
     return rows

@@ -220,10 +220,11 @@ def assumptions() -> None:
     table = Table()
     table.add_column("key", no_wrap=True, overflow="fold")
     table.add_column("default", overflow="fold")
+    table.add_column("unit", overflow="fold")
     table.add_column("description", overflow="fold")
     for row in describe():
-        table.add_row(row["key"], repr(row["default"]), row["description"])
-    out.print(table)
+        table.add_row(row["key"], repr(row["default"]), row["unit"], row["description"])
+    Console(width=max(160, out.width)).print(table)  # stays readable when piped or captured
 
 
 @prices_app.command("show")

@@ -46,3 +46,12 @@ def text(value: Any) -> str:
     if missing(value):
         return ""
     return str(value)
+
+
+def documented(default: Any, description: str, unit: str, **kw: Any) -> Any:
+    """A pydantic field for a user-facing assumption: default, description and unit (shown by
+    ``awsassess assumptions`` and in the report's assumptions section)."""
+    from pydantic import Field
+
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **kw)
+

@@ -7,13 +7,11 @@ description and a unit (``json_schema_extra["unit"]``); ``docs/rules.md`` lists 
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import BaseModel, ConfigDict
 
-from pydantic import BaseModel, ConfigDict, Field
+from awsassess.values import documented
 
-
-def _f(default: Any, description: str, unit: str, **kw: Any) -> Any:
-    return Field(default, description=description, json_schema_extra={"unit": unit}, **kw)
+_f = documented  # short name: every field below is declared with it
 
 
 class FindingsAssumptions(BaseModel):

@@ -7,13 +7,13 @@ where the default comes from, so the report can print them as the model's stated
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
+from awsassess.values import documented
 
-def _f(default: Any, description: str, unit: str, **kw: Any) -> Any:
-    return Field(default, description=description, json_schema_extra={"unit": unit}, **kw)
+_f = documented  # short name: every field below is declared with it
 
 
 # Included GitHub Actions minutes per plan per month (S13, GitHub docs "product usage included"):
