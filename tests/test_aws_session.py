@@ -168,3 +168,40 @@ def test_sso_profile_goes_through_the_sso_portal_and_the_guard(aws_home: Path, s
     assert _SsoPortal.requests == [
         ("/federation/credentials?role_name=ReadOnly&account_id=222222222222", "bearer-xyz")]
     assert ("sso", "GetRoleCredentials") in [(s, o) for s, o, _ in guard_spy]  # boto3's own SSO client is guarded
+
+
+@pytest.mark.parametrize("value", [
+    1700000000, 1700000000.25, "1700000000", "2026-11-26T10:15:00Z", "2026-11-26T10:15:00.123456Z",
+    "2026-11-26T10:15:00+02:00", "2026-11-26T10:15:00.5-05:30", "2026-11-26T10:15:00",
+    "Thu, 26 Nov 2026 10:15:00 GMT",
+])
+def test_fast_timestamp_parser_gives_botocores_instant_in_utc(value: object) -> None:
+    from datetime import UTC
+
+    from awsassess.aws import parse_timestamp_utc
+    from botocore.utils import parse_timestamp
+
+    fast = parse_timestamp_utc(value)
+    assert fast.tzinfo is UTC
+    reference = parse_timestamp(value)
+    if reference.tzinfo is None:  # a string without a zone: AWS means UTC
+        reference = reference.replace(tzinfo=UTC)
+    assert fast == reference
+
+
+def test_sessions_parse_timestamps_to_utc_and_share_one_model_loader() -> None:
+    from datetime import UTC, datetime
+
+    from awsassess.aws import tune_session
+
+    a, b = tune_session(botocore.session.Session()), tune_session(botocore.session.Session())
+    assert a.get_component("data_loader") is b.get_component("data_loader")
+    client = a.create_client("codepipeline", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    shape = client.meta.service_model.operation_model("ListPipelineExecutions").output_shape
+    parser = a.get_component("response_parser_factory").create_parser("json")
+    body = json.dumps({"pipelineExecutionSummaries": [{"startTime": 1764152100.5, "lastUpdateTime": "2026-11-26T10:20:00Z"}]})
+    parsed = parser.parse({"body": body.encode(), "headers": {}, "status_code": 200}, shape)
+    summary = parsed["pipelineExecutionSummaries"][0]
+    assert summary["startTime"] == datetime(2025, 11, 26, 10, 15, 0, 500000, tzinfo=UTC)
+    assert summary["startTime"].tzinfo is UTC and summary["lastUpdateTime"].tzinfo is UTC
+    assert summary["lastUpdateTime"] == datetime(2026, 11, 26, 10, 20, tzinfo=UTC)

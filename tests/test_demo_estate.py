@@ -473,3 +473,38 @@ def test_front_door_identifies_every_protocol() -> None:
     assert rule.matches("elbv2", "DescribeLoadBalancers") and not rule.matches("ec2", "DescribeLoadBalancers")
     with pytest.raises(ValueError, match="probability"):
         FaultRule(service="ecs", probability=1.5)
+
+
+@pytest.mark.parametrize("value", [
+    "2026-11-26T10:15:00Z", "2026-11-26T10:15:00.123Z", "2026-11-26T10:15:00+02:00", "2026-11-26T10:15:00",
+    "1764152100", 1764152100, 1764152100.25, "Thu, 26 Nov 2026 10:15:00 GMT",
+])
+def test_estate_timestamp_fast_path_serialises_like_moto(value: object) -> None:
+    """The estate's stdlib timestamp path writes exactly what moto's dateutil path writes."""
+    from datetime import datetime
+
+    from awsassess.demo.server import utc_instant
+    from botocore.utils import parse_to_aware_datetime
+    from moto.core.serialize import TimestampSerializer
+
+    ser = TimestampSerializer("iso8601")
+    for fmt in ("iso8601", "unixtimestamp", "rfc822"):
+        convert = getattr(ser, f"_timestamp_{fmt}")
+        assert convert(utc_instant(value)) == convert(parse_to_aware_datetime(value))
+    naive = datetime(2026, 11, 26, 10, 15)
+    assert ser._timestamp_iso8601(utc_instant(naive)) == ser._timestamp_iso8601(parse_to_aware_datetime(naive))
+
+
+def test_memoised_routing_answers_like_moto() -> None:
+    from awsassess.demo.server import memoise_moto_routing
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    hosts = ["ec2.us-east-1.amazonaws.com", "ecs.eu-west-1.amazonaws.com", "monitoring.us-east-1.amazonaws.com",
+             "moto_api", None, "s3", "nothing.example.com"]
+    before = DomainDispatcherApplication(create_backend_app)
+    expected = [before.get_backend_for_host(h) for h in hosts]
+    memoise_moto_routing()
+    memoise_moto_routing()  # idempotent
+    after = DomainDispatcherApplication(create_backend_app)
+    assert [after.get_backend_for_host(h) for h in hosts] == expected
+    assert [after.get_backend_for_host(h) for h in hosts] == expected  # from the cache

@@ -3,7 +3,8 @@
 ``run_dask(batch, jobs, scheduler)`` connects ``distributed.Client(scheduler)`` (or starts a
 ``LocalCluster`` of ``jobs`` single-threaded worker processes when ``scheduler`` is None) and submits
 one task per account, earlier accounts first. A task runs its account's steps in order, notebooks one
-after another (the cluster's parallelism is across accounts), with the same resume decisions as the
+after another in one warm kernel (:mod:`awsassess.batch.kernels`; the cluster's parallelism is across
+accounts), with the same resume decisions as the
 local executor (:mod:`awsassess.batch.pipeline`). Each step record is sent back on a Dask ``Queue`` as
 it happens, so run.json and the progress bars follow along; the task's return value (all its records)
 is authoritative. The portfolio runs as one more task once every account is done.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from awsassess.batch.kernels import WarmKernel
 from awsassess.batch.pipeline import AccountRun
 from awsassess.batch.plan import StepSpec
 from awsassess.batch.steps import StepFunctions, StepTask, describe_error, execute_step
@@ -43,6 +45,7 @@ class AccountJob:
     resume: bool
     notebook_timeout_s: float | None
     queue: str | None
+    warm_kernels: bool = True
 
 
 def run_account(job: AccountJob) -> list[dict[str, Any]]:
@@ -62,12 +65,17 @@ def run_account(job: AccountJob) -> list[dict[str, Any]]:
     acct = AccountRun(job.params, Path(job.out), job.specs, functions=job.functions, run_id=job.run_id,
                       previous=job.previous, resume=job.resume, notebook_timeout_s=job.notebook_timeout_s,
                       listener=emit)
-    while not acct.done():
-        for spec in acct.ready():
-            task = acct.prepare(spec)
-            if task is not None:
-                acct.start(spec)
-                acct.finish(spec, execute_step(task))
+    kernel = WarmKernel() if job.warm_kernels else None
+    try:
+        while not acct.done():
+            for spec in acct.ready():
+                task = acct.prepare(spec)
+                if task is not None:
+                    acct.start(spec)
+                    acct.finish(spec, execute_step(task, kernel=kernel))
+    finally:
+        if kernel is not None:
+            kernel.close()
     return acct.steps()
 
 
@@ -75,7 +83,7 @@ def run_portfolio(task: StepTask) -> Any:
     return execute_step(task)
 
 
-def run_dask(batch: Batch, jobs: int, scheduler: str | None) -> None:
+def run_dask(batch: Batch, jobs: int, scheduler: str | None, warm_kernels: bool = True) -> None:
     from distributed import Client, LocalCluster, Queue, wait
 
     cluster = None
@@ -91,7 +99,8 @@ def run_dask(batch: Batch, jobs: int, scheduler: str | None) -> None:
         for priority, acct in enumerate(batch.accounts):
             job = AccountJob(params=acct.params, out=str(batch.out.resolve()), specs=acct.specs,
                              functions=acct.functions, run_id=batch.run_id, previous=acct.previous,
-                             resume=acct.resume, notebook_timeout_s=acct.notebook_timeout_s, queue=queue_name)
+                             resume=acct.resume, notebook_timeout_s=acct.notebook_timeout_s, queue=queue_name,
+                             warm_kernels=warm_kernels)
             fut = client.submit(run_account, job, key=f"awsassess-{acct.name}-{batch.run_id}", pure=False,
                                 priority=-priority)
             futures[fut] = acct

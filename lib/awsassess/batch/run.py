@@ -108,6 +108,7 @@ def run_batch(
     steps: StepFunctions | None = None,
     notebook_timeout_s: float | None = 1800,
     collect_jobs: int | None = None,
+    warm_kernels: bool = True,
 ) -> RunResult:
     """Assess every account into ``out/<name>/`` and write ``out/run.json`` after every step.
 
@@ -118,6 +119,8 @@ def run_batch(
     :mod:`awsassess.batch.plan`), re-run the rest. ``executor="dask"``: one task per account on the
     Dask cluster at ``scheduler`` (a ``LocalCluster`` of ``jobs`` workers when None); the workers must
     see ``out`` and the notebooks at the same paths. ``steps``: the step callables (tests); default real.
+    ``warm_kernels``: each worker runs its notebooks one after another in one kept kernel, reset between
+    notebooks (:mod:`awsassess.batch.kernels`); False: a new kernel per notebook, as papermill does.
     Raises :class:`BatchInputError` (a ValueError) for bad input, before anything is started.
     """
     out = Path(out)
@@ -139,7 +142,7 @@ def run_batch(
             "status": "running", "exit_code": None, "awsassess_version": __version__, "jobs": jobs,
             "collect_jobs": (jobs if collect_jobs is None else collect_jobs) if executor == "local" else None,
             "executor": executor, "scheduler": scheduler if executor == "dask" else None,
-            "notebooks_dir": str(Path(notebooks[0].path).parent),
+            "notebooks_dir": str(Path(notebooks[0].path).parent), "warm_kernels": warm_kernels,
         }
         runlog = RunLog(out, header, [r.to_json() for r in runs])
         portfolio = PortfolioRun(out, functions, prev_steps.get("", {}).get("portfolio"), resume)
@@ -151,11 +154,11 @@ def run_batch(
                 if executor == "dask":
                     from awsassess.batch.dask_runner import run_dask
 
-                    run_dask(batch, jobs, scheduler)
+                    run_dask(batch, jobs, scheduler, warm_kernels)
                 else:
                     from awsassess.batch.runner import run_local
 
-                    run_local(batch, jobs, collect_jobs)
+                    run_local(batch, jobs, collect_jobs, warm_kernels)
             except KeyboardInterrupt:
                 runlog.finish(None, "interrupted")
                 runlog.write(fsync=True)

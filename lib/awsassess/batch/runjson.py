@@ -12,6 +12,7 @@ Schema (all times UTC ISO 8601; paths relative to the run folder unless absolute
       "jobs": 2, "collect_jobs": 2 | null,     # steps in flight: analyze/notebook/report, and collect
       "executor": "local" | "dask", "scheduler": "tcp://..." | null,
       "notebooks_dir": "/abs/path/notebooks",
+      "warm_kernels": true,                    # notebooks ran in kept kernels (false: a new kernel each)
       "accounts": [
         {"name": "acme-prod", "account_id": "123456789012", "environment": "production",
          "params": "/abs/params/acme-prod.yaml" | null,

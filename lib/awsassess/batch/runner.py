@@ -2,7 +2,8 @@
 
 - ``jobs`` + ``collect_jobs`` worker processes (default: cores + cores), forked from a fork server that has
   imported papermill and the step modules once (:mod:`awsassess.batch._preload`), so no step pays
-  the import cost again; each notebook still gets its own fresh kernel.
+  the import cost again. Each worker keeps one warm kernel (:mod:`awsassess.batch.kernels`) for the
+  notebooks it runs: reset between notebooks, replaced after a failure.
 - One scheduler loop in the calling process keeps at most ``jobs`` analyze/notebook/report steps and
   ``collect_jobs`` collect steps (which mostly wait on AWS) in flight, earlier accounts first, so the
   next accounts are collected while earlier ones run their notebooks.
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from awsassess.batch import steps as steps_module
+from awsassess.batch.kernels import WarmKernel
 from awsassess.batch.plan import StepSpec
 from awsassess.batch.steps import StepFunctions, StepOutcome, StepTask, describe_error, execute_step
 
@@ -50,7 +52,7 @@ INTERRUPTED = {
 }
 
 
-def _worker_init(log_dir: str, environ: dict[str, str]) -> None:
+def _worker_init(log_dir: str, environ: dict[str, str], warm_kernels: bool = True) -> None:
     """In each worker: the driver's environment of now (the fork server has the one of its start),
     stdout/stderr to a log file (kernels inherit both); Ctrl-C is the driver's job."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -66,6 +68,20 @@ def _worker_init(log_dir: str, environ: dict[str, str]) -> None:
     os.dup2(fd, 2)
     os.close(fd)
     steps_module.WORKER_LOG = path
+    global _WORKER_KERNEL
+    _WORKER_KERNEL = WarmKernel() if warm_kernels else None
+    if _WORKER_KERNEL is not None:  # pool workers leave by os._exit: atexit hooks do not run, finalizers do
+        from multiprocessing.util import Finalize
+
+        Finalize(_WORKER_KERNEL, _WORKER_KERNEL.close, exitpriority=10)
+
+
+_WORKER_KERNEL: WarmKernel | None = None  # this worker process's kernel (made by _worker_init)
+
+
+def execute_in_worker(task: StepTask) -> StepOutcome:
+    """What a pool worker runs: the step, notebooks on this worker's warm kernel."""
+    return execute_step(task, kernel=_WORKER_KERNEL)
 
 
 def preload_modules(functions: StepFunctions) -> list[str]:
@@ -92,10 +108,10 @@ def start_fork_server(modules: list[str]) -> None:
             os.environ[PRELOAD_ENV] = saved
 
 
-def make_pool(jobs: int, log_dir: Path) -> ProcessPoolExecutor:
-    """``jobs`` workers forked from the fork server."""
+def make_pool(jobs: int, log_dir: Path, warm_kernels: bool = True) -> ProcessPoolExecutor:
+    """``jobs`` workers forked from the fork server (each with a warm kernel unless ``warm_kernels`` is False)."""
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("forkserver"),
-                               initializer=_worker_init, initargs=(str(log_dir), dict(os.environ)))
+                               initializer=_worker_init, initargs=(str(log_dir), dict(os.environ), warm_kernels))
 
 
 def _end_pool(pool: ProcessPoolExecutor) -> None:
@@ -113,20 +129,20 @@ def _end_pool(pool: ProcessPoolExecutor) -> None:
 Slot = tuple["AccountRun | None", StepSpec]  # None: the run-level portfolio step
 
 
-def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None) -> None:
+def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None, warm_kernels: bool = True) -> None:
     """Run every step of ``batch``: at most ``jobs`` analyze/notebook/report steps at once, plus at most
     ``collect_jobs`` (default ``jobs``) collect steps, which mostly wait on AWS API calls, so upcoming
     accounts are collected while earlier ones run their notebooks."""
     collect_jobs = jobs if collect_jobs is None else collect_jobs
     log_dir = batch.out / "logs"
     start_fork_server(preload_modules(batch.functions))
-    pool = make_pool(jobs + collect_jobs, log_dir)
+    pool = make_pool(jobs + collect_jobs, log_dir, warm_kernels)
     running: dict[Future[StepOutcome], Slot] = {}
     suspects: list[Slot] = []  # ran beside a step whose worker died: re-run one at a time
     solo = False  # a suspect is running alone
 
     def submit(slot: Slot, task: StepTask) -> None:
-        running[pool.submit(execute_step, task)] = slot
+        running[pool.submit(execute_in_worker, task)] = slot
         acct, spec = slot
         if acct is None:
             batch.portfolio.start()
@@ -196,7 +212,7 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None) -> None:
                     except Exception as exc:  # noqa: BLE001
                         _fail(batch, slot, describe_error(exc))
                 _end_pool(pool)
-                pool = make_pool(jobs + collect_jobs, log_dir)
+                pool = make_pool(jobs + collect_jobs, log_dir, warm_kernels)
                 if solo or len(victims) == 1:
                     for slot in victims:
                         _fail(batch, slot, WORKER_DIED)

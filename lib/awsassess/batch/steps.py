@@ -9,7 +9,8 @@ imported lazily in the worker (so the driver process stays light)::
     portfolio(run_dir)                                awsassess.report.build_portfolio
 
 Tests and benchmarks may pass other module-level functions (they must pickle by reference).
-Notebooks always run through papermill's Python API in the worker, which imports it once.
+Notebooks always run through papermill's Python API in the worker, which imports it once; given a
+:class:`~awsassess.batch.kernels.WarmKernel`, one after another in that kept kernel.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from awsassess.batch.plan import NotebookSource
 from awsassess.batch.runjson import utcnow
+
+if TYPE_CHECKING:
+    from awsassess.batch.kernels import WarmKernel
 
 
 # --------------------------------------------------------------------------- the real steps
@@ -113,13 +117,15 @@ class StepOutcome:
 WORKER_LOG: Path | None = None  # set by the local pool's worker initializer
 
 
-def execute_step(task: StepTask) -> StepOutcome:
-    """Run one step; never raises for a failure of the step itself (it is described in the outcome)."""
+def execute_step(task: StepTask, kernel: WarmKernel | None = None) -> StepOutcome:
+    """Run one step; never raises for a failure of the step itself (it is described in the outcome).
+
+    Notebook steps run on ``kernel`` when given (kept across steps), else on a new kernel each."""
     started, t0 = utcnow(), time.perf_counter()
     outputs: dict[str, Any] = {}
     error = None
     try:
-        outputs = _RUNNERS[task.kind](task) or {}
+        outputs = (_notebook(task, kernel) if task.kind == "notebook" else _RUNNERS[task.kind](task)) or {}
         status = "ok"
     except KeyboardInterrupt:
         raise
@@ -154,10 +160,9 @@ def skip_iri_checker() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-def _notebook(task: StepTask) -> dict[str, Any]:
+def _notebook(task: StepTask, kernel: WarmKernel | None = None) -> dict[str, Any]:
     skip_iri_checker()
-    import papermill as pm
-
+    from awsassess.batch.kernels import execute_notebook
     from awsassess.batch.plan import assumptions_of
 
     assert task.notebook is not None
@@ -168,15 +173,16 @@ def _notebook(task: StepTask) -> dict[str, Any]:
         import jupytext
 
         source = jupytext.read(task.notebook.path)
-    pm.execute_notebook(
+    execute_notebook(
+        kernel,
         source,
-        str(output),
+        output,
         parameters={
             "snapshot_dir": str(task.snapshot_dir.resolve()),
             "account_dir": str(task.account_dir.resolve()),
             "assumptions": assumptions_of(task.params),
         },
-        cwd=str(task.account_dir),
+        cwd=task.account_dir,
         kernel_name="python3",
         progress_bar=False,
         log_output=False,
@@ -195,7 +201,7 @@ def _portfolio(task: StepTask) -> dict[str, Any]:
 
 
 _RUNNERS: dict[str, Callable[[StepTask], dict[str, Any]]] = {
-    "collect": _collect, "analyze": _analyze, "notebook": _notebook, "report": _report, "portfolio": _portfolio,
+    "collect": _collect, "analyze": _analyze, "report": _report, "portfolio": _portfolio,
 }
 
 

@@ -39,6 +39,74 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
 
 
+def memoise_moto_routing() -> None:
+    """Cache moto's host -> backend lookup (a pure function of the host string).
+
+    moto's dispatcher resolves every request's backend under one global lock, and that lookup lists
+    moto's package folder from disk (~200 ``isdir`` calls) then tries hundreds of URL regexes. Sampling
+    the estate during a demo collection showed server threads spending most of their time queued on
+    that lock; the cache makes the lookup a dict hit.
+    """
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.get_backend_for_host
+    if getattr(original, "_awsassess_memoised", False):
+        return
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        cache = self.__dict__.setdefault("_awsassess_backend_for_host", {})
+        if host not in cache:
+            cache[host] = original(self, host)
+        return cache[host]
+
+    get_backend_for_host._awsassess_memoised = True  # type: ignore[attr-defined]
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
+def utc_instant(value: Any) -> Any:
+    """``value`` (datetime, epoch number or string) as an aware UTC datetime, like botocore's
+    ``parse_to_aware_datetime`` but with stdlib fast paths for ISO 8601 strings and numbers."""
+    from datetime import UTC, datetime
+
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return datetime.fromtimestamp(float(text), UTC)
+        except ValueError:
+            pass
+        try:
+            return utc_instant(datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text))
+        except ValueError:
+            pass
+    from botocore.utils import parse_to_aware_datetime
+
+    return parse_to_aware_datetime(value)
+
+
+def fast_moto_timestamps() -> None:
+    """Serialise timestamps without dateutil where moto stores them as ISO strings or datetimes.
+
+    moto's response serializer parses every timestamp it writes with botocore's ``parse_timestamp``
+    (dateutil), even ones it stores as ISO 8601 strings: a large share of the estate's CPU when it
+    answers CloudWatch, CodePipeline or CloudFormation histories. :func:`utc_instant` gives the same
+    instant through the stdlib and hands anything else to botocore as before.
+    """
+    from moto.core.serialize import TimestampSerializer
+
+    if getattr(TimestampSerializer._convert_timestamp_to_str, "_awsassess", False):
+        return
+
+    def _convert_timestamp_to_str(self: Any, value: Any, timestamp_format: str) -> Any:
+        return getattr(self, f"_timestamp_{timestamp_format.lower()}")(utc_instant(value))
+
+    _convert_timestamp_to_str._awsassess = True  # type: ignore[attr-defined]
+    TimestampSerializer._convert_timestamp_to_str = _convert_timestamp_to_str  # type: ignore[method-assign]
+
+
 def build_server(host: str, port: int, latency_ms: float = 0.0) -> tuple[Any, Any]:
     """(werkzeug server, front door) with moto behind the front door and all patches applied."""
     from moto.moto_server.werkzeug_app import (
@@ -52,6 +120,8 @@ def build_server(host: str, port: int, latency_ms: float = 0.0) -> tuple[Any, An
     from awsassess.demo.frontdoor import FrontDoor
 
     simulation.apply_patches()
+    memoise_moto_routing()
+    fast_moto_timestamps()
     door = FrontDoor(DomainDispatcherApplication(create_backend_app), latency_ms=latency_ms,
                      simulated=simulation.SIMULATED_OPERATIONS)
     server = make_server(host, port, door, threaded=True, request_handler=MotoRequestHandler)
