@@ -29,6 +29,7 @@ import psutil
 from awsassess.collect import collect_account
 from awsassess.demo import Estate
 from awsassess.demo.seed_scale import SCALE_ACCOUNT
+from awsassess.demo_run import use_simulated_credentials
 from awsassess.params import AccountParams
 
 FULL = {"regions": ["us-east-1", "eu-west-1", "us-west-2"], "vpcs": 40, "subnets": 600, "ecs_services": 300,
@@ -103,6 +104,7 @@ def main() -> None:
     spec = json.loads(args.estate) if args.estate else (SMALL if args.small else FULL)
 
     print(f"estate: {json.dumps(spec)}")
+    use_simulated_credentials()
     t0 = time.perf_counter()
     with Estate.start("scale:" + json.dumps(spec), timeout=1800) as estate, TemporaryDirectory() as tmp:
         print(f"estate ready in {time.perf_counter() - t0:.0f} s (seeding {estate.timings})")

@@ -414,3 +414,40 @@ def test_default_steps_are_the_real_modules() -> None:
 
     acct = account("meta")
     assert default.meta(acct) == meta_from_params(acct)
+
+
+# --------------------------------------------------------------------------- scheduling order
+class _Ready:
+    def __init__(self, name: str, *kinds: str) -> None:
+        from awsassess.batch.plan import StepSpec
+
+        self.name = name
+        self._ready = [StepSpec(f"{k}:{i}" if k == "notebook" else k, k) for i, k in enumerate(kinds)]
+
+    def ready(self):  # noqa: ANN201 - the one AccountRun method pick_step uses
+        return self._ready
+
+
+def _pick(accounts: list[_Ready], window: int = 2, cpu_free: bool = True, io_free: bool = True) -> tuple[str, str] | None:
+    from awsassess.batch.runner import pick_step
+
+    got = pick_step(iter(accounts), window, cpu_free=cpu_free, io_free=io_free)
+    return None if got is None else (got[0].name, got[1].kind)
+
+
+def test_scheduler_runs_the_windows_notebooks_before_its_reports() -> None:
+    staging, production, third = _Ready("staging", "report"), _Ready("production", "notebook"), _Ready("c", "analyze")
+    # the demo's case: staging's report waits until production's notebooks are started
+    assert _pick([staging, production, third]) == ("production", "notebook")
+    # beyond the window, earlier accounts first and reports are not held back
+    assert _pick([staging, production, third], window=1) == ("staging", "report")
+    assert _pick([_Ready("a"), _Ready("b", "report"), _Ready("c", "notebook")], window=2) == ("b", "report")
+
+
+def test_scheduler_collects_earliest_first_and_respects_free_slots() -> None:
+    a, b = _Ready("a", "notebook"), _Ready("b", "collect")
+    assert _pick([a, b]) == ("b", "collect")  # a free collect slot is used at once
+    assert _pick([a, b], io_free=False) == ("a", "notebook")
+    assert _pick([a, b], cpu_free=False) == ("b", "collect")
+    assert _pick([a, b], cpu_free=False, io_free=False) is None
+    assert _pick([_Ready("x", "collect"), _Ready("y", "collect")]) == ("x", "collect")

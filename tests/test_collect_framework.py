@@ -449,3 +449,25 @@ def test_rich_progress_callback_draws_one_bar_per_account() -> None:
         cb("acme-staging", 1, 2, "compute eu-west-1")
     out = buf.getvalue()
     assert "acme-prod" in out and "acme-staging" in out and "4/4" in out
+
+
+def test_snapshot_tables_are_read_when_first_used_and_a_damaged_one_is_named(tmp_path: Path) -> None:
+    from awsassess.snapshot import LazyTables, Snapshot, SnapshotError, empty_frame
+
+    vpcs = empty_frame("vpcs", [{"account_id": "111122223333", "region": "us-east-1", "vpc_id": "vpc-1",
+                                 "cidr": "10.0.0.0/16", "name": "main"}])
+    Snapshot(manifest={"account_id": "111122223333"}, tables={"vpcs": vpcs, "subnets": empty_frame("subnets")}
+             ).save(tmp_path / "snapshot")
+    loaded = Snapshot.load(tmp_path / "snapshot")
+    assert isinstance(loaded.tables, LazyTables)
+    assert sorted(loaded.tables) == ["subnets", "vpcs"] and len(loaded.tables) == 2
+    assert "LazyTables(['subnets', 'vpcs'], loaded=[])" == repr(loaded.tables)
+    assert loaded.table("vpcs")["vpc_id"].tolist() == ["vpc-1"]
+    assert "loaded=['vpcs']" in repr(loaded.tables)
+    (tmp_path / "snapshot" / "tables" / "subnets.parquet").write_bytes(b"not parquet")
+    with pytest.raises(SnapshotError, match=r"subnets\.parquet: cannot read table 'subnets'.*Re-collect"):
+        loaded.table("subnets")
+    loaded.tables["subnets"] = empty_frame("subnets")  # assigning replaces the file's table
+    assert len(loaded.table("subnets")) == 0
+    del loaded.tables["vpcs"]
+    assert "vpcs" not in loaded.tables and len(loaded.table("vpcs")) == 0

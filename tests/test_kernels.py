@@ -105,3 +105,14 @@ def test_without_a_warm_kernel_each_notebook_gets_a_new_one(tmp_path: Path) -> N
     a = run(None, nb, tmp_path, "a", tmp_path)
     b = run(None, nb, tmp_path, "b", tmp_path)
     assert a["pid"] != b["pid"]
+
+
+def test_a_timed_out_notebook_is_written_for_diagnosis(tmp_path: Path, kernel: WarmKernel) -> None:
+    nb = notebook(tmp_path / "slow.ipynb", "done_before = True", "import time; time.sleep(30)")
+    out = tmp_path / "slow.out.ipynb"
+    with pytest.raises(Exception, match="(?i)timed out|timeout"):
+        execute_notebook(kernel, str(nb), out, cwd=tmp_path, parameters={"record": "x"}, kernel_name="python3",
+                         progress_bar=False, execution_timeout=2)
+    kept = nbformat.read(out, as_version=4)
+    assert kept.cells[2].execution_count is not None, "the cells that ran are in the kept notebook"
+    assert kernel.pid is None, "a kernel that timed out is not reused"

@@ -53,7 +53,7 @@ def write_demo_params(endpoint_url: str, params_dir: Path) -> list[Path]:
     return paths
 
 
-def _demo_credentials() -> None:
+def use_simulated_credentials() -> None:
     """Dummy credentials for the simulated estate (never used against AWS: every client has its endpoint)."""
     os.environ["AWS_ACCESS_KEY_ID"] = "testing"
     os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
@@ -68,7 +68,7 @@ def run_demo(out: Path, jobs: int | None = None) -> int:
 
     out = Path(out)
     started = time.perf_counter()
-    _demo_credentials()
+    use_simulated_credentials()
     with console.status("starting the simulated estate (moto, staging + production)..."):
         estate = Estate.start(estate="fintech")
     estate_s = time.perf_counter() - started

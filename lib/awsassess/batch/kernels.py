@@ -19,6 +19,9 @@ after ``max_uses`` notebooks to bound slow leaks.
 
 It runs through papermill's Python API: :func:`execute_notebook` is ``papermill.execute_notebook``
 with the engine ``awsassess-warm`` registered here, which hands nbclient the running kernel manager.
+The output notebook is written once at the end (papermill's default rewrites it after every cell,
+which cost 0.3-0.9 s per demo notebook, more than some notebooks' cells), and also when a timeout or
+a dead kernel interrupts the run, so a failed notebook is always kept for diagnosis.
 """
 
 from __future__ import annotations
@@ -127,6 +130,7 @@ def _register_engine() -> None:
                                      execution_timeout: float | None = None, **kwargs: Any) -> Any:
             warm: WarmKernel = kwargs.pop("warm_kernel")
             cwd = kwargs.pop("warm_cwd", None)
+            output = kwargs.pop("warm_output", None)
             kwargs.pop("input_path", None)
             client = WarmNotebookClient(
                 nb_man, km=warm.manager(), prelude=prelude(cwd), timeout=execution_timeout,
@@ -134,6 +138,15 @@ def _register_engine() -> None:
                 stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
             try:
                 return client.execute()
+            except BaseException:
+                # papermill writes the output only at the end (saving after every cell cost more than
+                # the cells); a timeout or a dead kernel ends here, so keep what ran for diagnosis
+                if output:
+                    with contextlib.suppress(Exception):
+                        import nbformat
+
+                        nbformat.write(nb_man.nb, output)
+                raise
             finally:
                 # nbclient keeps a borrowed kernel running; we close its client and forget its exit hook
                 atexit.unregister(client._cleanup_kernel)
@@ -159,7 +172,8 @@ def execute_notebook(kernel: WarmKernel | None, source: Any, output: str | Path,
         _register_engine()
     try:
         return pm.execute_notebook(source, str(output), cwd=str(cwd), engine_name=ENGINE_NAME,
-                                   warm_kernel=kernel, warm_cwd=str(Path(cwd).resolve()), **papermill_kwargs)
+                                   request_save_on_cell_execute=False, warm_kernel=kernel,
+                                   warm_cwd=str(Path(cwd).resolve()), warm_output=str(output), **papermill_kwargs)
     except BaseException:
         kernel.discard()
         raise

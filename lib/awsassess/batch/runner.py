@@ -21,6 +21,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import fields
@@ -157,11 +158,7 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None, warm_ker
         cpu_free, io_free = len(running) - collecting < jobs, collecting < collect_jobs
         if not (cpu_free or io_free):
             return None
-        for acct in batch.open_accounts():
-            for spec in acct.ready():
-                if io_free if spec.kind == "collect" else cpu_free:
-                    return acct, spec
-        return None
+        return pick_step(batch.open_accounts(), jobs, cpu_free=cpu_free, io_free=io_free)
 
     try:
         while True:
@@ -233,6 +230,36 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None, warm_ker
         _end_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def pick_step(open_accounts: Iterable[AccountRun], window: int, *, cpu_free: bool,
+              io_free: bool) -> tuple[AccountRun, StepSpec] | None:
+    """The next step to start: collect steps earliest account first; other steps earliest account first,
+    except that within the first ``window`` open accounts (those being worked on now, ``window`` = jobs)
+    analyze and notebook steps go before report steps.
+
+    A report is one long step at the end of an account and the portfolio waits for every report:
+    starting one account's report while another's notebooks wait leaves that account's notebooks to
+    a single worker and its report last. Finishing the window's notebooks first lets the reports run
+    side by side (measured on the demo: the run ends ~5 s earlier on 2 workers).
+    """
+    best: tuple[AccountRun, StepSpec] | None = None
+    best_key: tuple[bool, bool, int] | None = None
+    for i, acct in enumerate(open_accounts):
+        in_window = i < window
+        if not in_window and best is not None:
+            break
+        for spec in acct.ready():
+            if spec.kind == "collect":
+                if io_free:
+                    return acct, spec
+                continue
+            if not cpu_free:
+                continue
+            key = (not in_window, in_window and spec.kind == "report", i)
+            if best_key is None or key < best_key:
+                best, best_key = (acct, spec), key
+    return best
 
 
 def _finish(batch: Batch, slot: Slot, outcome: StepOutcome) -> None:
