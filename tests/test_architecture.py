@@ -352,3 +352,34 @@ def test_real_demo_snapshot(demo_estate, tmp_path: Path) -> None:  # type: ignor
     assert all(h.startswith(("#", "data:")) for h in svg_hrefs(tmp_path / "diagrams" / "proposed.svg"))
     df = diff_table(g, p).set_index("aspect")
     assert df.loc["VPCs", "change"] == "-6" and df.loc["NAT gateways", "change"] == "-12"
+
+
+def test_a_drawing_is_not_rendered_again_when_its_source_is_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    render_module = importlib.import_module("awsassess.architecture.render")  # the package exports the function
+    graph = current_graph(snapshot_for(PRODUCTION))
+    calls: list[str] = []
+    real_pipe = render_module._pipe
+    monkeypatch.setattr(render_module, "_pipe", lambda d, fmt, name: calls.append(fmt) or real_pipe(d, fmt, name))
+    first = render_module.render_file(graph, "png", tmp_path / "current.png")
+    png = first.read_bytes()
+    assert calls == ["png"]
+    assert render_module.render_file(graph, "png", tmp_path / "current.png").read_bytes() == png
+    assert calls == ["png"], "the same drawing is reused"
+    render_module.render_file(graph, "png", tmp_path / "current.png", dpi=72)
+    assert calls == ["png", "png"], "another DPI draws anew"
+    graph.title = graph.title + " (changed)"
+    render_module.render_file(graph, "png", tmp_path / "current.png", dpi=72)
+    assert calls == ["png", "png", "png"], "a changed graph draws anew"
+    (tmp_path / "current.png").unlink()
+    render_module.render_file(graph, "png", tmp_path / "current.png", dpi=72)
+    assert len(calls) == 4, "a missing image is drawn again"
+    svg = render_module.render_file(graph, "svg", tmp_path / "current.svg")
+    render_module.render_file(graph, "svg", tmp_path / "current.svg")
+    assert calls[4:] == ["svg"]
+    ET.parse(svg)  # the stamp (a comment) keeps the SVG well-formed
+    from PIL import Image
+
+    assert Image.open(tmp_path / "current.png").size[0] > 100  # and the PNG readable
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["current.png", "current.svg"]

@@ -451,3 +451,9 @@ def test_scheduler_collects_earliest_first_and_respects_free_slots() -> None:
     assert _pick([a, b], cpu_free=False) == ("b", "collect")
     assert _pick([a, b], cpu_free=False, io_free=False) is None
     assert _pick([_Ready("x", "collect"), _Ready("y", "collect")]) == ("x", "collect")
+
+
+def test_scheduler_analyses_before_running_notebooks_within_the_window() -> None:
+    staging, production = _Ready("staging", "notebook"), _Ready("production", "analyze")
+    assert _pick([staging, production]) == ("production", "analyze")
+    assert _pick([staging, production], window=1) == ("staging", "notebook")

@@ -458,3 +458,16 @@ def test_real_demo_output_publishes(tmp_path: Path) -> None:
     assert money(current) in summary
     for nb in sorted((acct / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         assert soup.find("header", id="sec-" + nb.stem.lower().replace("_", "-")) is not None, nb.stem
+
+
+def test_sanitiser_keeps_inline_images_and_still_escapes_around_them() -> None:
+    from awsassess.report.sanitize import clean_html
+
+    png = "data:image/png;base64," + "iVBORw0KGgo" * 2000 + "=="
+    html = (f'<figure><img alt="d" src="{png}"/><figcaption>{XSS}</figcaption></figure>'
+            f'<img src="data:image/svg+xml;base64,PHN2Zz4="/><a href="javascript:alert(1)">x</a>')
+    out = clean_html(html)
+    assert f'src="{png}"' in out
+    assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert 'src="data:image/svg+xml;base64,PHN2Zz4="' in out  # an SVG as <img> runs no script
+    assert "javascript:" not in out

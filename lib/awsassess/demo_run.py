@@ -1,9 +1,13 @@
 """``awsassess demo``: the whole assessment against the simulated two-account fintech estate.
 
-1. start the simulated estate (a moto server behind our front door, seeded with staging + production);
-2. write one params file per account into ``OUT/params/`` (assume-role into each account, like a real run);
-3. run the batch (collect -> analyze -> notebooks -> reports -> portfolio) exactly as ``awsassess run`` does;
-4. stop the server, print a summary table and where the reports are.
+1. launch the simulated estate: one moto server (behind our front door) per account, staging and
+   production, forked after one shared warm-up, each seeding its account in parallel;
+2. write one params file per account into ``OUT/params/`` (assume-role into each account, like a real
+   run, at that account's server);
+3. run the batch (collect -> analyze -> notebooks -> reports -> portfolio) as ``awsassess run`` does,
+   started while the servers still seed: an account's collect step first waits until its server is
+   seeded (:func:`collect_when_seeded`), so worker start-up overlaps the seeding;
+4. stop the servers, print a summary table and where the reports are.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -26,8 +31,11 @@ DEMO_CLIENT = "Fintech Ltd (simulated estate)"
 DEMO_PREPARED_BY = "awsassess demo"
 
 
-def write_demo_params(endpoint_url: str, params_dir: Path) -> list[Path]:
-    """One params file per simulated account, reaching it by STS assume-role with an external id."""
+def write_demo_params(endpoint_url: str | dict[str, str], params_dir: Path) -> list[Path]:
+    """One params file per simulated account, reaching it by STS assume-role with an external id.
+
+    ``endpoint_url``: the estate's URL, or one per account name (an estate per account).
+    """
     from awsassess.demo.estate import ACCOUNTS, AUDIT_EXTERNAL_ID, AUDIT_ROLE_NAME
 
     params_dir.mkdir(parents=True, exist_ok=True)
@@ -41,7 +49,7 @@ def write_demo_params(endpoint_url: str, params_dir: Path) -> list[Path]:
             auth=AuthParams(
                 role_arn=f"arn:aws:iam::{spec.account_id}:role/{AUDIT_ROLE_NAME}",
                 external_id=AUDIT_EXTERNAL_ID,
-                endpoint_url=endpoint_url,
+                endpoint_url=endpoint_url if isinstance(endpoint_url, str) else endpoint_url[spec.name],
             ),
             report=ReportParams(client=DEMO_CLIENT, prepared_by=DEMO_PREPARED_BY),
         )
@@ -62,26 +70,59 @@ def use_simulated_credentials() -> None:
         os.environ.pop(var, None)
 
 
+def collect_when_seeded(params: AccountParams, out_dir: Path) -> Any:
+    """The demo's collect step: wait until the account's simulated estate is seeded, then collect
+    exactly as ``awsassess run`` does."""
+    from awsassess.batch.steps import real_collect
+    from awsassess.demo.control import wait_until_seeded
+
+    assert params.auth is not None and params.auth.endpoint_url, "demo params always name their estate"
+    wait_until_seeded(params.auth.endpoint_url, timeout=ESTATE_TIMEOUT_S)
+    return real_collect(params, out_dir)
+
+
+ESTATE_TIMEOUT_S = 600
+
+
 def run_demo(out: Path, jobs: int | None = None) -> int:
-    from awsassess.batch import run_batch
+    from awsassess.batch import StepFunctions, run_batch
+    from awsassess.batch.runner import preload_modules, start_fork_server
     from awsassess.demo import Estate
+    from awsassess.demo.estate import ACCOUNTS
 
     out = Path(out)
     started = time.perf_counter()
     use_simulated_credentials()
-    with console.status("starting the simulated estate (moto, staging + production)..."):
-        estate = Estate.start(estate="fintech")
-    estate_s = time.perf_counter() - started
+    estates: dict[str, Estate] = {}
+    steps = StepFunctions(collect=collect_when_seeded)
+    # the batch's fork server imports papermill and the step modules while the estate warms up
+    start_fork_server(preload_modules(steps))
     try:
-        console.print(f"simulated estate ready at {estate.endpoint_url} in {estate_s:.1f} s")
+        with console.status("starting the simulated estate (one moto server per account)..."):
+            # one process warms moto up, then forks a server per account: they seed in parallel
+            launched = Estate.launch_many([f"fintech:{spec.environment}" for spec in ACCOUNTS],
+                                          timeout=ESTATE_TIMEOUT_S)
+            estates = {spec.name: launched[f"fintech:{spec.environment}"] for spec in ACCOUNTS}
+        serving_s = time.perf_counter() - started
+        console.print("simulated estate serving in {:.1f} s: {} (seeding goes on; each account's collection "
+                      "starts once its server is seeded)".format(
+                          serving_s, ", ".join(f"{n} at {e.endpoint_url}" for n, e in estates.items())))
         out.mkdir(parents=True, exist_ok=True)
-        (out / "demo.json").write_text(json.dumps(
-            {"estate_start_s": round(estate_s, 3), "estate_timings": estate.timings}, indent=2))
-        params_paths = write_demo_params(estate.endpoint_url, out / "params")
+        params_paths = write_demo_params({n: e.endpoint_url for n, e in estates.items()}, out / "params")
         accounts = load_params_files(params_paths)
-        result = run_batch(accounts, out, jobs=jobs)
+        result = run_batch(accounts, out, jobs=jobs, steps=steps)
+        demo = {"estate_serving_s": round(serving_s, 3), "estates": {}}
+        for name, estate in estates.items():
+            try:
+                estate.wait_seeded(timeout=1)
+                seeded = float(estate.info.get("server_start_s", 0)) + float(estate.info.get("seed_s", 0))
+                demo["estates"][name] = {"seeded_s": round(seeded, 3), "timings": estate.timings}
+            except Exception as exc:  # noqa: BLE001 - the collect step already recorded the failure
+                demo["estates"][name] = {"error": str(exc).splitlines()[0]}
+        (out / "demo.json").write_text(json.dumps(demo, indent=2))
     finally:
-        estate.stop()
+        for estate in estates.values():
+            estate.stop()
     print_summary(out, accounts)
     console.print(f"total {time.perf_counter() - started:.1f} s; run record: {out / 'run.json'}")
     return int(result.exit_code)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import base64
 import contextvars
+import hashlib
 import os
 import re
 import uuid
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -344,6 +346,70 @@ def to_bytes(graph: ArchitectureGraph, fmt: str, dpi: int = PNG_DPI, wrap_at: in
     return data
 
 
+STAMP_KEY = "awsassess-source-sha256"
+
+
+def render_file(graph: ArchitectureGraph, fmt: str, path: Path, dpi: int = PNG_DPI,
+                wrap_at: int | None = None) -> Path:
+    """Write ``graph`` as ``path`` (PNG or SVG), unless ``path`` already holds this very drawing.
+
+    The Graphviz source (with the format, DPI and the awsassess version) is hashed and the hash is
+    stamped inside the image (a PNG ``tEXt`` chunk, an SVG comment); when the file's stamp matches,
+    Graphviz is not run again. The analyze step and the architecture notebook draw the same diagrams
+    from the same snapshot: the second draw is free, and any change of the graph, the options or the
+    tool draws anew.
+    """
+    from awsassess import __version__
+
+    diagram = build_diagram(graph, wrap_at)
+    if fmt == "png":
+        diagram.dot.graph_attr["dpi"] = str(dpi)
+    digest = hashlib.sha256(f"{fmt}\0{__version__}\0{diagram.dot.source}".encode()).hexdigest()
+    if read_stamp(path) == digest:
+        return path
+    data = _pipe(diagram, fmt, graph.name)
+    if fmt == "svg":
+        data = inline_svg_images(data.decode("utf-8")).encode("utf-8")
+    return _write(path, with_stamp(data, fmt, digest))
+
+
+def with_stamp(data: bytes, fmt: str, digest: str) -> bytes:
+    """``data`` (PNG or SVG bytes) carrying ``digest`` under :data:`STAMP_KEY`."""
+    if fmt == "png":
+        if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+            return data
+        end_ihdr = 8 + 12 + int.from_bytes(data[8:12], "big")
+        body = b"tEXt" + STAMP_KEY.encode("latin-1") + b"\0" + digest.encode("ascii")
+        chunk = (len(body) - 4).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+        return data[:end_ihdr] + chunk + data[end_ihdr:]
+    comment = f"<!-- {STAMP_KEY}: {digest} -->\n".encode()
+    head_end = data.find(b"?>") + 2 if data.startswith(b"<?xml") else 0
+    return data[:head_end] + b"\n" + comment + data[head_end:].lstrip(b"\n")
+
+
+def read_stamp(path: Path) -> str | None:
+    """The digest :func:`with_stamp` put in the image at ``path``, if any."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        pos = 8
+        while pos + 8 <= len(head):
+            length, kind = int.from_bytes(head[pos:pos + 4], "big"), head[pos + 4:pos + 8]
+            if kind == b"tEXt":
+                key, _, value = head[pos + 8:pos + 8 + length].partition(b"\0")
+                if key == STAMP_KEY.encode("latin-1"):
+                    return value.decode("ascii", errors="replace")
+            if kind == b"IDAT":
+                return None
+            pos += 12 + length
+        return None
+    m = re.search(rb"<!-- " + re.escape(STAMP_KEY.encode()) + rb": ([0-9a-f]{64}) -->", head)
+    return m.group(1).decode() if m else None
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
@@ -425,6 +491,5 @@ def render(graph: ArchitectureGraph, out_base: Path, *, formats: tuple[str, ...]
                         for fmt in formats)
     n = workers or min(4, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=max(1, n), thread_name_prefix="awsassess-render") as pool:
-        futures = [(key, pool.submit(lambda g, f, p, w: _write(p, to_bytes(g, f, dpi, w)), g, fmt, path, w))
-                   for key, g, fmt, path, w in jobs]
+        futures = [(key, pool.submit(render_file, g, fmt, path, dpi, w)) for key, g, fmt, path, w in jobs]
         return {key: fut.result() for key, fut in futures}

@@ -6,7 +6,7 @@ to run. A :class:`WarmKernel` keeps the kernel and, before each notebook, runs a
 
 - empties the namespace and the history and restarts cell numbers at 1 (IPython's
   ``reset(new_session=True)``), so a notebook sees no variable of the one before;
-- closes matplotlib figures left open and collects garbage;
+- closes matplotlib figures left open;
 - changes the working directory to the notebook's (papermill's ``cwd``).
 
 Imported modules stay loaded: that is the saving. It is safe for notebooks that keep their state in
@@ -33,6 +33,9 @@ from pathlib import Path
 from typing import Any
 
 ENGINE_NAME = "awsassess-warm"
+# no input history database: a batch kernel never recalls it, and IPython writes every cell (and each
+# reset) to SQLite otherwise
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 DEFAULT_MAX_USES = 100
 
 
@@ -41,7 +44,6 @@ def prelude(cwd: str | None) -> str:
     lines = [
         "get_ipython().reset(new_session=True)",
         "__import__('sys').modules.get('matplotlib.pyplot') and __import__('matplotlib.pyplot').pyplot.close('all')",
-        "__import__('gc').collect()",
     ]
     if cwd:
         lines.append(f"__import__('os').chdir({json.dumps(str(cwd))})")
@@ -69,7 +71,7 @@ class WarmKernel:
             from jupyter_client.manager import AsyncKernelManager
 
             km = AsyncKernelManager(kernel_name=self.kernel_name)
-            run_sync(km.start_kernel)()
+            run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS)
             self._km, self.uses = km, 0
             self.started += 1
         self.uses += 1

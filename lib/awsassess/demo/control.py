@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,22 +31,39 @@ class EstateError(RuntimeError):
 
 
 class Estate:
-    """Handle on a running estate server process."""
+    """Handle on a running estate server process.
+
+    :meth:`start` returns once the estate is seeded. :meth:`launch` returns as soon as the server
+    answers (``endpoint_url`` is known, seeding goes on in the server); :meth:`wait_seeded` then waits
+    for the seed, or a client polls ``GET /_awsassess/status`` (:func:`wait_until_seeded`). Several
+    estates launched together seed in parallel, one process each.
+    """
 
     def __init__(self, process: subprocess.Popen[bytes], info: dict[str, Any], log_path: Path,
-                 start_s: float) -> None:
+                 start_s: float, name: str = "", t0: float | None = None, group: _Group | None = None) -> None:
         self._process = process
+        self._group = group
         self.info = info
-        self.endpoint_url: str = info["endpoint_url"]
+        self.name = name
+        self.endpoint_url: str = info.get("endpoint_url") or info["serving"]
         self.timings: dict[str, float] = info.get("timings", {})
-        self.start_s = start_s  # wall time from spawn to ready (import + serve + seed)
+        self.start_s = start_s  # wall time from spawn to ready (import + serve + seed, once seeded)
         self.log_path = log_path
+        self.seeded = "timings" in info
+        self._t0 = t0 if t0 is not None else time.perf_counter() - start_s
+        self._buf = b""
         self._sessions: dict[tuple[str, str], Any] = {}
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
     def start(cls, estate: str = "fintech", latency_ms: float = 0, timeout: float = 180) -> Estate:
         """Spawn ``python -m awsassess.demo.server`` and wait until it has seeded ``estate``."""
+        launched = cls.launch(estate, latency_ms=latency_ms, timeout=timeout)
+        return launched.wait_seeded(timeout)
+
+    @classmethod
+    def launch(cls, estate: str = "fintech", latency_ms: float = 0, timeout: float = 180) -> Estate:
+        """Spawn the server and return once it serves (it is still seeding ``estate``)."""
         log = Path(tempfile.mkstemp(prefix="awsassess-estate-", suffix=".log")[1])
         env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID")}
         env["PYTHONUNBUFFERED"] = "1"
@@ -53,22 +72,80 @@ class Estate:
         t0 = time.perf_counter()
         with open(log, "wb") as err:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, env=env)
-        line = _read_line(proc, timeout)
+        handle = cls(proc, {"serving": ""}, log, 0.0, name=estate, t0=t0)
+        info = handle._next_message(timeout, "serving")
+        handle.info = info
+        handle.endpoint_url = info["serving"]
+        return handle
+
+    @classmethod
+    def launch_many(cls, estates: list[str], latency_ms: float = 0, timeout: float = 180) -> dict[str, Estate]:
+        """One server per estate, forked from one process after a shared warm-up (moto imported and
+        every service's models loaded once), each seeding in parallel on its own port. Returns once all
+        serve; :meth:`wait_seeded` (or :func:`wait_until_seeded`) per estate. Stopping one stops its
+        server; the group's process ends with the last one."""
+        if len(set(estates)) != len(estates) or not estates:
+            raise ValueError(f"launch_many: give distinct estates, got {estates!r}")
+        log = Path(tempfile.mkstemp(prefix="awsassess-estate-", suffix=".log")[1])
+        env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID")}
+        env["PYTHONUNBUFFERED"] = "1"
+        cmd = [sys.executable, "-m", "awsassess.demo.server", "--port", "0", "--latency-ms", str(latency_ms),
+               "--parent-pid", str(os.getpid())]
+        for estate in estates:
+            cmd += ["--estate", estate]
+        t0 = time.perf_counter()
+        with open(log, "wb") as err:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        group = _Group(proc, set(estates))
+        handles = {e: cls(proc, {"serving": ""}, log, 0.0, name=e, t0=t0, group=group) for e in estates}
+        try:
+            for handle in handles.values():
+                info = handle._next_message(timeout, "serving")
+                handle.info, handle.endpoint_url = info, info["serving"]
+        except BaseException:
+            group.kill()
+            raise
+        return handles
+
+    def wait_seeded(self, timeout: float = 180) -> Estate:
+        """Block until the server has seeded its estate; returns self."""
+        if self.seeded:
+            return self
+        info = self._next_message(timeout, "endpoint_url")
+        self.info = {**self.info, **info}
+        self.timings = info.get("timings", {})
+        self.start_s = time.perf_counter() - self._t0
+        self.seeded = True
+        return self
+
+    def _next_message(self, timeout: float, key: str) -> dict[str, Any]:
+        if self._group is not None:
+            info = self._group.next_for(self.name, timeout)
+            if info is None or key not in info:
+                self._group.kill()
+                why = "not ready in time, or its server exited" if info is None else info.get("error")
+                raise EstateError(f"estate {self.name!r} failed: {why}; server log:\n{_tail(self.log_path)}")
+            return info
+        line, self._buf = _read_line(self._process, timeout, self._buf)
         if line is None:
-            proc.kill()
-            proc.wait()
-            raise EstateError(f"estate {estate!r} not ready within {timeout:.0f} s; server log:\n{_tail(log)}")
+            self._process.kill()
+            self._process.wait()
+            raise EstateError(f"estate {self.name!r} not ready within {timeout:.0f} s (or its server exited); "
+                              f"server log:\n{_tail(self.log_path)}")
         try:
             info = json.loads(line)
         except json.JSONDecodeError:
             info = {"error": line}
-        if "endpoint_url" not in info:
-            proc.kill()
-            proc.wait()
-            raise EstateError(f"estate {estate!r} failed: {info.get('error')}; server log:\n{_tail(log)}")
-        return cls(proc, info, log, time.perf_counter() - t0)
+        if key not in info:
+            self._process.kill()
+            self._process.wait()
+            raise EstateError(f"estate {self.name!r} failed: {info.get('error')}; server log:\n{_tail(self.log_path)}")
+        return info
 
     def stop(self) -> None:
+        if self._group is not None:
+            self._group.stop(self.name, self.info.get("pid"))
+            return
         if self._process.poll() is None:
             self._process.terminate()
             try:
@@ -166,24 +243,105 @@ class Estate:
             raise EstateError(f"{method} /_awsassess/{what}: {exc.read().decode(errors='replace')}") from exc
 
 
-def _read_line(proc: subprocess.Popen[bytes], timeout: float) -> str | None:
+class _Group:
+    """The lines of a :meth:`Estate.launch_many` process, routed to each estate by their tag."""
+
+    def __init__(self, process: subprocess.Popen[bytes], names: set[str]) -> None:
+        self.process = process
+        self.live = set(names)
+        self._buf = b""
+        self._pending: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+
+    def next_for(self, name: str, timeout: float) -> dict[str, Any] | None:
+        deadline = time.monotonic() + timeout
+        while not self._pending[name]:
+            line, self._buf = _read_line(self.process, max(0.0, deadline - time.monotonic()), self._buf)
+            if line is None:
+                return None
+            try:
+                info = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # not one of ours (a stray print): the log has the details
+            target = info.get("estate")
+            if target in self._pending:
+                self._pending[target].append(info)
+            elif "error" in info:  # the group process itself failed (the warm-up)
+                for queue in self._pending.values():
+                    queue.append(info)
+        return self._pending[name].pop(0)
+
+    def stop(self, name: str, pid: Any) -> None:
+        if name in self.live and isinstance(pid, int):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        self.live.discard(name)
+        if not self.live:
+            self.kill()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+def _read_line(proc: subprocess.Popen[bytes], timeout: float, buf: bytes = b"") -> tuple[str | None, bytes]:
+    """The next line the server prints, and what it printed after it (kept for the next call)."""
     assert proc.stdout is not None
+    if b"\n" in buf:
+        line, rest = buf.split(b"\n", 1)
+        return line.decode(), rest
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     deadline = time.monotonic() + timeout
-    buf = b""
-    while time.monotonic() < deadline:
-        if not sel.select(timeout=max(0.0, min(1.0, deadline - time.monotonic()))):
-            if proc.poll() is not None:
-                return None
-            continue
-        chunk = os.read(proc.stdout.fileno(), 65536)
-        if not chunk:
-            return buf.decode() or None
-        buf += chunk
-        if b"\n" in buf:
-            return buf.split(b"\n", 1)[0].decode()
-    return None
+    try:
+        while time.monotonic() < deadline:
+            if not sel.select(timeout=max(0.0, min(1.0, deadline - time.monotonic()))):
+                if proc.poll() is not None:
+                    return None, buf
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                return (buf.decode() or None), b""
+            buf += chunk
+            if b"\n" in buf:
+                line, rest = buf.split(b"\n", 1)
+                return line.decode(), rest
+        return None, buf
+    finally:
+        sel.close()
+
+
+def wait_until_seeded(endpoint_url: str, timeout: float = 300, poll_s: float = 0.1) -> None:
+    """Block until the estate at ``endpoint_url`` is seeded (``GET /_awsassess/status``).
+
+    Raises :class:`EstateError` when it reports a seeding error, stops answering, or is not seeded
+    within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    refused_since: float | None = None
+    while True:
+        try:
+            with urllib.request.urlopen(f"{endpoint_url}/_awsassess/status", timeout=10) as resp:
+                status = json.loads(resp.read() or b"{}")
+            refused_since = None
+            if status.get("seed_error"):
+                raise EstateError(f"the simulated estate at {endpoint_url} failed to seed: {status['seed_error']}")
+            if status.get("seeded"):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            refused_since = refused_since or time.monotonic()
+            if time.monotonic() - refused_since > 5:
+                raise EstateError(f"the simulated estate at {endpoint_url} stopped answering ({exc}); "
+                                  "its log is named in the demo output") from None
+        if time.monotonic() > deadline:
+            raise EstateError(f"the simulated estate at {endpoint_url} was not seeded within {timeout:.0f} s")
+        time.sleep(poll_s)
 
 
 def _tail(path: Path, lines: int = 40) -> str:

@@ -13,7 +13,9 @@ A small WSGI application in front of moto's ``DomainDispatcherApplication``. For
 
 Control endpoints (no AWS signature) live under ``/_awsassess/``:
 ``GET|POST|DELETE /_awsassess/faults``, ``GET|POST /_awsassess/latency``,
-``GET|DELETE /_awsassess/operations``, ``GET /_awsassess/health``.
+``GET|DELETE /_awsassess/operations``, ``GET /_awsassess/health``, ``GET /_awsassess/status``
+(``{"seeded": bool, "seed_error": str | null}``: the server answers while it seeds; clients that
+start early wait for ``seeded``).
 Services are named by their boto3 client name (``ecs``, ``elbv2``, ``cloudwatch``, ``ec2``, ...);
 fault rules also accept the SigV4 signing name (``elasticloadbalancing``, ``monitoring``).
 """
@@ -249,6 +251,8 @@ class FrontDoor:
                  simulated: dict[tuple[str, str], SimHandler] | None = None) -> None:
         self.app = app
         self.latency_ms = float(latency_ms)
+        self.seeded = False  # set by the server once the estate is seeded
+        self.seed_error: str | None = None
         self.simulated: dict[tuple[str, str], SimHandler] = dict(simulated or {})
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
@@ -317,6 +321,8 @@ class FrontDoor:
             payload = json.loads(raw) if raw else {}
             if what == "health":
                 result: Any = {"ok": True}
+            elif what == "status":
+                result = {"seeded": self.seeded, "seed_error": self.seed_error}
             elif what == "faults":
                 if method == "POST":
                     self.set_faults(payload.get("rules", []))

@@ -19,7 +19,7 @@ from botocore.config import Config
 from awsassess.demo.estate import APP, AccountSpec, ServiceSpec
 
 REGION = "us-east-1"
-_CONFIG = Config(retries={"total_max_attempts": 1}, max_pool_connections=32,
+SEED_CLIENT_CONFIG = Config(retries={"total_max_attempts": 1}, max_pool_connections=32,
                  connect_timeout=10, read_timeout=120, parameter_validation=False)
 
 
@@ -123,7 +123,7 @@ class Seeder:
     def client(self, service: str, account_id: str, region: str = REGION) -> Any:
         key = (service, account_id, region)
         if key not in self._clients:
-            c = self._session.client(service, endpoint_url=self.endpoint_url, region_name=region, config=_CONFIG)
+            c = self._session.client(service, endpoint_url=self.endpoint_url, region_name=region, config=SEED_CLIENT_CONFIG)
 
             def _add_account(request: Any, **_: Any) -> None:
                 request.headers["x-moto-account-id"] = account_id

@@ -3,14 +3,16 @@
 ``python -m awsassess.demo.server --port 0 --estate fintech --latency-ms 0``
 
 Builds moto's WSGI app behind the :class:`~awsassess.demo.frontdoor.FrontDoor`, applies the
-simulation patches, serves on 127.0.0.1, seeds the estate, then prints ONE JSON line
-``{"endpoint_url": ..., "seed_s": ..., "timings": {...}}`` on stdout. It exits on SIGTERM/SIGINT
-and when its parent process dies.
+simulation patches and serves on 127.0.0.1, then prints two JSON lines on stdout: once serving
+``{"serving": endpoint_url, "pid": ...}``, and once seeded ``{"endpoint_url": ..., "seed_s": ...,
+"timings": {...}}`` (or ``{"error": ...}``). While it seeds, ``GET /_awsassess/status`` answers
+``{"seeded": false}``. It exits on SIGTERM/SIGINT and when its parent process dies.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -37,6 +39,22 @@ def _die_with_parent(parent_pid: int) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
+
+
+def share_botocore_loader() -> None:
+    """Every botocore Session in this process shares one model loader (call before importing moto).
+
+    moto creates throw-away Sessions (three at import just to list EC2's regions) and the in-process
+    seeder has its own: each new Session parses botocore's large JSON models again. The models are
+    read-only data, so one loader per search path serves them all.
+    """
+    import functools
+
+    import botocore.loaders
+    import botocore.session
+
+    if not hasattr(botocore.session.create_loader, "cache_info"):
+        botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
 
 
 def memoise_moto_routing() -> None:
@@ -109,6 +127,7 @@ def fast_moto_timestamps() -> None:
 
 def build_server(host: str, port: int, latency_ms: float = 0.0) -> tuple[Any, Any]:
     """(werkzeug server, front door) with moto behind the front door and all patches applied."""
+    share_botocore_loader()
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         MotoRequestHandler,
@@ -128,16 +147,22 @@ def build_server(host: str, port: int, latency_ms: float = 0.0) -> tuple[Any, An
     return server, door
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m awsassess.demo.server", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 = a free port")
-    parser.add_argument("--estate", default="fintech", help="fintech | empty | scale:{json params}")
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every AWS request after seeding")
-    parser.add_argument("--parent-pid", type=int, default=os.getppid())
-    args = parser.parse_args(argv)
+WARM_UP_ACCOUNT = "999999999999"  # a scratch account for the warm-up reads; moto is reset afterwards
+WARM_UP_CALLS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("ec2", "describe_vpcs", {}), ("elbv2", "describe_load_balancers", {}), ("ecs", "list_clusters", {}),
+    ("application-autoscaling", "describe_scalable_targets", {"ServiceNamespace": "ecs"}),
+    ("autoscaling", "describe_auto_scaling_groups", {}), ("rds", "describe_db_instances", {}),
+    ("docdb", "describe_db_clusters", {}), ("elasticache", "describe_cache_clusters", {}),
+    ("dynamodb", "list_tables", {}), ("cloudfront", "list_distributions", {}),
+    ("cloudformation", "list_stacks", {}), ("codepipeline", "list_pipelines", {}),
+    ("codebuild", "list_projects", {}), ("codedeploy", "list_applications", {}),
+    ("cloudwatch", "list_metrics", {}), ("iam", "list_roles", {}), ("sts", "get_caller_identity", {}),
+    ("organizations", "list_accounts", {}),
+)
 
-    t_start = time.perf_counter()
+
+def prepare_process(parent_pid: int | None) -> None:
+    """Environment, logging and signals of a server process (before moto is imported)."""
     # jsonschema (imported by moto's API Gateway, which CloudFormation imports) compiles a large
     # grammar when the optional rfc3987_syntax package is present: seconds of start-up for a URI
     # format check the estate never uses. Mark it absent in this process only.
@@ -149,12 +174,52 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault(var, value)
     for var in ("AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID", "AWS_PROFILE"):
         os.environ.pop(var, None)  # the seeder picks endpoints and accounts explicitly
-    _die_with_parent(args.parent_pid)
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     import faulthandler
 
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <pid>` dumps stacks to stderr
 
-    server, door = build_server(args.host, args.port, latency_ms=0.0)
+
+def warm_up(host: str) -> dict[str, float]:
+    """Import, build and load in this process what every estate's first requests would (moto's
+    service modules and models, their Flask apps, the seeder's botocore models), by one read per
+    service against a throw-away server; then reset moto. Forked servers inherit all of it."""
+    import boto3
+    from moto.moto_api._internal.models import moto_api_backend
+
+    from awsassess.demo.seedkit import SEED_CLIENT_CONFIG
+
+    t0 = time.perf_counter()
+    server, door = build_server(host, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="estate-warm-up")
+    thread.start()
+    url = f"http://{host}:{server.server_port}"
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-east-1")
+    failed = 0
+    for service, operation, kwargs in WARM_UP_CALLS:
+        client = session.client(service, endpoint_url=url, config=SEED_CLIENT_CONFIG)
+        client.meta.events.register("before-send.*.*", _scratch_account)
+        try:
+            getattr(client, operation)(**kwargs)
+        except Exception:  # noqa: BLE001 - best effort: a call that fails still warmed its imports
+            failed += 1
+    server.shutdown()
+    server.server_close()
+    thread.join()
+    moto_api_backend.reset()  # forget the scratch account's state before any estate is seeded
+    return {"warm_up_s": round(time.perf_counter() - t0, 3), "warm_up_failed_calls": failed}
+
+
+def _scratch_account(request: Any, **_: Any) -> None:
+    request.headers["x-moto-account-id"] = WARM_UP_ACCOUNT
+
+
+def serve_estate(estate: str, host: str, port: int, latency_ms: float, t_start: float,
+                 extra: dict[str, Any] | None = None) -> int:
+    """Serve, print the "serving" line, seed ``estate``, print the "seeded" line, serve until SIGTERM."""
+    server, door = build_server(host, port, latency_ms=0.0)
     stop = threading.Event()
 
     def _terminate(signum: int, frame: Any) -> None:
@@ -163,29 +228,95 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)
     threading.Thread(target=server.serve_forever, daemon=True, name="estate-server").start()
-    endpoint_url = f"http://{args.host}:{server.server_port}"
+    endpoint_url = f"http://{host}:{server.server_port}"
     t_ready = time.perf_counter()
+    print(json.dumps({"serving": endpoint_url, "pid": os.getpid(), "estate": estate}), flush=True)
 
     from awsassess.demo.seed import seed_estate
 
     try:
-        timings = seed_estate(endpoint_url, args.estate)
+        timings = seed_estate(endpoint_url, estate)
     except Exception as exc:  # noqa: BLE001 - report the failure to the parent, then exit non-zero
         import traceback
 
         traceback.print_exc()
-        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
+        door.seed_error = f"{type(exc).__name__}: {exc}"
+        print(json.dumps({"error": door.seed_error, "estate": estate, "pid": os.getpid()}), flush=True)
+        time.sleep(1)  # let clients polling /_awsassess/status read the error
         return 2
     door.reset_operations()
-    door.latency_ms = args.latency_ms
-    print(json.dumps({"endpoint_url": endpoint_url, "pid": os.getpid(), "estate": args.estate,
+    door.latency_ms = latency_ms
+    door.seeded = True
+    print(json.dumps({"endpoint_url": endpoint_url, "pid": os.getpid(), "estate": estate,
                       "server_start_s": round(t_ready - t_start, 3), "seed_s": timings.get("total", 0.0),
-                      "timings": timings}), flush=True)
+                      "timings": {**timings, **(extra or {})}}), flush=True)
     while not stop.wait(3600):
         pass
     server.server_close()
     sys.stdout.flush()
     os._exit(0)  # skip interpreter teardown of moto's large in-memory state
+
+
+def serve_forked(estates: list[str], host: str, latency_ms: float, parent_pid: int, t_start: float) -> int:
+    """One server per estate, forked from this process after a shared warm-up; each prints its own
+    lines (tagged with ``estate``). This process waits, and ends the servers on SIGTERM/SIGINT or when
+    its own parent dies."""
+    warm = warm_up(host)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children: list[int] = []
+    for estate in estates:
+        pid = os.fork()
+        if pid == 0:  # a server: dies with this process (its parent)
+            _die_with_parent(os.getppid())
+            try:
+                code = serve_estate(estate, host, 0, latency_ms, t_start, extra=warm)
+            finally:
+                sys.stdout.flush()
+            os._exit(code)
+        children.append(pid)
+    _die_with_parent(parent_pid)
+
+    def _terminate(signum: int, frame: Any) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
+    worst = 0
+    for child in children:
+        while True:
+            try:
+                _, status = os.waitpid(child, 0)
+                break
+            except ChildProcessError:
+                status = 0
+                break
+            except InterruptedError:
+                continue
+        worst = max(worst, os.waitstatus_to_exitcode(status) if status else 0)
+    os._exit(worst)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m awsassess.demo.server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 = a free port")
+    parser.add_argument("--estate", action="append",
+                        help="fintech | empty | scale:{json params}; given several times: one server per estate, "
+                             "forked after a shared warm-up, each on its own port")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every AWS request after seeding")
+    parser.add_argument("--parent-pid", type=int, default=os.getppid())
+    args = parser.parse_args(argv)
+    estates = args.estate or ["fintech"]
+
+    t_start = time.perf_counter()
+    if len(estates) > 1:
+        prepare_process(None)
+        return serve_forked(estates, args.host, args.latency_ms, args.parent_pid, t_start)
+    prepare_process(args.parent_pid)
+    return serve_estate(estates[0], args.host, args.port, args.latency_ms, t_start)
 
 
 if __name__ == "__main__":
