@@ -457,3 +457,52 @@ def test_scheduler_analyses_before_running_notebooks_within_the_window() -> None
     staging, production = _Ready("staging", "notebook"), _Ready("production", "analyze")
     assert _pick([staging, production]) == ("production", "analyze")
     assert _pick([staging, production], window=1) == ("staging", "notebook")
+
+
+def _kernel_pids(out: Path, name: str) -> set[int]:
+    """The kernel process each executed notebook of ``name`` ran in (from its injected os.getpid())."""
+    import nbformat
+
+    pids = set()
+    for path in sorted((out / name / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        pids.add(_pid_output(nb))
+    return pids
+
+
+def _pid_output(nb) -> int:  # noqa: ANN001
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = "".join(out.get("text", "")) if out.get("output_type") == "stream" else ""
+            if text.startswith("KERNEL_PID="):
+                return int(text.split("=", 1)[1])
+    return 0
+
+
+def test_workers_keep_one_kernel_unless_fresh_kernels(tmp_path: Path) -> None:
+    import nbformat
+
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    for i in range(3):
+        nb = nbformat.v4.new_notebook()
+        params = nbformat.v4.new_code_cell("snapshot_dir = None\naccount_dir = None\nassumptions = {}")
+        params.metadata["tags"] = ["parameters"]
+        nb.cells = [params, nbformat.v4.new_code_cell("import os; print(f'KERNEL_PID={os.getpid()}')")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, nb_dir / f"0{i}_probe.ipynb")
+    for warm in (True, False):
+        out = tmp_path / f"out-{warm}"
+        result = run_batch([account("alpha", "012345678901")], out, jobs=1, notebooks_dir=nb_dir, steps=STEPS,
+                           progress=False, warm_kernels=warm)
+        assert result.exit_code == 0
+        assert load(out)["warm_kernels"] is warm
+        pids = _kernel_pids(out, "alpha")
+        assert 0 not in pids
+        assert len(pids) == (1 if warm else 3), (warm, pids)
+
+
+def test_cli_run_offers_fresh_kernels() -> None:
+    out = subprocess.run([sys.executable, "-m", "awsassess.cli", "run", "--help"], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "COLUMNS": "200"})
+    assert "--fresh-kernels" in out.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -508,3 +509,40 @@ def test_memoised_routing_answers_like_moto() -> None:
     after = DomainDispatcherApplication(create_backend_app)
     assert [after.get_backend_for_host(h) for h in hosts] == expected
     assert [after.get_backend_for_host(h) for h in hosts] == expected  # from the cache
+
+
+def test_launch_many_serves_at_once_then_seeds_each_estate_in_its_own_process() -> None:
+    """Two forked servers from one warm-up: each answers /_awsassess/status while it seeds, then holds
+    its own estate; a seed that fails is reported by both the handle and the status endpoint."""
+    import urllib.request
+
+    from awsassess.demo.control import EstateError, wait_until_seeded
+
+    estates = Estate.launch_many(["empty", "fintech:staging", "bogus"], timeout=240)
+    try:
+        urls = {name: e.endpoint_url for name, e in estates.items()}
+        assert len(set(urls.values())) == 3
+        pids = {e.info["pid"] for e in estates.values()}
+        assert len(pids) == 3, "one server process per estate"
+        wait_until_seeded(urls["fintech:staging"], timeout=240)
+        staging = estates["fintech:staging"].wait_seeded(10)
+        assert staging.timings["total"] > 0 and staging.timings["warm_up_failed_calls"] == 0
+        ec2 = staging.session(STAGING.account_id).client("ec2", endpoint_url=staging.endpoint_url)
+        assert len(ec2.describe_vpcs()["Vpcs"]) == expected_counts(STAGING)["vpcs"] + 1  # + the default VPC
+        empty = estates["empty"].wait_seeded(10)
+        assert len(empty.session(STAGING.account_id).client(
+            "ec2", endpoint_url=empty.endpoint_url).describe_vpcs()["Vpcs"]) == 1, "estates do not share state"
+        with pytest.raises(EstateError, match="unknown estate 'bogus'"):
+            wait_until_seeded(urls["bogus"], timeout=60)
+        with pytest.raises(EstateError, match="unknown estate 'bogus'"):
+            estates["bogus"].wait_seeded(60)
+        estates["empty"].stop()
+        with urllib.request.urlopen(f"{urls['fintech:staging']}/_awsassess/status", timeout=10) as resp:
+            assert b'"seeded": true' in resp.read(), "stopping one server leaves the others running"
+    finally:
+        for e in estates.values():
+            e.stop()
+    time.sleep(1)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

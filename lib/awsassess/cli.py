@@ -81,6 +81,7 @@ def run(
     resume: Annotated[bool, typer.Option("--resume", help="re-run only what failed or whose inputs changed")] = False,
     executor: Annotated[str, typer.Option("--executor", help="local | dask")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (with --executor dask; none = a local cluster)")] = None,
+    fresh_kernels: Annotated[bool, typer.Option("--fresh-kernels", help="a new Jupyter kernel per notebook (default: each worker keeps one, reset between notebooks)")] = False,
 ) -> None:
     """Assess every account of PARAMS: collect, analyse, notebooks, reports, portfolio."""
     accounts = _load(params)
@@ -89,7 +90,8 @@ def run(
     from awsassess.batch import BatchInputError, run_batch
 
     try:
-        result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor, scheduler=scheduler)
+        result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor, scheduler=scheduler,
+                           warm_kernels=not fresh_kernels)
     except BatchInputError as exc:
         raise _bad_input(str(exc)) from None
     except KeyboardInterrupt:

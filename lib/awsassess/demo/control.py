@@ -121,8 +121,7 @@ class Estate:
     def _next_message(self, timeout: float, key: str) -> dict[str, Any]:
         if self._group is not None:
             info = self._group.next_for(self.name, timeout)
-            if info is None or key not in info:
-                self._group.kill()
+            if info is None or key not in info:  # the other estates of the group go on
                 why = "not ready in time, or its server exited" if info is None else info.get("error")
                 raise EstateError(f"estate {self.name!r} failed: {why}; server log:\n{_tail(self.log_path)}")
             return info

@@ -234,27 +234,28 @@ def serve_estate(estate: str, host: str, port: int, latency_ms: float, t_start: 
 
     from awsassess.demo.seed import seed_estate
 
+    code = 0
     try:
         timings = seed_estate(endpoint_url, estate)
-    except Exception as exc:  # noqa: BLE001 - report the failure to the parent, then exit non-zero
+    except Exception as exc:  # noqa: BLE001 - report the failure to the parent; keep answering /status
         import traceback
 
         traceback.print_exc()
         door.seed_error = f"{type(exc).__name__}: {exc}"
         print(json.dumps({"error": door.seed_error, "estate": estate, "pid": os.getpid()}), flush=True)
-        time.sleep(1)  # let clients polling /_awsassess/status read the error
-        return 2
-    door.reset_operations()
-    door.latency_ms = latency_ms
-    door.seeded = True
-    print(json.dumps({"endpoint_url": endpoint_url, "pid": os.getpid(), "estate": estate,
-                      "server_start_s": round(t_ready - t_start, 3), "seed_s": timings.get("total", 0.0),
-                      "timings": {**timings, **(extra or {})}}), flush=True)
+        code = 2
+    else:
+        door.reset_operations()
+        door.latency_ms = latency_ms
+        door.seeded = True
+        print(json.dumps({"endpoint_url": endpoint_url, "pid": os.getpid(), "estate": estate,
+                          "server_start_s": round(t_ready - t_start, 3), "seed_s": timings.get("total", 0.0),
+                          "timings": {**timings, **(extra or {})}}), flush=True)
     while not stop.wait(3600):
         pass
     server.server_close()
     sys.stdout.flush()
-    os._exit(0)  # skip interpreter teardown of moto's large in-memory state
+    os._exit(code)  # skip interpreter teardown of moto's large in-memory state
 
 
 def serve_forked(estates: list[str], host: str, latency_ms: float, parent_pid: int, t_start: float) -> int:
