@@ -60,6 +60,11 @@ def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")] = False,
 ) -> None:
     """awsassess: read-only AWS architecture assessment suite."""
+    from awsassess.batch.steps import skip_iri_checker
+
+    # in this CLI process only: jsonschema's optional IRI check (never used by our schemas) would
+    # compile a grammar at import, seconds of start-up for analyze/report/run (see batch._preload)
+    skip_iri_checker()
 
 
 @app.command()
