@@ -484,16 +484,16 @@ def test_estate_timestamp_fast_path_serialises_like_moto(value: object) -> None:
     """The estate's stdlib timestamp path writes exactly what moto's dateutil path writes."""
     from datetime import datetime
 
-    from awsassess.demo.server import utc_instant
+    from awsassess.aws import parse_timestamp_utc
     from botocore.utils import parse_to_aware_datetime
     from moto.core.serialize import TimestampSerializer
 
     ser = TimestampSerializer("iso8601")
     for fmt in ("iso8601", "unixtimestamp", "rfc822"):
         convert = getattr(ser, f"_timestamp_{fmt}")
-        assert convert(utc_instant(value)) == convert(parse_to_aware_datetime(value))
+        assert convert(parse_timestamp_utc(value)) == convert(parse_to_aware_datetime(value))
     naive = datetime(2026, 11, 26, 10, 15)
-    assert ser._timestamp_iso8601(utc_instant(naive)) == ser._timestamp_iso8601(parse_to_aware_datetime(naive))
+    assert ser._timestamp_iso8601(parse_timestamp_utc(naive)) == ser._timestamp_iso8601(parse_to_aware_datetime(naive))
 
 
 def test_memoised_routing_answers_like_moto() -> None:

@@ -93,11 +93,13 @@ def _is_custom_endpoint(url: str | None) -> bool:
 
 
 def parse_timestamp_utc(value: Any) -> datetime:
-    """An API timestamp (epoch seconds, ISO 8601 or RFC 822) as a timezone-aware UTC datetime.
+    """An API timestamp (datetime, epoch seconds, ISO 8601 or RFC 822) as a timezone-aware UTC datetime.
 
     The same instant botocore's default parser returns, without its per-value conversion to the
     local zone; anything the fast paths do not read goes to botocore's own parser.
     """
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC)
     text = str(value).strip()

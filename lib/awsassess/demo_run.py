@@ -70,6 +70,9 @@ def use_simulated_credentials() -> None:
         os.environ.pop(var, None)
 
 
+ESTATE_TIMEOUT_S = 600  # seconds an account's collection waits for its simulated server to be seeded
+
+
 def collect_when_seeded(params: AccountParams, out_dir: Path) -> Any:
     """The demo's collect step: wait until the account's simulated estate is seeded, then collect
     exactly as ``awsassess run`` does."""
@@ -79,9 +82,6 @@ def collect_when_seeded(params: AccountParams, out_dir: Path) -> Any:
     assert params.auth is not None and params.auth.endpoint_url, "demo params always name their estate"
     wait_until_seeded(params.auth.endpoint_url, timeout=ESTATE_TIMEOUT_S)
     return real_collect(params, out_dir)
-
-
-ESTATE_TIMEOUT_S = 600
 
 
 def run_demo(out: Path, jobs: int | None = None) -> int:

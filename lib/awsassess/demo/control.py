@@ -145,15 +145,7 @@ class Estate:
         if self._group is not None:
             self._group.stop(self.name, self.info.get("pid"))
             return
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process.stdout:
-            self._process.stdout.close()
+        _end_process(self._process)
 
     @property
     def running(self) -> bool:
@@ -278,15 +270,20 @@ class _Group:
             self.kill()
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stdout:
-            self.process.stdout.close()
+        _end_process(self.process)
+
+
+def _end_process(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s; reap it and close its pipe."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
 
 
 def _read_line(proc: subprocess.Popen[bytes], timeout: float, buf: bytes = b"") -> tuple[str | None, bytes]:

@@ -81,45 +81,24 @@ def memoise_moto_routing() -> None:
     DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
 
 
-def utc_instant(value: Any) -> Any:
-    """``value`` (datetime, epoch number or string) as an aware UTC datetime, like botocore's
-    ``parse_to_aware_datetime`` but with stdlib fast paths for ISO 8601 strings and numbers."""
-    from datetime import UTC, datetime
-
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return datetime.fromtimestamp(float(text), UTC)
-        except ValueError:
-            pass
-        try:
-            return utc_instant(datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text))
-        except ValueError:
-            pass
-    from botocore.utils import parse_to_aware_datetime
-
-    return parse_to_aware_datetime(value)
-
-
 def fast_moto_timestamps() -> None:
     """Serialise timestamps without dateutil where moto stores them as ISO strings or datetimes.
 
     moto's response serializer parses every timestamp it writes with botocore's ``parse_timestamp``
     (dateutil), even ones it stores as ISO 8601 strings: a large share of the estate's CPU when it
-    answers CloudWatch, CodePipeline or CloudFormation histories. :func:`utc_instant` gives the same
-    instant through the stdlib and hands anything else to botocore as before.
+    answers CloudWatch, CodePipeline or CloudFormation histories. The collector's own parser,
+    :func:`awsassess.aws.parse_timestamp_utc`, gives the same instant through the stdlib and hands
+    anything else to botocore as before.
     """
     from moto.core.serialize import TimestampSerializer
+
+    from awsassess.aws import parse_timestamp_utc
 
     if getattr(TimestampSerializer._convert_timestamp_to_str, "_awsassess", False):
         return
 
     def _convert_timestamp_to_str(self: Any, value: Any, timestamp_format: str) -> Any:
-        return getattr(self, f"_timestamp_{timestamp_format.lower()}")(utc_instant(value))
+        return getattr(self, f"_timestamp_{timestamp_format.lower()}")(parse_timestamp_utc(value))
 
     _convert_timestamp_to_str._awsassess = True  # type: ignore[attr-defined]
     TimestampSerializer._convert_timestamp_to_str = _convert_timestamp_to_str  # type: ignore[method-assign]
