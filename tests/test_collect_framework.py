@@ -199,12 +199,11 @@ def test_map_is_parallel_bounded_ordered_and_nested_safe() -> None:
     def outer(i: int) -> list[int]:
         return ctx.map(lambda j: (ctx.call("ecs", "ListClusters", "us-east-1"), i * 10 + j)[1], range(4))
 
-    t0 = time.perf_counter()
     out = ctx.map(outer, range(6))
-    took = time.perf_counter() - t0
     assert out == [[i * 10 + j for j in range(4)] for i in range(6)]
-    assert state["max"] == 3, state  # parallel, but never more than the concurrency in flight
-    assert took < 24 * 0.05 * 0.8  # faster than serial
+    # parallel (3 calls were in flight together, so not serial), but never more than the concurrency;
+    # no wall-clock bound: speed is measured in benchmarks/, not asserted (it flaked on a loaded machine)
+    assert state["max"] == 3, state
     run.close()
 
 
