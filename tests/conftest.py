@@ -69,9 +69,13 @@ def fresh_faults(demo_estate: Estate) -> Iterator[Estate]:
     demo_estate.clear_faults()
     demo_estate.set_latency(0)
     demo_estate.reset_operations()
+    demo_estate.set_replay(False)
+    demo_estate.clear_replay()
     yield demo_estate
     demo_estate.clear_faults()
     demo_estate.set_latency(0)
+    demo_estate.set_replay(False)
+    demo_estate.clear_replay()
 
 
 class DemoSnapshots(dict):  # type: ignore[type-arg]

@@ -207,6 +207,30 @@ def test_map_is_parallel_bounded_ordered_and_nested_safe() -> None:
     run.close()
 
 
+def test_one_map_waiting_on_a_limit_leaves_threads_for_another_map() -> None:
+    """A map whose items wait (e.g. for CloudFormation's in-flight limit) starts at most `concurrency`
+    of them, so another map's items still run in parallel on pool threads instead of queueing behind."""
+    run = _run(concurrency=2)
+    ctx = _ctx(run)
+    release = threading.Event()
+    waiting: list[Any] = []
+    waiter = threading.Thread(target=lambda: waiting.append(ctx.map(lambda i: (release.wait(30), i)[1], range(100))))
+    waiter.start()
+    together = threading.Barrier(2, timeout=10)  # two items of the second map must run at the same time
+
+    def both_at_once(i: int) -> int:
+        together.wait()
+        return i * 2
+
+    try:
+        assert ctx.map(both_at_once, range(6)) == [0, 2, 4, 6, 8, 10]
+    finally:
+        release.set()
+        waiter.join(timeout=30)
+    assert waiting == [list(range(100))]
+    run.close()
+
+
 def test_nested_map_with_concurrency_one_does_not_deadlock() -> None:
     run = _run(concurrency=1)
     ctx = _ctx(run)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from awsassess.demo import Estate
+from awsassess.demo.control import EstateError
 from awsassess.demo.estate import (
     ACCOUNTS,
     ORGANIZATION_MANAGEMENT_ACCOUNT,
@@ -413,6 +414,39 @@ def test_probabilistic_faults_are_deterministic(fresh_faults: Estate) -> None:
     first = run()
     assert 8 <= first.count(False) <= 30  # ~30 % of 60
     assert run() == first
+
+
+def test_replay_answers_repeated_reads_from_moto_s_kept_answers(fresh_faults: Estate) -> None:
+    estate = fresh_faults
+    assert estate.replay_stats() == {"enabled": False, "entries": 0, "hits": 0, "misses": 0}
+    estate.set_replay(True)
+    ecs = _client(estate, PRODUCTION.account_id, "ecs", NO_RETRY)
+    first = ecs.describe_clusters(clusters=["fintech-production"])
+    assert estate.replay_stats() == {"enabled": True, "entries": 1, "hits": 0, "misses": 1}
+    second = ecs.describe_clusters(clusters=["fintech-production"])
+    assert estate.replay_stats()["hits"] == 1
+    assert second["clusters"] == first["clusters"] and first["clusters"][0]["clusterName"] == "fintech-production"
+    # another request, or the same request in another account, is not answered from this one
+    assert not ecs.describe_clusters(clusters=["no-such-cluster"])["clusters"]
+    staging = _client(estate, STAGING.account_id, "ecs", NO_RETRY).describe_clusters(clusters=["fintech-production"])
+    assert not staging["clusters"]
+    assert estate.replay_stats()["hits"] == 1
+    # STS is never replayed: credentials and identities stay live
+    sts = _client(estate, PRODUCTION.account_id, "sts", NO_RETRY)
+    sts.get_caller_identity()
+    sts.get_caller_identity()
+    assert estate.replay_stats()["entries"] == 3
+    # faults and the operation record still apply to replayed requests
+    estate.set_faults([{"service": "ecs", "operation": "DescribeClusters", "code": "AccessDeniedException"}])
+    with pytest.raises(ClientError, match="AccessDenied"):
+        ecs.describe_clusters(clusters=["fintech-production"])
+    estate.clear_faults()
+    assert ecs.describe_clusters(clusters=["fintech-production"])["clusters"] == first["clusters"]
+    assert estate.operations().count(("ecs", "DescribeClusters")) == 6
+    estate.clear_replay()
+    assert estate.replay_stats() == {"enabled": True, "entries": 0, "hits": 0, "misses": 0}
+    with pytest.raises(EstateError, match="enabled"):
+        estate._control("POST", "replay", {"enabled": "yes"})
 
 
 def test_latency_injection(fresh_faults: Estate) -> None:

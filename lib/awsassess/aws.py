@@ -164,6 +164,7 @@ class AccountSession:
     endpoint_url: str | None = None
     home_region: str = GLOBAL_ENDPOINT_REGION
     role_arn: str | None = None
+    base_session: boto3.Session | None = field(default=None, repr=False)  # before assume-role, if any
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _identity: dict[str, Any] | None = field(default=None, repr=False)
@@ -185,6 +186,18 @@ class AccountSession:
                     client.meta.events.register_first("needs-retry", _no_retry_on_html_errors)
                 self._clients[key] = client
         return client
+
+    def frozen_base_credentials(self) -> tuple[str, str, str | None] | None:
+        """(access key, secret key, token) the session starts from (before any assume-role), frozen now.
+
+        Collector worker processes get these, so they do not resolve a profile (or prompt for MFA)
+        again; each then assumes ``role_arn`` itself, with refresh.
+        """
+        creds = (self.base_session or self.session).get_credentials()
+        if creds is None:
+            return None
+        frozen = creds.get_frozen_credentials()
+        return frozen.access_key, frozen.secret_key, frozen.token
 
     def caller_identity(self) -> dict[str, Any]:
         """``sts:GetCallerIdentity`` of these credentials (cached)."""
@@ -227,8 +240,13 @@ def _assume_role_refresher(sts: Any, role_arn: str, session_name: str,
     return fetch
 
 
-def session_for(params: Any, *, concurrency: int | None = None) -> AccountSession:
-    """Build the guarded :class:`AccountSession` for one account's params (``AccountParams``)."""
+def session_for(params: Any, *, concurrency: int | None = None,
+                base_credentials: tuple[str, str, str | None] | None = None) -> AccountSession:
+    """Build the guarded :class:`AccountSession` for one account's params (``AccountParams``).
+
+    ``base_credentials`` (access key, secret key, token) replace the profile / default chain as the
+    starting credentials (see :meth:`AccountSession.frozen_base_credentials`).
+    """
     auth = getattr(params, "auth", None)
     collect = getattr(params, "collect", None)
     regions = list(_opt(params, "regions", []) or [])
@@ -240,7 +258,11 @@ def session_for(params: Any, *, concurrency: int | None = None) -> AccountSessio
     role_arn = _opt(auth, "role_arn")
     external_id = _opt(auth, "external_id")
 
-    base_bc = botocore.session.Session(profile=profile) if profile else botocore.session.Session()
+    if base_credentials is not None:
+        base_bc = botocore.session.Session()
+        base_bc.set_credentials(*base_credentials)
+    else:
+        base_bc = botocore.session.Session(profile=profile) if profile else botocore.session.Session()
     install_guard(base_bc)
     try:
         tune_session(base_bc)  # reads the profile's config: a missing profile fails here
@@ -264,4 +286,4 @@ def session_for(params: Any, *, concurrency: int | None = None) -> AccountSessio
     install_guard(tune_session(assumed_bc))
     assumed = boto3.Session(botocore_session=assumed_bc, region_name=home)
     return AccountSession(session=assumed, config=config, endpoint_url=endpoint_url, home_region=home,
-                          role_arn=role_arn)
+                          role_arn=role_arn, base_session=base)

@@ -21,7 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from awsassess.params import AccountParams, AuthParams, ReportParams, dump_params, load_params_files
+from awsassess.params import AccountParams, AuthParams, CollectOptions, ReportParams, dump_params, load_params_files
 
 console = Console()
 # the summary table must stay readable when captured (CI logs, pipes): never narrower than 160 columns
@@ -52,6 +52,9 @@ def write_demo_params(endpoint_url: str | dict[str, str], params_dir: Path) -> l
                 endpoint_url=endpoint_url if isinstance(endpoint_url, str) else endpoint_url[spec.name],
             ),
             report=ReportParams(client=DEMO_CLIENT, prepared_by=DEMO_PREPARED_BY),
+            # One collecting process: the simulated accounts are small, the batch collects them side by
+            # side, and their estate servers use the same CPU cores as the collection.
+            collect=CollectOptions(processes=1),
         )
         path = params_dir / f"{spec.name}.yaml"
         tmp = path.with_suffix(".yaml.tmp")

@@ -92,6 +92,9 @@ class ReadOnlyViolation(RuntimeError):
             f"awsassess is read-only: refused {service}:{operation} ({why}). Nothing was sent to AWS."
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses from collector worker processes intact
+        return type(self), (self.service, self.operation, self.why)
+
 
 def check(service: str, operation: str, params: dict[str, Any] | None = None) -> None:
     """Raise :class:`ReadOnlyViolation` unless ``service:operation`` (with ``params``) is an allowed read.

@@ -80,7 +80,18 @@ class CollectOptions(_Strict):
     metrics_period_s: int = Field(3600, ge=60, description="CloudWatch period, seconds")
     cost_explorer: bool = Field(True, description="read Cost Explorer spend (costs $0.01 per API request)")
     concurrency: int = Field(16, ge=1, le=128, description="parallel API calls per account")
+    processes: int | str = Field("auto", description="processes sharing those calls: auto (one per CPU core, "
+                                 "at most 4, at least 4 calls each) or a number; 1 = collect in one process")
     stopped_tasks: bool = Field(True, description="read recently stopped ECS tasks and their reasons")
+
+    @field_validator("processes", mode="before")
+    @classmethod
+    def _processes(cls, v: Any) -> int | str:
+        if v == "auto":
+            return v
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 32:
+            raise ValueError(f"{v!r}: use auto or a whole number from 1 to 32 (1 = one process)")
+        return v
 
 
 class AccountParams(_Strict):

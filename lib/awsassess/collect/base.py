@@ -15,6 +15,9 @@ A *domain collector* is a module with:
     (metrics runs in phase 1 because it needs the resources).
 ``TABLES: list[str]`` (optional)
     the tables it fills; written (empty) even when nothing was found.
+``WEIGHT: int = 1`` (optional)
+    about how many requests a region costs, relative to the others (network and stacks read
+    several things per resource): worker processes get the heavy units first and evenly.
 
 Rows are plain dicts keyed by the columns of :mod:`awsassess.tables`; ``account_id`` and ``region``
 are filled in by the framework. Lists/dicts go through :func:`awsassess.tables.dumps`.
@@ -99,6 +102,8 @@ CORE_OPERATIONS: list[tuple[str, str]] = [("sts", "GetCallerIdentity"), ("ec2", 
 # Cost Explorer is billed per request and rate limited: one at a time.
 SERVICE_LIMITS: dict[str, int] = {"ce": 1, "organizations": 2, "cloudformation": 8, "codepipeline": 8}
 
+FANOUT_THREADS_PER_REQUEST = 8  # fan-out threads per request allowed in flight (see Run.fanout)
+
 STATUSES = ("ok", "skipped", "access_denied", "opt_in_required", "unsupported", "not_implemented", "throttled", "error")
 _SEVERITY = {s: i for i, s in enumerate(STATUSES)}
 
@@ -167,6 +172,7 @@ class Collector:
     collect_global: Callable[[Context], Rows] | None = None
     phase: int = 0
     tables: tuple[str, ...] = ()
+    weight: int = 1
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Collector:
@@ -183,7 +189,8 @@ class Collector:
         if unknown:
             raise TypeError(f"collector {name}: TABLES names unknown tables {unknown}")
         return cls(name=name, operations=tuple((str(s), str(o)) for s, o in ops), collect=collect,
-                   collect_global=collect_global, phase=int(getattr(module, "PHASE", 0)), tables=tables)
+                   collect_global=collect_global, phase=int(getattr(module, "PHASE", 0)), tables=tables,
+                   weight=max(1, int(getattr(module, "WEIGHT", 1))))
 
 
 # --------------------------------------------------------------------------- coverage
@@ -208,6 +215,17 @@ class CallRecord:
             if _SEVERITY[status] >= _SEVERITY.get(self.status, 0) or self.status == "ok":
                 self.status = status
                 self.message = message
+
+    def merge(self, other: CallRecord) -> None:
+        """Add ``other`` (the same call counted elsewhere, e.g. in a worker process) to this record."""
+        self.calls += other.calls
+        self.items += other.items
+        self.duration_s += other.duration_s
+        if other.failed:
+            self.failed += other.failed
+            if _SEVERITY[other.status] >= _SEVERITY.get(self.status, 0) or self.status == "ok":
+                self.status = other.status
+                self.message = other.message
 
     def row(self) -> dict[str, Any]:
         msg = self.message
@@ -254,11 +272,22 @@ def _option(params: Any, name: str, default: Any) -> Any:
     return default if value is None else value
 
 
+@dataclass
+class RequestLimits:
+    """In-flight request limits shared by every thread (and worker process) of one account's run:
+    ``overall`` for all requests, ``per_service[(service, region)]`` for the services with a lower
+    limit (:data:`SERVICE_LIMITS`). Semaphores from :mod:`multiprocessing` work across processes."""
+
+    overall: Any
+    per_service: dict[tuple[str, str], Any]
+
+
 class Run:
     """Shared state of one account's collection (thread-safe)."""
 
     def __init__(self, params: Any, session: AccountSession, *, concurrency: int, keep_raw: bool = True,
-                 now: datetime | None = None, service_limits: dict[str, int] | None = None) -> None:
+                 now: datetime | None = None, service_limits: dict[str, int] | None = None,
+                 limits: RequestLimits | None = None) -> None:
         self.params = params
         self.session = session
         self.concurrency = max(1, int(concurrency))
@@ -269,21 +298,28 @@ class Run:
         self.home_region = session.home_region
         self._limits = {**SERVICE_LIMITS, **(service_limits or {})}
         self._lock = threading.Lock()
-        self._global_sem = threading.BoundedSemaphore(self.concurrency)
-        self._service_sems: dict[tuple[str, str], threading.Semaphore] = {}
+        self._global_sem: Any = limits.overall if limits else threading.BoundedSemaphore(self.concurrency)
+        self._service_sems: dict[tuple[str, str], Any] = dict(limits.per_service) if limits else {}
         self.coverage: dict[tuple[str, str, str], CallRecord] = {}
         self.raw: dict[str, list[Any]] = {}
         self.tables: Rows = {}
-        self.fanout = ThreadPoolExecutor(max_workers=self.concurrency * 2, thread_name_prefix="awsassess-fan")
+        # Fan-out threads mostly wait (for AWS, or for a per-service limit such as CloudFormation's 8):
+        # many of them, and each map() keeps at most `concurrency` items going, so one service's
+        # waiting items cannot hold every thread while other services' items queue behind them.
+        self.fanout = ThreadPoolExecutor(max_workers=self.concurrency * FANOUT_THREADS_PER_REQUEST,
+                                         thread_name_prefix="awsassess-fan")
 
     # -- limits
-    def _service_sem(self, service: str, region: str) -> threading.Semaphore:
+    def limit_of(self, service: str) -> int:
+        """At most this many requests to ``service`` in flight per region."""
+        return min(self.concurrency, self._limits.get(service, self.concurrency))
+
+    def _service_sem(self, service: str, region: str) -> Any:
         key = (service, region)
         sem = self._service_sems.get(key)
         if sem is None:
             with self._lock:
-                sem = self._service_sems.setdefault(
-                    key, threading.Semaphore(min(self.concurrency, self._limits.get(service, self.concurrency))))
+                sem = self._service_sems.setdefault(key, threading.Semaphore(self.limit_of(service)))
         return sem
 
     def request(self, service: str, region: str, fn: Callable[[], T]) -> T:
@@ -450,10 +486,15 @@ class Context:
         seq = list(items)
         if len(seq) <= 1:
             return [fn(x) for x in seq]
-        futures = [self._run.fanout.submit(fn, x) for x in seq]
+        window = self._run.concurrency  # items started ahead of the one awaited: one map never fills the pool
+        pool = self._run.fanout
+        futures = [pool.submit(fn, x) for x in seq[:window]]
         out: list[R] = []
-        for fut, x in zip(futures, seq, strict=True):
+        for i, x in enumerate(seq):
+            fut = futures[i]
             out.append(fn(x) if fut.cancel() else fut.result())
+            if i + window < len(seq):
+                futures.append(pool.submit(fn, seq[i + window]))
         return out
 
 
@@ -582,43 +623,32 @@ def params_digest(params: Any) -> str:
 
 def run_collectors(run: Run, collectors: Sequence[Collector], regions: Sequence[str], *,
                    progress: Progress | None = None, strict: bool = False,
-                   account: str = "") -> Rows:
-    """Run ``collectors`` phase by phase across ``regions``; rows per table (also in ``run.tables``)."""
+                   account: str = "", processes: int = 1) -> Rows:
+    """Run ``collectors`` phase by phase across ``regions``; rows per table (also in ``run.tables``).
+
+    ``processes`` > 1 spreads the units over worker processes (:mod:`awsassess.collect.workers`);
+    the collectors must then be registered ones (workers load them by name).
+    """
     phases = sorted({c.phase for c in collectors})
     units_all = [
         _Unit(c, r)
         for c in collectors
         for r in ([*regions] if c.collect else []) + ([GLOBAL_REGION] if c.collect_global else [])
     ]
+    if processes > 1 and len(units_all) > 1:
+        from awsassess.collect.workers import run_in_processes
+
+        return run_in_processes(run, list(collectors), units_all, processes, progress=progress,
+                                strict=strict, account=account, regions=list(regions))
     total = len(units_all)
     done = 0
     done_lock = threading.Lock()
     if progress:
         progress(account, 0, total, "starting")
 
-    def run_unit(unit: _Unit) -> Rows:
+    def run_one(unit: _Unit) -> Rows:
         nonlocal done
-        ctx = Context(run, unit.collector)
-        try:
-            if unit.region == GLOBAL_REGION:
-                assert unit.collector.collect_global is not None
-                out = unit.collector.collect_global(ctx) or {}
-            else:
-                assert unit.collector.collect is not None
-                out = unit.collector.collect(ctx, unit.region) or {}
-        except (ReadOnlyViolation, UndeclaredOperationError):
-            raise
-        except Exception as exc:  # a collector bug must not lose the other tables
-            if strict:
-                raise
-            log.error("collector %s failed in %s:\n%s", unit.collector.name, unit.region, traceback.format_exc())
-            run.record("awsassess", f"collect:{unit.collector.name}", unit.region, "error",
-                       f"{type(exc).__name__}: {exc}", 0, 0, 0.0)
-            out = {}
-        for rows in out.values():
-            for row in rows:
-                row.setdefault("account_id", run.account_id)
-                row.setdefault("region", unit.region)
+        out = run_unit(run, unit, strict=strict)
         with done_lock:
             done += 1
             if progress:
@@ -628,14 +658,63 @@ def run_collectors(run: Run, collectors: Sequence[Collector], regions: Sequence[
     with ThreadPoolExecutor(max_workers=run.concurrency, thread_name_prefix="awsassess-unit") as pool:
         for phase in phases:
             units = [u for u in units_all if u.collector.phase == phase]
-            results = list(pool.map(run_unit, units))
-            with run._lock:
-                for out in results:
-                    for table, rows in out.items():
-                        if table not in TABLES:
-                            raise ValueError(f"collector produced unknown table {table!r}")
-                        run.tables.setdefault(table, []).extend(rows)
+            merge_tables(run, list(pool.map(run_one, units)))
     return run.tables
+
+
+def run_unit(run: Run, unit: _Unit, *, strict: bool = False) -> Rows:
+    """One collector in one region (or ``global``): its rows, with ``account_id`` and ``region`` set.
+
+    A collector bug is recorded in coverage (``awsassess collect:<name>``) and yields no rows, unless
+    ``strict``; read-only and undeclared-operation violations always propagate.
+    """
+    ctx = Context(run, unit.collector)
+    try:
+        if unit.region == GLOBAL_REGION:
+            assert unit.collector.collect_global is not None
+            out = unit.collector.collect_global(ctx) or {}
+        else:
+            assert unit.collector.collect is not None
+            out = unit.collector.collect(ctx, unit.region) or {}
+    except (ReadOnlyViolation, UndeclaredOperationError):
+        raise
+    except Exception as exc:  # a collector bug must not lose the other tables
+        if strict:
+            raise
+        log.error("collector %s failed in %s:\n%s", unit.collector.name, unit.region, traceback.format_exc())
+        run.record("awsassess", f"collect:{unit.collector.name}", unit.region, "error",
+                   f"{type(exc).__name__}: {exc}", 0, 0, 0.0)
+        out = {}
+    for rows in out.values():
+        for row in rows:
+            row.setdefault("account_id", run.account_id)
+            row.setdefault("region", unit.region)
+    return out
+
+
+def merge_tables(run: Run, results: Iterable[Rows]) -> None:
+    """Add units' rows to ``run.tables`` (in the order given)."""
+    with run._lock:
+        for out in results:
+            for table, rows in out.items():
+                if table not in TABLES:
+                    raise ValueError(f"collector produced unknown table {table!r}")
+                run.tables.setdefault(table, []).extend(rows)
+
+
+def collection_processes(params: Any, concurrency: int, *, registered: bool = True) -> int:
+    """How many processes collect this account: ``collect.processes`` (``auto`` by default, see
+    :func:`awsassess.collect.workers.auto_processes`); 1 for collectors or a session given in code
+    (worker processes rebuild both from the registry and the params) and inside a daemonic process
+    (which may not start processes)."""
+    import multiprocessing
+
+    from awsassess.collect.workers import resolve_processes
+
+    wanted = resolve_processes(_option(params, "processes", "auto"), concurrency)
+    if wanted > 1 and (not registered or multiprocessing.current_process().daemon):
+        return 1
+    return wanted
 
 
 def collect_account(params: Any, out_dir: str | Path, progress: Progress | None = None,
@@ -654,16 +733,19 @@ def collect_account(params: Any, out_dir: str | Path, progress: Progress | None 
     if not name:
         raise CollectionError("params.name is empty; set name: in the params file (e.g. acme-prod)")
     started = time.perf_counter()
+    own_session = session is not None
     session = session or session_for(params)
     session.check_account(str(getattr(params, "account_id", "")))
     concurrency = int(_option(params, "concurrency", 16))
+    processes = collection_processes(params, concurrency, registered=collectors is None and not own_session)
     run = Run(params, session, concurrency=concurrency, keep_raw=keep_raw, service_limits=service_limits)
     collectors = list(collectors) if collectors is not None else load_collectors()
     try:
         ident = session.caller_identity()
         run.record("sts", "GetCallerIdentity", session.home_region, "ok", "", 1, 1, 0.0)
         regions = resolve_regions(run)
-        run_collectors(run, collectors, regions, progress=progress, strict=strict, account=name)
+        run_collectors(run, collectors, regions, progress=progress, strict=strict, account=name,
+                       processes=processes)
     finally:
         run.close()
 
@@ -687,6 +769,8 @@ def collect_account(params: Any, out_dir: str | Path, progress: Progress | None 
         "regions_collected": list(regions),
         "collected_at": run.now.isoformat(timespec="seconds"),
         "duration_s": round(time.perf_counter() - started, 2),
+        "concurrency": concurrency,
+        "processes": processes,
         "caller_arn": ident.get("Arn", ""),
         "collectors": [c.name for c in collectors],
         "params_digest": params_digest(params),

@@ -20,6 +20,7 @@ from awsassess.collect.base import Context, chunks, tag_map
 from awsassess.collect.masking import secret_env_names
 from awsassess.tables import dumps
 
+WEIGHT = 2  # requests per region relative to other collectors: one request per service's task definition
 OPERATIONS: list[tuple[str, str]] = [
     ("ecs", "ListClusters"),
     ("ecs", "DescribeClusters"),

@@ -19,6 +19,7 @@ from typing import Any
 from awsassess.collect.base import Context, chunks, name_tag, tag_map
 from awsassess.tables import dumps
 
+WEIGHT = 3  # requests per region relative to other collectors: four requests per load balancer and target group
 OPERATIONS: list[tuple[str, str]] = [
     ("ec2", "DescribeVpcs"),
     ("ec2", "DescribeSubnets"),

@@ -204,6 +204,7 @@ def failed_events(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------------ collection
+WEIGHT = 3  # requests per region relative to other collectors: three requests per stack
 OPERATIONS: list[tuple[str, str]] = [
     ("cloudformation", "ListStacks"),
     ("cloudformation", "DescribeStacks"),

@@ -182,6 +182,17 @@ class Estate:
     def set_latency(self, ms: float) -> None:
         self._control("POST", "latency", {"ms": ms})
 
+    def set_replay(self, enabled: bool) -> dict[str, Any]:
+        """Answer repeated requests from moto's kept answers (see :mod:`awsassess.demo.frontdoor`)."""
+        return self._control("POST", "replay", {"enabled": enabled})
+
+    def replay_stats(self) -> dict[str, Any]:
+        """``{"enabled", "entries", "hits", "misses"}`` of the replay store."""
+        return self._control("GET", "replay")
+
+    def clear_replay(self) -> None:
+        self._control("DELETE", "replay")
+
     def operations(self) -> list[tuple[str, str]]:
         """(boto3 service name, operation) of every AWS request since :meth:`reset_operations`."""
         return [tuple(op) for op in self._control("GET", "operations")["operations"]]  # type: ignore[misc]

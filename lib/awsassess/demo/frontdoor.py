@@ -15,7 +15,15 @@ Control endpoints (no AWS signature) live under ``/_awsassess/``:
 ``GET|POST|DELETE /_awsassess/faults``, ``GET|POST /_awsassess/latency``,
 ``GET|DELETE /_awsassess/operations``, ``GET /_awsassess/health``, ``GET /_awsassess/status``
 (``{"seeded": bool, "seed_error": str | null}``: the server answers while it seeds; clients that
-start early wait for ``seeded``).
+start early wait for ``seeded``), ``GET|POST|DELETE /_awsassess/replay`` (see below).
+
+Replay (off unless asked for; benchmarks use it): when on, a successful answer of moto is kept, keyed
+by everything that names the request (account, region, service, method, path, query, target, body;
+not the signature or date), and the same request later gets the kept answer without moto working it
+out again. Latency, faults and the operation record still apply to every request. STS is never
+replayed (credentials must be fresh). It stands in for a remote AWS endpoint, whose work costs the
+client's machine nothing: on a 2-core machine moto's own CPU time per request would otherwise be
+measured as if it were the collector's.
 Services are named by their boto3 client name (``ecs``, ``elbv2``, ``cloudwatch``, ``ec2``, ...);
 fault rules also accept the SigV4 signing name (``elasticloadbalancing``, ``monitoring``).
 """
@@ -258,6 +266,10 @@ class FrontDoor:
         self._rules: list[FaultRule] = []
         self._operations: list[tuple[str, str]] = []
         self.recording = True
+        self.replay = False
+        self._replies: dict[tuple[Any, ...], tuple[str, list[tuple[str, str]], bytes]] = {}
+        self._replay_hits = 0
+        self._replay_misses = 0
 
     # -- state
     def set_faults(self, rules: Iterable[FaultRule | dict[str, Any]]) -> None:
@@ -276,6 +288,53 @@ class FrontDoor:
     def reset_operations(self) -> None:
         with self._lock:
             self._operations.clear()
+
+    def set_replay(self, enabled: bool) -> None:
+        self.replay = bool(enabled)
+
+    def clear_replay(self) -> None:
+        with self._lock:
+            self._replies.clear()
+            self._replay_hits = self._replay_misses = 0
+
+    def replay_stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {"enabled": self.replay, "entries": len(self._replies), "hits": self._replay_hits,
+                    "misses": self._replay_misses}
+
+    def _replayed(self, environ: dict[str, Any], body: bytes, service: str,
+                  start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """moto's answer to this request, from the kept answers when the same request was seen."""
+        match = _CREDENTIAL_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        key = (_account_of(match.group(0)) if match else "", match.group(1) if match else "", service,
+               environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"),
+               environ.get("QUERY_STRING", ""), environ.get("HTTP_X_AMZ_TARGET", ""), body)
+        with self._lock:
+            kept = self._replies.get(key)
+            if kept is not None:
+                self._replay_hits += 1
+            else:
+                self._replay_misses += 1
+        if kept is not None:
+            start_response(kept[0], list(kept[1]))
+            return [kept[2]]
+        captured: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured[:] = [status, list(headers)]
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        chunks = self.app(environ, capture)
+        try:
+            data = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        if captured and captured[0].startswith("200"):
+            with self._lock:
+                self._replies[key] = (captured[0], captured[1], data)
+        return [data]
 
     def _fault_for(self, service: str, operation: str) -> FaultRule | None:
         with self._lock:
@@ -305,6 +364,8 @@ class FrontDoor:
         handler = self.simulated.get((service, operation))
         if handler is not None:
             return self._reply(start_response, *handler(environ, body))
+        if self.replay and service != "sts":
+            return self._replayed(environ, body, service, start_response)
         return self.app(environ, start_response)
 
     @staticmethod
@@ -336,6 +397,14 @@ class FrontDoor:
                         raise ValueError("latency 'ms' must be >= 0")
                     self.latency_ms = ms
                 result = {"ms": self.latency_ms}
+            elif what == "replay":
+                if method == "POST":
+                    if not isinstance(payload.get("enabled"), bool):
+                        raise ValueError("replay needs {\"enabled\": true|false}")
+                    self.set_replay(payload["enabled"])
+                elif method == "DELETE":
+                    self.clear_replay()
+                result = self.replay_stats()
             elif what == "operations":
                 if method == "DELETE":
                     self.reset_operations()
@@ -346,6 +415,14 @@ class FrontDoor:
         except (ValueError, KeyError, TypeError) as exc:
             return 400, {"Content-Type": "application/json"}, json.dumps({"error": str(exc)}).encode()
         return 200, {"Content-Type": "application/json"}, json.dumps(result).encode()
+
+
+@lru_cache(maxsize=4096)
+def _account_of(credential: str) -> str:
+    """The account moto gives the access key in a SigV4 ``Credential=`` (keys never move accounts)."""
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(credential.split("=", 1)[1].split("/", 1)[0])
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
