@@ -21,7 +21,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from awsassess.params import AccountParams, AuthParams, CollectOptions, ReportParams, dump_params, load_params_files
+from awsassess.params import (
+    AccountParams,
+    AuthParams,
+    CollectOptions,
+    ReportParams,
+    dump_params,
+    load_params_files,
+)
 
 console = Console()
 # the summary table must stay readable when captured (CI logs, pipes): never narrower than 160 columns
