@@ -25,8 +25,11 @@ from awsassess.collect.base import (
     Context,
     Run,
     UndeclaredOperationError,
+    _Unit,
     build_frame,
     collect_account,
+    run_collectors,
+    unit_dependencies,
 )
 from awsassess.collect.masking import looks_high_entropy, mask_page, mask_value, secret_env_names
 from awsassess.params import AccountParams
@@ -316,6 +319,54 @@ def test_collect_account_phases_global_regions_and_snapshot(tmp_path: Path) -> N
     cov = loaded.table("coverage")
     row = cov[(cov["operation"] == "DescribeRegions") & (cov["region"] == "af-south-1")].iloc[0]
     assert row["status"] == "opt_in_required" and "not enabled" in row["message"]
+
+
+def test_a_unit_with_needs_waits_only_for_the_tables_it_reads() -> None:
+    """metrics-like collectors (NEEDS) start when their region's inputs are in, not after every unit."""
+    started = threading.Event()
+    seen: dict[str, list[str]] = {}
+
+    def network(ctx: Context, region: str) -> dict[str, list[dict[str, Any]]]:
+        return {"vpcs": [{"vpc_id": f"vpc-{region}"}]}
+
+    def stacks(ctx: Context, region: str) -> dict[str, list[dict[str, Any]]]:
+        assert started.wait(20), "the metrics unit waited for stacks, which it does not need"
+        return {"stacks": [{"stack_name": f"s-{region}"}]}
+
+    def metrics(ctx: Context, region: str) -> dict[str, list[dict[str, Any]]]:
+        seen[region] = [r["vpc_id"] for r in ctx.rows("vpcs", region)]
+        with pytest.raises(UndeclaredOperationError, match="NEEDS"):
+            ctx.rows("stacks")
+        started.set()
+        return {}
+
+    collectors = [Collector("network", (), collect=network, tables=("vpcs",)),
+                  Collector("stacks", (), collect=stacks, tables=("stacks",)),
+                  Collector("metrics", (), collect=metrics, phase=1, needs=("vpcs",))]
+    run = _run(concurrency=4)
+    tables = run_collectors(run, collectors, ["us-east-1"], strict=True)
+    assert seen == {"us-east-1": ["vpc-us-east-1"]}
+    assert [r["stack_name"] for r in tables["stacks"]] == ["s-us-east-1"]
+    run.close()
+
+
+def test_unit_dependencies() -> None:
+    def noop(ctx: Context, region: str) -> dict[str, Any]:
+        return {}
+
+    net = Collector("network", (), collect=noop, tables=("vpcs",))
+    stk = Collector("stacks", (), collect=noop, tables=("stacks",))
+    cdn = Collector("cdn", (), collect_global=noop, tables=("distributions",))
+    met = Collector("metrics", (), collect=noop, collect_global=noop, phase=1, needs=("vpcs", "distributions"))
+    old = Collector("old", (), collect=noop, phase=1)  # no NEEDS: every earlier-phase unit
+    units = [_Unit(net, "r1"), _Unit(net, "r2"), _Unit(stk, "r1"), _Unit(cdn, "global"),
+             _Unit(met, "r1"), _Unit(met, "global"), _Unit(old, "r1")]
+    deps = unit_dependencies(units)
+    assert deps[:4] == [set(), set(), set(), set()]
+    assert deps[4] == {0, 3}  # its region's vpcs and the global distributions, not r2, not stacks
+    assert deps[5] == {0, 1, 3}  # a global unit reads every region's rows
+    assert deps[6] == {0, 1, 2, 3}
+    assert collect_pkg.load_collectors(["metrics"])[0].needs  # the real metrics collector declares them
 
 
 def test_collector_bug_is_recorded_and_other_tables_complete(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ process makes, failures in a worker must reach the caller, and a worker that die
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import pickle
 import signal
@@ -33,6 +35,7 @@ from awsassess.demo import Estate
 from awsassess.demo.estate import PRODUCTION
 from awsassess.guard import ReadOnlyViolation
 from awsassess.params import AccountParams, CollectOptions
+from awsassess.snapshot import EncodedPages, raw_json
 from pydantic import ValidationError
 
 # Tables whose rows depend on the moment of collection (metric windows), compared by row count only.
@@ -70,9 +73,22 @@ def test_two_processes_make_the_snapshot_one_process_makes(demo_estate: Estate, 
     cov = ["service", "operation", "region", "status", "calls", "items"]
     pd.testing.assert_frame_equal(_sorted(one.tables["coverage"][cov]), _sorted(two.tables["coverage"][cov]))
     assert two.manifest["coverage"]["requests"] == one.manifest["coverage"]["requests"]
-    raw_one = sorted(p.name for p in (one.path / "raw").rglob("*.json.gz"))
-    raw_two = sorted(p.name for p in (two.path / "raw").rglob("*.json.gz"))
+    raw_one = sorted(p.relative_to(one.path) for p in (one.path / "raw").rglob("*.json.gz"))
+    raw_two = sorted(p.relative_to(two.path) for p in (two.path / "raw").rglob("*.json.gz"))
     assert raw_one == raw_two and raw_one
+    for rel in raw_one:  # as many pages, with the same fields (values may follow the clock: restore times)
+        pages = [json.loads(gzip.decompress((s.path / rel).read_bytes())) for s in (one, two)]
+        assert len(pages[0]) == len(pages[1]), rel
+        assert sorted(sorted(e["page"]) for e in pages[0]) == sorted(sorted(e["page"]) for e in pages[1]), rel
+
+
+def test_pages_encoded_in_workers_splice_into_the_same_json() -> None:
+    entries = [{"params": {"a": 1}, "page": {"When": datetime(2026, 1, 2, tzinfo=UTC), "Name": "é"}},
+               {"params": {}, "page": {"Items": [1, 2]}}, {"params": {}, "page": {}}, {"params": {"b": None}, "page": {}}]
+    encoded = [entries[0], EncodedPages(json.dumps(entries[1:3], default=str).encode()), EncodedPages(b"[]"),
+               entries[3]]
+    assert raw_json(encoded) == json.dumps(entries, default=str).encode()
+    assert raw_json([EncodedPages(b"[]")]) == b"[]"
 
 
 def test_a_script_without_a_main_guard_can_collect_with_processes(demo_estate: Estate, tmp_path: Path) -> None:

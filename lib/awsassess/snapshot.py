@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,13 +159,7 @@ class Snapshot:
             for name, df in sorted(self.tables.items()):
                 df.to_parquet(tmp / "tables" / f"{name}.parquet", index=False)
             if raw_pages:
-                for key, pages in sorted(raw_pages.items()):
-                    raw_file = tmp / "raw" / f"{key}.json.gz"
-                    raw_file.parent.mkdir(parents=True, exist_ok=True)
-                    # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower)
-                    data = json.dumps(pages, default=str).encode("utf-8")
-                    with gzip.open(raw_file, "wb", compresslevel=RAW_GZIP_LEVEL) as fh:
-                        fh.write(data)
+                _write_raw(tmp / "raw", raw_pages)
             manifest = {
                 "schema_version": SCHEMA_VERSION,
                 "tool_version": __version__,
@@ -186,6 +181,48 @@ class Snapshot:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+
+class EncodedPages(bytes):
+    """Raw pages already encoded as a JSON list (``json.dumps(pages, default=str)``, UTF-8), e.g. by a
+    collector worker process; :meth:`Snapshot.save` splices them with the other pages of their key."""
+
+
+def raw_json(pages: list[Any]) -> bytes:
+    """The bytes of a ``raw/<key>.json.gz`` file (before gzip) for ``pages``: plain entries and
+    :class:`EncodedPages` chunks, in order, as one JSON list (the same bytes ``json.dumps`` gives)."""
+    parts: list[bytes] = []
+    plain: list[Any] = []
+
+    def flush() -> None:
+        if plain:
+            # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower)
+            parts.append(json.dumps(plain, default=str).encode("utf-8")[1:-1])
+            plain.clear()
+
+    for entry in pages:
+        if isinstance(entry, EncodedPages):
+            flush()
+            if entry != b"[]":
+                parts.append(bytes(entry[1:-1]))
+        else:
+            plain.append(entry)
+    flush()
+    return b"[" + b", ".join(parts) + b"]"
+
+
+def _write_raw(folder: Path, raw_pages: dict[str, Any]) -> None:
+    """One gzip JSON file per key; compressed on two threads (zlib lets go of the GIL)."""
+
+    def write(item: tuple[str, Any]) -> None:
+        key, pages = item
+        raw_file = folder / f"{key}.json.gz"
+        raw_file.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(raw_file, "wb", compresslevel=RAW_GZIP_LEVEL) as fh:
+            fh.write(raw_json(pages))
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="awsassess-raw") as pool:
+        list(pool.map(write, sorted(raw_pages.items())))
 
 
 def empty_frame(name: str, rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:

@@ -13,6 +13,10 @@ A *domain collector* is a module with:
 ``PHASE: int = 0`` (optional)
     collectors of phase N can read the tables of phases < N via ``ctx.rows(table, region)``
     (metrics runs in phase 1 because it needs the resources).
+``NEEDS: list[str]`` (optional, with ``PHASE`` > 0)
+    the tables it reads with ``ctx.rows``: then a region's unit starts as soon as the units that fill
+    those tables in that region (and globally) are done, instead of after every earlier-phase unit
+    (metrics of one region need not wait for another region's stacks). Reading another table raises.
 ``TABLES: list[str]`` (optional)
     the tables it fills; written (empty) even when nothing was found.
 ``WEIGHT: int = 1`` (optional)
@@ -69,7 +73,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -82,7 +86,7 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from botocore.parsers import ResponseParserError
 
 from awsassess.aws import GLOBAL_REGION, AccountSession, EndpointNotImplemented, session_for
-from awsassess.collect.masking import mask_page, mask_response
+from awsassess.collect.masking import mask_response
 from awsassess.guard import ReadOnlyViolation
 from awsassess.snapshot import Snapshot
 from awsassess.tables import TABLES, columns
@@ -173,6 +177,7 @@ class Collector:
     phase: int = 0
     tables: tuple[str, ...] = ()
     weight: int = 1
+    needs: tuple[str, ...] | None = None
 
     @classmethod
     def from_module(cls, module: ModuleType) -> Collector:
@@ -190,7 +195,8 @@ class Collector:
             raise TypeError(f"collector {name}: TABLES names unknown tables {unknown}")
         return cls(name=name, operations=tuple((str(s), str(o)) for s, o in ops), collect=collect,
                    collect_global=collect_global, phase=int(getattr(module, "PHASE", 0)), tables=tables,
-                   weight=max(1, int(getattr(module, "WEIGHT", 1))))
+                   weight=max(1, int(getattr(module, "WEIGHT", 1))),
+                   needs=tuple(module.NEEDS) if hasattr(module, "NEEDS") else None)
 
 
 # --------------------------------------------------------------------------- coverage
@@ -272,6 +278,43 @@ def _option(params: Any, name: str, default: Any) -> Any:
     return default if value is None else value
 
 
+# The in-flight slot of the API call running on this thread (set by Run.request).
+_slot = threading.local()
+
+
+def hold_slot(**_: Any) -> None:
+    """botocore ``before-send`` hook: wait for an in-flight slot (per-service, then overall).
+
+    A request holds its slot from the moment it is signed and sent until its response is in, not
+    while botocore builds the request or parses the answer: that CPU work would otherwise count as
+    time "in flight", and with 16 requests at 50 ms it is a tenth of the round trip. A retry takes a
+    slot again for its own send.
+    """
+    sems = getattr(_slot, "sems", None)
+    if sems and not _slot.held:
+        for sem in sems:
+            sem.acquire()
+        _slot.held = True
+
+
+def release_slot(**_: Any) -> None:
+    """botocore ``before-parse`` hook (and the end of every call): give the slot back if held."""
+    if getattr(_slot, "held", False):
+        for sem in reversed(_slot.sems):
+            sem.release()
+        _slot.held = False
+
+
+def install_slot_hooks(client: Any) -> Any:
+    """Make ``client``'s requests take in-flight slots (once per client)."""
+    if not getattr(client.meta, "_awsassess_slots", False):
+        # first among the handlers of every operation: before any handler that answers in AWS's place
+        client.meta.events.register_first("before-send.*.*", hold_slot)
+        client.meta.events.register_first("before-parse.*.*", release_slot)
+        client.meta._awsassess_slots = True
+    return client
+
+
 @dataclass
 class RequestLimits:
     """In-flight request limits shared by every thread (and worker process) of one account's run:
@@ -323,9 +366,15 @@ class Run:
         return sem
 
     def request(self, service: str, region: str, fn: Callable[[], T]) -> T:
-        """Run one HTTP request under the per-service and overall in-flight limits."""
-        with self._service_sem(service, region), self._global_sem:
+        """Run one API call (``fn``) whose HTTP requests count against the per-service and overall
+        in-flight limits while they are on the wire (see :func:`hold_slot`)."""
+        _slot.sems = (self._service_sem(service, region), self._global_sem)
+        _slot.held = False
+        try:
             return fn()
+        finally:
+            release_slot()
+            _slot.sems = None
 
     # -- records
     def record(self, service: str, operation: str, region: str, status: str, message: str,
@@ -341,7 +390,7 @@ class Run:
         if not self.keep_raw:
             return
         key = f"{service}/{operation}.{region}"
-        entry = {"params": mask_page(params), "page": page}
+        entry = {"params": mask_response(dict(params)), "page": page}
         with self._lock:
             self.raw.setdefault(key, []).append(entry)
 
@@ -384,6 +433,11 @@ class Context:
 
     def rows(self, table: str, region: str | None = None) -> list[dict[str, Any]]:
         """Rows of ``table`` collected in an earlier phase (all regions, or only ``region``)."""
+        needs = self.collector.needs
+        if needs is not None and table not in needs:
+            raise UndeclaredOperationError(
+                f"collector {self.collector.name!r} read table {table!r}, which is not in its NEEDS list. "
+                "Add it there (the collector starts once the tables it needs are collected).")
         rows = self._run.tables.get(table, [])
         return [r for r in rows if region is None or r.get("region") == region]
 
@@ -406,7 +460,7 @@ class Context:
             )
 
     def _client(self, service: str, region: str) -> Any:
-        return self._run.session.client(service, region)
+        return install_slot_hooks(self._run.session.client(service, region))
 
     def call(self, service: str, operation: str, region: str, **kwargs: Any) -> Response:
         """One API call; the (masked) response without ResponseMetadata, or ``{}`` on failure.
@@ -624,42 +678,61 @@ def params_digest(params: Any) -> str:
 def run_collectors(run: Run, collectors: Sequence[Collector], regions: Sequence[str], *,
                    progress: Progress | None = None, strict: bool = False,
                    account: str = "", processes: int = 1) -> Rows:
-    """Run ``collectors`` phase by phase across ``regions``; rows per table (also in ``run.tables``).
+    """Run ``collectors`` across ``regions``, each unit once the units it depends on are done
+    (:func:`unit_dependencies`); rows per table, in unit order (also in ``run.tables``).
 
     ``processes`` > 1 spreads the units over worker processes (:mod:`awsassess.collect.workers`);
     the collectors must then be registered ones (workers load them by name).
     """
-    phases = sorted({c.phase for c in collectors})
     units_all = [
         _Unit(c, r)
         for c in collectors
         for r in ([*regions] if c.collect else []) + ([GLOBAL_REGION] if c.collect_global else [])
     ]
+    deps = unit_dependencies(units_all)
     if processes > 1 and len(units_all) > 1:
         from awsassess.collect.workers import run_in_processes
 
-        return run_in_processes(run, list(collectors), units_all, processes, progress=progress,
+        return run_in_processes(run, list(collectors), units_all, deps, processes, progress=progress,
                                 strict=strict, account=account, regions=list(regions))
     total = len(units_all)
-    done = 0
-    done_lock = threading.Lock()
     if progress:
         progress(account, 0, total, "starting")
-
-    def run_one(unit: _Unit) -> Rows:
-        nonlocal done
-        out = run_unit(run, unit, strict=strict)
-        with done_lock:
-            done += 1
-            if progress:
-                progress(account, done, total, f"{unit.collector.name} {unit.region}")
-        return out
-
+    outs: dict[int, Rows] = {}
+    pending = list(range(total))
     with ThreadPoolExecutor(max_workers=run.concurrency, thread_name_prefix="awsassess-unit") as pool:
-        for phase in phases:
-            units = [u for u in units_all if u.collector.phase == phase]
-            merge_tables(run, list(pool.map(run_one, units)))
+        running: dict[Future[Rows], int] = {}
+        while pending or running:
+            for uid in [u for u in pending if deps[u] <= outs.keys()]:
+                pending.remove(uid)
+                running[pool.submit(run_unit, run, units_all[uid], strict=strict)] = uid
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                uid = running.pop(fut)
+                outs[uid] = fut.result()
+                merge_tables(run, [outs[u] for u in sorted(outs)])
+                if progress:
+                    progress(account, len(outs), total, f"{units_all[uid].collector.name} {units_all[uid].region}")
     return run.tables
+
+
+def unit_dependencies(units: Sequence[_Unit]) -> list[set[int]]:
+    """For each unit, the units that must be done before it starts.
+
+    A collector without ``NEEDS`` waits for every unit of an earlier phase. One with ``NEEDS`` waits for
+    the earlier-phase units that fill a needed table in its own region or globally (a global unit: in
+    any region).
+    """
+    deps: list[set[int]] = []
+    for unit in units:
+        c = unit.collector
+        earlier = [i for i, v in enumerate(units) if v.collector.phase < c.phase]
+        if c.needs is not None:
+            earlier = [i for i in earlier
+                       if set(units[i].collector.tables) & set(c.needs)
+                       and (unit.region == GLOBAL_REGION or units[i].region in (unit.region, GLOBAL_REGION))]
+        deps.append(set(earlier))
+    return deps
 
 
 def run_unit(run: Run, unit: _Unit, *, strict: bool = False) -> Rows:
@@ -693,13 +766,22 @@ def run_unit(run: Run, unit: _Unit, *, strict: bool = False) -> Rows:
 
 
 def merge_tables(run: Run, results: Iterable[Rows]) -> None:
-    """Add units' rows to ``run.tables`` (in the order given)."""
+    """Replace ``run.tables`` by the units' rows (in the order given): new lists, so a collector
+    reading ``run.tables`` in another thread never sees one change under it."""
+    tables = join_rows(results)
     with run._lock:
-        for out in results:
-            for table, rows in out.items():
-                if table not in TABLES:
-                    raise ValueError(f"collector produced unknown table {table!r}")
-                run.tables.setdefault(table, []).extend(rows)
+        run.tables = tables
+
+
+def join_rows(results: Iterable[Rows]) -> Rows:
+    """Units' rows table by table, in the order given."""
+    tables: Rows = {}
+    for out in results:
+        for table, rows in out.items():
+            if table not in TABLES:
+                raise ValueError(f"collector produced unknown table {table!r}")
+            tables.setdefault(table, []).extend(rows)
+    return tables
 
 
 def collection_processes(params: Any, concurrency: int, *, registered: bool = True) -> int:

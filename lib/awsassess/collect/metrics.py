@@ -28,6 +28,14 @@ OPERATIONS: list[tuple[str, str]] = [("cloudwatch", "GetMetricData")]
 TABLES = ["metrics"]
 PHASE = 1
 MAX_QUERIES = 500  # GetMetricData limit per request
+MAX_DATAPOINTS = 100_800  # GetMetricData returns at most this many points per page
+
+
+def queries_per_request(days: int, period_s: int) -> int:
+    """Queries per GetMetricData request such that every series fits on one page: the requests then
+    run side by side instead of as pages read one after another."""
+    points = max(1, days * 86_400 // period_s)
+    return max(1, min(MAX_QUERIES, MAX_DATAPOINTS // points))
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ SERIES: tuple[Series, ...] = (
     Series("distributions", "AWS/CloudFront", (("Requests", SUM), ("BytesDownloaded", SUM),
                                                ("CacheHitRate", ("Average",)))),
 )
+NEEDS = sorted({s.source_table for s in SERIES})  # a region's metrics start once these are collected there
 
 
 def arn_suffix(arn: str, marker: str) -> str:
@@ -161,8 +170,9 @@ def rows_from_results(queries: list[Query], results: list[dict[str, Any]]) -> li
 def _fetch(ctx: Context, region: str, queries: list[Query]) -> list[dict[str, Any]]:
     if not queries:
         return []
-    period = ctx.option("metrics_period_s", 3600)
-    start, end = window(ctx.now, int(ctx.option("metrics_days", 14)), int(period))
+    period = int(ctx.option("metrics_period_s", 3600))
+    days = int(ctx.option("metrics_days", 14))
+    start, end = window(ctx.now, days, period)
 
     def batch(qs: list[Query]) -> list[dict[str, Any]]:
         results = ctx.paginate("cloudwatch", "GetMetricData", region, "MetricDataResults",
@@ -170,7 +180,7 @@ def _fetch(ctx: Context, region: str, queries: list[Query]) -> list[dict[str, An
                                ScanBy="TimestampAscending")
         return rows_from_results(qs, list(results))
 
-    return [row for rows in ctx.map(batch, chunks(queries, MAX_QUERIES)) for row in rows]
+    return [row for rows in ctx.map(batch, chunks(queries, queries_per_request(days, period))) for row in rows]
 
 
 def collect(ctx: Context, region: str) -> dict[str, list[dict[str, Any]]]:

@@ -9,9 +9,9 @@ units run in that many worker processes, each with its own clients:
 - the in-flight limits (the overall ``concurrency`` and the lower per-service ones) are
   :mod:`multiprocessing` semaphores shared by every thread of every worker, so AWS sees the same load
   as from one process;
-- the main process keeps the schedule: phase by phase, heaviest units first (``WEIGHT`` of the
-  collector module), each to the worker with the least weight in progress; it hands each worker the
-  tables of the earlier phases before a later phase starts;
+- the main process keeps the schedule: a unit starts once the units it depends on are done
+  (:func:`awsassess.collect.base.unit_dependencies`), heaviest first (``WEIGHT`` of the collector
+  module), on the worker with the least weight in progress, with the rows of those units;
 - each unit's rows, coverage records and raw pages come back to the main process, which merges them
   in unit order (the same snapshot as one process makes) and reports progress;
 - workers start from the main process's credentials (frozen, so a profile's MFA or SSO login is not
@@ -22,13 +22,13 @@ units run in that many worker processes, each with its own clients:
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing as mp
 import os
 import queue
 import signal
 import sys
-import threading
 import traceback
 import types
 from collections.abc import Iterator
@@ -49,9 +49,11 @@ from awsassess.collect.base import (
     Rows,
     Run,
     _Unit,
+    join_rows,
     merge_tables,
     run_unit,
 )
+from awsassess.snapshot import EncodedPages
 
 log = logging.getLogger("awsassess.collect")
 
@@ -100,6 +102,7 @@ def shared_limits(ctx: Any, run: Run, collectors: list[Collector], regions: list
 def _worker_main(wid: int, setup: _WorkerSetup, tasks: Any, results: Any) -> None:
     """A worker process: run the units sent on ``tasks`` concurrently, answer each on ``results``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    sys.setswitchinterval(0.001)
     os.environ.clear()
     os.environ.update(setup.environ)
     try:
@@ -111,17 +114,15 @@ def _worker_main(wid: int, setup: _WorkerSetup, tasks: Any, results: Any) -> Non
     except BaseException as exc:  # noqa: BLE001 - reported to the main process, which stops the run
         results.put(("fatal", wid, None, _portable(exc)))
         return
-    tables: Rows = {}
-    lock = threading.Lock()
 
-    def one(uid: int, name: str, region: str) -> None:
+    def one(uid: int, name: str, region: str, inputs: Rows) -> None:
         run = Run(setup.params, session, concurrency=setup.concurrency, keep_raw=setup.keep_raw,
                   now=setup.now, service_limits=setup.service_limits, limits=setup.limits)
-        with lock:
-            run.tables = tables
+        run.tables = inputs  # the rows of the units this one depends on
         try:
             out = run_unit(run, _Unit(collectors[name], region), strict=setup.strict)
-            results.put(("done", wid, uid, (out, list(run.coverage.values()), run.raw)))
+            raw = {key: EncodedPages(json.dumps(pages, default=str).encode("utf-8")) for key, pages in run.raw.items()}
+            results.put(("done", wid, uid, (out, list(run.coverage.values()), raw)))
         except BaseException as exc:  # noqa: BLE001 - the main process re-raises it
             results.put(("fatal", wid, uid, _portable(exc)))
         finally:
@@ -132,12 +133,8 @@ def _worker_main(wid: int, setup: _WorkerSetup, tasks: Any, results: Any) -> Non
             msg = tasks.get()
             if msg is None:
                 break
-            if msg[0] == "tables":
-                with lock:
-                    tables = msg[1]
-            else:
-                _, uid, name, region = msg
-                pool.submit(one, uid, name, region)
+            _, uid, name, region, inputs = msg
+            pool.submit(one, uid, name, region, inputs)
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -184,10 +181,6 @@ class _Workers:
 
     def send(self, wid: int, msg: Any) -> None:
         self.tasks[wid].put(msg)
-
-    def broadcast(self, msg: Any) -> None:
-        for q in self.tasks:
-            q.put(msg)
 
     def next_result(self) -> tuple[str, int, int | None, Any]:
         while True:
@@ -245,53 +238,53 @@ def warm_models() -> None:
                               aws_secret_access_key="warm-up")
 
 
-def run_in_processes(run: Run, collectors: list[Collector], units_all: list[_Unit], processes: int, *,
-                     progress: Progress | None, strict: bool, account: str, regions: list[str]) -> Rows:
+def run_in_processes(run: Run, collectors: list[Collector], units_all: list[_Unit], deps: list[set[int]],
+                     processes: int, *, progress: Progress | None, strict: bool, account: str,
+                     regions: list[str]) -> Rows:
     """:func:`awsassess.collect.base.run_collectors` with the units spread over ``processes`` workers."""
     ctx = _context()
     setup = _WorkerSetup(
         params=run.params, environ=dict(os.environ), base_credentials=run.session.frozen_base_credentials(),
         limits=shared_limits(ctx, run, collectors, regions), concurrency=run.concurrency,
         service_limits={**SERVICE_LIMITS, **run._limits}, keep_raw=run.keep_raw, now=run.now, strict=strict)
-    total, done = len(units_all), 0
+    total = len(units_all)
     if progress:
         progress(account, 0, total, f"starting {processes} collector processes")
     workers = _Workers(processes, setup, ctx)
+    outs: dict[int, Rows] = {}
+    # heaviest first; among equals, the order the collectors and regions were given
+    pending = sorted(range(total), key=lambda i: -units_all[i].collector.weight)
+    load = [0] * processes
+    where: dict[int, int] = {}
     try:
-        for phase in sorted({u.collector.phase for u in units_all}):
-            ids = [i for i, u in enumerate(units_all) if u.collector.phase == phase]
-            if phase != min(u.collector.phase for u in units_all):
-                workers.broadcast(("tables", run.tables))
-            pending = sorted(ids, key=lambda i: -units_all[i].collector.weight)
-            load = [0] * processes
-            where: dict[int, int] = {}
-            outs: dict[int, Rows] = {}
-            while pending or where:
-                while pending and len(where) < run.concurrency:
-                    uid = pending.pop(0)
-                    wid = min(range(processes), key=lambda w: load[w])
-                    load[wid] += units_all[uid].collector.weight
-                    where[uid] = wid
-                    unit = units_all[uid]
-                    workers.send(wid, ("unit", uid, unit.collector.name, unit.region))
-                kind, _wid, uid, payload = workers.next_result()
-                if kind == "fatal":
-                    raise payload
-                assert uid is not None
-                out, coverage, raw = payload
-                outs[uid] = out
-                _merge_records(run, coverage, raw)
-                load[where.pop(uid)] -= units_all[uid].collector.weight
-                done += 1
-                if progress:
-                    progress(account, done, total, f"{units_all[uid].collector.name} {units_all[uid].region}")
-            merge_tables(run, [outs[i] for i in ids])
+        while pending or where:
+            for uid in [u for u in pending if deps[u] <= outs.keys()]:
+                if len(where) >= run.concurrency:
+                    break
+                pending.remove(uid)
+                wid = min(range(processes), key=lambda w: load[w])
+                load[wid] += units_all[uid].collector.weight
+                where[uid] = wid
+                unit = units_all[uid]
+                inputs = join_rows(outs[d] for d in sorted(deps[uid]))
+                workers.send(wid, ("unit", uid, unit.collector.name, unit.region, inputs))
+            kind, _wid, uid, payload = workers.next_result()
+            if kind == "fatal":
+                raise payload
+            assert uid is not None
+            out, coverage, raw = payload
+            outs[uid] = out
+            _merge_records(run, coverage, raw)
+            load[where.pop(uid)] -= units_all[uid].collector.weight
+            if progress:
+                progress(account, len(outs), total, f"{units_all[uid].collector.name} {units_all[uid].region}")
     finally:
         workers.close()
+    merge_tables(run, [outs[i] for i in range(total)])
     return run.tables
 
 
-def _merge_records(run: Run, coverage: list[CallRecord], raw: dict[str, list[Any]]) -> None:
+def _merge_records(run: Run, coverage: list[CallRecord], raw: dict[str, EncodedPages]) -> None:
     with run._lock:
         for rec in coverage:
             key = (rec.service, rec.operation, rec.region)
@@ -301,4 +294,4 @@ def _merge_records(run: Run, coverage: list[CallRecord], raw: dict[str, list[Any
             else:
                 mine.merge(rec)
         for key, pages in raw.items():
-            run.raw.setdefault(key, []).extend(pages)
+            run.raw.setdefault(key, []).append(pages)  # EncodedPages: spliced by Snapshot.save
