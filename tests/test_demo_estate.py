@@ -288,7 +288,10 @@ def test_cloudwatch_series(demo_estate: Estate) -> None:
     ])["MetricDataResults"]
     by_id = {r["Id"]: r["Values"] for r in result}
     cpu = sorted(by_id["cpu"])
-    assert len(cpu) >= 14 * 24 - 1
+    # 14 days of hourly points end when the estate was seeded; this query comes minutes later and moto
+    # buckets hours from StartTime, so one or two of the oldest hours can fall outside (seen: 334 when
+    # the seeding was late in an hour and the query after the next hour began)
+    assert len(cpu) >= 14 * 24 - 2
     p95 = cpu[round(0.95 * (len(cpu) - 1))]
     assert abs(p95 - PRODUCTION.services[0].cpu_p95) < 1.0
     assert by_id["cpu_p95"] and max(by_id["wallet_max"]) == 100.0

@@ -677,12 +677,13 @@ def params_digest(params: Any) -> str:
 
 def run_collectors(run: Run, collectors: Sequence[Collector], regions: Sequence[str], *,
                    progress: Progress | None = None, strict: bool = False,
-                   account: str = "", processes: int = 1) -> Rows:
+                   account: str = "", processes: int = 1, workers: Any = None) -> Rows:
     """Run ``collectors`` across ``regions``, each unit once the units it depends on are done
     (:func:`unit_dependencies`); rows per table, in unit order (also in ``run.tables``).
 
-    ``processes`` > 1 spreads the units over worker processes (:mod:`awsassess.collect.workers`);
-    the collectors must then be registered ones (workers load them by name).
+    ``processes`` > 1 spreads the units over worker processes (:mod:`awsassess.collect.workers`),
+    ``workers`` if already started (the caller closes them), else started and closed here; the
+    collectors must then be registered ones (workers load them by name).
     """
     units_all = [
         _Unit(c, r)
@@ -691,10 +692,15 @@ def run_collectors(run: Run, collectors: Sequence[Collector], regions: Sequence[
     ]
     deps = unit_dependencies(units_all)
     if processes > 1 and len(units_all) > 1:
-        from awsassess.collect.workers import run_in_processes
+        from awsassess.collect.workers import run_in_processes, start_workers
 
-        return run_in_processes(run, list(collectors), units_all, deps, processes, progress=progress,
-                                strict=strict, account=account, regions=list(regions))
+        own = workers is None
+        workers = workers or start_workers(run, list(collectors), processes, strict=strict)
+        try:
+            return run_in_processes(run, workers, units_all, deps, progress=progress, account=account)
+        finally:
+            if own:
+                workers.close()
     total = len(units_all)
     if progress:
         progress(account, 0, total, "starting")
@@ -817,18 +823,25 @@ def collect_account(params: Any, out_dir: str | Path, progress: Progress | None 
     started = time.perf_counter()
     own_session = session is not None
     session = session or session_for(params)
-    session.check_account(str(getattr(params, "account_id", "")))
     concurrency = int(_option(params, "concurrency", 16))
     processes = collection_processes(params, concurrency, registered=collectors is None and not own_session)
     run = Run(params, session, concurrency=concurrency, keep_raw=keep_raw, service_limits=service_limits)
     collectors = list(collectors) if collectors is not None else load_collectors()
+    workers = None
     try:
+        if processes > 1:  # they start while this process checks the identity and the regions
+            from awsassess.collect.workers import start_workers
+
+            workers = start_workers(run, collectors, processes, strict=strict)
+        session.check_account(str(getattr(params, "account_id", "")))
         ident = session.caller_identity()
         run.record("sts", "GetCallerIdentity", session.home_region, "ok", "", 1, 1, 0.0)
         regions = resolve_regions(run)
         run_collectors(run, collectors, regions, progress=progress, strict=strict, account=name,
-                       processes=processes)
+                       processes=processes, workers=workers)
     finally:
+        if workers is not None:
+            workers.close()
         run.close()
 
     frames: dict[str, pd.DataFrame] = {}

@@ -102,7 +102,6 @@ def shared_limits(ctx: Any, run: Run, collectors: list[Collector], regions: list
 def _worker_main(wid: int, setup: _WorkerSetup, tasks: Any, results: Any) -> None:
     """A worker process: run the units sent on ``tasks`` concurrently, answer each on ``results``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    sys.setswitchinterval(0.001)
     os.environ.clear()
     os.environ.update(setup.environ)
     try:
@@ -238,48 +237,50 @@ def warm_models() -> None:
                               aws_secret_access_key="warm-up")
 
 
-def run_in_processes(run: Run, collectors: list[Collector], units_all: list[_Unit], deps: list[set[int]],
-                     processes: int, *, progress: Progress | None, strict: bool, account: str,
-                     regions: list[str]) -> Rows:
-    """:func:`awsassess.collect.base.run_collectors` with the units spread over ``processes`` workers."""
+def start_workers(run: Run, collectors: list[Collector], processes: int, *, strict: bool) -> _Workers:
+    """Start ``processes`` workers for ``run`` (they assume the role and make their clients while the
+    main process checks the identity and the regions)."""
     ctx = _context()
     setup = _WorkerSetup(
         params=run.params, environ=dict(os.environ), base_credentials=run.session.frozen_base_credentials(),
-        limits=shared_limits(ctx, run, collectors, regions), concurrency=run.concurrency,
+        limits=shared_limits(ctx, run, collectors, list(run.regions)), concurrency=run.concurrency,
         service_limits={**SERVICE_LIMITS, **run._limits}, keep_raw=run.keep_raw, now=run.now, strict=strict)
+    return _Workers(processes, setup, ctx)
+
+
+def run_in_processes(run: Run, workers: _Workers, units_all: list[_Unit], deps: list[set[int]], *,
+                     progress: Progress | None, account: str) -> Rows:
+    """:func:`awsassess.collect.base.run_collectors` with the units spread over ``workers``."""
+    processes = len(workers.procs)
     total = len(units_all)
     if progress:
         progress(account, 0, total, f"starting {processes} collector processes")
-    workers = _Workers(processes, setup, ctx)
     outs: dict[int, Rows] = {}
     # heaviest first; among equals, the order the collectors and regions were given
     pending = sorted(range(total), key=lambda i: -units_all[i].collector.weight)
     load = [0] * processes
     where: dict[int, int] = {}
-    try:
-        while pending or where:
-            for uid in [u for u in pending if deps[u] <= outs.keys()]:
-                if len(where) >= run.concurrency:
-                    break
-                pending.remove(uid)
-                wid = min(range(processes), key=lambda w: load[w])
-                load[wid] += units_all[uid].collector.weight
-                where[uid] = wid
-                unit = units_all[uid]
-                inputs = join_rows(outs[d] for d in sorted(deps[uid]))
-                workers.send(wid, ("unit", uid, unit.collector.name, unit.region, inputs))
-            kind, _wid, uid, payload = workers.next_result()
-            if kind == "fatal":
-                raise payload
-            assert uid is not None
-            out, coverage, raw = payload
-            outs[uid] = out
-            _merge_records(run, coverage, raw)
-            load[where.pop(uid)] -= units_all[uid].collector.weight
-            if progress:
-                progress(account, len(outs), total, f"{units_all[uid].collector.name} {units_all[uid].region}")
-    finally:
-        workers.close()
+    while pending or where:
+        for uid in [u for u in pending if deps[u] <= outs.keys()]:
+            if len(where) >= run.concurrency:
+                break
+            pending.remove(uid)
+            wid = min(range(processes), key=lambda w: load[w])
+            load[wid] += units_all[uid].collector.weight
+            where[uid] = wid
+            unit = units_all[uid]
+            inputs = join_rows(outs[d] for d in sorted(deps[uid]))
+            workers.send(wid, ("unit", uid, unit.collector.name, unit.region, inputs))
+        kind, _wid, uid, payload = workers.next_result()
+        if kind == "fatal":
+            raise payload
+        assert uid is not None
+        out, coverage, raw = payload
+        outs[uid] = out
+        _merge_records(run, coverage, raw)
+        load[where.pop(uid)] -= units_all[uid].collector.weight
+        if progress:
+            progress(account, len(outs), total, f"{units_all[uid].collector.name} {units_all[uid].region}")
     merge_tables(run, [outs[i] for i in range(total)])
     return run.tables
 
