@@ -60,6 +60,7 @@ log = logging.getLogger("awsassess.collect")
 MAX_AUTO_PROCESSES = 4
 REQUESTS_PER_PROCESS = 4  # "auto" never gives a process fewer than this many requests in flight
 WORKER_POLL_S = 0.5
+WORKER_SWITCH_INTERVAL_S = 0.001
 
 
 def auto_processes(concurrency: int, cpus: int | None = None) -> int:
@@ -102,6 +103,9 @@ def shared_limits(ctx: Any, run: Run, collectors: list[Collector], regions: list
 def _worker_main(wid: int, setup: _WorkerSetup, tasks: Any, results: Any) -> None:
     """A worker process: run the units sent on ``tasks`` concurrently, answer each on ``results``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    # A thread whose response has arrived waits for the GIL while another parses a page; with the
+    # default 5 ms switch interval that wait is counted in the request's time on the wire.
+    sys.setswitchinterval(WORKER_SWITCH_INTERVAL_S)
     os.environ.clear()
     os.environ.update(setup.environ)
     try:
