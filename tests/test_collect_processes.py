@@ -7,6 +7,7 @@ process makes, failures in a worker must reach the caller, and a worker that die
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import pickle
@@ -35,7 +36,7 @@ from awsassess.demo import Estate
 from awsassess.demo.estate import PRODUCTION
 from awsassess.guard import ReadOnlyViolation
 from awsassess.params import AccountParams, CollectOptions
-from awsassess.snapshot import EncodedPages, raw_json
+from awsassess.snapshot import encode_pages, raw_gzip, raw_json
 from pydantic import ValidationError
 
 # Tables whose rows depend on the moment of collection (metric windows), compared by row count only.
@@ -85,10 +86,10 @@ def test_two_processes_make_the_snapshot_one_process_makes(demo_estate: Estate, 
 def test_pages_encoded_in_workers_splice_into_the_same_json() -> None:
     entries = [{"params": {"a": 1}, "page": {"When": datetime(2026, 1, 2, tzinfo=UTC), "Name": "é"}},
                {"params": {}, "page": {"Items": [1, 2]}}, {"params": {}, "page": {}}, {"params": {"b": None}, "page": {}}]
-    encoded = [entries[0], EncodedPages(json.dumps(entries[1:3], default=str).encode()), EncodedPages(b"[]"),
-               entries[3]]
+    encoded = [entries[0], encode_pages(entries[1:3]), encode_pages([]), entries[3]]
     assert raw_json(encoded) == json.dumps(entries, default=str).encode()
-    assert raw_json([EncodedPages(b"[]")]) == b"[]"
+    assert json.loads(gzip.open(io.BytesIO(raw_gzip(encoded)), "rt").read()) == json.loads(json.dumps(entries, default=str))
+    assert raw_json([encode_pages([])]) == b"[]" and raw_json([]) == b"[]"
 
 
 def test_a_script_without_a_main_guard_can_collect_with_processes(demo_estate: Estate, tmp_path: Path) -> None:

@@ -184,42 +184,58 @@ class Snapshot:
 
 
 class EncodedPages(bytes):
-    """Raw pages already encoded as a JSON list (``json.dumps(pages, default=str)``, UTF-8), e.g. by a
-    collector worker process; :meth:`Snapshot.save` splices them with the other pages of their key."""
+    """Raw pages encoded where they were collected (a worker process): one gzip member holding the
+    JSON of the entries without the list's brackets (empty when there are none); see :func:`encode_pages`."""
 
 
-def raw_json(pages: list[Any]) -> bytes:
-    """The bytes of a ``raw/<key>.json.gz`` file (before gzip) for ``pages``: plain entries and
-    :class:`EncodedPages` chunks, in order, as one JSON list (the same bytes ``json.dumps`` gives)."""
-    parts: list[bytes] = []
+def encode_pages(pages: list[Any]) -> EncodedPages:
+    """``pages`` ready to be spliced into a ``raw/<key>.json.gz`` file by :meth:`Snapshot.save`."""
+    inner = json.dumps(pages, default=str).encode("utf-8")[1:-1]
+    return EncodedPages(gzip.compress(inner, compresslevel=RAW_GZIP_LEVEL, mtime=0) if inner else b"")
+
+
+_OPEN, _COMMA, _CLOSE = (gzip.compress(t, mtime=0) for t in (b"[", b", ", b"]"))
+
+
+def raw_gzip(pages: list[Any]) -> bytes:
+    """The ``raw/<key>.json.gz`` file for ``pages`` (plain entries and :class:`EncodedPages`, in order).
+
+    A gzip file may hold several members, read back as one stream: ``[``, each part and ``]`` are
+    members, so pages compressed in worker processes are not decompressed or compressed again here.
+    Read back, it is the JSON list ``json.dumps`` gives for all entries.
+    """
+    members: list[bytes] = []
     plain: list[Any] = []
 
     def flush() -> None:
         if plain:
-            # dumps, not dump: json.dump streams through the pure-Python encoder (10x slower)
-            parts.append(json.dumps(plain, default=str).encode("utf-8")[1:-1])
+            members.append(encode_pages(plain))
             plain.clear()
 
     for entry in pages:
         if isinstance(entry, EncodedPages):
             flush()
-            if entry != b"[]":
-                parts.append(bytes(entry[1:-1]))
+            if entry:
+                members.append(entry)
         else:
             plain.append(entry)
     flush()
-    return b"[" + b", ".join(parts) + b"]"
+    return _OPEN + _COMMA.join(members) + _CLOSE
+
+
+def raw_json(pages: list[Any]) -> bytes:
+    """The JSON text of a raw file for ``pages`` (what :func:`raw_gzip` holds)."""
+    return gzip.decompress(raw_gzip(pages))
 
 
 def _write_raw(folder: Path, raw_pages: dict[str, Any]) -> None:
-    """One gzip JSON file per key; compressed on two threads (zlib lets go of the GIL)."""
+    """One gzip JSON file per key; plain pages compressed on two threads (zlib lets go of the GIL)."""
 
     def write(item: tuple[str, Any]) -> None:
         key, pages = item
         raw_file = folder / f"{key}.json.gz"
         raw_file.parent.mkdir(parents=True, exist_ok=True)
-        with gzip.open(raw_file, "wb", compresslevel=RAW_GZIP_LEVEL) as fh:
-            fh.write(raw_json(pages))
+        raw_file.write_bytes(raw_gzip(pages))
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="awsassess-raw") as pool:
         list(pool.map(write, sorted(raw_pages.items())))

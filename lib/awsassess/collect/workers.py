@@ -22,7 +22,6 @@ units run in that many worker processes, each with its own clients:
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing as mp
 import os
@@ -53,7 +52,7 @@ from awsassess.collect.base import (
     merge_tables,
     run_unit,
 )
-from awsassess.snapshot import EncodedPages
+from awsassess.snapshot import EncodedPages, encode_pages
 
 log = logging.getLogger("awsassess.collect")
 
@@ -124,7 +123,7 @@ def _worker_main(wid: int, setup: _WorkerSetup, tasks: Any, results: Any) -> Non
         run.tables = inputs  # the rows of the units this one depends on
         try:
             out = run_unit(run, _Unit(collectors[name], region), strict=setup.strict)
-            raw = {key: EncodedPages(json.dumps(pages, default=str).encode("utf-8")) for key, pages in run.raw.items()}
+            raw = {key: encode_pages(pages) for key, pages in run.raw.items()}  # JSON and gzip here, in parallel
             results.put(("done", wid, uid, (out, list(run.coverage.values()), raw)))
         except BaseException as exc:  # noqa: BLE001 - the main process re-raises it
             results.put(("fatal", wid, uid, _portable(exc)))
