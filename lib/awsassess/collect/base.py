@@ -217,10 +217,7 @@ class CallRecord:
         self.items += items
         self.duration_s += duration
         if status != "ok":
-            self.failed += 1
-            if _SEVERITY[status] >= _SEVERITY.get(self.status, 0) or self.status == "ok":
-                self.status = status
-                self.message = message
+            self._failures(1, status, message)
 
     def merge(self, other: CallRecord) -> None:
         """Add ``other`` (the same call counted elsewhere, e.g. in a worker process) to this record."""
@@ -228,10 +225,14 @@ class CallRecord:
         self.items += other.items
         self.duration_s += other.duration_s
         if other.failed:
-            self.failed += other.failed
-            if _SEVERITY[other.status] >= _SEVERITY.get(self.status, 0) or self.status == "ok":
-                self.status = other.status
-                self.message = other.message
+            self._failures(other.failed, other.status, other.message)
+
+    def _failures(self, count: int, status: str, message: str) -> None:
+        """Count failed requests; the record keeps the most severe status (the latest among equals)."""
+        self.failed += count
+        if _SEVERITY[status] >= _SEVERITY.get(self.status, 0) or self.status == "ok":
+            self.status = status
+            self.message = message
 
     def row(self) -> dict[str, Any]:
         msg = self.message
@@ -405,9 +406,10 @@ class Run:
 class Context:
     """What a collector sees: declared calls, pagination, fan-out and earlier tables."""
 
-    def __init__(self, run: Run, collector: Collector) -> None:
+    def __init__(self, run: Run, collector: Collector, tables: Rows | None = None) -> None:
         self._run = run
         self.collector = collector
+        self._tables = tables  # what ctx.rows reads: the rows of the units this one depends on
         self._declared = frozenset(collector.operations) | frozenset(CORE_OPERATIONS)
 
     # -- facts
@@ -438,7 +440,7 @@ class Context:
             raise UndeclaredOperationError(
                 f"collector {self.collector.name!r} read table {table!r}, which is not in its NEEDS list. "
                 "Add it there (the collector starts once the tables it needs are collected).")
-        rows = self._run.tables.get(table, [])
+        rows = (self._tables if self._tables is not None else self._run.tables).get(table, [])
         return [r for r in rows if region is None or r.get("region") == region]
 
     def status(self, service: str, operation: str, region: str) -> str | None:
@@ -711,14 +713,15 @@ def run_collectors(run: Run, collectors: Sequence[Collector], regions: Sequence[
         while pending or running:
             for uid in [u for u in pending if deps[u] <= outs.keys()]:
                 pending.remove(uid)
-                running[pool.submit(run_unit, run, units_all[uid], strict=strict)] = uid
+                inputs = join_rows(outs[d] for d in sorted(deps[uid]))
+                running[pool.submit(run_unit, run, units_all[uid], strict=strict, inputs=inputs)] = uid
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in finished:
                 uid = running.pop(fut)
                 outs[uid] = fut.result()
-                merge_tables(run, [outs[u] for u in sorted(outs)])
                 if progress:
                     progress(account, len(outs), total, f"{units_all[uid].collector.name} {units_all[uid].region}")
+    merge_tables(run, [outs[i] for i in range(total)])
     return run.tables
 
 
@@ -741,13 +744,15 @@ def unit_dependencies(units: Sequence[_Unit]) -> list[set[int]]:
     return deps
 
 
-def run_unit(run: Run, unit: _Unit, *, strict: bool = False) -> Rows:
+def run_unit(run: Run, unit: _Unit, *, strict: bool = False, inputs: Rows | None = None) -> Rows:
     """One collector in one region (or ``global``): its rows, with ``account_id`` and ``region`` set.
+
+    ``inputs``: the rows of the units it depends on (what ``ctx.rows`` reads; default ``run.tables``).
 
     A collector bug is recorded in coverage (``awsassess collect:<name>``) and yields no rows, unless
     ``strict``; read-only and undeclared-operation violations always propagate.
     """
-    ctx = Context(run, unit.collector)
+    ctx = Context(run, unit.collector, inputs)
     try:
         if unit.region == GLOBAL_REGION:
             assert unit.collector.collect_global is not None
@@ -772,8 +777,7 @@ def run_unit(run: Run, unit: _Unit, *, strict: bool = False) -> Rows:
 
 
 def merge_tables(run: Run, results: Iterable[Rows]) -> None:
-    """Replace ``run.tables`` by the units' rows (in the order given): new lists, so a collector
-    reading ``run.tables`` in another thread never sees one change under it."""
+    """Set ``run.tables`` to the units' rows (in the order given)."""
     tables = join_rows(results)
     with run._lock:
         run.tables = tables
@@ -821,10 +825,10 @@ def collect_account(params: Any, out_dir: str | Path, progress: Progress | None 
     if not name:
         raise CollectionError("params.name is empty; set name: in the params file (e.g. acme-prod)")
     started = time.perf_counter()
-    own_session = session is not None
+    given_session = session is not None
     session = session or session_for(params)
     concurrency = int(_option(params, "concurrency", 16))
-    processes = collection_processes(params, concurrency, registered=collectors is None and not own_session)
+    processes = collection_processes(params, concurrency, registered=collectors is None and not given_session)
     run = Run(params, session, concurrency=concurrency, keep_raw=keep_raw, service_limits=service_limits)
     collectors = list(collectors) if collectors is not None else load_collectors()
     workers = None

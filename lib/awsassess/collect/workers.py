@@ -39,7 +39,6 @@ from typing import Any
 
 from awsassess.aws import GLOBAL_REGION, session_for
 from awsassess.collect.base import (
-    SERVICE_LIMITS,
     CallRecord,
     CollectionError,
     Collector,
@@ -120,9 +119,8 @@ def _worker_main(wid: int, setup: _WorkerSetup, tasks: Any, results: Any) -> Non
     def one(uid: int, name: str, region: str, inputs: Rows) -> None:
         run = Run(setup.params, session, concurrency=setup.concurrency, keep_raw=setup.keep_raw,
                   now=setup.now, service_limits=setup.service_limits, limits=setup.limits)
-        run.tables = inputs  # the rows of the units this one depends on
         try:
-            out = run_unit(run, _Unit(collectors[name], region), strict=setup.strict)
+            out = run_unit(run, _Unit(collectors[name], region), strict=setup.strict, inputs=inputs)
             raw = {key: encode_pages(pages) for key, pages in run.raw.items()}  # JSON and gzip here, in parallel
             results.put(("done", wid, uid, (out, list(run.coverage.values()), raw)))
         except BaseException as exc:  # noqa: BLE001 - the main process re-raises it
@@ -247,7 +245,7 @@ def start_workers(run: Run, collectors: list[Collector], processes: int, *, stri
     setup = _WorkerSetup(
         params=run.params, environ=dict(os.environ), base_credentials=run.session.frozen_base_credentials(),
         limits=shared_limits(ctx, run, collectors, list(run.regions)), concurrency=run.concurrency,
-        service_limits={**SERVICE_LIMITS, **run._limits}, keep_raw=run.keep_raw, now=run.now, strict=strict)
+        service_limits=run._limits, keep_raw=run.keep_raw, now=run.now, strict=strict)
     return _Workers(processes, setup, ctx)
 
 
