@@ -80,9 +80,6 @@ class LazyTables(MutableMapping[str, pd.DataFrame]):
     def __contains__(self, name: object) -> bool:
         return name in self._frames or name in self._files
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        return self[name] if name in self else default
-
     def __repr__(self) -> str:
         return f"LazyTables({sorted(self)}, loaded={sorted(self._frames)})"
 

@@ -335,17 +335,6 @@ def choose_wrap(graph: ArchitectureGraph) -> int:
     return WRAP_VPCS if page_fit(graph, WRAP_VPCS) > page_fit(graph, 10**6) else 10**6
 
 
-def to_bytes(graph: ArchitectureGraph, fmt: str, dpi: int = PNG_DPI, wrap_at: int | None = None) -> bytes:
-    """PNG or SVG bytes of ``graph`` (no aggregation, no files)."""
-    diagram = build_diagram(graph, wrap_at)
-    if fmt == "png":
-        diagram.dot.graph_attr["dpi"] = str(dpi)
-    data = _pipe(diagram, fmt, graph.name)
-    if fmt == "svg":
-        data = inline_svg_images(data.decode("utf-8")).encode("utf-8")
-    return data
-
-
 STAMP_KEY = "awsassess-source-sha256"
 
 

@@ -48,13 +48,11 @@ def share_botocore_loader() -> None:
     seeder has its own: each new Session parses botocore's large JSON models again. The models are
     read-only data, so one loader per search path serves them all.
     """
-    import functools
-
-    import botocore.loaders
     import botocore.session
 
-    if not hasattr(botocore.session.create_loader, "cache_info"):
-        botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+    from awsassess.aws import _shared_loader
+
+    botocore.session.create_loader = _shared_loader
 
 
 def memoise_moto_routing() -> None:
