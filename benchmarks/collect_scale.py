@@ -18,6 +18,10 @@ timed runs are answered from that record by the front door (``replay``; same byt
 same operation count; printed hits/misses show every request was one moto answered before). Use
 ``--live`` to time every run against moto instead.
 
+Also printed: how many requests were at the estate at once (mean, and per second of the run) and the
+median time one spent there, from the front door's timeline: below ``--concurrency`` means the
+collector had fewer requests on the wire than it may (its own CPU time, scheduling, or a tail).
+
 Also printed: CPU seconds of the whole machine and of the estate server process during each run
 (the collector's = machine - server, as its worker processes are not this process's children).
 """
@@ -79,6 +83,26 @@ def _machine_cpu() -> float:
     return t.user + t.system
 
 
+def in_flight_profile(timeline: list[tuple[str, str, float, float]], step: float = 1.0) -> dict[str, Any]:
+    """Requests at the estate at once, from its timeline: mean over the run, per ``step`` seconds, and the
+    median time a request spent there (the added latency plus the estate's own work)."""
+    if not timeline:
+        return {"mean": 0.0, "per_step": [], "median_ms": 0.0}
+    start, end = min(t[2] for t in timeline), max(t[3] for t in timeline)
+    steps = [0.0] * (int((end - start) / step) + 1)
+    for _, _, t_in, t_out in timeline:
+        a = t_in
+        while a < t_out:
+            i = int((a - start) / step)
+            b = min(t_out, start + (i + 1) * step)
+            steps[i] += (b - a) / step
+            a = b
+    held = sorted(t[3] - t[2] for t in timeline)
+    busy = sum(held)
+    return {"mean": round(busy / (end - start), 1), "per_step": [round(x, 1) for x in steps],
+            "median_ms": round(held[len(held) // 2] * 1000, 1)}
+
+
 def run(estate: Estate, regions: list[str], concurrency: int, out: Path, latency_ms: float, label: str,
         processes: int | None = None) -> dict[str, Any]:
     collect: dict[str, Any] = {"concurrency": concurrency}
@@ -98,6 +122,7 @@ def run(estate: Estate, regions: list[str], concurrency: int, out: Path, latency
         wall, cpu = time.perf_counter() - t0, _machine_cpu() - cpu0
     server_cpu = sum(server.cpu_times()[:2]) - server_cpu0
     requests = len(estate.operations())
+    at_estate = in_flight_profile(estate.timeline())
     floor = requests * latency_ms / 1000 / concurrency
     rows = {n: len(df) for n, df in snap.tables.items()}
     problems = snap.manifest["coverage"]["problems"]
@@ -112,7 +137,7 @@ def run(estate: Estate, regions: list[str], concurrency: int, out: Path, latency
             "units": [(round(t, 1), m) for t, m in units[1:]], "write_s": round(wall - units[-1][0], 1),
             "rows": {k: rows.get(k, 0) for k in ("vpcs", "subnets", "ecs_services", "load_balancers",
                                                  "target_groups", "db_instances", "stacks", "stack_resources")},
-            "problems": problems}
+            "problems": problems, "at_estate": at_estate}
 
 
 def main() -> None:
@@ -159,6 +184,10 @@ def main() -> None:
     for r in results:
         print(f"{r['label']} at concurrency {r['concurrency']}: units done at (s): {r['units']}; "
               f"tables + snapshot write after the last unit: {r['write_s']} s")
+    for r in results:
+        a = r["at_estate"]
+        print(f"{r['label']} at concurrency {r['concurrency']}: requests at the estate at once, mean {a['mean']}, "
+              f"per second {a['per_step']}; median time there {a['median_ms']} ms")
     for r in results:
         if r["problems"]:
             print(f"coverage problems ({r['label']}, concurrency {r['concurrency']}): {r['problems']}")

@@ -475,6 +475,13 @@ def test_latency_injection(fresh_faults: Estate) -> None:
     sts.get_caller_identity()
     slow = time.perf_counter() - t0
     assert slow >= 0.3 and slow > base
+    # the timeline has each finished request, arrival to answer, the latency included
+    timeline = fresh_faults.timeline()
+    assert [t[:2] for t in timeline] == [("sts", "GetCallerIdentity")] * 2
+    (_, _, in1, out1), (_, _, in2, out2) = timeline
+    assert 0 <= out1 - in1 < 0.3 <= out2 - in2 < slow and out1 <= in2
+    fresh_faults.reset_operations()
+    assert fresh_faults.timeline() == []
 
 
 # ---------------------------------------------------------------------------------------------- units

@@ -198,7 +198,13 @@ class Estate:
         return [tuple(op) for op in self._control("GET", "operations")["operations"]]  # type: ignore[misc]
 
     def reset_operations(self) -> None:
+        """Clear the operation log and the timeline."""
         self._control("DELETE", "operations")
+
+    def timeline(self) -> list[tuple[str, str, float, float]]:
+        """(service, operation, arrived, answered) of every finished AWS request since :meth:`reset_operations`,
+        in seconds on the estate's monotonic clock (only differences mean something)."""
+        return [tuple(t) for t in self._control("GET", "timeline")["timeline"]]  # type: ignore[misc]
 
     # ------------------------------------------------------------------ conveniences
     def role_arn(self, account_id: str) -> str:

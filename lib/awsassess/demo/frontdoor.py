@@ -13,7 +13,7 @@ A small WSGI application in front of moto's ``DomainDispatcherApplication``. For
 
 Control endpoints (no AWS signature) live under ``/_awsassess/``:
 ``GET|POST|DELETE /_awsassess/faults``, ``GET|POST /_awsassess/latency``,
-``GET|DELETE /_awsassess/operations``, ``GET /_awsassess/health``, ``GET /_awsassess/status``
+``GET|DELETE /_awsassess/operations``, ``GET /_awsassess/timeline``, ``GET /_awsassess/health``, ``GET /_awsassess/status``
 (``{"seeded": bool, "seed_error": str | null}``: the server answers while it seeds; clients that
 start early wait for ``seeded``), ``GET|POST|DELETE /_awsassess/replay`` (see below).
 
@@ -265,6 +265,7 @@ class FrontDoor:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._operations: list[tuple[str, str]] = []
+        self._timeline: list[tuple[str, str, float, float]] = []
         self.recording = True
         self.replay = False
         self._replies: dict[tuple[Any, ...], tuple[str, list[tuple[str, str]], bytes]] = {}
@@ -286,8 +287,18 @@ class FrontDoor:
             return list(self._operations)
 
     def reset_operations(self) -> None:
+        """Clear the operation log and the timeline."""
         with self._lock:
             self._operations.clear()
+            self._timeline.clear()
+
+    def timeline(self) -> list[tuple[str, str, float, float]]:
+        """(service, operation, arrived, answered) of every finished AWS request since the last reset.
+
+        Times are seconds on this process's monotonic clock: differences are meaningful, not the values.
+        """
+        with self._lock:
+            return list(self._timeline)
 
     def set_replay(self, enabled: bool) -> None:
         self.replay = bool(enabled)
@@ -352,9 +363,20 @@ class FrontDoor:
         service, operation = identify(environ, body)
         if service is None or operation is None:
             return self.app(environ, start_response)
-        if self.recording:
+        if not self.recording:
+            return self._answer(environ, body, service, operation, start_response)
+        arrived = time.monotonic()
+        with self._lock:
+            self._operations.append((service, operation))
+        try:
+            return self._answer(environ, body, service, operation, start_response)
+        finally:
+            answered = time.monotonic()
             with self._lock:
-                self._operations.append((service, operation))
+                self._timeline.append((service, operation, arrived, answered))
+
+    def _answer(self, environ: dict[str, Any], body: bytes, service: str, operation: str,
+                start_response: Callable[..., Any]) -> Iterable[bytes]:
         if self.latency_ms > 0:
             time.sleep(self.latency_ms / 1000.0)
         rule = self._fault_for(service, operation)
@@ -409,6 +431,8 @@ class FrontDoor:
                 if method == "DELETE":
                     self.reset_operations()
                 result = {"operations": [list(op) for op in self.operations()]}
+            elif what == "timeline":
+                result = {"timeline": [list(t) for t in self.timeline()]}
             else:
                 return 404, {"Content-Type": "application/json"}, json.dumps(
                     {"error": f"unknown control endpoint {what!r}"}).encode()
