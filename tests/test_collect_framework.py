@@ -483,6 +483,13 @@ def test_masking_rules() -> None:
     assert secret_env_names(page["environmentVariables"]) == ["API_TOKEN", "RANDOM_BLOB"]
     assert secret_env_names(out["environmentVariables"]) == ["API_TOKEN", "RANDOM_BLOB"]
     assert not looks_high_entropy("sha256:" + "0" * 64) and not looks_high_entropy("/var/lib/app/config.yaml")
+    # random-looking values count only in environment variables, not in other name/value pairs
+    blob = "app/scale-lb-001/db652e033ffd9c9c"
+    assert looks_high_entropy(blob)
+    dims = {"Dimensions": [{"Name": "LoadBalancer", "Value": blob}, {"Name": "Token", "Value": "t-123"}]}
+    assert mask_page(dims)["Dimensions"] == [{"Name": "LoadBalancer", "Value": blob}, {"Name": "Token", "Value": "****"}]
+    env = {"containerDefinitions": [{"environment": [{"name": "LB", "value": blob}]}]}
+    assert mask_page(env)["containerDefinitions"][0]["environment"][0]["value"] == "****9c9c"
 
 
 def test_statuses_cover_the_documented_vocabulary() -> None:
@@ -496,19 +503,34 @@ def test_statuses_cover_the_documented_vocabulary() -> None:
 def test_fast_path_agrees_with_the_full_walk() -> None:
     from awsassess.collect.masking import mask_response, needs_masking
 
-    clean = {"Subnets": [{"SubnetId": f"subnet-{i:017x}", "Tags": [{"Key": "Name", "Value": f"s{i}"}],
-                          "AvailableIpAddressCount": 250} for i in range(50)]}
-    assert not needs_masking(clean) and mask_response(clean) is clean and mask_page(clean) == clean
+    dimensions = {"MetricDataQueries": [{"Id": f"q{i}", "MetricStat": {"Metric": {
+        "Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount",
+        "Dimensions": [{"Name": "LoadBalancer", "Value": f"app/scale-lb-{i:03}/db652e033ffd9c9c"}]}}}
+        for i in range(50)]}
+    clean = [
+        {"Subnets": [{"SubnetId": f"subnet-{i:017x}", "Tags": [{"Key": "Name", "Value": f"s{i}"}],
+                      "AvailableIpAddressCount": 250} for i in range(50)]},
+        dimensions,  # name/value pairs that are not secrets: no walk of the whole page
+        {"clusters": [{"settings": [{"name": "containerInsights", "value": "enabled"}]}]},
+        {"environment": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "Q\"UOTED", "value": "a\\b"}]},
+    ]
+    for page in clean:
+        assert not needs_masking(page), page
+        assert mask_response(page) is page and mask_page(page) == page
     dirty = [
-        {"taskDefinition": {"containerDefinitions": [{"environment": [{"name": "X", "value": "y"}]}]}},
-        {"Environment": {"Variables": {"A": "b"}}},
+        {"taskDefinition": {"containerDefinitions": [{"environment": [{"name": "DB_PASSWORD", "value": "hunter22"}]}]}},
+        {"environment": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "API_TOKEN", "value": "t-1"}]},
+        {"environment": [{"name": "SENTRY", "value": "sk_live_0123456789abcdef"}]},
+        {"environment": [{"name": "NONCE", "value": "q8Zr4LmX2vTn9KpW7sYc3HdB"}]},  # high entropy
+        {"environment": [{"name": "A\"PASSWORD", "value": "x\\y-long-enough"}]},  # escaped in JSON
+        {"Environment": {"Variables": {"A": "b", "STRIPE_SECRET": "s3cr3t-value"}}},
         {"Description": "ASIAABCDEFGHIJKLMNOP"},
         {"DBInstances": [{"MasterUserPassword": "pw-123456789"}]},
         {"x": "-----BEGIN RSA PRIVATE KEY-----\nabc"},
     ]
     for page in dirty:
         assert needs_masking(page), page
-        assert mask_response(page) == mask_page(page)
+        assert mask_response(page) == mask_page(page) != page
 
 
 def test_rich_progress_callback_draws_one_bar_per_account() -> None:

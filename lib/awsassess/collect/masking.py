@@ -14,7 +14,9 @@ What is masked (value becomes ``****`` plus at most its last 4 characters):
 - string fields whose key looks secret (``MasterUserPassword``, ``AuthToken``, ``SecretString``),
   except references such as ``...Arn``, ``...Id``, ``...Name``.
 
-Env var values additionally count as secret when they are long high-entropy strings.
+Env var values (name/value pairs under an ``environment...`` key, and ``Variables`` maps) additionally
+count as secret when they are long high-entropy strings; other name/value pairs, such as CloudWatch
+dimensions, do not (a load balancer's ``app/api/50dc6c495c0c9188`` is random-looking, not secret).
 :func:`secret_env_names` lists the names that were (or would be) masked, for the
 ``plaintext_secret_names`` columns; it works on masked and unmasked lists alike.
 """
@@ -25,6 +27,7 @@ import json
 import math
 import re
 from collections import Counter
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -93,6 +96,28 @@ def looks_secret_value(value: str) -> bool:
     return any(m in value for m in SECRET_MARKERS) and bool(SECRET_VALUE.search(value))
 
 
+def is_env_key(key: str) -> bool:
+    """True for the keys that hold environment variables (``environment``, ``environmentVariables``...)."""
+    return "environment" in key.lower()
+
+
+def pair_is_secret(name: str, value: str, *, env: bool) -> bool:
+    """True when a name/value pair's value is to be masked.
+
+    ``env``: the pair is an environment variable (it sits under an :func:`is_env_key` key), judged by
+    :func:`env_is_secret`. Other pairs (CloudWatch dimensions, ECS settings) are masked for a
+    secret-looking name or value but not for a merely random-looking value: a load balancer's
+    dimension ``app/api/50dc6c495c0c9188`` is not a secret.
+    """
+    if env:
+        return env_is_secret(name, value)
+    if is_masked(value):
+        return True
+    if value.strip().lower() in NON_SECRET_VALUES or REFERENCE_VALUE.match(value):
+        return False
+    return looks_secret_name(name) or looks_secret_value(value)
+
+
 def env_is_secret(name: str, value: Any) -> bool:
     """True when a plain environment variable ``name=value`` holds (or held, if masked) a secret."""
     if not isinstance(value, str):
@@ -148,17 +173,36 @@ def _mask_str(value: str, secret_key: bool) -> str:
 
 
 _KEY_RE = re.compile(r'"([^"\\]+)": "')
-_ENV_PAIR_RE = re.compile(r'"(?:name|Name)": "[^"]*", "(?:value|Value)": "|"Variables": \{')
+_JSON_STR = r'"((?:[^"\\]|\\.)*)"'
+# a name/value pair as json.dumps writes it (botocore keeps the model's member order: name before value)
+_ENV_PAIR_RE = re.compile(rf'"(?:name|Name)": {_JSON_STR}, "(?:value|Value)": {_JSON_STR}')
+_ENV_KEY_RE = re.compile(r'"[A-Za-z_]*[Ee][Nn][Vv][Ii][Rr][Oo][Nn][Mm][Ee][Nn][Tt][A-Za-z_]*": [\[{]')
+
+
+def _json_str(body: str) -> str:
+    return body if "\\" not in body else json.loads(f'"{body}"')
+
+
+def _checked_text(value: Any) -> str:
+    """What the pre-check reads for a value JSON cannot write: nothing for dates and times (they
+    cannot hold a secret, and a CloudWatch page has 100,000 of them), else its ``str``."""
+    return "" if isinstance(value, date) else str(value)
 
 
 def needs_masking(obj: Any) -> bool:
     """Cheap pre-check on the JSON text of ``obj``: False means :func:`mask_page` would change nothing.
 
-    Looks for secret-looking values, string fields whose key looks secret, and environment
-    name/value pairs (botocore keeps the model's member order: ``name`` before ``value``).
+    Looks for secret-looking values, string fields whose key looks secret, Lambda-style ``Variables``
+    maps, and name/value pairs (environment variables, but also CloudWatch dimensions or ECS settings)
+    that :func:`pair_is_secret` calls secret. Whether a pair is an environment variable depends on
+    where it sits, which the text does not tell: when the page has an environment key anywhere, every
+    pair is judged as one (:func:`mask_page` then decides each pair by its place).
     """
-    text = json.dumps(obj, default=str)
-    if looks_secret_value(text) or _ENV_PAIR_RE.search(text):
+    text = json.dumps(obj, default=_checked_text)
+    if looks_secret_value(text) or '"Variables": {' in text:
+        return True
+    env = bool(_ENV_KEY_RE.search(text))
+    if any(pair_is_secret(_json_str(name), _json_str(value), env=env) for name, value in _ENV_PAIR_RE.findall(text)):
         return True
     return any(_secret_key(k) for k in set(_KEY_RE.findall(text)))
 
@@ -187,7 +231,7 @@ def mask_page(obj: Any, _key: str = "") -> Any:
         if pair is not None:
             nk, vk = pair
             plain = str(obj.get("type", "PLAINTEXT")).upper() == "PLAINTEXT"
-            if plain and env_is_secret(obj[nk], obj[vk]):
+            if plain and pair_is_secret(obj[nk], obj[vk], env=is_env_key(_key)):
                 out[vk] = mask_value(obj[vk])
         return out
     if isinstance(obj, list):
