@@ -188,6 +188,11 @@ def main() -> None:
         a = r["at_estate"]
         print(f"{r['label']} at concurrency {r['concurrency']}: requests at the estate at once, mean {a['mean']}, "
               f"per second {a['per_step']}; median time there {a['median_ms']} ms")
+    for r in timed if not args.live else []:
+        if r["not_replayed"]:
+            print(f"NOTE ({r['label']}, concurrency {r['concurrency']}): {r['not_replayed']} requests were not in "
+                  "the record and moto answered them (a CloudWatch window that moved into a new hour, say): "
+                  "that run's time includes moto's work")
     for r in results:
         if r["problems"]:
             print(f"coverage problems ({r['label']}, concurrency {r['concurrency']}): {r['problems']}")

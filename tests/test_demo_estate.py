@@ -459,6 +459,12 @@ def test_replay_answers_repeated_reads_from_moto_s_kept_answers(fresh_faults: Es
     estate.clear_faults()
     assert ecs.describe_clusters(clusters=["fintech-production"])["clusters"] == first["clusters"]
     assert estate.operations().count(("ecs", "DescribeClusters")) == 6
+    # operations the estate simulates in front of moto are replayed too
+    cloudfront = _client(estate, PRODUCTION.account_id, "cloudfront", NO_RETRY)
+    policies = cloudfront.list_cache_policies()["CachePolicyList"]
+    hits = estate.replay_stats()["hits"]
+    assert cloudfront.list_cache_policies()["CachePolicyList"] == policies
+    assert estate.replay_stats()["hits"] == hits + 1
     estate.clear_replay()
     assert estate.replay_stats() == {"enabled": True, "entries": 0, "hits": 0, "misses": 0}
     with pytest.raises(EstateError, match="enabled"):

@@ -17,10 +17,10 @@ Control endpoints (no AWS signature) live under ``/_awsassess/``:
 (``{"seeded": bool, "seed_error": str | null}``: the server answers while it seeds; clients that
 start early wait for ``seeded``), ``GET|POST|DELETE /_awsassess/replay`` (see below).
 
-Replay (off unless asked for; benchmarks use it): when on, a successful answer of moto is kept, keyed
-by everything that names the request (account, region, service, method, path, query, target, body;
-not the signature or date), and the same request later gets the kept answer without moto working it
-out again. Latency, faults and the operation record still apply to every request. STS is never
+Replay (off unless asked for; benchmarks use it): when on, a successful answer (of moto, or of a
+simulated operation) is kept, keyed by everything that names the request (account, region, service,
+method, path, query, target, body; not the signature or date), and the same request later gets the
+kept answer without it being worked out again. Latency, faults and the operation record still apply to every request. STS is never
 replayed (credentials must be fresh). It stands in for a remote AWS endpoint, whose work costs the
 client's machine nothing: on a 2-core machine moto's own CPU time per request would otherwise be
 measured as if it were the collector's.
@@ -314,8 +314,8 @@ class FrontDoor:
                     "misses": self._replay_misses}
 
     def _replayed(self, environ: dict[str, Any], body: bytes, service: str,
-                  start_response: Callable[..., Any]) -> Iterable[bytes]:
-        """moto's answer to this request, from the kept answers when the same request was seen."""
+                  start_response: Callable[..., Any], app: WSGIApp) -> Iterable[bytes]:
+        """``app``'s answer to this request, from the kept answers when the same request was seen."""
         match = _CREDENTIAL_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
         key = (_account_of(match.group(0)) if match else "", match.group(1) if match else "", service,
                environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"),
@@ -335,7 +335,7 @@ class FrontDoor:
             captured[:] = [status, list(headers)]
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
-        chunks = self.app(environ, capture)
+        chunks = app(environ, capture)
         try:
             data = b"".join(chunks)
         finally:
@@ -384,11 +384,18 @@ class FrontDoor:
             message = rule.message or f"Simulated {rule.code} for {service}:{operation} (awsassess demo fault)"
             return self._reply(start_response, *error_response(service, rule.code, int(rule.status or 400), message))
         handler = self.simulated.get((service, operation))
-        if handler is not None:
-            return self._reply(start_response, *handler(environ, body))
+        app = self.app if handler is None else self._simulated_app(handler, body)
         if self.replay and service != "sts":
-            return self._replayed(environ, body, service, start_response)
-        return self.app(environ, start_response)
+            return self._replayed(environ, body, service, start_response, app)
+        return app(environ, start_response)
+
+    def _simulated_app(self, handler: SimHandler, body: bytes) -> WSGIApp:
+        """A simulated operation's handler as a WSGI app (for this request's ``body``)."""
+
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            return self._reply(start_response, *handler(environ, body))
+
+        return app
 
     @staticmethod
     def _reply(start_response: Callable[..., Any], status: int, headers: dict[str, str],
