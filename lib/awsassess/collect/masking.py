@@ -173,7 +173,7 @@ def _mask_str(value: str, secret_key: bool) -> str:
 
 
 _KEY_RE = re.compile(r'"([^"\\]+)": "')
-_JSON_STR = r'"((?:[^"\\]|\\.)*)"'
+_JSON_STR = r'"((?:[^"\\]+|\\.)*)"'
 # a name/value pair as json.dumps writes it (botocore keeps the model's member order: name before value)
 _ENV_PAIR_RE = re.compile(rf'"(?:name|Name)": {_JSON_STR}, "(?:value|Value)": {_JSON_STR}')
 _ENV_KEY_RE = re.compile(r'"[A-Za-z_]*[Ee][Nn][Vv][Ii][Rr][Oo][Nn][Mm][Ee][Nn][Tt][A-Za-z_]*": [\[{]')
@@ -201,8 +201,13 @@ def needs_masking(obj: Any) -> bool:
     text = json.dumps(obj, default=_checked_text)
     if looks_secret_value(text) or '"Variables": {' in text:
         return True
-    env = bool(_ENV_KEY_RE.search(text))
-    if any(pair_is_secret(_json_str(name), _json_str(value), env=env) for name, value in _ENV_PAIR_RE.findall(text)):
+    pairs = _ENV_PAIR_RE.findall(text)
+    if pairs and _ENV_KEY_RE.search(text):
+        if any(env_is_secret(_json_str(name), _json_str(value)) for name, value in pairs):
+            return True
+    elif any(_secret_key(_json_str(name)) for name in {name for name, _ in pairs}):
+        # not environment variables: no value looks secret (checked above), so only a secret-looking
+        # name can make pair_is_secret true (a CloudWatch request has hundreds of pairs, few names)
         return True
     return any(_secret_key(k) for k in set(_KEY_RE.findall(text)))
 
