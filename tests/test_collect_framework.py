@@ -567,3 +567,14 @@ def test_snapshot_tables_are_read_when_first_used_and_a_damaged_one_is_named(tmp
     assert len(loaded.table("subnets")) == 0
     del loaded.tables["vpcs"]
     assert "vpcs" not in loaded.tables and len(loaded.table("vpcs")) == 0
+
+
+@pytest.mark.timeout(30)
+def test_masking_pre_check_is_linear_on_strings_that_are_not_pairs() -> None:
+    """A ``name`` not followed by a ``value`` (a template, a container definition) must not make the
+    pair pattern backtrack: with a nested quantifier, 40 characters already took minutes."""
+    from awsassess.collect.masking import needs_masking
+
+    page = {"containerDefinitions": [{"name": "a" * 60, "image": "b" * 60} for _ in range(200)],
+            "TemplateBody": {"name": "c\\" * 500 + "d" * 5000, "other": 1}}
+    assert not needs_masking(page)

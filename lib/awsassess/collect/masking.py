@@ -173,7 +173,8 @@ def _mask_str(value: str, secret_key: bool) -> str:
 
 
 _KEY_RE = re.compile(r'"([^"\\]+)": "')
-_JSON_STR = r'"((?:[^"\\]+|\\.)*)"'
+# a JSON string's body, unrolled ("normal* (special normal*)*"): linear time, no nested quantifier
+_JSON_STR = r'"([^"\\]*(?:\\.[^"\\]*)*)"'
 # a name/value pair as json.dumps writes it (botocore keeps the model's member order: name before value)
 _ENV_PAIR_RE = re.compile(rf'"(?:name|Name)": {_JSON_STR}, "(?:value|Value)": {_JSON_STR}')
 _ENV_KEY_RE = re.compile(r'"[A-Za-z_]*[Ee][Nn][Vv][Ii][Rr][Oo][Nn][Mm][Ee][Nn][Tt][A-Za-z_]*": [\[{]')
