@@ -271,6 +271,24 @@ def test_large_estate_writes_vpc_detail_pages(tmp_path: Path) -> None:
         assert path.exists() and path.stat().st_size > 1000, key
 
 
+def test_a_second_draw_of_a_wrapped_overview_runs_no_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enough VPCs for choose_wrap's two trial layouts; drawn again, the stamps give the wrap back."""
+    import importlib
+
+    render_module = importlib.import_module("awsassess.architecture.render")
+    graph = current_graph(snapshot_for(scaled_spec(6)))
+    calls: list[str] = []
+    real_pipe = render_module._pipe
+    monkeypatch.setattr(render_module, "_pipe", lambda d, fmt, name: calls.append(fmt) or real_pipe(d, fmt, name))
+    first = render_module.render(graph, tmp_path / "current", formats=("svg",), pages=False)["svg"].read_bytes()
+    assert calls == ["svg", "svg", "svg"]  # two trial layouts, then the drawing
+    second = render_module.render(graph, tmp_path / "current", formats=("svg",), pages=False)["svg"].read_bytes()
+    assert calls == ["svg", "svg", "svg"] and second == first
+    graph.title += " (changed)"
+    render_module.render(graph, tmp_path / "current", formats=("svg",), pages=False)
+    assert len(calls) == 6, "a changed graph is laid out anew"
+
+
 def _render_in_child(args: tuple[str, str, tuple[str, ...]]) -> dict[str, str]:
     base, which, formats = args
     snap = snapshot_for(STAGING)

@@ -115,4 +115,6 @@ def test_a_timed_out_notebook_is_written_for_diagnosis(tmp_path: Path, kernel: W
                          progress_bar=False, execution_timeout=2)
     kept = nbformat.read(out, as_version=4)
     assert kept.cells[2].execution_count is not None, "the cells that ran are in the kept notebook"
+    papermill = kept.metadata["papermill"]  # written by papermill's own final save: with its end time
+    assert papermill["end_time"] and papermill["duration"] > 0
     assert kernel.pid is None, "a kernel that timed out is not reused"

@@ -338,6 +338,29 @@ def choose_wrap(graph: ArchitectureGraph) -> int:
 STAMP_KEY = "awsassess-source-sha256"
 
 
+def _stamped_diagram(graph: ArchitectureGraph, fmt: str, dpi: int, wrap_at: int | None) -> tuple[Diagram, str]:
+    """(the diagram to draw, the stamp of its drawing): the Graphviz source with format, DPI and version."""
+    from awsassess import __version__
+
+    diagram = build_diagram(graph, wrap_at)
+    if fmt == "png":
+        diagram.dot.graph_attr["dpi"] = str(dpi)
+    return diagram, hashlib.sha256(f"{fmt}\0{__version__}\0{diagram.dot.source}".encode()).hexdigest()
+
+
+def drawn_wrap(graph: ArchitectureGraph, paths: dict[str, Path], dpi: int) -> int | None:
+    """The wrap (:func:`choose_wrap`'s answer) with which every file in ``paths`` (format -> path) was
+    drawn from ``graph``, read from their stamps; None when they are missing or drawn otherwise. Lets a
+    second draw of the same graph skip the two trial layouts of :func:`choose_wrap`."""
+    stamps = {fmt: read_stamp(path) for fmt, path in paths.items()}
+    if not all(stamps.values()):
+        return None
+    for columns in (WRAP_VPCS, 10**6):
+        if all(stamps[fmt] == _stamped_diagram(graph, fmt, dpi, columns)[1] for fmt in paths):
+            return columns
+    return None
+
+
 def render_file(graph: ArchitectureGraph, fmt: str, path: Path, dpi: int = PNG_DPI,
                 wrap_at: int | None = None) -> Path:
     """Write ``graph`` as ``path`` (PNG or SVG), unless ``path`` already holds this very drawing.
@@ -348,12 +371,7 @@ def render_file(graph: ArchitectureGraph, fmt: str, path: Path, dpi: int = PNG_D
     from the same snapshot: the second draw is free, and any change of the graph, the options or the
     tool draws anew.
     """
-    from awsassess import __version__
-
-    diagram = build_diagram(graph, wrap_at)
-    if fmt == "png":
-        diagram.dot.graph_attr["dpi"] = str(dpi)
-    digest = hashlib.sha256(f"{fmt}\0{__version__}\0{diagram.dot.source}".encode()).hexdigest()
+    diagram, digest = _stamped_diagram(graph, fmt, dpi, wrap_at)
     if read_stamp(path) == digest:
         return path
     data = _pipe(diagram, fmt, graph.name)
@@ -461,9 +479,10 @@ def render(graph: ArchitectureGraph, out_base: Path, *, formats: tuple[str, ...]
             raise ValueError(f"formats: {fmt!r} is not supported; use 'png' and/or 'svg'")
     stem = _stem(graph, out_base)
     overview, touched = aggregate.overview(graph, max_per_kind=max_per_kind, max_nodes=max_nodes, max_vpcs=max_vpcs)
-    wrap = choose_wrap(overview)
+    paths = {fmt: stem.with_name(f"{stem.name}.{fmt}") for fmt in formats}
+    wrap = drawn_wrap(overview, paths, dpi) or choose_wrap(overview)
     jobs: list[tuple[str, ArchitectureGraph, str, Path, int]] = [
-        (fmt, overview, fmt, stem.with_name(f"{stem.name}.{fmt}"), wrap) for fmt in formats]
+        (fmt, overview, fmt, paths[fmt], wrap) for fmt in formats]
     if pages and touched:
         names = _page_names(graph, touched)
         count = 0

@@ -142,12 +142,11 @@ def _register_engine() -> None:
                 return client.execute()
             except BaseException:
                 # papermill writes the output only at the end (saving after every cell cost more than
-                # the cells); a timeout or a dead kernel ends here, so keep what ran for diagnosis
+                # the cells); a timeout or a dead kernel ends here. Keep what ran for diagnosis: with an
+                # output path, papermill's own final step (notebook_complete, in its engine's `finally`
+                # just after this) saves the notebook, with its end time, duration and cell statuses.
                 if output:
-                    with contextlib.suppress(Exception):
-                        import nbformat
-
-                        nbformat.write(nb_man.nb, output)
+                    nb_man.output_path = output
                 raise
             finally:
                 # nbclient keeps a borrowed kernel running; we close its client and forget its exit hook

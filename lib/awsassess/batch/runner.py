@@ -122,11 +122,21 @@ class Pools:
     most ``jobs`` kernels, whichever worker a notebook lands on."""
 
     def __init__(self, jobs: int, collect_jobs: int, log_dir: Path, warm_kernels: bool) -> None:
+        self._sizes = {"cpu": (jobs, warm_kernels), "io": (collect_jobs, False)}
+        self._log_dir = log_dir
         self.cpu = make_pool(jobs, log_dir, warm_kernels)
         self.io = make_pool(collect_jobs, log_dir, warm_kernels=False)
 
-    def submit(self, task: StepTask) -> Future[StepOutcome]:
-        return (self.io if task.kind == "collect" else self.cpu).submit(execute_in_worker, task)
+    def submit(self, task: StepTask) -> tuple[Future[StepOutcome], str]:
+        """The step's future, and the name of the pool it runs in (``cpu`` or ``io``)."""
+        which = "io" if task.kind == "collect" else "cpu"
+        return getattr(self, which).submit(execute_in_worker, task), which
+
+    def renew(self, which: str) -> None:
+        """Replace the pool ``which`` (a broken one); the other pool and its warm kernels go on."""
+        _end_pool(getattr(self, which))
+        size, warm = self._sizes[which]
+        setattr(self, which, make_pool(size, self._log_dir, warm))
 
     def end(self) -> None:
         _end_pool(self.cpu)
@@ -161,11 +171,13 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None, warm_ker
     start_fork_server(preload_modules(batch.functions))
     pools = Pools(jobs, collect_jobs, log_dir, warm_kernels)
     running: dict[Future[StepOutcome], Slot] = {}
+    pool_of: dict[Future[StepOutcome], str] = {}  # which pool runs each step in flight
     suspects: list[Slot] = []  # ran beside a step whose worker died: re-run one at a time
     solo = False  # a suspect is running alone
 
     def submit(slot: Slot, task: StepTask) -> None:
-        running[pools.submit(task)] = slot
+        fut, pool_of[fut] = pools.submit(task)
+        running[fut] = slot
         acct, spec = slot
         if acct is None:
             batch.portfolio.start()
@@ -208,30 +220,34 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None, warm_ker
                 continue
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             victims: list[Slot] = []
+            broken: set[str] = set()
             for fut in done:
-                slot = running.pop(fut)
+                slot, which = running.pop(fut), pool_of.pop(fut)
                 try:
                     outcome = fut.result()
                 except BrokenProcessPool:
                     victims.append(slot)
+                    broken.add(which)
                     continue
                 except Exception as exc:  # noqa: BLE001 - e.g. a task or result that does not pickle
                     _fail(batch, slot, describe_error(exc))
                     continue
                 _finish(batch, slot, outcome)
             if victims:
-                # every step in flight on a broken pool fails with it; collect them all, renew both pools
-                rest, _ = wait(running)
+                # every step in flight on a broken pool fails with it: collect them all and renew that
+                # pool; the other pool's steps (and its warm kernels) go on
+                rest, _ = wait([fut for fut in running if pool_of[fut] in broken])
                 for fut in rest:
                     slot = running.pop(fut)
+                    del pool_of[fut]
                     try:
                         _finish(batch, slot, fut.result())
                     except BrokenProcessPool:
                         victims.append(slot)
                     except Exception as exc:  # noqa: BLE001
                         _fail(batch, slot, describe_error(exc))
-                pools.end()
-                pools = Pools(jobs, collect_jobs, log_dir, warm_kernels)
+                for which in sorted(broken):
+                    pools.renew(which)
                 if solo or len(victims) == 1:
                     for slot in victims:
                         _fail(batch, slot, WORKER_DIED)
@@ -269,7 +285,7 @@ def pick_step(open_accounts: Iterable[AccountRun], window: int, *, cpu_free: boo
     at the end. Measured on the demo (2 workers): reports side by side instead of one after the other.
     """
     best: tuple[AccountRun, StepSpec] | None = None
-    best_key: tuple[bool, int, int] | None = None
+    best_key: tuple[int, int] | None = None
     for i, acct in enumerate(open_accounts):
         in_window = i < window
         if not in_window and best is not None:
@@ -281,7 +297,9 @@ def pick_step(open_accounts: Iterable[AccountRun], window: int, *, cpu_free: boo
                 continue
             if not cpu_free:
                 continue
-            key = (not in_window, PIPELINE_RANK.get(spec.kind, 9) if in_window else 0, i)
+            # candidates are compared within the window, or within the one account past it (the loop
+            # stops at the next): there the first ready step wins
+            key = (PIPELINE_RANK.get(spec.kind, 9) if in_window else 0, i)
             if best_key is None or key < best_key:
                 best, best_key = (acct, spec), key
     return best

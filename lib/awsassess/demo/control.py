@@ -64,14 +64,7 @@ class Estate:
     @classmethod
     def launch(cls, estate: str = "fintech", latency_ms: float = 0, timeout: float = 180) -> Estate:
         """Spawn the server and return once it serves (it is still seeding ``estate``)."""
-        log = Path(tempfile.mkstemp(prefix="awsassess-estate-", suffix=".log")[1])
-        env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID")}
-        env["PYTHONUNBUFFERED"] = "1"
-        cmd = [sys.executable, "-m", "awsassess.demo.server", "--port", "0", "--estate", estate,
-               "--latency-ms", str(latency_ms), "--parent-pid", str(os.getpid())]
-        t0 = time.perf_counter()
-        with open(log, "wb") as err:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        proc, log, t0 = _spawn_server([estate], latency_ms)
         handle = cls(proc, {"serving": ""}, log, 0.0, name=estate, t0=t0)
         info = handle._next_message(timeout, "serving")
         handle.info = info
@@ -86,16 +79,7 @@ class Estate:
         server; the group's process ends with the last one."""
         if len(set(estates)) != len(estates) or not estates:
             raise ValueError(f"launch_many: give distinct estates, got {estates!r}")
-        log = Path(tempfile.mkstemp(prefix="awsassess-estate-", suffix=".log")[1])
-        env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID")}
-        env["PYTHONUNBUFFERED"] = "1"
-        cmd = [sys.executable, "-m", "awsassess.demo.server", "--port", "0", "--latency-ms", str(latency_ms),
-               "--parent-pid", str(os.getpid())]
-        for estate in estates:
-            cmd += ["--estate", estate]
-        t0 = time.perf_counter()
-        with open(log, "wb") as err:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        proc, log, t0 = _spawn_server(estates, latency_ms)
         group = _Group(proc, set(estates))
         handles = {e: cls(proc, {"serving": ""}, log, 0.0, name=e, t0=t0, group=group) for e in estates}
         try:
@@ -249,6 +233,22 @@ class Estate:
                 return json.loads(resp.read() or b"{}")
         except urllib.error.HTTPError as exc:
             raise EstateError(f"{method} /_awsassess/{what}: {exc.read().decode(errors='replace')}") from exc
+
+
+def _spawn_server(estates: list[str], latency_ms: float) -> tuple[subprocess.Popen[bytes], Path, float]:
+    """Start ``python -m awsassess.demo.server`` for ``estates`` (one: it serves it; several: it forks one
+    server each); (process, its log file, start time)."""
+    log = Path(tempfile.mkstemp(prefix="awsassess-estate-", suffix=".log")[1])
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID")}
+    env["PYTHONUNBUFFERED"] = "1"
+    cmd = [sys.executable, "-m", "awsassess.demo.server", "--port", "0", "--latency-ms", str(latency_ms),
+           "--parent-pid", str(os.getpid())]
+    for estate in estates:
+        cmd += ["--estate", estate]
+    t0 = time.perf_counter()
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, env=env)
+    return proc, log, t0
 
 
 class _Group:
