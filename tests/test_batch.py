@@ -40,6 +40,12 @@ def _flag(out: Path, what: str, name: str) -> bool:
 
 def fx_collect(params: AccountParams, out: Path) -> Snapshot:
     _log(out, f"collect {params.name}")
+    (Path(out) / f"pid-collect-{params.name}").write_text(str(os.getpid()))
+    deadline = time.time() + 60
+    while (Path(out) / f"WAIT-collect-{params.name}").exists() and not (Path(out) / "CRASHED").exists():
+        if time.time() > deadline:
+            raise TimeoutError("the planted crash did not happen")
+        time.sleep(0.05)
     if _flag(out, "collect", params.name):
         raise RuntimeError(f"AccessDenied: cannot assume the audit role in {params.account_id} (planted)")
     snap = Snapshot(manifest={"account_id": params.account_id, "name": params.name,
@@ -54,6 +60,7 @@ def fx_analyze(snapshot_dir: Path, account_dir: Path, assumptions: dict) -> dict
     account_dir = Path(account_dir)
     _log(account_dir.parent, f"analyze {account_dir.name}")
     if _flag(account_dir.parent, "crash", account_dir.name):
+        (account_dir.parent / "CRASHED").touch()
         os._exit(9)  # a worker dying under a step (OOM killer, segfault)
     slow = account_dir.parent / f"SLOW-{account_dir.name}"
     deadline = time.time() + 60
@@ -255,6 +262,21 @@ def test_a_dead_worker_fails_only_its_step(tmp_path: Path) -> None:
     assert steps_of(run, "bad")["report"]["reason"] == "analyze failed"
     assert all(s["status"] == "ok" for s in steps_of(run, "good").values())
     assert calls(out).count("analyze bad") >= 1
+
+
+def test_a_dead_notebook_worker_leaves_the_collect_worker_running(tmp_path: Path) -> None:
+    """The analyze worker of "bad" dies while "late" is being collected; "last" is collected after.
+    Only the broken pool is renewed: the one collect worker collects all three."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "BREAK-crash-bad").touch()
+    (out / "WAIT-collect-late").touch()  # late's collect returns once bad's analyze worker has died
+    result = run_batch([account("bad"), account("late"), account("last")], out, jobs=1, collect_jobs=1,
+                       notebooks_dir=notebooks(tmp_path, "01_ok"), steps=STEPS, progress=False)
+    assert result.failed == [("bad", "analyze")]
+    pids = {name: (out / f"pid-collect-{name}").read_text() for name in ("bad", "late", "last")}
+    assert len(set(pids.values())) == 1, pids
+    assert all(s["status"] == "ok" for name in ("late", "last") for s in steps_of(load(out), name).values())
 
 
 def test_nothing_collected_nothing_else_runs(tmp_path: Path) -> None:
