@@ -127,10 +127,13 @@ class Pools:
         self.cpu = make_pool(jobs, log_dir, warm_kernels)
         self.io = make_pool(collect_jobs, log_dir, warm_kernels=False)
 
-    def submit(self, task: StepTask) -> tuple[Future[StepOutcome], str]:
-        """The step's future, and the name of the pool it runs in (``cpu`` or ``io``)."""
-        which = "io" if task.kind == "collect" else "cpu"
-        return getattr(self, which).submit(execute_in_worker, task), which
+    @staticmethod
+    def pool_for(kind: str) -> str:
+        """The pool a step of ``kind`` runs in: ``io`` for collect steps, else ``cpu``."""
+        return "io" if kind == "collect" else "cpu"
+
+    def submit(self, task: StepTask) -> Future[StepOutcome]:
+        return getattr(self, self.pool_for(task.kind)).submit(execute_in_worker, task)
 
     def renew(self, which: str) -> None:
         """Replace the pool ``which`` (a broken one); the other pool and its warm kernels go on."""
@@ -171,13 +174,11 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None, warm_ker
     start_fork_server(preload_modules(batch.functions))
     pools = Pools(jobs, collect_jobs, log_dir, warm_kernels)
     running: dict[Future[StepOutcome], Slot] = {}
-    pool_of: dict[Future[StepOutcome], str] = {}  # which pool runs each step in flight
     suspects: list[Slot] = []  # ran beside a step whose worker died: re-run one at a time
     solo = False  # a suspect is running alone
 
     def submit(slot: Slot, task: StepTask) -> None:
-        fut, pool_of[fut] = pools.submit(task)
-        running[fut] = slot
+        running[pools.submit(task)] = slot
         acct, spec = slot
         if acct is None:
             batch.portfolio.start()
@@ -222,12 +223,12 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None, warm_ker
             victims: list[Slot] = []
             broken: set[str] = set()
             for fut in done:
-                slot, which = running.pop(fut), pool_of.pop(fut)
+                slot = running.pop(fut)
                 try:
                     outcome = fut.result()
                 except BrokenProcessPool:
                     victims.append(slot)
-                    broken.add(which)
+                    broken.add(pools.pool_for(slot[1].kind))
                     continue
                 except Exception as exc:  # noqa: BLE001 - e.g. a task or result that does not pickle
                     _fail(batch, slot, describe_error(exc))
@@ -236,10 +237,9 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None, warm_ker
             if victims:
                 # every step in flight on a broken pool fails with it: collect them all and renew that
                 # pool; the other pool's steps (and its warm kernels) go on
-                rest, _ = wait([fut for fut in running if pool_of[fut] in broken])
+                rest, _ = wait([fut for fut, (_, spec) in running.items() if pools.pool_for(spec.kind) in broken])
                 for fut in rest:
                     slot = running.pop(fut)
-                    del pool_of[fut]
                     try:
                         _finish(batch, slot, fut.result())
                     except BrokenProcessPool:

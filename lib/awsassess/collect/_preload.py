@@ -8,15 +8,14 @@ process-wide loader (:func:`awsassess.aws.tune_session` shares it). Without this
 reference machine, each worker spent about 1.5 s of CPU on imports and model JSON, and a profile
 of the first seconds of a collection showed workers busy importing pydantic while few requests
 were in flight. Everything loaded is then frozen out of the garbage collector's scans
-(:func:`gc.freeze`): workers never scan it, nor copy its memory pages by touching their headers.
+(:func:`awsassess.heap.settle_heap`): workers never scan it, nor copy its memory pages.
 """
 
 import encodings.idna  # noqa: F401  (looked up on the first connection)
-import gc
 
 import awsassess.params  # noqa: F401  (imported when the worker's setup is unpickled)
 from awsassess.collect.workers import warm_models
+from awsassess.heap import settle_heap
 
 warm_models()
-gc.collect()
-gc.freeze()
+settle_heap()

@@ -22,7 +22,6 @@ units run in that many worker processes, each with its own clients:
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing as mp
 import os
@@ -52,6 +51,7 @@ from awsassess.collect.base import (
     merge_tables,
     run_unit,
 )
+from awsassess.heap import settle_heap
 from awsassess.snapshot import EncodedPages, encode_pages
 
 log = logging.getLogger("awsassess.collect")
@@ -60,12 +60,6 @@ MAX_AUTO_PROCESSES = 4
 REQUESTS_PER_PROCESS = 4  # "auto" never gives a process fewer than this many requests in flight
 WORKER_POLL_S = 0.5
 WORKER_SWITCH_INTERVAL_S = 0.001
-# Cyclic garbage collection in a worker: objects from the fork server (collectors, botocore models) are
-# frozen, never scanned; collections run every 20,000 net allocations instead of 700. With the defaults
-# a worker of the scale benchmark paused about 2 s per run (young collections of 10-40 ms each, two
-# full ones of 300+ ms), every in-flight response waiting behind them. Botocore's garbage is freed by
-# reference counting; what a worker keeps (pages, rows) lives until its unit ends.
-WORKER_GC_THRESHOLDS = (20_000, 20, 20)
 
 
 def auto_processes(concurrency: int, cpus: int | None = None) -> int:
@@ -111,8 +105,7 @@ def _worker_main(wid: int, setup: _WorkerSetup, tasks: Any, results: Any) -> Non
     # A thread whose response has arrived waits for the GIL while another parses a page; with the
     # default 5 ms switch interval that wait is counted in the request's time on the wire.
     sys.setswitchinterval(WORKER_SWITCH_INTERVAL_S)
-    gc.freeze()
-    gc.set_threshold(*WORKER_GC_THRESHOLDS)
+    settle_heap(collect=False)  # the fork server's heap is frozen already; a spawned worker's imports now
     os.environ.clear()
     os.environ.update(setup.environ)
     try:

@@ -20,8 +20,8 @@ start early wait for ``seeded``), ``GET|POST|DELETE /_awsassess/replay`` (see be
 Replay (off unless asked for; benchmarks use it): when on, a successful answer (of moto, or of a
 simulated operation) is kept, keyed by everything that names the request (account, region, service,
 method, path, query, target, body; not the signature or date), and the same request later gets the
-kept answer without it being worked out again. Latency, faults and the operation record still apply to every request. STS is never
-replayed (credentials must be fresh). It stands in for a remote AWS endpoint, whose work costs the
+kept answer without it being worked out again. Latency, faults and the operation record still apply
+to every request. STS is never replayed (credentials must be fresh). It stands in for a remote AWS endpoint, whose work costs the
 client's machine nothing: on a 2-core machine moto's own CPU time per request would otherwise be
 measured as if it were the collector's.
 Services are named by their boto3 client name (``ecs``, ``elbv2``, ``cloudwatch``, ``ec2``, ...);
@@ -266,7 +266,6 @@ class FrontDoor:
         self._rules: list[FaultRule] = []
         self._operations: list[tuple[str, str]] = []
         self._timeline: list[tuple[str, str, float, float]] = []
-        self.recording = True
         self.replay = False
         self._replies: dict[tuple[Any, ...], tuple[str, list[tuple[str, str]], bytes]] = {}
         self._replay_hits = 0
@@ -363,8 +362,6 @@ class FrontDoor:
         service, operation = identify(environ, body)
         if service is None or operation is None:
             return self.app(environ, start_response)
-        if not self.recording:
-            return self._answer(environ, body, service, operation, start_response)
         arrived = time.monotonic()
         with self._lock:
             self._operations.append((service, operation))

@@ -22,6 +22,8 @@ import threading
 import time
 from typing import Any
 
+from awsassess.heap import settle_heap
+
 
 def _die_with_parent(parent_pid: int) -> None:
     """Exit when the parent process goes away (a watchdog polling the parent pid).
@@ -193,23 +195,6 @@ def _scratch_account(request: Any, **_: Any) -> None:
     request.headers["x-moto-account-id"] = WARM_UP_ACCOUNT
 
 
-ESTATE_GC_THRESHOLDS = (20_000, 20, 20)
-
-
-def settle_heap() -> None:
-    """Freeze the seeded estate out of the garbage collector's scans, and collect less often.
-
-    moto's in-memory state (hundreds of thousands of objects for the scale estate) lives as long as the
-    server; a full collection scanned all of it and stopped every request for 0.4-0.5 s, several times
-    per benchmark run. Answers are freed by reference counting; little cyclic garbage is made.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*ESTATE_GC_THRESHOLDS)
-
-
 def serve_estate(estate: str, host: str, port: int, latency_ms: float, t_start: float,
                  extra: dict[str, Any] | None = None) -> int:
     """Serve, print the "serving" line, seed ``estate``, print the "seeded" line, serve until SIGTERM."""
@@ -239,7 +224,7 @@ def serve_estate(estate: str, host: str, port: int, latency_ms: float, t_start: 
         print(json.dumps({"error": door.seed_error, "estate": estate, "pid": os.getpid()}), flush=True)
         code = 2
     else:
-        settle_heap()
+        settle_heap()  # moto's seeded state lives as long as the server: never scanned again
         door.reset_operations()
         door.latency_ms = latency_ms
         door.seeded = True
@@ -258,10 +243,7 @@ def serve_forked(estates: list[str], host: str, latency_ms: float, parent_pid: i
     lines (tagged with ``estate``). This process waits, and ends the servers on SIGTERM/SIGINT or when
     its own parent dies."""
     warm = warm_up(host)
-    import gc
-
-    gc.collect()
-    gc.freeze()  # the warmed-up modules and models: shared with the forked servers, never scanned
+    settle_heap()  # the warmed-up modules and models: shared with the forked servers, never scanned
     sys.stdout.flush()
     sys.stderr.flush()
     children: list[int] = []
