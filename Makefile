@@ -6,13 +6,16 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 OUT ?= outputs/demo
 JOBS ?=
 
-.PHONY: setup demo test lint lab notebooks rules bench clean help
+.PHONY: setup lock demo test lint lab notebooks rules bench clean help
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 setup:  ## install system packages (apt, when root), .venv and the project; idempotent
 	@bash scripts/bootstrap.sh
+
+lock:  ## re-resolve requirements.lock from pyproject.toml (UPGRADE=1: newest of everything); then make test
+	@bash scripts/lock.sh $(if $(UPGRADE),--upgrade)
 
 demo: setup  ## run the whole assessment on the simulated two-account estate into outputs/demo
 	$(BIN)/awsassess demo --out $(OUT) $(if $(JOBS),--jobs $(JOBS))

@@ -49,15 +49,33 @@ if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
   "$PY" -m venv "$VENV"
 fi
-want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+# The lock must describe this pyproject.toml: an edited dependency list needs `make lock` first.
+lock_digest=$(sed -n 's/^# pyproject-sha256: //p' requirements.lock)
+deps_digest=$("$PY" scripts/deps_digest.py)
+if [ "$lock_digest" != "$deps_digest" ]; then
+  echo "[setup] requirements.lock was made from another pyproject.toml dependency list" \
+       "(lock $lock_digest, pyproject $deps_digest). Fix: make lock && make test" >&2
+  exit 1
+fi
+want=$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 have=$(cat "$STAMP" 2>/dev/null || true)
 if [ "$want" != "$have" ] || ! "$VENV/bin/python" -c 'import awsassess' 2>/dev/null; then
-  say "installing the project into $VENV (pip install -e '.[dev]')"
-  "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e '.[dev]'
+  say "installing the locked packages into $VENV (requirements.lock, hashes checked)"
+  # exactly the lock: --no-deps so nothing unlocked slips in; hash-checking mode is on for a hashed file
+  "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r requirements.lock
+  # leftovers of an older lock would stay importable: remove what the lock no longer names
+  extra=$("$VENV/bin/python" scripts/lock_extras.py requirements.lock)
+  if [ -n "$extra" ]; then
+    say "removing packages the lock no longer names: $extra"
+    # shellcheck disable=SC2086
+    "$VENV/bin/python" -m pip uninstall -q -y $extra
+  fi
+  say "installing the project (editable, no dependencies: they came from the lock)"
+  "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e .
+  "$VENV/bin/python" -m pip check >/dev/null || { "$VENV/bin/python" -m pip check >&2; echo "[setup] the lock is inconsistent. Fix: make lock" >&2; exit 1; }
   # a kernel spec with this venv's absolute python, so papermill/JupyterLab kernels see awsassess
   "$VENV/bin/python" -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (awsassess)" >/dev/null
   echo "$want" > "$STAMP"
 else
-  say "up to date (.venv, system packages)"
+  say "up to date (.venv from requirements.lock, system packages)"
 fi

@@ -644,17 +644,14 @@ def fill_pipeline_history(account_id: str, region: str, pipeline: str, execution
     from moto.codepipeline.models import PipelineExecution, codepipeline_backends
 
     class HistoricalExecution(PipelineExecution):
-        def to_dict(self) -> dict[str, Any]:
-            d = super().to_dict()
-            d.update(trigger=self.trigger, artifactRevisions=self.revisions, executionMode="SUPERSEDED",
-                     executionType="STANDARD")
-            return d
+        """A past execution; its summary is built here from its own fields (moto 5.2.6's model has
+        no to_dict/to_summary_dict any more, so nothing of moto's serialisation is relied on)."""
 
-        def to_summary_dict(self) -> dict[str, Any]:
-            d = super().to_summary_dict()
-            d.update(trigger=self.trigger, sourceRevisions=self.revisions, executionMode="SUPERSEDED",
-                     startTime=_epoch(self.start_time), lastUpdateTime=_epoch(self.last_update_time))
-            return d
+        def summary(self) -> dict[str, Any]:
+            return {"pipelineExecutionId": self.pipeline_execution_id, "status": self.status,
+                    "startTime": _epoch(self.start_time), "lastUpdateTime": _epoch(self.last_update_time),
+                    "sourceRevisions": self.revisions, "trigger": self.trigger,
+                    "executionMode": "SUPERSEDED", "executionType": "STANDARD"}
 
     backend = codepipeline_backends[account_id][region]
     pl = backend.pipelines[pipeline]
@@ -694,6 +691,15 @@ def _paginate(items: list[Any], token: str | None, size: int | None, default: in
     return page, (str(start + size) if start + size < len(items) else None)
 
 
+def _execution_summary(execution: Any) -> dict[str, Any]:
+    """A ListPipelineExecutions summary of a historical execution or of one moto started itself."""
+    if hasattr(execution, "summary"):
+        return dict(execution.summary())
+    return {"pipelineExecutionId": execution.pipeline_execution_id, "status": execution.status,
+            "startTime": _epoch(execution.start_time), "lastUpdateTime": _epoch(execution.last_update_time),
+            "sourceRevisions": [], "trigger": {"triggerType": "StartPipelineExecution", "triggerDetail": ""}}
+
+
 def patch_codepipeline() -> None:
     """Gaps: get_pipeline_state and list_action_executions are not implemented (500);
     list_pipeline_executions with maxResults truncates and returns no nextToken.
@@ -709,12 +715,15 @@ def patch_codepipeline() -> None:
         return
 
     def list_pipeline_executions(self: Any) -> str:
-        summaries = self.codepipeline_backend.list_pipeline_executions(self._get_param("pipelineName"), None)
+        found = self.codepipeline_backend.list_pipeline_executions(self._get_param("pipelineName"), None)
+        # moto 5.2.6 returns PipelineExecution objects (5.2.5 returned dicts; json's default=str then
+        # turned objects into strings botocore could not parse): every summary is built field by field
+        summaries = [_execution_summary(e) for e in found]
         page, token = _paginate(summaries, self._get_param("nextToken"), self._get_param("maxResults"))
         out: dict[str, Any] = {"pipelineExecutionSummaries": page}
         if token:
             out["nextToken"] = token
-        return json.dumps(out, default=str)
+        return json.dumps(out)
 
     def list_action_executions(self: Any) -> str:
         name = self._get_param("pipelineName")
@@ -766,9 +775,8 @@ def patch_codepipeline() -> None:
                 entry["latestExecution"] = {"pipelineExecutionId": latest.pipeline_execution_id,
                                             "status": latest.status}
             stages.append(entry)
-        meta = pl.metadata
         return json.dumps({"pipelineName": name, "pipelineVersion": pl.pipeline["version"], "stageStates": stages,
-                           "created": meta["created"], "updated": meta["updated"]})
+                           "created": _epoch(pl.created), "updated": _epoch(pl.updated)})
 
     CodePipelineResponse.list_pipeline_executions = list_pipeline_executions
     CodePipelineResponse.list_action_executions = list_action_executions
@@ -781,7 +789,7 @@ def fill_pipeline_times(account_id: str, region: str, pipeline: str, created: da
     from moto.codepipeline.models import codepipeline_backends
 
     pl = codepipeline_backends[account_id][region].pipelines[pipeline]
-    pl._created, pl._updated = utc_naive(created), utc_naive(updated)
+    pl.created, pl.updated = utc_naive(created), utc_naive(updated)
 
 
 # =============================================================================== CodeBuild
