@@ -21,6 +21,7 @@ assumptions = {}
 # %% tags=["remove-cell"]
 from IPython.display import HTML
 
+from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.report import summary
 
@@ -28,6 +29,9 @@ ctx = open_context(snapshot_dir, account_dir, assumptions)
 
 # %% [markdown]
 # # Executive summary
+
+# %% tags=["remove-input"]
+coverage.banner(ctx.snapshot)
 
 # %% tags=["remove-input"]
 HTML(summary.headline_html(ctx.account_dir))

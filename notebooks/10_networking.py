@@ -19,6 +19,7 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
+from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.views import findings_table
 from awsassess.views import network as view
@@ -32,6 +33,9 @@ a = ctx.assumptions.findings
 # How the account's VPCs are laid out and connected, what they pay for egress (NAT gateways, public IPv4)
 # and how traffic reaches the services (load balancers). Figures come from the snapshot's inventory and
 # CloudWatch metrics; costs are priced in the migration and cost section.
+
+# %% tags=["remove-input"]
+coverage.section_note(ctx.snapshot, "network")
 
 # %% [markdown]
 # ## VPCs and what they hold

@@ -19,6 +19,7 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
+from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.views import findings_table
 from awsassess.views import compute as view
@@ -32,6 +33,9 @@ a = ctx.assumptions.findings
 # The ECS services: how big their tasks are, how much of that they use (p95 of hourly CPU and memory over the
 # lookback), how they scale and deploy, and why tasks fail. The right size is the smallest valid Fargate
 # CPU/memory combination that keeps p95 under the target.
+
+# %% tags=["remove-input"]
+coverage.section_note(ctx.snapshot, "compute", "metrics")
 
 # %% [markdown]
 # ## Services, sizes and utilisation

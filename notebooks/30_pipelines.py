@@ -19,6 +19,7 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
+from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.views import findings_table
 from awsassess.views import pipelines as view
@@ -32,6 +33,9 @@ a = ctx.assumptions.findings
 # How long a change takes from commit to production, and where the time goes: source, build (CodeBuild
 # phases, Docker layer caching) and deploy (CodeDeploy blue/green waits). Durations are medians and 90th
 # percentiles of successful runs over the history lookback.
+
+# %% tags=["remove-input"]
+coverage.section_note(ctx.snapshot, "pipelines")
 
 # %% [markdown]
 # ## Pipelines and their durations

@@ -19,6 +19,7 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
+from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.views import findings_table
 from awsassess.views import datastores as view
@@ -31,6 +32,9 @@ a = ctx.assumptions.findings
 #
 # RDS, DocumentDB, ElastiCache and DynamoDB: instance classes and generations, storage, Multi-AZ, engine
 # support dates, and how much of the provisioned capacity is used.
+
+# %% tags=["remove-input"]
+coverage.section_note(ctx.snapshot, "datastores")
 
 # %% [markdown]
 # ## Relational and document databases

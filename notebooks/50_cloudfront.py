@@ -19,6 +19,7 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
+from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.views import findings_table
 from awsassess.views import cdn as view
@@ -31,6 +32,9 @@ a = ctx.assumptions.findings
 #
 # What the CDN caches and what it passes through to the origin: distributions, cache behaviours and their
 # policies, and the cache hit rate (request-weighted, from CloudFront's additional metrics).
+
+# %% tags=["remove-input"]
+coverage.section_note(ctx.snapshot, "cdn")
 
 # %% [markdown]
 # ## Distributions

@@ -19,6 +19,7 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
+from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.views import findings_table
 from awsassess.views import stacks as view
@@ -31,6 +32,9 @@ a = ctx.assumptions.findings
 #
 # Which stacks define the estate, which of them AWS Copilot manages (and so must change through Copilot
 # manifests), how close each is to CloudFormation's limits, and which failed or rolled back.
+
+# %% tags=["remove-input"]
+coverage.section_note(ctx.snapshot, "stacks")
 
 # %% [markdown]
 # ## Copilot applications

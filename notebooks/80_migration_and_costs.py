@@ -19,6 +19,7 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
+from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.views import costs as view
 
@@ -31,6 +32,9 @@ model = ctx.model
 # Every figure below is a cost line: a resource, a quantity measured in the snapshot (hours, GB,
 # requests, task sizes) and a list price from the catalog, with its source, date and confidence.
 # Monthly means 730 hours.
+
+# %% tags=["remove-input"]
+coverage.section_note(ctx.snapshot, "spend")
 
 # %% [markdown]
 # ## Current and proposed cost by area

@@ -37,7 +37,7 @@ import botocore.session
 import botocore.utils
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
-from botocore.exceptions import BotoCoreError
+from botocore.exceptions import BotoCoreError, NoCredentialsError, PartialCredentialsError
 from botocore.parsers import ResponseParserError
 
 from awsassess import __version__
@@ -151,6 +151,29 @@ def client_config(concurrency: int = DEFAULT_CONCURRENCY, *, max_attempts: int =
     )
 
 
+# Start-up checks (assume-role, GetCallerIdentity) wait at most this long for an unreachable or silent
+# endpoint: 2 attempts x (connect 5 s or read 15 s) + backoff, about 35 s; the account then fails with
+# one line (AwsSessionError) instead of ten 60-second retries per call. README "Exit status" says so.
+STARTUP_CONNECT_TIMEOUT_S = 5.0
+STARTUP_READ_TIMEOUT_S = 15.0
+STARTUP_ATTEMPTS = 2
+
+
+def startup_config(concurrency: int = DEFAULT_CONCURRENCY) -> Config:
+    """The Config of the start-up calls: short timeouts, two attempts (see STARTUP_*)."""
+    return client_config(concurrency, max_attempts=STARTUP_ATTEMPTS, connect_timeout=STARTUP_CONNECT_TIMEOUT_S,
+                         read_timeout=STARTUP_READ_TIMEOUT_S)
+
+
+def unreachable_message(what: str, endpoint: str | None, exc: BaseException) -> str:
+    """One line for an endpoint that did not answer at start-up, ending in a fix."""
+    where = endpoint or "the AWS endpoint"
+    reason = " ".join(str(exc).split())[:300]
+    return (f"{what}: {where} did not answer ({type(exc).__name__}: {reason}). Fix: check the network, proxy "
+            "and auth.endpoint_url, then run again (each start-up call waits at most "
+            f"{STARTUP_ATTEMPTS} x {STARTUP_READ_TIMEOUT_S:g} s).")
+
+
 def endpoint_region(region: str) -> str:
     return GLOBAL_ENDPOINT_REGION if region == GLOBAL_REGION else region
 
@@ -202,7 +225,16 @@ class AccountSession:
     def caller_identity(self) -> dict[str, Any]:
         """``sts:GetCallerIdentity`` of these credentials (cached)."""
         if self._identity is None:
-            resp = self.client("sts", self.home_region).get_caller_identity()
+            kwargs: dict[str, Any] = {"region_name": endpoint_region(self.home_region), "config": startup_config()}
+            if self.endpoint_url:
+                kwargs["endpoint_url"] = self.endpoint_url
+            sts = install_guard(self.session.client("sts", **kwargs))
+            try:
+                resp = sts.get_caller_identity()
+            except (ConnectionError, BotoCoreError) as exc:
+                if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+                    raise
+                raise AwsSessionError(unreachable_message("sts:GetCallerIdentity", self.endpoint_url, exc)) from exc
             self._identity = {k: resp[k] for k in ("Account", "Arn", "UserId") if k in resp}
         return self._identity
 
@@ -273,7 +305,7 @@ def session_for(params: Any, *, concurrency: int | None = None,
     if not role_arn:
         return AccountSession(session=base, config=config, endpoint_url=endpoint_url, home_region=home)
 
-    sts_kwargs: dict[str, Any] = {"region_name": endpoint_region(home), "config": config}
+    sts_kwargs: dict[str, Any] = {"region_name": endpoint_region(home), "config": startup_config(conc)}
     if endpoint_url:
         sts_kwargs["endpoint_url"] = endpoint_url
     sts = install_guard(base.client("sts", **sts_kwargs))

@@ -100,8 +100,15 @@ def run(
     except BatchInputError as exc:
         raise _bad_input(str(exc)) from None
     except KeyboardInterrupt:
-        err.print(f"interrupted: {out_dir / 'run.json'} records what finished; `--resume` continues")
+        err.print(f"interrupted: {out_dir / 'run.json'} records what finished; `--resume` continues",
+                  markup=False, highlight=False)
         raise typer.Exit(130) from None
+    from awsassess.batch.progress import run_table
+
+    out.print(run_table(result.run))
+    out.print(f"run record: {result.run_json}  (exit {result.exit_code}: "
+              f"{'all complete' if result.exit_code == 0 else 'some accounts are partial or failed'})",
+              markup=False, highlight=False)
     raise typer.Exit(result.exit_code)
 
 

@@ -135,7 +135,26 @@ def run_demo(out: Path, jobs: int | None = None) -> int:
             estate.stop()
     print_summary(out, accounts)
     console.print(f"total {time.perf_counter() - started:.1f} s; run record: {out / 'run.json'}")
+    errors = simulation_errors(result.run)
+    if errors:  # the simulated estate is ground truth: a read error there is a bug, never a pass
+        console.print(f"[bold red]the simulated estate gave {len(errors)} read error(s)[/]: a bug in the "
+                      "simulation or a collector (see run.json):", highlight=False)
+        for line in errors[:10]:
+            console.print(f"  {line}", markup=False, highlight=False)
+        return max(1, int(result.exit_code))
     return int(result.exit_code)
+
+
+def simulation_errors(run: dict[str, Any]) -> list[str]:
+    """``account: problem`` for every read error and failed step of a demo run (run.json's content)."""
+    out = []
+    for acct in run.get("accounts", []):
+        for step in acct.get("steps", []):
+            out.extend(f"{acct.get('name')}: {p}" for p in step.get("problems") or [])
+            if step.get("status") == "failed":
+                message = ((step.get("error") or {}).get("message") or "").splitlines()[:1]
+                out.append(f"{acct.get('name')}: step {step.get('step')} failed: {' '.join(message)}")
+    return out
 
 
 def print_summary(out: Path, accounts: list[AccountParams]) -> None:

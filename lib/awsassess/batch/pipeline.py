@@ -131,6 +131,9 @@ class AccountRun:
                    inputs_digest=self.digests.get(spec.name))
         if outcome.log:
             rec["log"] = outcome.log
+        rec.pop("problems", None)
+        if outcome.problems:  # done, but some of what it read went wrong: the account is partial
+            rec["problems"] = outcome.problems
         self.executed.add(spec.name)
         self._settle(spec, rec)
 
@@ -192,11 +195,11 @@ class AccountRun:
 
     def _blocked(self, spec: StepSpec) -> str | None:
         bad = [d for d in spec.deps if self.records[d]["status"] != "ok"]
+        if spec.kind == "report":
+            # a failed notebook costs its own section only: the report says there it could not be shown
+            bad = [d for d in bad if not (d.startswith("notebook:") and self.records[d]["status"] == "failed")]
         if not bad:
             return None
-        if spec.kind == "report" and all(d.startswith("notebook:") for d in bad):
-            names = ", ".join(d.split(":", 1)[1] for d in bad)
-            return f"notebook {names} failed: a report is not published with a failed notebook"
         first = self.records[bad[0]]
         if first["status"] == "skipped" and first.get("reason"):
             return str(first["reason"])
@@ -216,6 +219,8 @@ class AccountRun:
 
     def _reusable(self, spec: StepSpec, prev: dict[str, Any] | None, digest: str) -> bool:
         if not prev or prev.get("status") != "ok" or prev.get("inputs_digest") != digest:
+            return False
+        if prev.get("problems"):  # read with errors last time (a 5xx, a timeout): read again
             return False
         if any(d in self.executed for d in spec.deps):
             return False

@@ -1,6 +1,9 @@
-"""Rich progress for a batch: one overall bar (steps of all accounts) and a bar per account in flight.
+"""Progress of a batch: Rich bars on a terminal, plain lines elsewhere, and the final table.
 
-Quiet when stderr is not a terminal or ``enabled`` is False. A failed step prints one line above the bars.
+On a terminal: one overall bar (steps of all accounts) and a bar per account in flight; a failed step
+prints one line above the bars. Off a terminal (CI, cron, nohup): one plain line per finished step on
+stderr, so a log shows the run going. ``enabled=False`` is silent. Text from AWS, paths and errors is
+never read as Rich markup (``[/x]`` in an error message once crashed a whole batch).
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 FINAL = ("ok", "failed", "skipped")
@@ -17,6 +21,8 @@ class BatchProgress:
     def __init__(self, accounts: list[tuple[str, int]], enabled: bool = True, console: Console | None = None) -> None:
         self.console = console or Console(stderr=True)
         self.enabled = enabled and self.console.is_terminal
+        self.plain = enabled and not self.console.is_terminal  # plain lines instead of bars
+        self._printed: set[tuple[str, str]] = set()
         self.bars = Progress(TextColumn("[bold]{task.fields[label]}"), BarColumn(), MofNCompleteColumn(),
                              TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console,
                              disable=not self.enabled, transient=False)
@@ -36,6 +42,8 @@ class BatchProgress:
             self.bars.stop()
 
     def account(self, name: str, steps: list[dict[str, Any]]) -> None:
+        if self.plain:
+            self._plain_lines(name, steps)
         if not self.enabled:
             return
         finished = sum(1 for s in steps if s.get("status") in FINAL)
@@ -51,8 +59,27 @@ class BatchProgress:
             return
         err = record.get("error") or {}
         first = (err.get("message") or "").splitlines()[:1]
-        self.bars.console.print(f"[red]failed[/] {name} {record['step']}: {err.get('type', '')} "
-                                f"{first[0] if first else ''}", highlight=False)
+        self.bars.console.print(f"[red]failed[/] {escape(name)} {escape(str(record['step']))}: "
+                                f"{escape(str(err.get('type', '')))} {escape(first[0]) if first else ''}",
+                                highlight=False)
+
+    def _plain_lines(self, name: str, steps: list[dict[str, Any]]) -> None:
+        for step in steps:
+            key = (name, str(step.get("step")))
+            status = step.get("status")
+            if status not in FINAL or key in self._printed:
+                continue
+            self._printed.add(key)
+            took = f" ({step['duration_s']:.1f} s)" if isinstance(step.get("duration_s"), int | float) else ""
+            extra = ""
+            if status == "failed":
+                extra = ": " + ((step.get("error") or {}).get("message") or "").split("\n")[0][:300]
+            elif status == "skipped":
+                extra = f": {step.get('reason') or ''}"
+            elif step.get("problems"):
+                extra = f": partial, {len(step['problems'])} read error(s); first: {step['problems'][0][:300]}"
+            self.console.print(f"[awsassess] {name} {key[1]} {status}{took}{extra}", markup=False,
+                               highlight=False, soft_wrap=True)
 
     def run_step(self, record: dict[str, Any]) -> None:
         if self.enabled and record.get("status") in FINAL:
@@ -63,3 +90,29 @@ class BatchProgress:
             return
         self.done[name] = finished
         self.bars.update(self.overall, completed=sum(self.done.values()))
+
+
+def run_table(run: dict[str, Any]) -> Any:
+    """The final table of a run (run.json's content): each account's status, what went wrong, its report."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="awsassess run")
+    for col in ("account", "status", "what is missing", "report"):
+        table.add_column(col, overflow="fold")
+    for acct in run.get("accounts", []):
+        missing: list[str] = []
+        for step in acct.get("steps", []):
+            if step.get("status") == "failed":
+                message = ((step.get("error") or {}).get("message") or "").splitlines()[:1]
+                missing.append(f"{step.get('step')} failed: {' '.join(message)[:200]}")
+            missing.extend(str(p)[:200] for p in (step.get("problems") or [])[:3])
+            if len(step.get("problems") or []) > 3:
+                missing.append(f"... and {len(step['problems']) - 3} more read errors (run.json)")
+        report = next((s.get("outputs", {}).get("html") or s.get("outputs", {}).get("output")
+                       for s in acct.get("steps", []) if s.get("kind") == "report" and s.get("status") == "ok"), None)
+        status = str(acct.get("status", "?"))
+        style = {"ok": "green", "partial": "yellow", "failed": "red"}.get(status, "")
+        table.add_row(Text(str(acct.get("name", ""))), Text(status, style=style), Text("\n".join(missing) or "-"),
+                      Text(str(report or "-")))
+    return table

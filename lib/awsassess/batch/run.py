@@ -36,6 +36,13 @@ class RunResult:
         return bad + [("", s["step"]) for s in self.run.get("steps", []) if s["status"] == "failed"]
 
 
+def run_status(exit_code: int, account_statuses: Sequence[str]) -> str:
+    """run.json's final status: ok, partial (every account has its report, some are partial) or failed."""
+    if exit_code == 0:
+        return "ok"
+    return "partial" if account_statuses and all(s in ("ok", "partial") for s in account_statuses) else "failed"
+
+
 class Batch:
     """The run being made: accounts' pipelines, the portfolio, run.json and the progress display."""
 
@@ -164,7 +171,7 @@ def run_batch(
                 runlog.write(fsync=True)
                 raise
         code = batch.exit_code()
-        runlog.finish(code, "ok" if code == 0 else "failed")
+        runlog.finish(code, run_status(code, [a.status() for a in batch.accounts]))
         runlog.write(fsync=True)
         return RunResult(exit_code=code, run_json=runlog.path, run=runlog.doc)
 

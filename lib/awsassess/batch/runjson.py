@@ -16,8 +16,8 @@ Schema (all times UTC ISO 8601; paths relative to the run folder unless absolute
       "accounts": [
         {"name": "acme-prod", "account_id": "123456789012", "environment": "production",
          "params": "/abs/params/acme-prod.yaml" | null,
-         "status": "pending" | "running" | "ok" | "failed",
-         "steps": [STEP, ...]}                 # in plan order: collect, analyze, notebook:NN_*, report
+         "status": "pending" | "running" | "ok" | "partial" | "failed",
+         "steps": [STEP, ...]}                 # partial: a report, but a step failed or read with errors                 # in plan order: collect, analyze, notebook:NN_*, report
       ],
       "steps": [STEP]                           # run-level steps: the portfolio
     }
@@ -34,6 +34,7 @@ Schema (all times UTC ISO 8601; paths relative to the run folder unless absolute
                        "message": "RuntimeError: ... (first lines)",
                        "traceback": ["... last lines of the traceback ..."]},
       "outputs": {"notebook": "acme-prod/notebooks/01_network.ipynb", ...},  # kept on failure too
+      "problems": ["ecs:ListServices in eu-west-1 failed: ..."],  # ok but partial (collect: read errors)
       "source": "/abs/notebooks/01_network.ipynb",  # notebooks only: the file executed
       "worker": "host:pid",                    # where it ran
       "log": "logs/worker-1234.log"            # local executor: the worker's stdout/stderr (kernels' too)
@@ -133,13 +134,21 @@ def previous_steps(previous: dict[str, Any] | None) -> dict[str, dict[str, dict[
 
 
 def account_status(steps: list[dict[str, Any]]) -> str:
+    """ok | partial | failed (| running | pending while the run goes on).
+
+    *partial*: the account has a report, but something in it is missing: a step failed (a notebook,
+    whose section then says so) or a step read data that went wrong (``problems``: collection errors).
+    *failed*: no report (collection or analysis failed, or the report itself).
+    """
     statuses = {s.get("status") for s in steps}
-    if "failed" in statuses:
-        return "failed"
-    if statuses & {"pending", "running"}:
+    if statuses & {"pending", "running"} and not statuses & {"failed"}:
         return "running" if statuses - {"pending"} else "pending"
-    if "skipped" in statuses:  # skipped only ever follows a failure; keep it visible
-        return "failed"
+    report = next((s for s in steps if s.get("kind") == "report"), None)
+    has_report = report is not None and report.get("status") == "ok"
+    if statuses & {"failed", "skipped"}:  # skipped only ever follows a failure; keep it visible
+        return "partial" if has_report else "failed"
+    if any(s.get("problems") for s in steps):
+        return "partial"
     return "ok"
 
 

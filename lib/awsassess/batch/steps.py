@@ -112,6 +112,7 @@ class StepOutcome:
     error: dict[str, Any] | None = None
     worker: str = ""
     log: str | None = None  # the worker's stdout/stderr file (local executor)
+    problems: list[str] = field(default_factory=list)  # ok, but partial: reads that went wrong (collect)
 
 
 WORKER_LOG: Path | None = None  # set by the local pool's worker initializer
@@ -124,9 +125,11 @@ def execute_step(task: StepTask, kernel: WarmKernel | None = None) -> StepOutcom
     started, t0 = utcnow(), time.perf_counter()
     outputs: dict[str, Any] = {}
     error = None
+    problems: list[str] = []
     try:
         outputs = (_notebook(task, kernel) if task.kind == "notebook" else _RUNNERS[task.kind](task)) or {}
         status = "ok"
+        problems = [str(p) for p in outputs.pop("problems", None) or []]
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit from a step is a failure of that step
@@ -136,6 +139,7 @@ def execute_step(task: StepTask, kernel: WarmKernel | None = None) -> StepOutcom
         outputs=relative_outputs(outputs, task.out), error=error,
         worker=f"{socket.gethostname()}:{os.getpid()}",
         log=relative_outputs({"log": WORKER_LOG}, task.out)["log"] if WORKER_LOG else None,
+        problems=problems,
     )
 
 
@@ -144,7 +148,15 @@ def _collect(task: StepTask) -> dict[str, Any]:
     manifest = task.snapshot_dir / "manifest.json"
     if not manifest.is_file():
         raise RuntimeError(f"collect returned but wrote no snapshot at {task.snapshot_dir}")
-    return {"snapshot": task.snapshot_dir}
+    return {"snapshot": task.snapshot_dir, "problems": collect_errors(manifest)}
+
+
+def collect_errors(manifest: Path) -> list[str]:
+    """The reads that went wrong in a snapshot (coverage *errors*, not the gaps the client chose)."""
+    import json
+
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    return [str(e) for e in data.get("coverage", {}).get("errors", [])]
 
 
 def _analyze(task: StepTask) -> dict[str, Any]:

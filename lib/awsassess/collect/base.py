@@ -69,6 +69,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import socket
 import threading
 import time
 import traceback
@@ -267,9 +268,30 @@ def classify_error(exc: BaseException, region: str, home_region: str) -> tuple[s
         return "error", text
     if isinstance(exc, ResponseParserError | EndpointNotImplemented):
         return "not_implemented", f"unparseable response (operation not implemented?): {str(exc)[:300]}"
-    if isinstance(exc, EndpointConnectionError | UnknownEndpointError):
+    if isinstance(exc, UnknownEndpointError):
         return "unsupported", f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, EndpointConnectionError) and _no_such_host(exc):
+        # the service has no endpoint in that region (no DNS name): nothing there to read, a gap
+        return "unsupported", f"no endpoint for this service in {region} ({exc})"
+    # a connection refused, reset or timed out after start-up is an error: data was there, it was not read
     return "error", f"{type(exc).__name__}: {exc}"
+
+
+def _no_such_host(exc: BaseException) -> bool:
+    """True when a connection error was a failed DNS look-up (the endpoint's host name does not exist)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return True
+        text = str(cause)
+        if any(s in text for s in ("Name or service not known", "nodename nor servname", "getaddrinfo failed",
+                                   "No address associated with hostname", "Failed to resolve")):
+            return True
+        inner = getattr(cause, "kwargs", {}).get("error") if hasattr(cause, "kwargs") else None
+        cause = inner or cause.__cause__ or cause.__context__
+    return False
 
 
 # --------------------------------------------------------------------------- run state
@@ -857,6 +879,9 @@ def collect_account(params: Any, out_dir: str | Path, progress: Progress | None 
         row["account_id"] = run.account_id
     frames["coverage"] = build_frame("coverage", coverage_rows)
 
+    from awsassess.coverage import problems_of_rows
+
+    found = problems_of_rows(coverage_rows)
     by_status: dict[str, int] = {}
     for row in coverage_rows:
         by_status[row["status"]] = by_status.get(row["status"], 0) + 1
@@ -879,6 +904,9 @@ def collect_account(params: Any, out_dir: str | Path, progress: Progress | None 
             "by_status": by_status,
             "problems": [f"{r['service']}:{r['operation']} {r['region']}: {r['status']}"
                          for r in coverage_rows if r["status"] != "ok"],
+            # what went wrong (the account is partial) vs what the account chose (awsassess.coverage)
+            "errors": [p.sentence() for p in found if p.kind == "error"],
+            "gaps": [p.sentence() for p in found if p.kind == "gap"],
         },
     }
     snap = Snapshot(manifest=manifest, tables=frames)

@@ -33,7 +33,7 @@ from awsassess.findings.base import (
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 
-__all__ = ["DOMAINS", "EFFORTS", "REGISTRY", "SEVERITIES", "Finding", "FindingsAssumptions", "RuleError",
+__all__ = ["not_assessed", "DOMAINS", "EFFORTS", "REGISTRY", "SEVERITIES", "Finding", "FindingsAssumptions", "RuleError",
            "RuleSpec", "SCHEMA_PATH", "evaluate", "findings_frame", "load_findings", "resolve_assumptions",
            "validate", "write_findings"]
 
@@ -77,8 +77,30 @@ class _MemoSnapshot(Snapshot):
         return self._memo[name]
 
 
+def not_assessed(snapshot: Snapshot, rules: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """(rule id, reason) of the rules :func:`evaluate` withholds: a table they read was not fully read
+    (a denied, skipped or failed call of its collector, :func:`awsassess.coverage.unread_tables`).
+
+    "7 VPCs for 0 services" from a snapshot whose ECS calls were denied would be a false finding;
+    such a rule is listed as *not assessed*, with the reason, instead.
+    """
+    from awsassess.coverage import not_assessed_reason, unread_tables
+
+    unread = unread_tables(snapshot)
+    if not unread:
+        return []
+    out = []
+    for rule_id in sorted(REGISTRY) if rules is None else rules:
+        reason = not_assessed_reason(REGISTRY[rule_id].tables, unread)
+        if reason:
+            out.append((rule_id, reason))
+    return out
+
+
 def evaluate(snapshot: Snapshot, assumptions: Any = None, *, rules: Iterable[str] | None = None) -> list[Finding]:
     """Run every registered rule (or only ``rules``) on ``snapshot``; sorted by severity, then rule id.
+
+    Rules whose data could not be read are not run (:func:`not_assessed` lists them and why).
 
     A rule that raises stops the evaluation with :class:`RuleError` naming the rule (a bug, not data).
     """
@@ -88,8 +110,11 @@ def evaluate(snapshot: Snapshot, assumptions: Any = None, *, rules: Iterable[str
     if unknown:
         raise KeyError(f"unknown rule id(s) {unknown}; known: {', '.join(sorted(REGISTRY))}")
     findings: list[Finding] = []
+    withheld = {rule_id for rule_id, _reason in not_assessed(snapshot, selected)}
     snapshot = _MemoSnapshot(snapshot)
     for rule_id in selected:
+        if rule_id in withheld:  # its tables were not fully read: it must not conclude (see not_assessed)
+            continue
         try:
             findings.extend(REGISTRY[rule_id].fn(snapshot, a))
         except Exception as exc:  # noqa: BLE001 - re-raised with the rule named

@@ -111,6 +111,8 @@ class Headline:
     bill_monthly_usd: float | None = None  # Cost Explorer, last full month (when the model reconciled it)
     bill_explained_pct: float | None = None
     notes: list[str] = field(default_factory=list)
+    estimated_lines: int = 0  # priced from us-east-1 x a regional factor (confidence "estimated")
+    unpriced_lines: int = 0  # no price and no basis: left out of the totals, listed in the cost section
 
     @property
     def annual_saving_usd(self) -> float | None:
@@ -148,6 +150,11 @@ def headline(account_dir: str | Path) -> Headline:
                      f"{money(proposed)} (the report uses costs.csv).")
     if current is None and proposed is None:
         notes.append("No cost model output (costs.csv / model.json) was found for this account.")
+    estimated = unpriced = 0
+    if len(costs):
+        conf = costs["confidence"].astype(str) if "confidence" in costs.columns else pd.Series([], dtype=str)
+        estimated = int((conf == "estimated").sum())
+        unpriced = int(costs["unit_price_usd"].isna().sum())
     saving = None if current is None or proposed is None else current - proposed
     saving_pct = None if saving is None or not current else saving / current * 100
     counts = findings["severity"].value_counts().to_dict() if len(findings) else {}
@@ -157,8 +164,22 @@ def headline(account_dir: str | Path) -> Headline:
         findings_total=int(len(findings)), by_severity={s: int(counts.get(s, 0)) for s in SEVERITIES},
         findings_savings_usd=float(findings["monthly_savings_usd"].fillna(0).clip(lower=0).sum()) if len(findings) else 0.0,
         bill_monthly_usd=_num(summ["bill_monthly_usd"]), bill_explained_pct=_num(summ["bill_explained_pct"]),
-        notes=notes,
+        notes=notes, estimated_lines=estimated, unpriced_lines=unpriced,
     )
+
+
+def pricing_disclosure(h: Headline) -> str:
+    """'N lines estimated, M unpriced' beside the headline figures ('' when every line has a list price)."""
+    if not h.estimated_lines and not h.unpriced_lines:
+        return ""
+    parts = []
+    if h.estimated_lines:
+        parts.append(f"{h.estimated_lines} cost line{'s' if h.estimated_lines != 1 else ''} estimated (the us-east-1 "
+                     "list price times a regional factor, marked in the cost section)")
+    if h.unpriced_lines:
+        parts.append(f"{h.unpriced_lines} unpriced (no price and no basis for one: left out of these totals, "
+                     "listed in the cost section)")
+    return "Prices: " + " and ".join(parts) + "."
 
 
 def top_findings(findings: pd.DataFrame, n: int = 8) -> pd.DataFrame:
@@ -255,7 +276,9 @@ def headline_html(account_dir: str | Path) -> Markup:
         parts.append(f"A release takes about {esc(minutes(h.pipeline_now_min))} from commit to production today; "
                      f"the proposed pipeline brings that to about {esc(minutes(h.pipeline_predicted_min))}.")
     parts.append(f"The assessment raised <strong>{h.findings_total} findings</strong>" + (f" ({esc(sev)})." if sev else "."))
-    notes = "".join(f'<p class="note">{esc(n)}</p>' for n in h.notes)
+    disclosure = pricing_disclosure(h)
+    notes = (f'<p class="note pricing-disclosure">{esc(disclosure)}</p>' if disclosure else "") + \
+        "".join(f'<p class="note">{esc(n)}</p>' for n in h.notes)
     return Markup(f'<p class="lead">{" ".join(parts)}</p>' + kpi_row(cards) + notes)
 
 
