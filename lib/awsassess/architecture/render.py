@@ -34,6 +34,7 @@ from awsassess.architecture import aggregate
 from awsassess.architecture._cells import slug
 from awsassess.architecture.graph import ArchitectureGraph, Node
 from awsassess.architecture.legend import EDGE_STYLES, FONT, GROUP_STYLES, INK, MUTED, esc, title_block, wrap
+from awsassess.safe_files import write_bytes_atomic
 
 ICON_CLASSES: dict[str, type[DNode]] = {
     "internet": general.Users,
@@ -418,14 +419,7 @@ def read_stamp(path: Path) -> str | None:
 
 
 def _write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_bytes_atomic(path, data)
 
 
 def _stem(graph: ArchitectureGraph, out_base: Path) -> Path:

@@ -48,17 +48,14 @@ is re-run by ``--resume``. Writes go to a temporary file in the same folder that
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from awsassess import safe_files
 from awsassess.batch.plan import BatchInputError
 
 RUN_JSON = "run.json"
-_UMASK = os.umask(0o022)  # read once at import (os.umask can only be read by setting it)
-os.umask(_UMASK)
 
 
 class RunJsonError(BatchInputError):
@@ -79,25 +76,9 @@ def write_text_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
 
     ``fsync=False`` still survives the writing process being killed (the kernel has the data); the
     fsync only adds safety against a power loss, at a cost per write, so the batch does it at the end.
+    One implementation for every output file: :func:`awsassess.safe_files.write_bytes_atomic`.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; run.json is a normal file
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            if fsync:
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
+    safe_files.write_text_atomic(path, text, fsync=fsync)
 
 def load_run_json(path: Path) -> dict[str, Any] | None:
     """The run.json at ``path``, or None when there is none. Raises RunJsonError when unreadable."""

@@ -13,9 +13,9 @@ Public API::
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from awsassess.findings.base import (
     RuleSpec,
 )
 from awsassess.findings.thresholds import FindingsAssumptions
+from awsassess.safe_files import csv_safe, write_text_atomic
 from awsassess.snapshot import Snapshot
 
 __all__ = ["not_assessed", "DOMAINS", "EFFORTS", "REGISTRY", "SEVERITIES", "Finding", "FindingsAssumptions", "RuleError",
@@ -141,18 +142,6 @@ def validate(records: list[dict[str, Any]]) -> None:
     jsonschema.validate(records, _schema())
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_findings(findings: Iterable[Finding], account_dir: str | os.PathLike[str]) -> dict[str, Path]:
     """Write ``findings.json`` (validated against schema.json) and ``findings.csv`` into ``account_dir``."""
     items = sorted(findings, key=Finding.sort_key)
@@ -160,19 +149,18 @@ def write_findings(findings: Iterable[Finding], account_dir: str | os.PathLike[s
     validate(records)
     out = Path(account_dir)
     json_path, csv_path = out / "findings.json", out / "findings.csv"
-    _atomic_write(json_path, lambda fh: (json.dump(records, fh, indent=2, sort_keys=False), fh.write("\n")))
+    write_text_atomic(json_path, json.dumps(records, indent=2, sort_keys=False) + "\n")
 
-    def write_csv(fh: Any) -> None:
-        w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
-        w.writeheader()
-        for rec in records:
-            row = dict(rec)
-            row["resource_ids"] = ";".join(rec["resource_ids"])
-            row["evidence"] = json.dumps(rec["evidence"], sort_keys=True)
-            row["monthly_savings_usd"] = "" if rec["monthly_savings_usd"] is None else rec["monthly_savings_usd"]
-            w.writerow({k: row[k] for k in CSV_COLUMNS})
-
-    _atomic_write(csv_path, write_csv)
+    buffer = io.StringIO(newline="")
+    w = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    w.writeheader()
+    for rec in records:
+        row = dict(rec)
+        row["resource_ids"] = ";".join(rec["resource_ids"])
+        row["evidence"] = json.dumps(rec["evidence"], sort_keys=True)
+        row["monthly_savings_usd"] = "" if rec["monthly_savings_usd"] is None else rec["monthly_savings_usd"]
+        w.writerow({k: csv_safe(row[k]) for k in CSV_COLUMNS})  # no cell an Excel user opens runs as a formula
+    write_text_atomic(csv_path, buffer.getvalue())
     return {"json": json_path, "csv": csv_path}
 
 

@@ -31,6 +31,7 @@ from awsassess.model.reconcile import summary as reconcile_summary
 from awsassess.model.sensitivity import sensitivity
 from awsassess.model.terraform_table import terraform_table
 from awsassess.pricing.catalog import PriceCatalog, PriceRow
+from awsassess.safe_files import write_csv_atomic, write_text_atomic
 from awsassess.snapshot import Snapshot
 
 __all__ = ["CostModel", "ModelAssumptions", "ProposedArchitecture", "assess", "attach_savings", "write_model"]
@@ -221,11 +222,7 @@ def write_model(cost_model: CostModel, account_dir: str | os.PathLike[str]) -> d
     out.mkdir(parents=True, exist_ok=True)
     costs = out / "costs.csv"
     df = cost_model.lines[[*COST_COLUMNS, *EXTRA_COLUMNS]]
-    tmp = costs.with_suffix(".csv.tmp")
-    df.to_csv(tmp, index=False)
-    tmp.replace(costs)
+    write_csv_atomic(costs, df)  # formula-safe text cells; exclusive temp file, atomic rename, no links
     model_json = out / "model.json"
-    tmp = model_json.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(cost_model.to_dict(), indent=2, default=str))
-    tmp.replace(model_json)
+    write_text_atomic(model_json, json.dumps(cost_model.to_dict(), indent=2, default=str))
     return {"costs": costs, "model": model_json}

@@ -12,6 +12,7 @@ from typing import Any
 from awsassess.report.export import export_html, report_resources
 from awsassess.report.merge import NOTEBOOK_NAME, ReportError, merge_notebooks
 from awsassess.report.pdf import html_to_pdf
+from awsassess.safe_files import write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,7 @@ def _manifest(account_dir: Path) -> dict[str, Any]:
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text)
 
 
 def build_account_report(

@@ -25,6 +25,7 @@ from awsassess.report.merge import ReportError
 from awsassess.report.pdf import html_to_pdf
 from awsassess.report.render import SEVERITIES, cost_bars_png, is_number, minutes, money, pct, truncate
 from awsassess.report.summary import DOMAIN_LABELS, headline, load_findings, top_findings
+from awsassess.safe_files import write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -264,9 +265,7 @@ def build_portfolio(run_dir: str | os.PathLike[str], meta: dict[str, Any] | None
     html = render_portfolio_html(context, links=True)
     check_self_contained(html)
     html_path = run_dir / "portfolio.html"
-    tmp = html_path.with_name(f".portfolio.html.{os.getpid()}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(html_path)
+    write_text_atomic(html_path, html)
     out = {"html": html_path}
     if pdf:
         print_html = run_dir / f".portfolio.print.{os.getpid()}.html"
