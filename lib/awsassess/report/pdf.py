@@ -6,8 +6,10 @@ Choose the route with ``engine=`` or the environment variable ``AWSASSESS_PDF_EN
 a forced engine never falls back.
 
 Chromium runs with ``--no-pdf-header-footer`` (otherwise every page shows the local file path and
-date), a fresh ``--user-data-dir`` per call (parallel runs do not share a profile) and a timeout
-that kills the whole process group.
+date), a fresh ``--user-data-dir`` per call (parallel runs do not share a profile), a timeout
+that kills the whole process group, and offline: every background service off, no host name
+resolves and every request goes to a proxy that refuses (tests/test_pdf_offline.py counts zero
+connection attempts while a report with planted remote references prints).
 """
 
 from __future__ import annotations
@@ -30,7 +32,22 @@ CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage",
     "--hide-scrollbars", "--mute-audio", "--no-pdf-header-footer",
+    # a client's confidential report is printed offline: no background, update, metrics, safe-browsing,
+    # crash-report or field-trial service (Chromium tried ~10 connections to Google hosts per print)
+    "--disable-client-side-phishing-detection", "--safebrowsing-disable-auto-update", "--disable-breakpad",
+    "--disable-crash-reporter", "--disable-domain-reliability", "--disable-default-apps", "--no-default-browser-check",
+    "--metrics-recording-only", "--disable-field-trial-config", "--no-service-autorun", "--password-store=basic",
+    "--use-mock-keychain", "--disable-notifications", "--disable-remote-fonts",
+    "--disable-features=OptimizationHints,OptimizationGuideModelDownloading,MediaRouter,DialMediaRouteProvider,"
+    "Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,"
+    "NetworkTimeServiceQuerying,PrivacySandboxSettings4,SafeBrowsingBetterTelemetry",
+    # and nothing can leave even if a service or the page tried: no name resolves, every request
+    # (loopback included) goes to a proxy that refuses; the printed file:// page is not proxied
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-bypass-list=<-loopback>",
 )
+# the proxy every request of the printer is sent to: the discard port, closed on loopback (refused)
+REFUSING_PROXY = "http://127.0.0.1:9"
 
 
 class PdfError(ReportError):
@@ -50,9 +67,11 @@ def find_chromium() -> str | None:
     return None
 
 
-def chromium_command(chromium: str, html_path: Path, pdf_path: Path, profile_dir: Path) -> list[str]:
-    return [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile_dir}", f"--print-to-pdf={pdf_path}",
-            html_path.resolve().as_uri()]
+def chromium_command(chromium: str, html_path: Path, pdf_path: Path, profile_dir: Path,
+                     proxy: str = REFUSING_PROXY) -> list[str]:
+    """The printing command; ``proxy`` receives every request the browser tries (tests count them)."""
+    return [chromium, *CHROMIUM_FLAGS, f"--proxy-server={proxy}", f"--user-data-dir={profile_dir}",
+            f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
 
 
 def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
@@ -67,8 +86,9 @@ def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def chromium_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None, timeout: float = 120) -> Path:
-    """Print ``html_path`` to ``pdf_path`` with headless Chromium."""
+def chromium_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None, timeout: float = 120,
+                 proxy: str = REFUSING_PROXY) -> Path:
+    """Print ``html_path`` to ``pdf_path`` with headless Chromium, offline (see CHROMIUM_FLAGS)."""
     chromium = chromium or find_chromium()
     if not chromium:
         raise PdfError("no Chromium found (/usr/bin/chromium, chromium on PATH or $AWSASSESS_CHROMIUM). "
@@ -76,7 +96,7 @@ def chromium_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None, t
     pdf_path = Path(pdf_path)
     tmp_pdf = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.tmp")
     with tempfile.TemporaryDirectory(prefix="awsassess-chromium-") as profile:
-        cmd = chromium_command(chromium, Path(html_path), tmp_pdf, Path(profile))
+        cmd = chromium_command(chromium, Path(html_path), tmp_pdf, Path(profile), proxy)
         try:
             result = _run(cmd, timeout)
         except subprocess.TimeoutExpired:
