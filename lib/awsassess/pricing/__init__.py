@@ -1,6 +1,8 @@
-"""Price catalog (offline CSV + refreshed cache) and its refresh from the AWS Price List API.
+"""Price catalog (offline CSVs + refreshed cache) and its refresh from the AWS Price List API.
 
-``awsassess prices show|refresh`` call :func:`show` and :func:`refresh`.
+``awsassess prices show|refresh`` call :func:`show` and :func:`refresh`. :class:`PriceLookup` estimates a
+price a region lacks from us-east-1 x :class:`RegionalFactors` (confidence ``estimated``; ``estimate=False``
+for strict prices); :func:`fetch_missing` asks the Price List for just the prices a run lacked.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from awsassess.pricing.catalog import (
     PriceRow,
     default_cache_dir,
 )
-from awsassess.pricing.refresh import RefreshResult, price_list_documents, refresh
+from awsassess.pricing.refresh import RefreshResult, fetch_missing, price_list_documents, refresh
+from awsassess.pricing.regional import RegionalFactor, RegionalFactors, regional_factor
 from awsassess.pricing.specs import InstanceSpec, instance_specs
 
 
@@ -26,5 +29,6 @@ def show(region: str | None = None, service: str | None = None, cache_dir: str |
 
 __all__ = [
     "InstanceSpec", "MissingPrice", "MissingPriceError", "PriceCatalog", "PriceLookup", "PriceRow", "RefreshResult",
-    "default_cache_dir", "instance_specs", "price_list_documents", "refresh", "show",
+    "RegionalFactor", "RegionalFactors", "default_cache_dir", "fetch_missing", "instance_specs",
+    "price_list_documents", "refresh", "regional_factor", "show",
 ]

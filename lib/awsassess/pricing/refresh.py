@@ -17,6 +17,11 @@ round-trips; :func:`filter_documents` applies GetProducts filters to such docume
 
 Non-AWS rows (GitHub Actions) and plan-level rows (CloudFront flat-rate plans, Savings Plans) have no
 query and are never refreshed.
+
+:func:`fetch_missing` is the targeted variant for ``analyze`` / ``run`` with credentials: it asks only for
+the (service, item, region) prices a computation lacked (``PriceLookup.missing`` / ``unlisted()``, or a
+:class:`MissingPriceError`'s ``missing``), merges the answers into the same cache CSV, and reports what
+was found, not found and not askable; it never raises for an item or an API failure.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from typing import Any
 from awsassess.pricing.catalog import (
     ANY_REGION,
     CACHE_FILE,
+    MissingPrice,
     PriceCatalog,
     PriceRow,
     default_cache_dir,
@@ -336,14 +342,16 @@ class RefreshResult:
     refreshed: list[PriceRow] = field(default_factory=list)
     not_found: list[tuple[str, str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # API failures (fetch_missing records, never raises)
 
     def summary(self) -> dict[str, object]:
         return {"path": str(self.path), "as_of": self.as_of, "refreshed": len(self.refreshed),
-                "not_found": len(self.not_found), "skipped_not_aws": len(self.skipped)}
+                "not_found": len(self.not_found), "skipped_not_aws": len(self.skipped), "errors": len(self.errors)}
 
     def __str__(self) -> str:
         missing = f", {len(self.not_found)} not found in the Price List" if self.not_found else ""
-        return f"{self.path} ({len(self.refreshed)} prices refreshed as of {self.as_of}{missing})"
+        failed = f", API error: {self.errors[0]}" if self.errors else ""
+        return f"{self.path} ({len(self.refreshed)} prices refreshed as of {self.as_of}{missing}{failed})"
 
 
 def _pricing_client(endpoint_url: str | None, session: Any = None, profile: str | None = None) -> Any:
@@ -437,4 +445,117 @@ def refresh(
         fresh = {r.key for r in result.refreshed}
         kept = [r for r in previous.rows.values() if r.key not in fresh]
     write_rows([*kept, *result.refreshed], path)
+    return result
+
+
+# --------------------------------------------------------------------------- fetch the missing ones
+def _unit_for(catalog: PriceCatalog, service: str, item: str, query: PriceQuery) -> str:
+    """The catalog's unit text for the item (any region), else the commonest of its kind (``instance_hour``
+    of that service), else the Price List unit."""
+    kind = item.split(":")[0]
+    same_kind: dict[str, int] = {}
+    for r in catalog.rows.values():
+        if r.service != service:
+            continue
+        if r.item == item:
+            return r.unit
+        if r.item.split(":")[0] == kind:
+            same_kind[r.unit] = same_kind.get(r.unit, 0) + 1
+    if same_kind:
+        return max(sorted(same_kind), key=lambda u: same_kind[u])
+    return query.pricelist_unit or "per unit"
+
+
+def fetch_missing(
+    missing: Iterable[MissingPrice],
+    *,
+    client: Any = None,
+    session: Any = None,
+    endpoint_url: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    catalog: PriceCatalog | None = None,
+) -> RefreshResult:
+    """Ask the Price List API (``pricing:GetProducts``, read-only) for exactly the prices in ``missing``.
+
+    ``missing``: :class:`MissingPrice` items (``PriceLookup.missing``, ``PriceLookup.unlisted()``,
+    ``MissingPriceError.missing``); anything with ``service``, ``item`` and ``region`` works, so estimated
+    rows (``PriceLookup.estimated``) can be confirmed too. Duplicates are asked once.
+
+    Each found price becomes a cache row (confidence A, origin ``cache``, ``as_of`` = the product's
+    publication date, the source naming the service code, SKU, usage type and the fetch date) merged into
+    ``<cache_dir>/prices.csv`` (default :func:`default_cache_dir`), keeping every other cached row, as
+    :func:`refresh` does. The file is written only when something was found. Reload it
+    (``PriceCatalog.load(cache_dir)`` or ``catalog.merge_csv(result.path)``) so every later account of the
+    run uses it instead of asking again.
+
+    Never raises for a price: items without a query (non-AWS, plan-level, unknown items) go to ``skipped``
+    as (service, item); prices the API does not return go to ``not_found``. The first API failure
+    (no credentials, AccessDenied, endpoint unreachable) is recorded in ``errors`` and nothing more is
+    asked: the remaining prices are reported ``not_found``. ``client``: a boto3 ``pricing`` client (or a
+    stand-in with ``get_products``); else one is made from ``session`` / ``endpoint_url`` in us-east-1.
+    ``catalog`` supplies unit wording (default: the package catalog).
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    path = directory / CACHE_FILE
+    today = datetime.now(UTC).date().isoformat()
+    result = RefreshResult(path=path, as_of=today)
+    units_from = catalog or PriceCatalog.package()
+
+    wanted: dict[tuple[str, str, str], PriceQuery] = {}
+    for m in missing:
+        key = (m.service, m.item, m.region)
+        if key in wanted or (m.service, m.item) in result.skipped:
+            continue
+        q = query_for_row(*key) if m.region != ANY_REGION else None
+        if q is None:
+            result.skipped.append((m.service, m.item))
+            continue
+        wanted[key] = q
+    if not wanted:
+        return result
+
+    try:
+        client = client or _pricing_client(endpoint_url, session)
+    except (BotoCoreError, ClientError, ValueError) as exc:
+        result.errors.append(f"pricing client: {exc}")
+        result.not_found.extend(wanted)
+        return result
+
+    answers: dict[tuple[str, str], list[str]] = {}
+    for (service, item, region), q in wanted.items():
+        if result.errors:
+            result.not_found.append((service, item, region))
+            continue
+        request = (q.service_code, json.dumps(q.request_filters(region), sort_keys=True))
+        if request not in answers:
+            try:
+                answers[request] = _get_products(client, q, region)
+            except (BotoCoreError, ClientError) as exc:
+                result.errors.append(f"GetProducts {q.service_code} {region}: {exc}. Fix: allow "
+                                     "pricing:GetProducts for these credentials, or run with --offline.")
+                result.not_found.append((service, item, region))
+                continue
+        parsed = parse_price(answers[request], q)
+        if parsed is None:
+            result.not_found.append((service, item, region))
+            continue
+        usd, doc = parsed
+        sku = doc.get("product", {}).get("sku", "")
+        usage = doc.get("product", {}).get("attributes", {}).get("usagetype", "")
+        published = str(doc.get("publicationDate") or today)[:10]
+        result.refreshed.append(PriceRow(
+            service, item, region, _unit_for(units_from, service, item, q), usd,
+            f"AWS Price List API GetProducts {q.service_code} sku {sku} ({usage}); fetched {today} for a price "
+            "missing from the catalog", published, "A", "cache"))
+
+    if result.refreshed:
+        kept: list[PriceRow] = []
+        if path.is_file():
+            previous = PriceCatalog()
+            previous.merge_csv(path)
+            fresh = {r.key for r in result.refreshed}
+            kept = [r for r in previous.rows.values() if r.key not in fresh]
+        write_rows([*kept, *result.refreshed], path)
     return result
