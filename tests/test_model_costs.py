@@ -101,19 +101,44 @@ def test_missing_prices_are_all_listed_never_zero() -> None:
          "state": "running", "name": "odd"},
         {"account_id": base.account_id, "region": "us-east-1", "instance_id": "i-2", "instance_type": "z7.tiny",
          "state": "running", "name": "odder"}])
-    with pytest.raises(MissingPriceError) as err:
-        assess(snap)
+    with pytest.raises(MissingPriceError) as err:  # strict: today's hard stop, with the full list
+        assess(snap, {"strict_prices": True})
     items = {m.item for m in err.value.missing}
     assert {"instance_hour:x9.huge", "instance_hour:z7.tiny"} <= items
-    model = assess(snap, {"allow_missing_prices": True})
-    odd = model.lines[model.lines["resource_id"].isin(["i-1", "i-2"]) & (model.lines["scenario"] == "current")]
-    assert len(odd) == 2 and odd["monthly_usd"].isna().all()
-    assert {u["resource_id"] for u in model.unpriced} >= {"i-1", "i-2"}
+    for model in (assess(snap), assess(snap, {"allow_missing_prices": True})):  # default: never stops
+        odd = model.lines[model.lines["resource_id"].isin(["i-1", "i-2"]) & (model.lines["scenario"] == "current")]
+        assert len(odd) == 2 and odd["monthly_usd"].isna().all()  # no basis for an estimate: unpriced, not $0
+        assert {u["resource_id"] for u in model.unpriced} >= {"i-1", "i-2"}
+
+
+def test_a_price_missing_for_the_region_is_estimated_from_us_east_1_with_its_factor() -> None:
+    """t3.medium has no shipped eu-south-2 row; the line is us-east-1 x a regional factor, said so."""
+    from awsassess.pricing import PriceCatalog
+    from awsassess.pricing.regional import RegionalFactors
+
+    base = demo_snapshot("staging")
+    catalog = PriceCatalog.package()
+    region = "eu-central-1"
+    item = next(r.item for r in catalog.rows.values() if r.service == "AmazonEC2" and r.region == "us-east-1"
+                and r.item.startswith("instance_hour:") and catalog.find("AmazonEC2", r.item, region) is None)
+    itype = item.split(":", 1)[1]
+    snap = _with(base, "ec2_instances", [
+        {"account_id": base.account_id, "region": region, "instance_id": "i-eu", "instance_type": itype,
+         "state": "running", "name": "eu"}])
+    model = assess(snap, catalog=catalog)
+    line = model.lines[(model.lines["resource_id"] == "i-eu") & (model.lines["scenario"] == "current")].iloc[0]
+    factor = RegionalFactors(catalog).factor("AmazonEC2", region)
+    assert factor is not None
+    us = catalog.price("AmazonEC2", item, "us-east-1").usd
+    assert line["unit_price_usd"] == pytest.approx(us * factor.factor)
+    assert line["confidence"] == "estimated" and "regional factor" in line["price_source"]
+    with pytest.raises(MissingPriceError):
+        assess(snap, {"strict_prices": True}, catalog=catalog)
 
 
 def test_an_empty_catalog_lists_every_price_the_account_needs() -> None:
     with pytest.raises(MissingPriceError) as err:
-        assess(demo_snapshot("staging"), catalog=PriceCatalog())
+        assess(demo_snapshot("staging"), {"strict_prices": True}, catalog=PriceCatalog())
     assert len(err.value.missing) > 20
     assert "AmazonEC2 / nat_gateway_hour / us-east-1" in str(err.value)
 

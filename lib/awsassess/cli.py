@@ -87,6 +87,7 @@ def run(
     executor: Annotated[str, typer.Option("--executor", help="local | dask")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (with --executor dask; none = a local cluster)")] = None,
     fresh_kernels: Annotated[bool, typer.Option("--fresh-kernels", help="a new Jupyter kernel per notebook (default: each worker keeps one, reset between notebooks)")] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="never ask the Price List API for prices the offline catalog lacks (they are estimated or left unpriced)")] = False,
 ) -> None:
     """Assess every account of PARAMS: collect, analyse, notebooks, reports, portfolio."""
     accounts = _load(params)
@@ -96,7 +97,7 @@ def run(
 
     try:
         result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor, scheduler=scheduler,
-                           warm_kernels=not fresh_kernels)
+                           warm_kernels=not fresh_kernels, offline=offline)
     except BatchInputError as exc:
         raise _bad_input(str(exc)) from None
     except KeyboardInterrupt:
@@ -140,14 +141,22 @@ def collect(
 def analyze(
     snapshot_dir: Annotated[Path, typer.Argument(help="a snapshot folder (DIR/<name>/snapshot)")],
     out_dir: OutDir,
-    params: Annotated[Path | None, typer.Option("--params", help="params file whose assumptions to use")] = None,
+    params: Annotated[Path | None, typer.Option("--params", help="params file whose assumptions (and, unless --offline, credentials for missing prices) to use")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="never ask the Price List API for missing prices")] = False,
 ) -> None:
-    """Everything after collection, offline (no AWS calls): findings, costs, diagrams into OUT."""
+    """Everything after collection: findings, costs, diagrams into OUT. No AWS call, except, with --params and
+    without --offline, pricing:GetProducts for prices the offline catalog lacks."""
     from awsassess.analyze import analyze as run_analyze
+    from awsassess.analyze import prefetch_prices
     from awsassess.snapshot import SnapshotError
 
-    assumptions = _load([params])[0].assumptions if params else {}
+    account = _load([params])[0] if params else None
+    assumptions = account.assumptions if account else {}
     try:
+        if account is not None and not offline:
+            fetched = prefetch_prices(snapshot_dir, account)
+            if fetched is not None:
+                err.print(f"prices: {fetched}", markup=False, highlight=False)
         written = run_analyze(snapshot_dir, out_dir, assumptions)
     except SnapshotError as exc:
         raise _bad_input(str(exc)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import itertools
 import os
@@ -116,6 +117,7 @@ def run_batch(
     notebook_timeout_s: float | None = 1800,
     collect_jobs: int | None = None,
     warm_kernels: bool = True,
+    offline: bool = False,
 ) -> RunResult:
     """Assess every account into ``out/<name>/`` and write ``out/run.json`` after every step.
 
@@ -126,6 +128,8 @@ def run_batch(
     :mod:`awsassess.batch.plan`), re-run the rest. ``executor="dask"``: one task per account on the
     Dask cluster at ``scheduler`` (a ``LocalCluster`` of ``jobs`` workers when None); the workers must
     see ``out`` and the notebooks at the same paths. ``steps``: the step callables (tests); default real.
+    ``offline``: never ask the Price List API for prices the catalog lacks (default: ask, with each
+    account's credentials, once per missing price; cached for the later accounts).
     ``warm_kernels``: each worker runs its notebooks one after another in one kept kernel, reset between
     notebooks (:mod:`awsassess.batch.kernels`); False: a new kernel per notebook, as papermill does.
     Raises :class:`BatchInputError` (a ValueError) for bad input, before anything is started.
@@ -141,6 +145,8 @@ def run_batch(
         prev_steps = previous_steps(previous)
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
         functions = steps or StepFunctions()
+        if offline:  # no Price List call for missing prices: they are estimated or left unpriced
+            functions = dataclasses.replace(functions, prices_online=False)
         specs = account_steps(notebooks)
         runs = [AccountRun(p, out, specs, functions=functions, run_id=run_id, previous=prev_steps.get(p.name),
                            resume=resume, notebook_timeout_s=notebook_timeout_s) for p in accounts]

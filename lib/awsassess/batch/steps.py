@@ -73,6 +73,8 @@ class StepFunctions:
     report: Callable[[Path, dict[str, Any]], Any] = real_report
     portfolio: Callable[[Path], Any] = real_portfolio
     meta: Callable[[Any], dict[str, Any]] = real_meta  # params -> report cover facts
+    # before analyze: ask the Price List API for prices the catalog lacks (run --offline: False)
+    prices_online: bool = True
 
 
 # --------------------------------------------------------------------------- one step
@@ -162,6 +164,10 @@ def collect_errors(manifest: Path) -> list[str]:
 def _analyze(task: StepTask) -> dict[str, Any]:
     from awsassess.batch.plan import assumptions_of
 
+    if task.functions.prices_online and task.params is not None:
+        from awsassess.analyze import prefetch_prices
+
+        prefetch_prices(task.snapshot_dir, task.params)  # never fails the step: estimates stay estimates
     written = task.functions.analyze(task.snapshot_dir, task.account_dir, assumptions_of(task.params))
     return _as_outputs(written)
 

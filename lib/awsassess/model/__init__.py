@@ -92,10 +92,11 @@ class CostModel:
             "bill_monthly_usd": rec.get("spend_usd"),
             "bill_explained_pct": rec.get("explained_pct"),
             "unpriced_items": len(self.unpriced),
-            "low_confidence_prices": sum(1 for r in self.prices_used if r.confidence == "C"),
+            "low_confidence_prices": sum(1 for r in self.prices_used if r.confidence in ("C", "estimated")),
+            "estimated_prices": sum(1 for r in self.prices_used if r.confidence == "estimated"),
         }
 
-    def low_confidence(self, levels: tuple[str, ...] = ("B", "C")) -> list[PriceRow]:
+    def low_confidence(self, levels: tuple[str, ...] = ("B", "C", "estimated")) -> list[PriceRow]:
         return [r for r in self.prices_used if r.confidence in levels]
 
     def to_dict(self) -> dict[str, Any]:
@@ -171,15 +172,15 @@ def _members(snapshot: Snapshot) -> dict[str, list[str]]:
 
 def assess(snapshot: Snapshot, assumptions: Any = None, catalog: PriceCatalog | None = None,
            cache_dir: str | os.PathLike[str] | None = None) -> CostModel:
-    """The whole model for one snapshot. Raises :class:`MissingPriceError` listing every missing price
-    (unless ``allow_missing_prices``)."""
+    """The whole model for one snapshot. Prices missing for the region are estimated or left unpriced
+    (listed); with ``strict_prices`` it raises :class:`MissingPriceError` listing every missing price."""
     a = _resolve(assumptions)
     catalog = catalog if catalog is not None else PriceCatalog.load(cache_dir)
     c = Coster(snapshot, a, catalog)
     current_lines(c)
     ptm = pipeline_time(snapshot, a)
     arch = build_proposal(c, ptm)
-    if not a.allow_missing_prices:
+    if a.prices_strict:
         c.lookup.raise_missing()
     lines = lines_frame(c.lines)
     production = a.is_production(snapshot.environment)

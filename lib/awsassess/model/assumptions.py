@@ -39,9 +39,19 @@ class ModelAssumptions(BaseModel):
     bytes_per_gb: float = _f(
         float(1024**3), "Bytes in a billed GB when turning CloudWatch byte counts into GB (AWS usage reports "
         "meter data in binary GB, 2^30 bytes; set 1e9 for decimal GB).", "bytes", gt=0)
-    allow_missing_prices: bool = _f(
-        False, "False: any price missing from the catalog stops the model with the full list of missing prices. "
-        "True: such lines are reported as unpriced (NaN, listed in model.json), never as $0.", "flag")
+    strict_prices: bool = _f(
+        False, "False: a price missing for the account's region is estimated (the us-east-1 list price times the "
+        "service's documented regional factor, confidence 'estimated') or, with no basis, the line is left "
+        "unpriced (NaN, listed, never $0), and the analysis always completes. True: any price missing from the "
+        "catalog stops the model with the full list of missing prices (no estimate).", "flag")
+    allow_missing_prices: bool | None = _f(
+        None, "Deprecated (use strict_prices): false asks for strict_prices; true is the default behaviour now.",
+        "flag")
+
+    @property
+    def prices_strict(self) -> bool:
+        """strict_prices, or the deprecated allow_missing_prices: false."""
+        return self.strict_prices or self.allow_missing_prices is False
 
     # ------------------------------------------------------------------ compute: right-sizing
     cpu_target_pct: float = _f(

@@ -90,7 +90,8 @@ class Coster:
     unpriced: list[Unpriced] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.lookup = PriceLookup(self.catalog)
+        # strict: no estimate, every missing price listed and raised at the end of the model
+        self.lookup = PriceLookup(self.catalog, estimate=not self.assumptions.prices_strict)
         self.metrics = MetricIndex(self.snapshot)
 
     @property
@@ -110,8 +111,9 @@ class Coster:
         """Add a line priced from the catalog row (service, price_item, price_region or region).
 
         ``multiplier`` scales the catalog unit price (e.g. 1 - Fargate Spot discount) and is stated in the
-        line's price_source. A missing price adds no line: it is recorded (and raised at the end unless
-        ``allow_missing_prices``, in which case the line appears unpriced with NaN).
+        line's price_source. A price missing for the region is estimated by the lookup (us-east-1 x the
+        regional factor, confidence ``estimated``); with no basis the line appears unpriced (NaN, listed
+        in ``unpriced``). With ``strict_prices`` nothing is estimated and the model raises at the end.
         """
         if quantity is None or (isinstance(quantity, float) and math.isnan(quantity)):
             self.unpriced.append(Unpriced(scenario, domain, item, resource_id, region, "quantity unknown"))
@@ -121,7 +123,7 @@ class Coster:
         if row is None:
             self.unpriced.append(Unpriced(scenario, domain, item, resource_id, region,
                                           f"no catalog price {service}/{price_item}/{region_for_price}"))
-            if self.assumptions.allow_missing_prices:
+            if not self.assumptions.prices_strict:
                 line = CostLine(scenario, domain, item, resource_id, region, float(quantity), unit, math.nan,
                                 "MISSING PRICE", note, tuple(replaces), f"{service}/{price_item}/{region_for_price}")
                 self.lines.append(line)

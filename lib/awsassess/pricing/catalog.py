@@ -109,8 +109,8 @@ class MissingPriceError(LookupError):
         super().__init__(
             f"{len(self.missing)} price(s) missing from the catalog:\n{lines}\n"
             "Fix: run `awsassess prices refresh --region <region>` (AWS Price List API), or add the rows "
-            f"(columns {','.join(COLUMNS)}) to the refreshed cache CSV, or set the model assumption "
-            "allow_missing_prices: true to report these lines as unpriced (never as $0)."
+            f"(columns {','.join(COLUMNS)}) to the refreshed cache CSV, or leave the model assumption "
+            "strict_prices: false (the default) to estimate these lines or report them as unpriced (never $0)."
         )
 
 

@@ -429,6 +429,7 @@ CONFIDENCE = {
     "A": "official: AWS Price List data or an AWS pricing page",
     "B": "secondary source that agrees with another",
     "C": "single secondary source: confirm before relying on it",
+    "estimated": "no list price for the region: the us-east-1 price times the service's regional factor",
     "high": "high", "medium": "medium", "low": "low",
 }
 CONFIDENT = {"a", "high"}

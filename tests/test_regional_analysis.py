@@ -1,0 +1,54 @@
+"""An account outside us-east-1 is analysed completely: shipped regional prices, estimates marked, never a stop.
+
+The simulated production snapshot is moved to eu-central-1 (every region column and the manifest), as an
+estate there would be collected. Before the regional catalog and estimates, ``analyze`` stopped on
+MissingPriceError and the account lost its findings, notebooks and report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from awsassess.analyze import analyze
+from awsassess.report.summary import headline, headline_html
+from awsassess.snapshot import Snapshot
+from test_model_snapshot import demo_snapshot
+
+
+def _moved(snapshot: Snapshot, region: str) -> Snapshot:
+    tables = {}
+    for name in snapshot.tables:
+        df = snapshot.table(name).copy()
+        for col in df.columns:
+            if col == "region" or col.endswith("_region"):
+                df[col] = df[col].replace("us-east-1", region)
+            if col in ("availability_zone", "az") and df[col].dtype == object:
+                df[col] = df[col].astype(str).str.replace("us-east-1", region, regex=False)
+        tables[name] = df
+    manifest = dict(snapshot.manifest, regions=[region], regions_collected=[region])
+    return Snapshot(manifest=manifest, tables=tables)
+
+
+@pytest.mark.parametrize("region", ["eu-central-1", "ap-southeast-2"])
+def test_an_account_outside_us_east_1_gets_every_output_with_estimates_marked(region: str, tmp_path: Path) -> None:
+    snap = _moved(demo_snapshot("production"), region)
+    snap.save(tmp_path / "acct" / "snapshot")
+    written = analyze(tmp_path / "acct" / "snapshot", tmp_path / "acct")
+    assert {"findings.json", "costs.csv", "model.json"} <= {p.name for p in written.values()}
+
+    costs = pd.read_csv(tmp_path / "acct" / "costs.csv")
+    current = costs[costs["scenario"] == "current"]
+    assert (current["region"] == region).any()
+    regional = current[current["price_key"].str.endswith(f"/{region}", na=False)]
+    assert len(regional) > 5, "the shipped regional rows price most lines directly"
+    estimated = costs[costs["confidence"] == "estimated"]
+    assert len(estimated) > 0
+    assert estimated["price_source"].str.contains("regional factor").all()
+    assert costs["monthly_usd"].notna().mean() > 0.9  # estimated or priced, not left out
+
+    h = headline(tmp_path / "acct")
+    assert h.current_monthly_usd and h.proposed_monthly_usd and h.estimated_lines == len(estimated)
+    lead = str(headline_html(tmp_path / "acct"))
+    assert f"{len(estimated)} cost line" in lead and "estimated" in lead  # said next to the headline
