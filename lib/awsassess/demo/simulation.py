@@ -1,13 +1,16 @@
 """Every fill of a moto gap, in one place. THIS MODULE IS THE SIMULATION LAYER.
 
 moto 5 models most of what an assessment reads, but not all (see
-``/work/shared/reference/moto-simulation.md``). Each function below names the gap it fills and how:
+``../shared/reference/moto-simulation.md``). Each function below names the gap it fills and how:
 
 - mechanism A: set attributes on moto's in-memory model objects (the response serializer reads
   them by the botocore shape, so new attributes appear in API responses);
 - mechanism B: replace a method on a moto Response or Backend class (whole operations);
 - mechanism C: answer an operation in the front door (:mod:`awsassess.demo.frontdoor`) because moto
   has no route or no backend for it (registered in :data:`SIMULATED_OPERATIONS`).
+
+:data:`FILLED_OPERATIONS` lists every AWS operation whose answer this module changes or replaces
+(all three mechanisms); tests/test_simulation_operations.py calls each one and checks its answer.
 
 The seeders (``seed*.py``) create resources through the real APIs and call these fills; they never
 patch moto themselves. Everything here runs inside the estate server process.
@@ -36,6 +39,91 @@ def utc_naive(dt: datetime | None) -> datetime | None:
 
 # (boto3 client name, operation) -> handler, answered by the front door (mechanism C)
 SIMULATED_OPERATIONS: dict[tuple[str, str], SimHandler] = {}
+
+# Every AWS operation whose answer a function of this module changes or replaces: the operations a
+# mechanism-A fill's data shows up in, the operations a mechanism-B patch rewrites (including the
+# ones that only share the patched moto method), and every front-door operation (mechanism C, the
+# keys of SIMULATED_OPERATIONS). (boto3 client name, API operation name); the comment names the
+# function(s) responsible. Each entry has a test named ``<service>.<Operation>`` in
+# tests/test_simulation_operations.py that calls the operation through boto3, checks the parsed
+# answer against the operation's output shape and asserts the filled data is there: a moto upgrade
+# that breaks a fill fails the test named after the operation. A new fill adds its operations here
+# (a test fails until it does, and until each has a case).
+FILLED_OPERATIONS: tuple[tuple[str, str], ...] = (
+    # EC2 / VPC
+    ("ec2", "DescribeNatGateways"),  # fill_nat_connectivity_type
+    ("ec2", "DescribeVpcs"),  # bulk_create_network (scale estate)
+    ("ec2", "DescribeSubnets"),  # bulk_create_network (scale estate)
+    ("ec2", "DescribeVpcAttribute"),  # bulk_create_network (enableDnsHostnames)
+    # ECS
+    ("ecs", "DescribeServices"),  # fill_ecs_service, bulk_create_ecs
+    ("ecs", "DescribeClusters"),  # fill_ecs_cluster_counts, bulk_create_ecs
+    ("ecs", "DescribeTasks"),  # fill_ecs_task
+    ("ecs", "DescribeTaskDefinition"),  # fill_task_definition
+    ("ecs", "DescribeCapacityProviders"),  # patch_ecs_describe_capacity_providers
+    ("ecs", "ListTasks"),  # patch_ecs_list_tasks_default_running
+    # RDS / DocumentDB (the docdb client is the RDS API: both clients see the relabelled objects)
+    ("docdb", "DescribeDBClusters"),  # relabel_docdb
+    ("docdb", "DescribeDBInstances"),  # relabel_docdb
+    ("rds", "DescribeDBClusters"),  # relabel_docdb
+    ("rds", "DescribeDBInstances"),  # relabel_docdb
+    # ElastiCache
+    ("elasticache", "DescribeReplicationGroups"),  # fill_replication_group_members
+    ("elasticache", "DescribeCacheClusters"),  # fill_replication_group_members
+    ("elasticache", "DescribeServerlessCaches"),  # patch_elasticache_serverless
+    # CloudFront
+    ("cloudfront", "ListDistributions"),  # fill_distribution_times
+    ("cloudfront", "GetDistribution"),  # fill_distribution_times
+    ("cloudfront", "ListCachePolicies"),  # cloudfront_list_cache_policies (front door)
+    ("cloudfront", "GetCachePolicy"),  # cloudfront_get_cache_policy (front door)
+    ("cloudfront", "GetCachePolicyConfig"),  # cloudfront_get_cache_policy (front door)
+    ("cloudfront", "ListOriginRequestPolicies"),  # cloudfront_list_origin_request_policies (front door)
+    ("cloudfront", "GetOriginRequestPolicy"),  # cloudfront_get_origin_request_policy (front door)
+    ("cloudfront", "ListResponseHeadersPolicies"),  # cloudfront_list_response_headers_policies (front door)
+    # Pricing (no moto backend at all)
+    ("pricing", "GetProducts"),  # pricing_get_products (front door)
+    ("pricing", "DescribeServices"),  # pricing_describe_services (front door)
+    ("pricing", "GetAttributeValues"),  # pricing_get_attribute_values (front door)
+    # Cost Explorer
+    ("ce", "GetCostAndUsage"),  # patch_cost_explorer
+    # Organizations (fixed account ids; the moved master-account index keeps members' lookups working)
+    ("organizations", "ListAccounts"),  # fill_organization_account_ids
+    ("organizations", "ListAccountsForParent"),  # fill_organization_account_ids
+    ("organizations", "DescribeAccount"),  # fill_organization_account_ids
+    ("organizations", "DescribeOrganization"),  # fill_organization_account_ids (called from a member account)
+    # CodePipeline
+    ("codepipeline", "ListPipelines"),  # fill_pipeline_times
+    ("codepipeline", "GetPipeline"),  # fill_pipeline_times
+    ("codepipeline", "ListPipelineExecutions"),  # fill_pipeline_history, patch_codepipeline
+    ("codepipeline", "GetPipelineExecution"),  # fill_pipeline_history
+    ("codepipeline", "ListActionExecutions"),  # fill_pipeline_history, patch_codepipeline
+    ("codepipeline", "GetPipelineState"),  # fill_pipeline_history, fill_pipeline_times, patch_codepipeline
+    # CodeBuild
+    ("codebuild", "ListBuildsForProject"),  # fill_build_history
+    ("codebuild", "ListBuilds"),  # fill_build_history
+    ("codebuild", "BatchGetBuilds"),  # fill_build_history, patch_codebuild_batch_get_builds
+    # CodeDeploy
+    ("codedeploy", "GetApplication"),  # fill_codedeploy_ids
+    ("codedeploy", "BatchGetApplications"),  # fill_codedeploy_ids
+    ("codedeploy", "GetDeploymentGroup"),  # fill_codedeploy_ids
+    ("codedeploy", "ListDeployments"),  # fill_deployment_history
+    ("codedeploy", "GetDeployment"),  # fill_deployment_history
+    ("codedeploy", "BatchGetDeployments"),  # fill_deployment_history
+    ("codedeploy", "ListDeploymentConfigs"),  # patch_codedeploy_list_deployment_configs
+    # CloudFormation
+    ("cloudformation", "DescribeStacks"),  # fill_stack_history
+    ("cloudformation", "ListStacks"),  # fill_stack_history
+    ("cloudformation", "DescribeStackEvents"),  # fill_stack_history
+    ("cloudformation", "DescribeStackResources"),  # patch_cloudformation_conditional_resources
+    ("cloudformation", "ListStackResources"),  # patch_cloudformation_conditional_resources
+    ("cloudformation", "DescribeStackResource"),  # patch_cloudformation_conditional_resources
+    # Application Auto Scaling
+    ("application-autoscaling", "DescribeScalingActivities"),  # patch_autoscaling_activities
+    # CloudWatch
+    ("cloudwatch", "GetMetricData"),  # put_metric_series, patch_cloudwatch_get_metric_data
+    ("cloudwatch", "ListMetrics"),  # put_metric_series, patch_cloudwatch_list_metrics
+    ("cloudwatch", "GetMetricStatistics"),  # put_metric_series
+)
 
 
 def apply_patches() -> None:
@@ -461,21 +549,26 @@ def _catalog_products() -> list[dict[str, Any]]:
     (:func:`awsassess.pricing.refresh.price_list_documents`), so the attributes are the ones real
     AWS returns and a ``prices refresh`` against the estate round-trips."""
     import csv
+    import os
 
-    from awsassess.pricing.catalog import PriceRow
+    from awsassess.pricing.catalog import PriceCatalog, PriceRow
     from awsassess.pricing.refresh import price_list_documents
 
+    override = os.environ.get("AWSASSESS_PRICES_CSV")
     path = prices_csv_path()
     try:
-        stamp = (str(path), path.stat().st_mtime)
+        stamp = (str(path), path.stat().st_mtime, bool(override))
     except OSError:
         return []
     if _CATALOG_CACHE.get("stamp") == stamp:
         return _CATALOG_CACHE["products"]
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = [PriceRow(r["service"].strip(), r["item"].strip(), r["region"].strip(), r["unit"].strip(),
-                         float(r["usd"]), r["source"].strip(), r["as_of"].strip(), r["confidence"].strip().upper())
-                for r in csv.DictReader(fh)]
+    if override:  # a test's own CSV, as it is
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = [PriceRow(r["service"].strip(), r["item"].strip(), r["region"].strip(), r["unit"].strip(),
+                             float(r["usd"]), r["source"].strip(), r["as_of"].strip(),
+                             r["confidence"].strip().upper()) for r in csv.DictReader(fh)]
+    else:  # the whole shipped catalog: prices.csv and the regional rows
+        rows = list(PriceCatalog.package().rows.values())
     regions = sorted({r.region for r in rows if r.region.count("-") == 2} | {"us-east-1"})
     products = price_list_documents(rows, regions=regions)
     _CATALOG_CACHE.update(stamp=stamp, products=products)
@@ -768,6 +861,8 @@ def patch_codepipeline() -> None:
                         "summary": rec.get("summary", ""), "lastStatusChange": _epoch(rec["end"]),
                         "externalExecutionId": rec.get("external_id", ""),
                         "externalExecutionUrl": rec.get("external_url", "")}
+                    # AWS leaves empty strings out (the model's minimum length is 1)
+                    state["latestExecution"] = {k: v for k, v in state["latestExecution"].items() if v != ""}
                 actions.append(state)
             entry: dict[str, Any] = {"stageName": stage["name"], "inboundTransitionState": {"enabled": True},
                                      "actionStates": actions}
