@@ -219,3 +219,16 @@ def test_assess_without_cost_explorer_spend() -> None:
     model = assess(snap)
     assert model.summary["current_monthly_usd"] > 0
     assert model.summary["bill_explained_pct"] is None
+
+
+def test_cost_explorer_without_data_is_no_billing_data_not_a_zero_bill() -> None:
+    """A new account's Cost Explorer answers with no amounts: no bill, not $0 with negative gaps."""
+    base = demo_snapshot("staging")
+    empty = base.table("spend").iloc[0:0]
+    zero = base.table("spend").assign(usd=0.0)
+    for spend in (empty, zero):
+        tables = dict(base.tables)
+        tables["spend"] = spend
+        model = assess(Snapshot(manifest=dict(base.manifest), tables=tables))
+        assert len(model.reconciliation) == 0
+        assert model.summary["bill_monthly_usd"] is None and model.summary["bill_explained_pct"] is None

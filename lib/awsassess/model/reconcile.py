@@ -93,7 +93,15 @@ def monthly_spend(spend: pd.DataFrame, hours_per_month: float = 730.0) -> pd.Dat
 
 
 def reconcile(lines: pd.DataFrame, spend: pd.DataFrame, hours_per_month: float = 730.0) -> pd.DataFrame:
-    """Model vs bill per Cost Explorer service (current scenario lines only)."""
+    """Model vs bill per Cost Explorer service (current scenario lines only).
+
+    No billing data (Cost Explorer not read, or it answered with no amounts, as for a new or a linked
+    account without access to its bill) gives an empty frame: "no billing data", never a $0 bill
+    against which every modelled dollar would look unexplained."""
+    columns = ["service", "spend_usd", "model_usd", "difference_usd", "explained_pct"]
+    billed = pd.to_numeric(spend["usd"], errors="coerce").abs().sum() if len(spend) and "usd" in spend else 0.0
+    if not billed:
+        return pd.DataFrame(columns=columns)
     cur = lines[lines["scenario"] == "current"].copy()
     cur["ce_service"] = cur["price_key"].astype(str).map(ce_service)
     model = cur.groupby("ce_service")["monthly_usd"].sum().rename("model_usd")
@@ -109,6 +117,8 @@ def reconcile(lines: pd.DataFrame, spend: pd.DataFrame, hours_per_month: float =
 
 
 def summary(recon: pd.DataFrame) -> dict[str, float | None]:
+    if not len(recon):  # no billing data: nothing to compare with
+        return {"spend_usd": None, "model_usd": None, "explained_pct": None}
     aws = recon[recon["service"] != CE_NAMES["GitHubActions"]]
     spend = float(aws["spend_usd"].sum())
     model = float(aws["model_usd"].sum())
