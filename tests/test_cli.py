@@ -63,3 +63,47 @@ def test_collect_then_analyze_offline(demo_estate, tmp_path: Path) -> None:  # t
     for name in ("findings.json", "findings.csv", "costs.csv", "model.json", "diagrams/current.png",
                  "diagrams/proposed.svg"):
         assert (tmp_path / "offline" / name).is_file(), name
+
+
+def test_untrusted_text_is_never_markup_and_bad_input_exits_2(tmp_path: Path) -> None:
+    """'[/x]' in YAML, a non-UTF-8 params file and --out naming a file: a message and exit 2, never a traceback."""
+    import subprocess
+    import sys
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "awsassess.cli", *args], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=120)
+
+    (tmp_path / "markup.yaml").write_text('name: acme\naccount_id: "123456789012"\nenvironment: [/x] prod\n'
+                                          "regions: [us-east-1\n")
+    r = cli("params", "check", "markup.yaml")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "[/x] prod" in r.stderr and "^" in r.stderr  # the text and the YAML caret survive
+    (tmp_path / "empty.yaml").write_text('name: acme\naccount_id: "123456789012"\nenvironment: prod\nregions: []\n')
+    r = cli("params", "check", "empty.yaml")
+    assert r.returncode == 2 and "regions: [us-east-1]" in r.stderr  # the suggested fix is not eaten as markup
+    (tmp_path / "latin1.yaml").write_bytes(b"name: acme\xff\n")
+    r = cli("params", "check", "latin1.yaml")
+    assert r.returncode == 2 and "not UTF-8" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "ok.yaml").write_text('name: acme\naccount_id: "123456789012"\nenvironment: prod\nregions: [us-east-1]\n')
+    r = cli("run", "ok.yaml", "--out", "afile")
+    assert r.returncode == 2 and "is a file" in r.stderr
+
+
+def test_a_step_error_with_markup_does_not_crash_the_progress_display() -> None:
+    import io
+
+    from awsassess.batch.progress import BatchProgress, run_table
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    record = {"step": "analyze", "status": "failed", "error": {"type": "RuntimeError", "message": "bad [/x] tag [red]"}}
+    with BatchProgress([("acme", 3)], console=console) as bars:
+        bars.failed("acme", record)
+    assert "bad [/x] tag [red]" in console.file.getvalue()
+    plain = Console(file=io.StringIO(), width=200)
+    BatchProgress([("acme", 3)], console=plain).account("acme", [record])
+    assert "acme analyze failed" in plain.file.getvalue() and "[/x]" in plain.file.getvalue()
+    plain.print(run_table({"accounts": [{"name": "acme", "status": "failed", "steps": [record]}]}))
+    assert "bad [/x] tag" in plain.file.getvalue()

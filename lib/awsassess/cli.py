@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from awsassess import __version__
 from awsassess.params import ParamsError, load_params_files
@@ -29,20 +30,41 @@ prices_app = typer.Typer(help="The offline price catalog.", no_args_is_help=True
 app.add_typer(params_app, name="params")
 app.add_typer(prices_app, name="prices")
 
-err = Console(stderr=True)
-out = Console()
+# Messages carry text from AWS, YAML and paths: never read as Rich markup ("[/x]" in an error once
+# crashed a batch and swallowed a YAML caret). Styles are applied with Text, not with markup.
+err = Console(stderr=True, markup=False, highlight=False)
+out = Console(markup=False, highlight=False)
 
 ParamsFiles = Annotated[list[Path], typer.Argument(help="params/*.yaml files, one per account")]
-OutDir = Annotated[Path, typer.Option("--out", help="output folder (one sub-folder per account)")]
+def _check_out_dir(value: Path) -> Path:
+    """--out must be a folder (or not exist yet), never a file or a symbolic link."""
+    if value.is_symlink():
+        raise typer.BadParameter(f"{value} is a symbolic link. Fix: give the real folder (awsassess does not "
+                                 "write through links)")
+    if value.exists() and not value.is_dir():
+        raise typer.BadParameter(f"{value} is a file, not a folder. Fix: give a folder (it is created if missing)")
+    return value
+
+
+OutDir = Annotated[Path, typer.Option("--out", help="output folder (one sub-folder per account)",
+                                      callback=_check_out_dir)]
 Jobs = Annotated[int | None, typer.Option("--jobs", min=1, help="parallel notebook workers (default: cores)")]
 
 
 def _bad_input(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    err.print(Text.assemble(("error:", "bold red"), " ", str(message)), soft_wrap=True)
     return typer.Exit(2)
 
 
 def _load(paths: list[Path]):  # noqa: ANN202
+    for path in paths:  # a file that is not UTF-8 text: one line naming it, not a traceback
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _bad_input(f"{path}: not UTF-8 text (byte {exc.start}: {exc.object[exc.start:exc.start + 1]!r}). "
+                             "Fix: save the params file as UTF-8") from None
+        except OSError as exc:
+            raise _bad_input(f"{path}: cannot read it ({exc.strerror}). Fix: give an existing params file") from None
     try:
         return load_params_files(paths)
     except ParamsError as exc:
@@ -94,11 +116,14 @@ def run(
     if executor not in ("local", "dask"):
         raise _bad_input(f"--executor: {executor!r} is not one of local, dask")
     from awsassess.batch import BatchInputError, run_batch
+    from awsassess.batch.dask_runner import DaskSchedulerError
 
     try:
         result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor, scheduler=scheduler,
                            warm_kernels=not fresh_kernels, offline=offline)
     except BatchInputError as exc:
+        raise _bad_input(str(exc)) from None
+    except DaskSchedulerError as exc:
         raise _bad_input(str(exc)) from None
     except KeyboardInterrupt:
         err.print(f"interrupted: {out_dir / 'run.json'} records what finished; `--resume` continues",
@@ -128,7 +153,7 @@ def collect(
         with rich_progress(console=err, disable=not err.is_terminal) as progress:
             snapshot = collect_account(account, out_dir, progress=progress)
     except (AwsSessionError, AccountMismatchError, CollectionError) as exc:
-        err.print(f"[bold red]collection failed:[/] {exc}", highlight=False)
+        err.print(Text.assemble(("collection failed:", "bold red"), " ", str(exc)), soft_wrap=True)
         raise typer.Exit(1) from None
     cov = snapshot.table("coverage")
     failed = cov[cov["status"] != "ok"] if len(cov) else cov

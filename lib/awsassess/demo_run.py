@@ -20,6 +20,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from awsassess.params import (
     AccountParams,
@@ -137,8 +138,8 @@ def run_demo(out: Path, jobs: int | None = None) -> int:
     console.print(f"total {time.perf_counter() - started:.1f} s; run record: {out / 'run.json'}")
     errors = simulation_errors(result.run)
     if errors:  # the simulated estate is ground truth: a read error there is a bug, never a pass
-        console.print(f"[bold red]the simulated estate gave {len(errors)} read error(s)[/]: a bug in the "
-                      "simulation or a collector (see run.json):", highlight=False)
+        console.print(Text.assemble((f"the simulated estate gave {len(errors)} read error(s)", "bold red"),
+                                    ": a bug in the simulation or a collector (see run.json):"), highlight=False)
         for line in errors[:10]:
             console.print(f"  {line}", markup=False, highlight=False)
         return max(1, int(result.exit_code))

@@ -83,12 +83,22 @@ def run_portfolio(task: StepTask) -> Any:
     return execute_step(task)
 
 
+class DaskSchedulerError(ValueError):
+    """The --scheduler address did not answer (bad input: nothing was started)."""
+
+
 def run_dask(batch: Batch, jobs: int, scheduler: str | None, warm_kernels: bool = True) -> None:
     from distributed import Client, LocalCluster, Queue, wait
 
     cluster = None
     if scheduler:
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise DaskSchedulerError(
+                f"--scheduler {scheduler}: no Dask scheduler answered within 30 s ({type(exc).__name__}: {exc}). "
+                "Fix: start it (dask scheduler) or check the address; without --scheduler a local cluster "
+                "is started") from None
     else:
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)

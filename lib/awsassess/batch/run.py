@@ -176,6 +176,10 @@ def run_batch(
                 runlog.finish(None, "interrupted")
                 runlog.write(fsync=True)
                 raise
+            except Exception:  # e.g. an unreachable Dask scheduler: run.json must not stay "running"
+                runlog.finish(None, "failed")
+                runlog.write(fsync=True)
+                raise
         code = batch.exit_code()
         runlog.finish(code, run_status(code, [a.status() for a in batch.accounts]))
         runlog.write(fsync=True)
