@@ -14,7 +14,7 @@ from awsassess.collect import cdn
 from awsassess.tables import loads
 from botocore_stub import stubbed
 
-EXAMPLES = Path("/work/shared/testdata/aws-examples/responses")
+EXAMPLES = Path(__file__).parent / "fixtures" / "shared-testdata" / "aws-examples" / "responses"
 ACCT = "333300000001"  # shared by the collector test modules (disjoint services)
 
 # AWS's managed "CachingOptimized" policy, with the settings AWS documents for it

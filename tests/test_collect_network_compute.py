@@ -25,7 +25,7 @@ from awsassess.snapshot import Snapshot, empty_frame
 from awsassess.tables import loads
 from botocore.stub import Stubber
 
-EXAMPLES = Path("/work/shared/testdata/aws-examples")
+EXAMPLES = Path(__file__).parent / "fixtures" / "shared-testdata" / "aws-examples"
 RESPONSES = EXAMPLES / "responses"
 
 

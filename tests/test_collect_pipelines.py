@@ -25,9 +25,11 @@ from awsassess.collect import pipelines
 from awsassess.tables import loads
 from botocore_stub import stubbed
 
-EXAMPLES = Path("/work/shared/testdata/aws-examples/responses")
-COPILOT = Path("/work/shared/testdata/copilot")
-CICD = Path("/work/shared/testdata/cicd")
+# copied from ../shared/testdata of the steering repo; provenance in its README.md
+SHARED = Path(__file__).parent / "fixtures" / "shared-testdata"
+EXAMPLES = SHARED / "aws-examples" / "responses"
+COPILOT = SHARED / "copilot"
+CICD = SHARED / "cicd"
 BOTOCORE_DATA = Path(os.path.dirname(botocore.__file__)) / "data"
 ACCT = "333300000001"
 REGION = "us-east-1"

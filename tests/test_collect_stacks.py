@@ -1,5 +1,5 @@
 """CloudFormation collector: Copilot labels and template sizes on the real Copilot templates
-(``/work/shared/testdata/copilot``), the AWS CLI DescribeStacks example, then stacks over HTTP."""
+(``tests/fixtures/shared-testdata/copilot``), the AWS CLI DescribeStacks example, then stacks over HTTP."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from awsassess.collect import stacks
 from awsassess.tables import loads
 from botocore_stub import stubbed
 
-COPILOT = Path("/work/shared/testdata/copilot")
-EXAMPLES = Path("/work/shared/testdata/aws-examples/responses")
+# copied from ../shared/testdata of the steering repo; provenance in its README.md
+SHARED = Path(__file__).parent / "fixtures" / "shared-testdata"
+COPILOT = SHARED / "copilot"
+EXAMPLES = SHARED / "aws-examples" / "responses"
 STATS = json.loads((COPILOT / "_meta" / "copilot-stats.json").read_text())["files"]
 TEMPLATES = sorted(f for f in STATS if f.endswith(".stack.yml"))
 # moto warns about the unsupported ServiceDiscovery::Service the test uses on purpose

@@ -1,5 +1,5 @@
 """GitHub Actions workflow and CodeBuild buildspec analysis against real public CI definitions
-(``/work/shared/testdata/cicd``, provenance in its README)."""
+(``tests/fixtures/shared-testdata/cicd``, provenance in its README)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from awsassess.collect.github import analyse_buildspec, analyse_commands, parse_workflow, scan_repository
 
-CICD = Path("/work/shared/testdata/cicd")
+CICD = Path(__file__).parent / "fixtures" / "shared-testdata" / "cicd"
 
 # The README's "Docker layer caching?" column, as (docker_build, build_cache, cache kinds, deploys to ECS).
 # growthbook (current) caches implicitly through Depot's remote builders: the README lists

@@ -80,11 +80,13 @@ def compute_analysis(snapshot: Snapshot, assumptions: Assumptions) -> tuple[list
 
 
 def analysis_key(snapshot: Snapshot, assumptions: Assumptions) -> str:
-    """What the analysis depends on: the snapshot's manifest, the assumptions and the tool version."""
-    from awsassess import __version__
+    """What the analysis depends on: the snapshot's manifest, the assumptions and the code (its version
+    and :func:`awsassess.codedigest.code_digest`: the version is never bumped, so only the code digest
+    makes an upgraded or edited package recompute instead of showing the old code's findings)."""
+    from awsassess import __version__, codedigest
 
-    payload = json.dumps([snapshot.manifest, assumptions.model_dump(mode="json"), __version__],
-                         sort_keys=True, default=str)
+    payload = json.dumps([snapshot.manifest, assumptions.model_dump(mode="json"), __version__,
+                          codedigest.code_digest()], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

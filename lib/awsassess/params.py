@@ -104,7 +104,8 @@ class AccountParams(_Strict):
     auth: AuthParams = Field(default_factory=AuthParams)
     report: ReportParams = Field(default_factory=ReportParams)
     collect: CollectOptions = Field(default_factory=CollectOptions)
-    github_repo: Path | None = Field(None, description="local checkout whose .github/workflows are assessed")
+    github_repo: Path | None = Field(None, description="local checkout whose .github/workflows are assessed "
+                                     "(relative to the params file)")
     assumptions: dict[str, Any] = Field(default_factory=dict, description="overrides of the model's defaults")
     source: Path | None = Field(None, exclude=True, description="the params file this came from")
 
@@ -204,6 +205,30 @@ def _format_error(path: Path, err: ValidationError, text: str) -> str:
     return "\n".join(lines)
 
 
+def _resolve_against(value: Path, params_file: Path) -> Path:
+    """``value`` as an absolute path: ``~`` expanded, a relative path taken from the params file's folder
+    (an absolute one is kept as written)."""
+    value = value.expanduser()
+    return value if value.is_absolute() else (params_file.parent / value).resolve()
+
+
+def _resolve_relative_paths(params: AccountParams, params_file: Path) -> AccountParams:
+    """``github_repo`` and ``report.logo`` made absolute, once, when the file is loaded.
+
+    A relative path in a params file means "next to this file" whatever the working directory of the
+    run, its worker processes or its notebook kernels (each account's kernel runs in its own folder).
+    Resolving it here, and only here, means every later reader (the collectors, the report, the resume
+    digests of :mod:`awsassess.batch.plan`) sees the same absolute path.
+    """
+    update: dict[str, Any] = {}
+    if params.github_repo is not None:
+        update["github_repo"] = _resolve_against(params.github_repo, params_file)
+    if params.report.logo is not None:
+        update["report"] = params.report.model_copy(
+            update={"logo": _resolve_against(params.report.logo, params_file)})
+    return params.model_copy(update=update) if update else params
+
+
 def load_params_file(path: str | Path) -> AccountParams:
     p = Path(path)
     if not p.is_file():
@@ -219,9 +244,7 @@ def load_params_file(path: str | Path) -> AccountParams:
         params = AccountParams.model_validate({**data, "source": p})
     except ValidationError as exc:
         raise ParamsError(_format_error(p, exc, text)) from None
-    if params.report.logo is not None and not params.report.logo.is_absolute():
-        params = params.model_copy(update={"report": params.report.model_copy(
-            update={"logo": (p.parent / params.report.logo).resolve()})})
+    params = _resolve_relative_paths(params, p)
     if params.report.logo is not None and not params.report.logo.is_file():
         raise ParamsError(f"{p}: report.logo: {params.report.logo} does not exist. Fix: give a PNG/SVG path or null")
     return params

@@ -8,11 +8,13 @@ Per account, in ``OUT/<name>/``::
     then, once every account is done: portfolio (OUT/portfolio.html|pdf)
 
 Each step has an *inputs digest* (sha256), chained through its dependencies so a change upstream
-changes everything downstream:
+changes everything downstream. Every step's digest starts with the code's identity: the awsassess
+version and :func:`awsassess.codedigest.code_digest` (the version is never bumped, so an upgrade or an
+edit of the package is only seen through the code digest, and then every step runs again):
 
-- collect:  awsassess version + the params minus ``report``/``assumptions`` (changing the client
+- collect:  the code + the params minus ``report``/``assumptions`` (changing the client
   name or a model assumption does not re-collect an account) + the GitHub workflow files of
-  ``github_repo`` when set;
+  ``github_repo`` when set (an absolute path: the params loader resolved it against the params file);
 - analyze:  collect's digest + the snapshot (manifest.json and every tables/*.parquet) + assumptions;
 - notebook: analyze's digest + the notebook file executed;
 - report:   analyze's and every notebook's digest + the ``report`` params (and the logo file's bytes);
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from awsassess import __version__
+from awsassess import __version__, codedigest
 
 # A paired py:percent file newer than its .ipynb by more than this is executed instead (jupytext):
 # papermill cannot read .py itself, and running the stale .ipynb would silently ignore the edit.
@@ -107,6 +109,11 @@ def account_steps(notebooks: list[NotebookSource]) -> list[StepSpec]:
 
 
 # --------------------------------------------------------------------------- digests
+def code_identity() -> list[str]:
+    """What identifies the code in every digest; looked up at call time so tests can swap it."""
+    return [__version__, codedigest.code_digest()]
+
+
 def sha(*parts: Any) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -154,7 +161,7 @@ def collect_digest(params: Any) -> str:
     dump = params_dump(params)
     dump.pop("report", None)
     dump.pop("assumptions", None)
-    parts: list[Any] = [__version__, "collect", dump]
+    parts: list[Any] = [code_identity(), "collect", dump]
     repo = getattr(params, "github_repo", None)
     if repo:
         for wf in sorted((Path(repo) / ".github" / "workflows").glob("*")):
@@ -164,16 +171,16 @@ def collect_digest(params: Any) -> str:
 
 
 def analyze_digest(collect: str, snapshot_dir: Path, params: Any) -> str:
-    return sha(__version__, "analyze", collect, snapshot_digest(snapshot_dir), assumptions_of(params))
+    return sha(code_identity(), "analyze", collect, snapshot_digest(snapshot_dir), assumptions_of(params))
 
 
 def notebook_digest(analyze: str, notebook: NotebookSource) -> str:
-    return sha(__version__, "notebook", analyze, notebook.name, notebook.digest)
+    return sha(code_identity(), "notebook", analyze, notebook.name, notebook.digest)
 
 
 def report_digest(dep_digests: list[str], params: Any) -> str:
     report = params_dump(params).get("report", {})
-    parts: list[Any] = [__version__, "report", dep_digests, report]
+    parts: list[Any] = [code_identity(), "report", dep_digests, report]
     logo = getattr(getattr(params, "report", None), "logo", None)
     if logo and Path(logo).is_file():
         parts.append(file_digest(Path(logo)))
@@ -182,4 +189,4 @@ def report_digest(dep_digests: list[str], params: Any) -> str:
 
 def portfolio_digest(accounts: list[tuple[str, str | None, str]]) -> str:
     """``accounts`` = (name, report digest, account status) in run order."""
-    return sha(__version__, "portfolio", accounts)
+    return sha(code_identity(), "portfolio", accounts)

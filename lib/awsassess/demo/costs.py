@@ -3,7 +3,8 @@
 The Cost Explorer fill (``simulation.patch_cost_explorer``) answers ``GetCostAndUsage`` from here, and
 the CloudWatch series are seeded from the same usage figures (NAT bytes, ALB LCUs, CloudFront
 traffic, DynamoDB capacity), so spend, metrics and inventory tell one consistent story.
-Prices: ``/work/shared/reference/pricing-facts.md`` (us-east-1, on-demand, 730 h/month convention).
+Prices: ``../shared/reference/pricing-facts.md`` of the steering repo (us-east-1, on-demand, 730 h/month
+convention).
 """
 
 from __future__ import annotations
