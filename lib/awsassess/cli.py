@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from awsassess import __version__
+from awsassess.lifecycle import EXIT_SIGTERM, Terminated, sigterm_as_interrupt
 from awsassess.params import ParamsError, load_params_files
 
 app = typer.Typer(
@@ -97,7 +98,13 @@ def demo(
     """Run the whole assessment against the simulated two-account fintech estate (no AWS account needed)."""
     from awsassess.demo_run import run_demo
 
-    raise typer.Exit(run_demo(out_dir, jobs=jobs))
+    try:
+        with sigterm_as_interrupt():
+            code = run_demo(out_dir, jobs=jobs)
+    except KeyboardInterrupt as exc:
+        err.print(f"interrupted: {out_dir / 'run.json'} records what finished")
+        raise typer.Exit(EXIT_SIGTERM if isinstance(exc, Terminated) else 130) from None
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -119,16 +126,16 @@ def run(
     from awsassess.batch.dask_runner import DaskSchedulerError
 
     try:
-        result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor, scheduler=scheduler,
-                           warm_kernels=not fresh_kernels, offline=offline)
+        with sigterm_as_interrupt():  # SIGTERM stops the run as Ctrl-C does (run.json: interrupted)
+            result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor,
+                               scheduler=scheduler, warm_kernels=not fresh_kernels, offline=offline)
     except BatchInputError as exc:
         raise _bad_input(str(exc)) from None
     except DaskSchedulerError as exc:
         raise _bad_input(str(exc)) from None
-    except KeyboardInterrupt:
-        err.print(f"interrupted: {out_dir / 'run.json'} records what finished; `--resume` continues",
-                  markup=False, highlight=False)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        err.print(f"interrupted: {out_dir / 'run.json'} records what finished; `--resume` continues")
+        raise typer.Exit(EXIT_SIGTERM if isinstance(exc, Terminated) else 130) from None
     from awsassess.batch.progress import run_table
 
     out.print(run_table(result.run))

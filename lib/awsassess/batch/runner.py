@@ -33,6 +33,7 @@ from awsassess.batch import steps as steps_module
 from awsassess.batch.kernels import WarmKernel
 from awsassess.batch.plan import StepSpec
 from awsassess.batch.steps import StepFunctions, StepOutcome, StepTask, describe_error, execute_step
+from awsassess.lifecycle import exit_when_gone
 
 if TYPE_CHECKING:
     from awsassess.batch.pipeline import AccountRun
@@ -54,10 +55,12 @@ INTERRUPTED = {
 }
 
 
-def _worker_init(log_dir: str, environ: dict[str, str], warm_kernels: bool = True) -> None:
+def _worker_init(log_dir: str, environ: dict[str, str], warm_kernels: bool = True, driver_pid: int = 0) -> None:
     """In each worker: the driver's environment of now (the fork server has the one of its start),
-    stdout/stderr to a log file (kernels inherit both); Ctrl-C is the driver's job."""
+    stdout/stderr to a log file (kernels inherit both); Ctrl-C is the driver's job; the worker (and with
+    it its kernel) ends when the driver is gone, even after ``kill -9`` of the driver."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_when_gone(driver_pid)
     os.environ.clear()
     os.environ.update(environ)
     os.environ.pop(PRELOAD_ENV, None)
@@ -90,7 +93,8 @@ def preload_modules(functions: StepFunctions) -> list[str]:
     """What the fork server imports once besides papermill: the modules the step functions live in."""
     real = StepFunctions()
     uses_real = any(getattr(functions, f) is getattr(real, f) for f in ("collect", "analyze", "report", "portfolio"))
-    own = sorted({getattr(functions, f.name).__module__ for f in fields(StepFunctions)} - {"__main__"})
+    own = sorted({getattr(functions, f.name).__module__ for f in fields(StepFunctions)
+                  if callable(getattr(functions, f.name))} - {"__main__"})
     return (REAL_STEP_MODULES if uses_real else []) + own
 
 
@@ -113,7 +117,8 @@ def start_fork_server(modules: list[str]) -> None:
 def make_pool(jobs: int, log_dir: Path, warm_kernels: bool = True) -> ProcessPoolExecutor:
     """``jobs`` workers forked from the fork server (each with a warm kernel unless ``warm_kernels`` is False)."""
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("forkserver"),
-                               initializer=_worker_init, initargs=(str(log_dir), dict(os.environ), warm_kernels))
+                               initializer=_worker_init,
+                               initargs=(str(log_dir), dict(os.environ), warm_kernels, os.getpid()))
 
 
 class Pools:

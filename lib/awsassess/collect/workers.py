@@ -52,6 +52,7 @@ from awsassess.collect.base import (
     run_unit,
 )
 from awsassess.heap import settle_heap
+from awsassess.lifecycle import exit_when_gone
 from awsassess.snapshot import EncodedPages, encode_pages
 
 log = logging.getLogger("awsassess.collect")
@@ -88,6 +89,7 @@ class _WorkerSetup:
     keep_raw: bool
     now: datetime
     strict: bool
+    owner_pid: int = 0  # the process that started the workers: they end when it is gone
 
 
 def shared_limits(ctx: Any, run: Run, collectors: list[Collector], regions: list[str]) -> RequestLimits:
@@ -102,6 +104,7 @@ def shared_limits(ctx: Any, run: Run, collectors: list[Collector], regions: list
 def _worker_main(wid: int, setup: _WorkerSetup, tasks: Any, results: Any) -> None:
     """A worker process: run the units sent on ``tasks`` concurrently, answer each on ``results``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    exit_when_gone(setup.owner_pid)  # its parent is the fork server: watch the process that started it
     # A thread whose response has arrived waits for the GIL while another parses a page; with the
     # default 5 ms switch interval that wait is counted in the request's time on the wire.
     sys.setswitchinterval(WORKER_SWITCH_INTERVAL_S)
@@ -247,7 +250,7 @@ def start_workers(run: Run, collectors: list[Collector], processes: int, *, stri
     setup = _WorkerSetup(
         params=run.params, environ=dict(os.environ), base_credentials=run.session.frozen_base_credentials(),
         limits=shared_limits(ctx, run, collectors, list(run.regions)), concurrency=run.concurrency,
-        service_limits=run._limits, keep_raw=run.keep_raw, now=run.now, strict=strict)
+        service_limits=run._limits, keep_raw=run.keep_raw, now=run.now, strict=strict, owner_pid=os.getpid())
     return _Workers(processes, setup, ctx)
 
 
