@@ -4,9 +4,11 @@ A botocore ``provide-client-params`` hook (the first event of every API call, be
 validation, serialisation, signing and sending) checks the operation name and raises
 :class:`ReadOnlyViolation` for anything that is not a read. Nothing reaches the network.
 
-A read is an operation whose name starts with ``Describe``, ``List``, ``Get``, ``BatchGet``,
-``Search`` or ``Lookup`` (followed by a capital letter), plus a small explicit allow-list needed to
-obtain credentials (``sts:AssumeRole``, ``sts:GetCallerIdentity``, ``sso-oidc:CreateToken`` ...).
+Allowed are exactly the operations awsassess declares (:func:`declared_operations`: every collector's
+``OPERATIONS``, the framework's, the Price List look-ups, ``params init``'s, and the credential calls
+``sts:AssumeRole``, ``sts:GetCallerIdentity``, ``sso-oidc:CreateToken`` ...); the generated IAM policy
+comes from the same list. A declared operation must also be a read by name (``Describe``, ``List``,
+``Get``, ``BatchGet``, ``Search`` or ``Lookup`` followed by a capital letter).
 Some reads are denied anyway because they expose secrets or data (``secretsmanager:GetSecretValue``,
 ``s3:GetObject``, ``ssm:GetParameter`` with decryption, ``ec2:GetPasswordData`` ...) or cost money
 beyond the one documented Cost Explorer call (``ce:GetCostAndUsage``, $0.01 per request).
@@ -20,6 +22,7 @@ client::
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 READ_PREFIX = re.compile(r"^(Describe|List|Get|BatchGet|Search|Lookup)[A-Z0-9]")
@@ -96,15 +99,38 @@ class ReadOnlyViolation(RuntimeError):
         return type(self), (self.service, self.operation, self.why)
 
 
-def check(service: str, operation: str, params: dict[str, Any] | None = None) -> None:
+# Beyond the collectors: credentials, the Price List look-ups of missing prices, `params init`.
+CREDENTIAL_OPERATIONS: frozenset[tuple[str, str]] = frozenset({
+    *ALLOWED_NON_READS, ("sts", "GetCallerIdentity"), ("sso", "GetRoleCredentials"),
+    ("organizations", "ListAccounts"),  # params init --from-organization (management account, not the audit role)
+})
+
+
+@cache
+def declared_operations() -> frozenset[tuple[str, str]]:
+    """Every operation awsassess may send: the collectors' declared OPERATIONS and the framework's
+    (:func:`awsassess.collect.all_operations`, which the IAM policy is generated from), plus the
+    credential operations. Nothing else passes the guard, whatever its name: a read by name such as
+    ``redshift:GetClusterCredentials`` (AutoCreate) or ``glue:GetConnection`` (passwords) is refused."""
+    from awsassess.collect import all_operations
+
+    return frozenset(all_operations()) | CREDENTIAL_OPERATIONS
+
+
+def check(service: str, operation: str, params: dict[str, Any] | None = None,
+          allowed: frozenset[tuple[str, str]] | None = None) -> None:
     """Raise :class:`ReadOnlyViolation` unless ``service:operation`` (with ``params``) is an allowed read.
 
     ``service`` is the botocore service name (``ec2``, ``elbv2``, ``sso-oidc`` ...), ``operation`` the
-    API operation name (``DescribeVpcs``).
+    API operation name (``DescribeVpcs``). Allowed: the declared operations (``allowed``, default
+    :func:`declared_operations`) that are also reads by name and not secret-exposing.
     """
     key = (service, operation)
     if key in ALLOWED_NON_READS:
         return
+    if key not in (declared_operations() if allowed is None else allowed):
+        raise ReadOnlyViolation(service, operation, "not an operation awsassess declares (collectors' OPERATIONS, "
+                                "STS, Pricing); the IAM policy is generated from the same list")
     if not READ_PREFIX.match(operation):
         raise ReadOnlyViolation(service, operation, "not a Describe/List/Get/BatchGet/Search/Lookup read")
     if key in DENIED_READS:

@@ -57,9 +57,17 @@ def load_collectors(names: Sequence[str] | None = None, *, strict: bool = False)
     return out
 
 
+# Calls outside the collectors with the audit role, declared here so the guard and the IAM policy see
+# them: the Price List look-ups of prices the offline catalog lacks (awsassess.analyze.prefetch_prices).
+EXTRA_OPERATIONS: tuple[tuple[str, str], ...] = (
+    ("pricing", "GetProducts"), ("pricing", "DescribeServices"), ("pricing", "GetAttributeValues"),
+)
+
+
 def all_operations(collectors: Sequence[Collector] | None = None) -> list[tuple[str, str]]:
-    """Every (service, operation) awsassess may call: the framework's plus all collectors'."""
-    ops = set(CORE_OPERATIONS)
+    """Every (service, operation) awsassess may call with the audit role: the framework's, the Price
+    List's and all collectors'."""
+    ops = set(CORE_OPERATIONS) | set(EXTRA_OPERATIONS)
     for c in collectors if collectors is not None else load_collectors():
         ops.update(c.operations)
     return sorted(ops)
