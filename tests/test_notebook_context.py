@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from awsassess.assumptions import resolve
-from awsassess.notebook import ANALYSIS_CACHE, compute_analysis, open_context, save_analysis
+from awsassess.notebook import MEMO, compute_analysis, open_context
 from awsassess.snapshot import SnapshotError
 from test_model_snapshot import demo_snapshot
 
@@ -19,25 +19,41 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return account_dir
 
 
-def test_cache_is_used_when_it_matches_and_ignored_when_stale(saved: Path) -> None:
+def test_analysis_follows_the_assumptions(saved: Path) -> None:
     ctx = open_context(saved / "snapshot", saved, {})
-    findings, model = compute_analysis(ctx.snapshot, ctx.assumptions)
-    marker = "cached-by-analyze"
-    save_analysis(saved, ctx.snapshot, ctx.assumptions, [marker], model)
-    assert (saved / ANALYSIS_CACHE).is_file()
-    # same snapshot and assumptions: the notebook shows the analyze step's results
-    assert open_context(saved / "snapshot", saved, {}).findings == [marker]
-    # other assumptions: recomputed, never the stale cache
+    findings, _ = compute_analysis(ctx.snapshot, ctx.assumptions)
+    assert len(ctx.findings) == len(findings)
     other = open_context(saved / "snapshot", saved, {"model": {"spare_instances": 2}})
-    assert marker not in other.findings
-    assert len(other.findings) == len(findings)
+    assert other.model is not ctx.model
     assert other.assumptions == resolve({"model": {"spare_instances": 2}})
+    assert open_context(saved / "snapshot", saved, {}).model is ctx.model  # this process computed it once
 
 
-def test_corrupt_cache_is_recomputed(saved: Path) -> None:
-    (saved / ANALYSIS_CACHE).write_bytes(b"not a pickle")
+PLANTED = """
+import pathlib, pickle
+class Boom:
+    def __reduce__(self):
+        return (pathlib.Path({marker!r}).write_text, ("code ran",))
+pathlib.Path({target!r}).write_bytes(pickle.dumps({{"key": "x", "findings": Boom(), "model": Boom()}}))
+"""
+
+
+def test_a_planted_pickle_in_the_output_folder_never_runs(saved: Path, tmp_path: Path) -> None:
+    """A shared folder once ran code: open_context and analyze unpickled <account>/analysis.pkl."""
+    import subprocess
+    import sys
+
+    from awsassess.analyze import analyze
+
+    marker = tmp_path / "PWNED"
+    subprocess.run([sys.executable, "-c", PLANTED.format(marker=str(marker), target=str(saved / "analysis.pkl"))],
+                   check=True)
+    MEMO._items.clear()
     ctx = open_context(saved / "snapshot", saved, {})
     assert len(ctx.findings) > 0 and ctx.model.summary["current_monthly_usd"] > 0
+    analyze(saved / "snapshot", saved)
+    assert not marker.exists(), "code from the output folder ran"
+    assert not any(p.suffix in (".pkl", ".pickle") and p.name != "analysis.pkl" for p in saved.rglob("*"))
 
 
 def test_missing_snapshot_says_how_to_get_one(tmp_path: Path) -> None:

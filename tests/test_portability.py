@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from awsassess import codedigest
 from awsassess.batch import plan, run_batch
-from awsassess.notebook import ANALYSIS_CACHE, compute_analysis, open_context, save_analysis
+from awsassess.notebook import AnalysisMemo, analysis_for, open_context
 from awsassess.params import load_params_file
 from test_batch import STEPS, account, calls, notebooks
 from test_model_snapshot import demo_snapshot
@@ -190,18 +190,14 @@ def test_resume_reruns_every_step_after_an_upgrade(tmp_path: Path, monkeypatch: 
     assert not any(s["reused"] for a in run["accounts"] for s in a["steps"])
 
 
-def test_analysis_cache_is_ignored_after_an_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_analysis_memo_is_recomputed_after_an_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     demo_snapshot("staging").save(tmp_path / "snapshot")
     ctx = open_context(tmp_path / "snapshot", tmp_path, {})
-    findings, model = compute_analysis(ctx.snapshot, ctx.assumptions)
-    marker = "cached-by-older-code"
-    save_analysis(tmp_path, ctx.snapshot, ctx.assumptions, [marker], model)
-    assert (tmp_path / ANALYSIS_CACHE).is_file()
-    assert open_context(tmp_path / "snapshot", tmp_path, {}).findings == [marker]  # same code: the cache
-
+    memo = AnalysisMemo()
+    _, model = analysis_for(ctx.snapshot, ctx.assumptions, memo)
+    assert analysis_for(ctx.snapshot, ctx.assumptions, memo)[1] is model  # same code and inputs: remembered
     pretend_upgrade(monkeypatch)
-    fresh = open_context(tmp_path / "snapshot", tmp_path, {}).findings
-    assert marker not in fresh and len(fresh) == len(findings)
+    assert analysis_for(ctx.snapshot, ctx.assumptions, memo)[1] is not model  # new code: computed again
 
 
 # --------------------------------------------------------------------------- params relative paths

@@ -3,8 +3,6 @@
 Reads a snapshot and writes, into the account folder::
 
     findings.json, findings.csv      rules (with monthly savings from the cost model)
-    analysis.pkl                     the same findings and model, cached for the notebooks (keyed by
-                                     snapshot manifest + assumptions + version; recomputed if stale)
     costs.csv, model.json            current vs proposed cost, pipeline-time model, migration plan
     diagrams/current.png|svg, proposed.png|svg (+ per-VPC pages on large estates)
 
@@ -34,15 +32,15 @@ def analyze(
     from awsassess.architecture import current_graph, proposed_graph, render
     from awsassess.findings import write_findings
     from awsassess.model import write_model
-    from awsassess.notebook import compute_analysis, save_analysis
+    from awsassess.notebook import analysis_for
 
     snapshot = Snapshot.load(snapshot_dir)
     out = Path(account_dir)
     out.mkdir(parents=True, exist_ok=True)
     chosen = resolve(assumptions)
 
-    findings, model = compute_analysis(snapshot, chosen)
-    written: dict[str, Path] = {"analysis_cache": save_analysis(out, snapshot, chosen, findings, model)}
+    findings, model = analysis_for(snapshot, chosen)  # no cache file: notebooks recompute (never unpickle)
+    written: dict[str, Path] = {}
     written.update(_as_paths("findings", write_findings(findings, out)))
     written.update(_as_paths("model", write_model(model, out)))
 

@@ -7,10 +7,10 @@ In batch runs papermill injects the three parameters.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
-import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +20,6 @@ from awsassess.assumptions import Assumptions, resolve
 from awsassess.snapshot import Snapshot, SnapshotError
 
 DEFAULT_ACCOUNT = "fintech-production"
-ANALYSIS_CACHE = "analysis.pkl"
 
 
 def repo_root() -> Path:
@@ -50,11 +49,9 @@ class Context:
 
     @cached_property
     def _analysis(self) -> tuple[list[Any], Any]:
-        """(findings, cost model): from the analyze step's cache when it matches, else computed here."""
-        cached = load_analysis(self.account_dir, self.snapshot, self.assumptions)
-        if cached is not None:
-            return cached
-        return compute_analysis(self.snapshot, self.assumptions)
+        """(findings, cost model), computed here from the snapshot (once per process and key, see
+        :func:`analysis_for`); nothing is read back from the output folder."""
+        return analysis_for(self.snapshot, self.assumptions)
 
     @property
     def findings(self) -> list[Any]:
@@ -90,30 +87,43 @@ def analysis_key(snapshot: Snapshot, assumptions: Assumptions) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def save_analysis(account_dir: Path, snapshot: Snapshot, assumptions: Assumptions,
-                  findings: list[Any], model: Any) -> Path:
-    """Cache the analyze step's results so each notebook shows them instead of recomputing them."""
-    path = Path(account_dir) / ANALYSIS_CACHE
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump({"key": analysis_key(snapshot, assumptions), "findings": findings, "model": model}, fh)
-    tmp.replace(path)
-    return path
+class AnalysisMemo:
+    """(findings, model) of the analyses this process made, by :func:`analysis_key`; the last few kept.
+
+    No file: an output folder is shared with colleagues and clients, and a cache read from it would be
+    code from data (a planted ``analysis.pkl`` ran when a notebook opened the folder). Computing takes
+    about 1.7 s on the demo account; a batch worker keeps one warm kernel, so it computes once per
+    account and every further notebook of that account takes the memo (module state survives the
+    kernel's reset between notebooks).
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._items: dict[str, tuple[list[Any], Any]] = {}
+
+    def get(self, key: str) -> tuple[list[Any], Any] | None:
+        return self._items.get(key)
+
+    def put(self, key: str, value: tuple[list[Any], Any]) -> None:
+        self._items.pop(key, None)
+        self._items[key] = value
+        while len(self._items) > self.size:
+            self._items.pop(next(iter(self._items)))
 
 
-def load_analysis(account_dir: Path, snapshot: Snapshot, assumptions: Assumptions) -> tuple[list[Any], Any] | None:
-    """The cached (findings, model) if it was made from this very snapshot and these assumptions."""
-    path = Path(account_dir) / ANALYSIS_CACHE
-    if not path.is_file():
-        return None
-    try:
-        with path.open("rb") as fh:
-            data = pickle.load(fh)
-    except Exception:  # a cache from another version of the code: recompute
-        return None
-    if data.get("key") != analysis_key(snapshot, assumptions):
-        return None
-    return data["findings"], data["model"]
+MEMO = AnalysisMemo()
+
+
+def analysis_for(snapshot: Snapshot, assumptions: Assumptions, memo: AnalysisMemo = MEMO) -> tuple[list[Any], Any]:
+    """(findings, model) of this snapshot and these assumptions: from ``memo`` when this process already
+    computed them, else computed (and remembered). The findings are copies: a caller may change them."""
+    key = analysis_key(snapshot, assumptions)
+    found = memo.get(key)
+    if found is None:
+        found = compute_analysis(snapshot, assumptions)
+        memo.put(key, found)
+    findings, model = found
+    return [copy.copy(f) for f in findings], model
 
 
 def open_context(
