@@ -18,7 +18,7 @@ from rich.text import Text
 
 from awsassess import __version__
 from awsassess.lifecycle import EXIT_SIGTERM, Terminated, sigterm_as_interrupt
-from awsassess.params import ParamsError, load_params_files
+from awsassess.params import ParamsError, account_folder, load_params_files
 
 app = typer.Typer(
     help="Read-only AWS architecture assessment: inventory, findings, cost model, diagrams, client reports.",
@@ -207,8 +207,12 @@ def report(
     if not (run_dir / "run.json").exists():
         raise _bad_input(f"{run_dir}: no run.json. Fix: point at the --out folder of `awsassess run`")
     run_json = json.loads((run_dir / "run.json").read_text())
-    for acct in run_json.get("accounts", []):
-        account_dir = run_dir / acct["name"]
+    accounts = run_json.get("accounts", []) if isinstance(run_json, dict) else []
+    try:  # names come back from a file: validate every one before anything is written
+        folders = [account_folder(run_dir, a.get("name") if isinstance(a, dict) else a) for a in accounts]
+    except ValueError as exc:
+        raise _bad_input(str(exc)) from None
+    for acct, account_dir in zip(accounts, folders, strict=True):
         if (account_dir / "notebooks").is_dir():
             paths = build_account_report(account_dir, account_meta(account_dir, acct))
             out.print(f"{acct['name']}: {paths.get('html')}  {paths.get('pdf')}")

@@ -18,6 +18,34 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# folders a run keeps beside the accounts' own: an account of that name would merge with them
+RESERVED_NAMES = frozenset({"logs", "params"})
+
+
+def check_account_name(name: str) -> str:
+    """``name`` if it can be an account's folder under --out, else ValueError naming the fix.
+
+    Used for params files and for every name read back from a run.json (a run.json is data someone
+    may have edited: ``../victim/acme-prod`` once overwrote another client's report)."""
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise ValueError(f"{name!r} must be lowercase letters, digits and '-' (e.g. acme-prod)")
+    if name in RESERVED_NAMES:
+        raise ValueError(f"{name!r} is the name of a folder every run keeps ({', '.join(sorted(RESERVED_NAMES))}). "
+                         f"Fix: choose another name, e.g. {name}-account")
+    return name
+
+
+def account_folder(run_dir: Path, name: Any) -> Path:
+    """``run_dir/name`` for an account name read back from run.json: validated like a params name and
+    resolving inside ``run_dir`` (not through a link elsewhere). Raises ValueError naming the fix."""
+    try:
+        check_account_name(name)
+    except ValueError as exc:
+        raise ValueError(f"{run_dir / 'run.json'}: account name {exc}. Fix: correct or remove that entry") from None
+    folder = Path(run_dir) / name
+    if folder.exists() and not folder.resolve().is_relative_to(Path(run_dir).resolve()):
+        raise ValueError(f"{folder} leads outside the run folder (a symbolic link). Fix: remove the link")
+    return folder
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 ROLE_ARN_RE = re.compile(r"^arn:aws(?:-cn|-us-gov)?:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
 
@@ -112,9 +140,7 @@ class AccountParams(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not NAME_RE.match(v):
-            raise ValueError(f"{v!r} must be lowercase letters, digits and '-' (e.g. acme-prod)")
-        return v
+        return check_account_name(v)
 
     @field_validator("account_id", mode="before")
     @classmethod

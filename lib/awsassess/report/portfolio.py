@@ -20,6 +20,7 @@ import jinja2
 import markupsafe
 
 from awsassess import __version__
+from awsassess.params import RESERVED_NAMES, account_folder
 from awsassess.report.export import css_string, display_date, logo_data_uri, templates_dir
 from awsassess.report.merge import ReportError
 from awsassess.report.pdf import html_to_pdf
@@ -99,13 +100,16 @@ def discover_accounts(run_dir: Path, run: dict[str, Any]) -> list[AccountEntry]:
     for info in listed:
         if not isinstance(info, dict) or not info.get("name"):
             continue
-        name = str(info["name"])
+        try:  # a name from a file: never a path out of the run folder
+            name = account_folder(run_dir, info["name"]).name
+        except ValueError as exc:
+            raise ReportError(str(exc)) from None
         status, problem = _status_of(info, run_dir / name)
         entries[name] = AccountEntry(name=name, folder=run_dir / name, account_id=str(info.get("account_id") or ""),
                                      environment=str(info.get("environment") or ""), status=status,
                                      problem=problem, info=info)
-    for sub in sorted(p for p in run_dir.iterdir() if p.is_dir()) if run_dir.is_dir() else []:
-        if sub.name in entries or sub.name.startswith("."):
+    for sub in sorted(p for p in run_dir.iterdir() if p.is_dir() and not p.is_symlink()) if run_dir.is_dir() else []:
+        if sub.name in entries or sub.name.startswith(".") or sub.name in RESERVED_NAMES:
             continue
         if any((sub / f).is_file() for f in ("findings.json", "costs.csv", "model.json", "report.html")):
             entries[sub.name] = AccountEntry(name=sub.name, folder=sub)
