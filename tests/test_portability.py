@@ -218,7 +218,7 @@ def params_dir(tmp_path: Path) -> Path:
     conf = tmp_path / "conf"
     (conf / "repo" / ".github" / "workflows").mkdir(parents=True)
     (conf / "repo" / ".github" / "workflows" / "deploy.yml").write_text("on: push\n")
-    (conf / "logo.png").write_bytes(b"\x89PNG one")
+    (conf / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n one")
     (conf / "p.yaml").write_text(PARAMS.format(repo="repo", logo="logo.png"))
     (tmp_path / "elsewhere").mkdir()
     return conf
@@ -259,6 +259,6 @@ def test_digests_follow_the_files_next_to_the_params_file_from_any_cwd(
     # the workflows and the logo are read from the params file's folder, not from the cwd
     collect, report = plan.collect_digest(there), plan.report_digest([], there)
     (params_dir / "repo" / ".github" / "workflows" / "deploy.yml").write_text("on: [push, pull_request]\n")
-    (params_dir / "logo.png").write_bytes(b"\x89PNG two")
+    (params_dir / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n two")
     assert plan.collect_digest(there) != collect
     assert plan.report_digest([], there) != report

@@ -50,3 +50,29 @@ def test_reserved_account_names_are_bad_input(name: str, tmp_path: Path) -> None
     path.write_text(f'name: {name}\naccount_id: "123456789012"\nregions: [us-east-1]\n')
     with pytest.raises(ParamsError, match="folder every run keeps"):
         load_params_file(path)
+
+
+def _params(tmp_path: Path, extra: str) -> Path:
+    path = tmp_path / "p.yaml"
+    path.write_text(f'name: acme\naccount_id: "123456789012"\nregions: [us-east-1]\n{extra}')
+    return path
+
+
+def test_the_logo_is_judged_by_its_content_not_its_name(tmp_path: Path) -> None:
+    secret = tmp_path / "id_rsa"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    (tmp_path / "logo.png").symlink_to(secret)
+    with pytest.raises(ParamsError, match="not a PNG"):
+        load_params_file(_params(tmp_path, "report:\n  logo: logo.png\n"))
+    (tmp_path / "notes.svg").write_text("hello")
+    with pytest.raises(ParamsError, match="not a PNG"):
+        load_params_file(_params(tmp_path, "report:\n  logo: notes.svg\n"))
+    (tmp_path / "real.svg").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>')
+    assert load_params_file(_params(tmp_path, "report:\n  logo: real.svg\n")).report.logo == tmp_path / "real.svg"
+
+
+def test_a_missing_github_repo_is_bad_input_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(ParamsError, match="github_repo"):
+        load_params_file(_params(tmp_path, "github_repo: no-such-checkout\n"))
+    (tmp_path / "repo").mkdir()
+    assert load_params_file(_params(tmp_path, "github_repo: repo\n")).github_repo == tmp_path / "repo"

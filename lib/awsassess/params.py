@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from awsassess.images import check_logo
+
 NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # folders a run keeps beside the accounts' own: an account of that name would merge with them
 RESERVED_NAMES = frozenset({"logs", "params"})
@@ -271,8 +273,14 @@ def load_params_file(path: str | Path) -> AccountParams:
     except ValidationError as exc:
         raise ParamsError(_format_error(p, exc, text)) from None
     params = _resolve_relative_paths(params, p)
-    if params.report.logo is not None and not params.report.logo.is_file():
-        raise ParamsError(f"{p}: report.logo: {params.report.logo} does not exist. Fix: give a PNG/SVG path or null")
+    if params.report.logo is not None:  # judged by content now, not after all the work
+        try:
+            check_logo(params.report.logo)
+        except ValueError as exc:
+            raise ParamsError(f"{p}: report.logo: {exc}") from None
+    if params.github_repo is not None and not params.github_repo.is_dir():
+        raise ParamsError(f"{p}: github_repo: {params.github_repo} is not a folder. Fix: give the path of a local "
+                          "checkout (relative to the params file), or remove github_repo")
     return params
 
 

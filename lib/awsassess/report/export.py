@@ -9,7 +9,6 @@ notebooks folder as the base path, so ``![](../diagrams/current.png)`` in a mark
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
 from datetime import UTC, date, datetime
 from importlib import resources as importlib_resources
@@ -20,6 +19,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from awsassess import __version__
+from awsassess.images import check_logo, image_type
 from awsassess.report.merge import MergedReport, ReportError
 from awsassess.report.sanitize import clean_html
 
@@ -83,12 +83,14 @@ def logo_data_uri(logo: str | Path | None) -> str:
     if not logo:
         return ""
     path = Path(logo)
-    if not path.is_file():
-        raise ReportError(f"report.logo: {path} does not exist. Fix: give the path of a PNG/SVG/JPEG file, or null")
-    mime = mimetypes.guess_type(path.name)[0] or ""
-    if mime not in {"image/png", "image/svg+xml", "image/jpeg", "image/gif", "image/webp"}:
-        raise ReportError(f"report.logo: {path} is not a PNG, SVG or JPEG image. Fix: convert it to PNG or SVG")
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    try:
+        mime = check_logo(path)  # by content: a link named .png to any file is refused
+    except ValueError as exc:
+        raise ReportError(f"report.logo: {exc}") from None
+    data = path.read_bytes()
+    if image_type(data) != mime:  # changed since it was checked
+        raise ReportError(f"report.logo: {path} changed while it was read. Fix: run again")
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 def display_date(value: Any) -> str:
