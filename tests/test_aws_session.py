@@ -58,9 +58,12 @@ def test_clients_use_endpoint_retries_timeouts_pool_and_user_agent() -> None:
         client = acct.client(service, region)
         assert client.meta.endpoint_url == "http://127.0.0.1:9"
         cfg = client.meta.config
-        assert cfg.retries["mode"] == "adaptive" and cfg.retries["total_max_attempts"] == 11  # 10 retries
-        assert cfg.max_pool_connections == 24
-        assert cfg.connect_timeout == 10 and cfg.read_timeout == 60
+        if service == "sts":  # start-up calls only: a dead endpoint fails within ~35 s, not 10 x 60 s
+            assert cfg.retries["total_max_attempts"] == 2 and cfg.connect_timeout == 5 and cfg.read_timeout == 15
+        else:
+            assert cfg.retries["mode"] == "adaptive" and cfg.retries["total_max_attempts"] == 11  # 10 retries
+            assert cfg.connect_timeout == 10 and cfg.read_timeout == 60
+        assert cfg.max_pool_connections == 24 or service == "sts"
         assert f"awsassess/{__version__}" in cfg.user_agent_extra
         assert guard.is_guarded(client)
     assert acct.client("cloudfront", "global").meta.region_name == "us-east-1"

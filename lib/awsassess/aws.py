@@ -161,7 +161,8 @@ STARTUP_ATTEMPTS = 2
 
 def startup_config(concurrency: int = DEFAULT_CONCURRENCY) -> Config:
     """The Config of the start-up calls: short timeouts, two attempts (see STARTUP_*)."""
-    return client_config(concurrency, max_attempts=STARTUP_ATTEMPTS, connect_timeout=STARTUP_CONNECT_TIMEOUT_S,
+    # botocore's max_attempts counts retries: one retry = STARTUP_ATTEMPTS (2) attempts in all
+    return client_config(concurrency, max_attempts=STARTUP_ATTEMPTS - 1, connect_timeout=STARTUP_CONNECT_TIMEOUT_S,
                          read_timeout=STARTUP_READ_TIMEOUT_S)
 
 
@@ -201,7 +202,9 @@ class AccountSession:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                kwargs: dict[str, Any] = {"region_name": endpoint_region(key[1]), "config": self.config}
+                # STS is only asked at start-up (identity): short timeouts, so a dead endpoint fails fast
+                config = startup_config() if service == "sts" else self.config
+                kwargs: dict[str, Any] = {"region_name": endpoint_region(key[1]), "config": config}
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
                 client = install_guard(self.session.client(service, **kwargs))
@@ -225,12 +228,8 @@ class AccountSession:
     def caller_identity(self) -> dict[str, Any]:
         """``sts:GetCallerIdentity`` of these credentials (cached)."""
         if self._identity is None:
-            kwargs: dict[str, Any] = {"region_name": endpoint_region(self.home_region), "config": startup_config()}
-            if self.endpoint_url:
-                kwargs["endpoint_url"] = self.endpoint_url
-            sts = install_guard(self.session.client("sts", **kwargs))
             try:
-                resp = sts.get_caller_identity()
+                resp = self.client("sts", self.home_region).get_caller_identity()
             except (ConnectionError, BotoCoreError) as exc:
                 if isinstance(exc, NoCredentialsError | PartialCredentialsError):
                     raise

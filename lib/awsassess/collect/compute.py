@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from awsassess.collect.base import Context, chunks, tag_map
-from awsassess.collect.masking import secret_env_names
+from awsassess.collect.masking import SECRET_FLAG, has_embedded_secret, is_masked, secret_env_names
 from awsassess.tables import dumps
 
 WEIGHT = 2  # requests per region relative to other collectors: one request per service's task definition
@@ -68,6 +68,25 @@ def parse_cluster(c: dict[str, Any]) -> dict[str, Any]:
             "tags": dumps(tag_map(c.get("tags")))}
 
 
+def secret_places(container: dict[str, Any]) -> set[str]:
+    """Where a container definition holds a plain secret (its masked page): secret-looking variables,
+    variables with credentials inside their value (``DATABASE_URL (credentials in the value)``) and
+    secret command-line arguments (``command --db-password``)."""
+    env = container.get("environment", []) or []
+    places = set()
+    for name in secret_env_names(env):
+        value = next((e.get("value") for e in env if isinstance(e, dict) and e.get("name") == name), "")
+        places.add(f"{name} (credentials in the value)" if has_embedded_secret(str(value)) else name)
+    for key in ("command", "entryPoint"):
+        args = [a for a in container.get(key) or [] if isinstance(a, str)]
+        for i, arg in enumerate(args):
+            flag = arg.split("=", 1)[0]
+            if (("=" in arg and has_embedded_secret(arg)) or
+                    (SECRET_FLAG.match(arg) and i + 1 < len(args) and is_masked(args[i + 1]))):
+                places.add(f"{key} {flag}")
+    return places
+
+
 def parse_task_definition(td: dict[str, Any]) -> dict[str, Any]:
     containers = td.get("containerDefinitions", []) or []
     env_names: set[str] = set()
@@ -77,7 +96,7 @@ def parse_task_definition(td: dict[str, Any]) -> dict[str, Any]:
         env = c.get("environment", []) or []
         env_count += len(env)
         secret_refs += len(c.get("secrets", []) or [])
-        env_names.update(secret_env_names(env))
+        env_names.update(secret_places(c))
         hc = c.get("healthCheck")
         rows.append({"name": c.get("name", ""), "image": c.get("image", ""), "cpu": c.get("cpu"),
                      "memory": c.get("memory"), "memory_reservation": c.get("memoryReservation"),
