@@ -22,8 +22,8 @@ def test_environment_yml_in_sync_with_pyproject() -> None:
     assert SpecifierSet(project["requires-python"]).contains(python.split("=", 1)[1] + ".0")
     assert "graphviz" in deps and "pip" in deps
     pip_section = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
-    # the conda env installs exactly the project with the extras pyproject defines, nothing pinned twice
-    assert pip_section == ["-e .[dev]"]
+    # the conda env installs exactly the lock (hash-checked), as make setup does; nothing pinned twice
+    assert pip_section == ["--require-hashes", "--no-deps", "-r requirements.lock"]
     assert "dev" in project["optional-dependencies"]
     conda_names = {d.split("=")[0] for d in deps if isinstance(d, str)}
     pip_names = {r.split(">")[0].split("=")[0].split("[")[0].lower() for r in project["dependencies"]}
