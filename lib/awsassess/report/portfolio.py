@@ -74,7 +74,10 @@ def _status_of(info: dict[str, Any], folder: Path) -> tuple[str, str]:
     step_items = steps.items() if isinstance(steps, dict) else (
         ((s.get("step") or s.get("name") or "?"), s) for s in steps if isinstance(s, dict))
     failed_steps = []
+    problems: list[str] = []
     for name, step in step_items:
+        if isinstance(step, dict):
+            problems.extend(str(p) for p in step.get("problems") or [])
         st = step.get("status") if isinstance(step, dict) else step
         if str(st or "").lower() in FAILED_STATES:
             failed_steps.append(str(name))
@@ -84,8 +87,9 @@ def _status_of(info: dict[str, Any], folder: Path) -> tuple[str, str]:
     named = f"failed: {', '.join(failed_steps)}" if failed_steps else ""
     if status in FAILED_STATES and not has_data:
         return "failed", " \u2014 ".join(x for x in (named, error.splitlines()[0] if error else "") if x) or "the run failed"
-    if failed_steps or status in FAILED_STATES or status in {"partial", "partially_failed"}:
-        return "partial", named or error or "some steps failed"
+    read = (f"{len(problems)} read error(s), e.g. {problems[0]}" if problems else "")
+    if failed_steps or problems or status in FAILED_STATES or status in {"partial", "partially_failed"}:
+        return "partial", " — ".join(x for x in (named, read) if x) or error or "some steps failed"
     if status in {"pending", "running"} and not has_data:
         return "failed", f"not finished ({status})"
     return "ok", ""
