@@ -46,7 +46,8 @@ def test_an_operation_failing_with_500_leaves_a_partial_account_with_a_complete_
     assert result.exit_code == 1
     run = json.loads((out / "run.json").read_text())
     acct = run["accounts"][0]
-    assert acct["status"] == "partial" and run["status"] == "partial"
+    summary = {s["step"]: (s["status"], (s.get("error") or {}).get("message", "")[:300]) for s in acct["steps"]}
+    assert acct["status"] == "partial" and run["status"] == "partial", (summary, run["steps"])
     steps = {s["step"]: s for s in acct["steps"]}
     assert all(s["status"] == "ok" for s in steps.values()), steps  # everything else completed
     assert any("codepipeline:ListPipelineExecutions" in p for p in steps["collect"]["problems"])
