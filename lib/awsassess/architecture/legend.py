@@ -6,9 +6,7 @@ in the same place. All user text passes through :func:`esc`.
 
 from __future__ import annotations
 
-import html
-import re
-
+from awsassess import escaping
 from awsassess.architecture.graph import EDGE_KINDS, PLURALS, ArchitectureGraph
 
 FONT = "Helvetica"
@@ -43,12 +41,12 @@ GROUP_STYLES: dict[str, dict[str, str]] = {
     "lane": {"pencolor": "#1A73E8", "bgcolor": "#EEF4FD", "style": "rounded"},
 }
 
-_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def esc(text: object) -> str:
-    """Text for a Graphviz HTML-like label: XML-escaped (& < > " '), control characters dropped."""
-    return html.escape(_CTRL.sub("", str(text)), quote=True)
+    """Text for a Graphviz HTML-like label: XML-escaped (& < > " '), control and bidi characters dropped
+    (:func:`awsassess.escaping.plain`, the project's one escaper, without break tags)."""
+    return escaping.plain(text)
 
 
 def wrap(text: str, width: int) -> list[str]:

@@ -6,13 +6,14 @@ escaped parts, so strings that came from AWS (names, tags, descriptions) can nev
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+
+from awsassess import escaping
 
 SEVERITIES = ("high", "medium", "low", "info")
 
@@ -22,11 +23,10 @@ class Markup(str):
 
 
 def esc(value: Any) -> str:
+    """Text for the report's HTML: the project's one escaper (:func:`awsassess.escaping.text`)."""
     if isinstance(value, Markup):
         return value
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value), quote=True)
+    return escaping.text(value)
 
 
 def is_number(value: Any) -> bool:

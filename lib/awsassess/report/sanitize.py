@@ -17,6 +17,8 @@ import secrets
 import bleach
 from bleach.css_sanitizer import CSSSanitizer
 
+from awsassess import escaping
+
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
     "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
@@ -58,11 +60,8 @@ _DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]
 
 # Bidirectional-text controls (U+202A-E, U+2066-9, U+200E/F): a name can use them to show text in
 # another order than it is ("invoice_exe.txt" that reads "invoice_txt.exe"); they are removed.
-BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
-
-
 def strip_bidi(value: str) -> str:
-    return value.translate(BIDI_CONTROLS)
+    return escaping.clean(value)
 
 
 # <style> blocks are allowed only as pandas' Styler writes them: every selector scoped to its own

@@ -16,6 +16,9 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from awsassess import escaping
+from awsassess.values import text
+
 SEVERITY_COLORS = {"high": "#c0392b", "medium": "#e67e22", "low": "#2980b9", "info": "#7f8c8d"}
 PALETTE = ["#1f4e79", "#2e86c1", "#85c1e9", "#f5b041", "#e74c3c", "#27ae60", "#8e44ad", "#95a5a6"]
 
@@ -46,7 +49,7 @@ class Note:
         self.text = text
 
     def _repr_markdown_(self) -> str:
-        return f"*{self.text}*"
+        return f"*{escaping.plain(self.text)}*"
 
     def __repr__(self) -> str:
         return self.text
@@ -60,9 +63,10 @@ def figure(width: float = 9.0, height: float = 4.0) -> Figure:
     return fig
 
 
-def short_id(resource_id: str) -> str:
-    """The readable tail of an ARN or path (``service/cluster/name`` -> ``name``)."""
-    s = str(resource_id)
+def short_id(resource_id: Any) -> str:
+    """The readable tail of an ARN or path (``service/cluster/name`` -> ``name``); "" when missing
+    (a NaN resource id would otherwise show as "nan")."""
+    s = text(resource_id)
     if s.startswith("arn:"):
         s = s.split(":", 5)[-1]
         s = s.rsplit("/", 1)[-1] if "/" in s else s.split(":")[-1]
@@ -74,14 +78,27 @@ def table(df: pd.DataFrame, empty: str = "Nothing to show.", precision: int = 1)
     if df is None or not len(df):
         return Note(empty)
     fmt = {c: f"{{:,.{precision}f}}" for c in df.columns if pd.api.types.is_float_dtype(df[c])}
-    return _left(df.style.hide(axis="index").format(fmt, na_rep="–"), df)
+    return safe_styler(df.style.hide(axis="index").format(fmt, na_rep="–"), df)
 
 
-def _left(styler: Any, df: pd.DataFrame) -> Any:
-    """Text columns and headers left-aligned (pandas right-aligns everything by default)."""
-    text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+def text_columns(df: pd.DataFrame) -> list[Any]:
+    return [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+
+
+def safe_styler(styler: Any, df: pd.DataFrame, *, keep: Iterable[Any] = ()) -> Any:
+    """Every text cell and header escaped by the project's one escaper (AWS names are data, never markup),
+    text columns and headers left-aligned (pandas right-aligns everything by default). ``keep``: text
+    columns that already have their own (escaping) formatter."""
+    cols = [c for c in text_columns(df) if c not in set(keep)]
+    if cols:
+        styler = styler.format(escaping.styler_text, subset=cols, na_rep="–")
+    styler = styler.format_index(escaping.styler_text, axis=1)
     styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}], overwrite=False)
-    return styler.set_properties(subset=text_cols, **{"text-align": "left"}) if text_cols else styler
+    tcols = text_columns(df)
+    return styler.set_properties(subset=tcols, **{"text-align": "left"}) if tcols else styler
+
+
+_left = safe_styler  # the name the views used before escaping was part of it
 
 
 def findings_frame(findings: Iterable[Any], domain: str | None = None) -> pd.DataFrame:
@@ -114,7 +131,7 @@ def findings_table(findings: Iterable[Any], domain: str | None = None) -> Any:
     styler = (df.style.hide(axis="index")
               .format({"Saving USD/month": lambda v: "–" if pd.isna(v) else f"{v:,.0f}"})
               .map(colour, subset=["Severity"]))
-    return _left(styler, df)
+    return safe_styler(styler, df)
 
 
 def hbar(ax: Any, labels: list[str], values: list[float], *, color: str = PALETTE[1], unit: str = "",

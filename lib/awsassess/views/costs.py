@@ -7,13 +7,14 @@ table (Styler), a :class:`~awsassess.views.Chart` (static PNG) or a :class:`~aws
 
 from __future__ import annotations
 
-import html
 import textwrap
 from typing import Any
 
 import pandas as pd
 
-from awsassess.views import PALETTE, Chart, Note, figure, short_id, table
+from awsassess import escaping
+from awsassess.values import text
+from awsassess.views import PALETTE, Chart, Note, figure, safe_styler, short_id, table
 
 DOMAIN_LABELS = {"network": "Network", "compute": "Compute", "pipelines": "Pipelines", "datastores": "Data stores",
                  "cdn": "CDN", "total": "Total"}
@@ -30,7 +31,7 @@ class Html:
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value))
+    return escaping.text(value)
 
 
 # --------------------------------------------------------------------------- money
@@ -84,8 +85,8 @@ def lines(model: Any, scenario: str | None = None, domain: str | None = None, to
         "Unit price USD": df["unit_price_usd"], "USD/month": df["monthly_usd"], "Price [conf.]": df["confidence"]})
     if not len(out):
         return Note("No cost lines.")
-    return out.style.hide(axis="index").format(
-        {"Quantity": "{:,.2f}", "Unit price USD": "{:.6g}", "USD/month": "{:,.2f}"}, na_rep="unpriced")
+    return safe_styler(out.style.hide(axis="index").format(
+        {"Quantity": "{:,.2f}", "Unit price USD": "{:.6g}", "USD/month": "{:,.2f}"}, na_rep="unpriced"), out)
 
 
 def reconciliation(model: Any) -> Any:
@@ -239,7 +240,7 @@ def terraform(model: Any) -> Any:
     df = model.terraform.rename(columns={"resource_type": "Resource type", "name": "Name",
                                          "attributes": "Key attributes", "replaces": "Replaces", "wave": "Wave"})
     if len(df):
-        df["Replaces"] = df["Replaces"].map(lambda r: ", ".join(short_id(x) for x in str(r).split("|") if x))
+        df["Replaces"] = df["Replaces"].map(lambda r: ", ".join(short_id(x) for x in text(r).split("|") if x))
     return table(df, "Nothing to build.")
 
 
