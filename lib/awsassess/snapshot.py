@@ -143,7 +143,9 @@ class Snapshot:
                 f"version {SCHEMA_VERSION}. Re-collect with this version, or analyse with the awsassess "
                 f"version named in the manifest ({manifest.get('tool_version', 'unknown')})."
             )
-        files = {file.stem: file for file in sorted((root / "tables").glob("*.parquet"))}
+        # only the documented tables, and only real files: a snapshot folder may come from someone else
+        files = {file.stem: file for file in sorted((root / "tables").glob("*.parquet"))
+                 if file.stem in TABLES and not file.is_symlink()}
         return cls(manifest=manifest, tables=LazyTables(files), path=root)
 
     def save(self, path: str | os.PathLike[str], raw_pages: dict[str, Any] | None = None) -> Path:
