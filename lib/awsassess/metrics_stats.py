@@ -12,7 +12,6 @@ starts ``lookback_days`` before it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -21,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from awsassess.snapshot import Snapshot
+from awsassess.values import is_bool, json_value, missing
 
 STAT_COLUMNS = ["count", "mean", "p50", "p95", "max", "min", "sum", "first", "last"]
 
@@ -40,26 +40,40 @@ def as_of(snapshot: Snapshot) -> pd.Timestamp:
 
 
 def to_utc(values: Any) -> pd.Series:
-    """Timestamps (strings, naive or aware datetimes) as a timezone-aware UTC Series."""
-    return pd.to_datetime(pd.Series(values), utc=True, errors="coerce", format="mixed")
+    """Timestamps (strings, naive or aware datetimes) as a timezone-aware UTC Series.
+
+    A bool is no time (a flag written into a time column): it becomes NaT like any other unparseable cell.
+    Left to pandas, a column of only bools converts to *naive* NaT, which callers then compare with aware
+    times and crash; the result is therefore always made UTC-aware."""
+    s = pd.Series(values)
+    kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object else ""
+    if pd.api.types.is_bool_dtype(s.dtype) or kind == "boolean":
+        s = pd.Series(pd.NaT, index=s.index)
+    elif kind.startswith("mixed"):  # only a mixed column is scanned cell by cell (metrics are large)
+        flags = s.map(is_bool).astype(bool)
+        if flags.any():
+            s = s.where(~flags, None)
+    out = pd.to_datetime(s, utc=True, errors="coerce", format="mixed")
+    return out.dt.tz_localize(UTC) if out.dt.tz is None else out
 
 
 @lru_cache(maxsize=4096)
 def _parse_dims(raw: str) -> tuple[tuple[str, str], ...]:
-    try:
-        obj = json.loads(raw) if raw else {}
-    except (TypeError, ValueError):
-        return ()
+    """Dimension pairs of a JSON cell: an object, or CloudWatch's list of ``{"Name", "Value"}``. Any other
+    JSON (a number, ``null``, a string) or text that is not JSON names no dimension."""
+    obj = json_value(raw)
     if isinstance(obj, list):  # [{"Name":..., "Value":...}] as CloudWatch returns them
         obj = {d.get("Name"): d.get("Value") for d in obj if isinstance(d, dict)}
+    if not isinstance(obj, dict):
+        return ()
     return tuple(sorted((str(k), str(v)) for k, v in obj.items()))
 
 
 def dimensions(raw: Any) -> dict[str, str]:
-    """A ``dimensions`` cell decoded into a dict (``{}`` when empty)."""
+    """A ``dimensions`` cell decoded into a dict (``{}`` when empty or not a JSON object/list of pairs)."""
     if isinstance(raw, dict):
         return {str(k): str(v) for k, v in raw.items()}
-    if raw is None or (isinstance(raw, float) and raw != raw):
+    if missing(raw):
         return {}
     return dict(_parse_dims(str(raw)))
 

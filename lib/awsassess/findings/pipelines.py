@@ -22,6 +22,7 @@ from awsassess.findings.base import (
 )
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
+from awsassess.values import is_bool
 
 OK = {"Succeeded", "SUCCEEDED"}
 
@@ -36,7 +37,12 @@ def _recent(df: pd.DataFrame, column: str, snapshot: Snapshot, days: int) -> pd.
 
 
 def _durations(df: pd.DataFrame) -> pd.Series:
-    d = pd.to_numeric(df["duration_s"], errors="coerce")
+    """Seconds per row (float, NaN when unknown): ``duration_s``, else end - start.
+
+    A bool duration is a wrong-typed cell, not a 1-second (or 0-second) run: it counts as missing. Left as
+    bools, pandas keeps a bool column and its quantiles crash."""
+    raw = df["duration_s"]
+    d = pd.to_numeric(raw.where(~raw.map(is_bool).astype(bool), None), errors="coerce").astype(float)
     if d.isna().any() and "start" in df and "end" in df:
         calc = (ms.to_utc(df["end"]) - ms.to_utc(df["start"])).dt.total_seconds()
         d = d.fillna(pd.Series(calc.values, index=df.index))

@@ -18,7 +18,7 @@ import pandas as pd
 
 from awsassess.model.costing import Coster, num, text, tiered, truthy
 from awsassess.snapshot import Snapshot
-from awsassess.tables import loads
+from awsassess.values import is_bool, json_list, json_value
 
 SCENARIO = "current"
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -114,7 +114,8 @@ def public_ipv4(c: Coster) -> None:
         ip, nid = text(n["public_ip"]), text(n["nat_gateway_id"])
         if ip and text(n["state"]) not in ("deleted", "deleting", "failed"):
             owners.setdefault(ip, (eips.get(ip, nid), text(n["region"]), f"NAT gateway address, {nid}"))
-    nat_ids = set(snap.table("nat_gateways")["nat_gateway_id"].astype(str))
+    # text(), not astype(str): a NaN id would stay NaN (and crash ``in``), and "" is in every description
+    nat_ids = {text(x) for x in snap.table("nat_gateways")["nat_gateway_id"]} - {""}
     for _, e in snap.table("elastic_ips").iterrows():
         ip = text(e["public_ip"]) or text(e["allocation_id"])
         what = "Elastic IP (idle)" if not text(e["association_id"]) else "Elastic IP"
@@ -138,12 +139,28 @@ def public_ipv4(c: Coster) -> None:
     for _, lb in snap.table("load_balancers").iterrows():
         if text(lb["scheme"]) != "internet-facing" or text(lb["type"]) not in ("application", "network"):
             continue
-        azs = loads(lb["azs"]) or []
         suffix = text(lb["arn"]).split(":loadbalancer/", 1)[-1]
+        azs = lb_azs(lb["azs"])
+        if azs is None:  # the AZ count is unknown: the node addresses seen on ENIs are all that is known
+            if not counted_lb_nodes.get(suffix):
+                c.note_unpriced(SCENARIO, "network", "Public IPv4 (internet-facing load balancer, per AZ)",
+                                text(lb["arn"]), text(lb["region"]),
+                                "no AZ list for the load balancer and no node address on an ENI")
+            continue
         n = max(len(azs) - counted_lb_nodes.get(suffix, 0), 0)
         if n:
             c.add(SCENARIO, "network", "Public IPv4 (internet-facing load balancer, per AZ)", text(lb["arn"]),
                   text(lb["region"]), h * n, "IP-hours", "AmazonVPC", "public_ipv4_hour", note=f"{n} AZ node(s)")
+
+
+def lb_azs(raw: object) -> list[str] | None:
+    """A load balancer's ``azs`` cell as its AZ names; None when that is not known: missing, or anything but a
+    JSON list of names (a number such as ``2``, junk text). A guessed count would bill invented addresses."""
+    azs = json_value(raw)
+    if not isinstance(azs, list):
+        return None
+    names = [z for z in azs if isinstance(z, str) and z.strip()]
+    return names or None
 
 
 def load_balancers(c: Coster) -> None:
@@ -176,7 +193,8 @@ def fargate_services(snapshot: Snapshot) -> pd.DataFrame:
     clusters = snapshot.table("ecs_clusters")
     default = {}
     for _, cl in clusters.iterrows():
-        strategy = loads(cl["default_strategy"]) or []
+        # a strategy item that is not a {capacityProvider, ...} object (a number, junk text) names no provider
+        strategy = json_list(cl["default_strategy"])
         default[text(cl["cluster_name"])] = [text(s.get("capacityProvider")) for s in strategy if isinstance(s, dict)]
 
     def providers(row: pd.Series) -> list[str]:
@@ -185,7 +203,9 @@ def fargate_services(snapshot: Snapshot) -> pd.DataFrame:
             return ["FARGATE"]
         if lt in ("EC2", "EXTERNAL"):
             return []
-        cps = [text(p) for p in (loads(row["capacity_providers"]) or [])] or default.get(text(row["cluster"]), [])
+        # a bare name that is not JSON ("FARGATE") is that one provider; a number or junk text is no provider
+        cps = [p for p in json_list(row["capacity_providers"]) if isinstance(p, str)] \
+            or default.get(text(row["cluster"]), [])
         return [p for p in cps if p in FARGATE_PROVIDERS]
 
     svc = svc.copy()
@@ -397,12 +417,18 @@ def cdn_pay_as_you_go(c: Coster, scenario: str, did: str, gb: float, requests: f
 
 
 # --------------------------------------------------------------------------- pipelines
+def duration_seconds(column: pd.Series) -> pd.Series:
+    """A duration column as float seconds, NaN when unknown. A bool is a wrong-typed cell, not a 1-second
+    build (which would bill an invented minute): it is missing too."""
+    return pd.to_numeric(column.where(~column.map(is_bool).astype(bool), None), errors="coerce").astype(float)
+
+
 def builds_in_window(snapshot: Snapshot) -> pd.DataFrame:
     b = snapshot.table("builds")
     if not len(b):
         return b
     b = b.copy()
-    b["duration_s"] = pd.to_numeric(b["duration_s"], errors="coerce")
+    b["duration_s"] = duration_seconds(b["duration_s"])
     return b[b["duration_s"].notna() & (b["duration_s"] > 0)]
 
 
@@ -417,15 +443,19 @@ def pipelines(c: Coster) -> None:
     days, how = history_days(snap, c.assumptions.history_days)
     scale = c.assumptions.days_per_month / days
     execs = snap.table("pipeline_executions")
-    ran = set(execs["pipeline"].astype(str)) if len(execs) else set()
+    ran = {text(x) for x in execs["pipeline"]} - {""} if len(execs) else set()
     actions = snap.table("pipeline_action_executions")
     for _, p in snap.table("pipelines").iterrows():
         name, region = text(p["name"]), text(p["region"])
+        if not name:
+            c.note_unpriced(SCENARIO, "pipelines", "CodePipeline pipeline", "", region,
+                            "pipeline without a name: its executions (activity, action minutes) cannot be matched")
+            continue
         ptype = text(p["pipeline_type"]).upper() or "V1"
         if ptype == "V2":
             acts = actions[(actions["pipeline"].astype(str) == name)
                            & (actions["category"].astype(str) != "Approval")] if len(actions) else actions
-            minutes = pd.to_numeric(acts["duration_s"], errors="coerce").fillna(0).map(
+            minutes = duration_seconds(acts["duration_s"]).fillna(0).map(
                 lambda s: math.ceil(s / 60)).sum() if len(acts) else 0.0
             if minutes:
                 c.add(SCENARIO, "pipelines", "CodePipeline V2 action minutes", name, region, float(minutes) * scale,

@@ -19,7 +19,7 @@ from awsassess import metrics_stats as ms
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.costing import text
 from awsassess.snapshot import Snapshot
-from awsassess.tables import loads
+from awsassess.values import json_list
 
 SERVICES_PER_WAVE = 3
 # Planning assumption: person-days per unit of work (stated in every wave's effort_basis).
@@ -66,12 +66,17 @@ def peering_order(snapshot: Snapshot) -> tuple[str | None, list[str]]:
     return hub, ranked
 
 
+def _ids(raw: object) -> list[str]:
+    """The ids of a JSON-list cell; an item that is not text (a number, an object) is no id."""
+    return [x for x in json_list(raw) if isinstance(x, str) and x]
+
+
 def service_vpcs(snapshot: Snapshot) -> dict[str, str]:
-    """service name -> VPC id (from its awsvpc subnets)."""
+    """service name -> VPC id (from its awsvpc subnets); a service whose subnets are unknown has no VPC."""
     subnets = {text(r["subnet_id"]): text(r["vpc_id"]) for _, r in snapshot.table("subnets").iterrows()}
     out = {}
     for _, s in snapshot.table("ecs_services").iterrows():
-        for sn in loads(s["subnets"]) or []:
+        for sn in _ids(s["subnets"]):
             if sn in subnets:
                 out[text(s["service_name"])] = subnets[sn]
                 break
@@ -88,9 +93,9 @@ def service_order(snapshot: Snapshot, arch: ProposedArchitecture) -> tuple[list[
     tgs = snapshot.table("target_groups")
     lbs = {text(r["arn"]): text(r["name"]) for _, r in snapshot.table("load_balancers").iterrows()}
     for _, s in snapshot.table("ecs_services").iterrows():
-        for tg in loads(s["target_group_arns"]) or []:
-            for _, t in tgs[tgs["arn"].astype(str) == tg].iterrows():
-                for lb in loads(t["load_balancer_arns"]) or []:
+        for tg in _ids(s["target_group_arns"]):
+            for _, t in tgs[tgs["arn"].map(text) == tg].iterrows():
+                for lb in _ids(t["load_balancer_arns"]):
                     current_lb[text(s["service_name"])] = lbs.get(lb, "")
 
     def traffic(name: str) -> float:

@@ -17,7 +17,7 @@ steps table is the waterfall the report draws; nothing is asserted, everything c
 
 from __future__ import annotations
 
-import json
+import math
 import re
 import statistics
 from collections.abc import Iterable
@@ -29,7 +29,7 @@ import pandas as pd
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.costing import num, text
 from awsassess.snapshot import Snapshot
-from awsassess.tables import loads
+from awsassess.values import is_bool, json_list, json_obj
 
 OK_STATUSES = {"Succeeded", "SUCCEEDED"}
 
@@ -161,6 +161,23 @@ def _epoch(values: pd.Series) -> list[float]:
     return [float("nan") if pd.isna(t) else t.timestamp() for t in ts]
 
 
+def _seconds(value: Any) -> float:
+    """A duration cell in seconds; NaN when unknown: missing, not a number, or a bool (a flag is no duration,
+    and ``float(True)`` would be a 1-second run)."""
+    return float("nan") if is_bool(value) else num(value, float("nan"))
+
+
+def _phases(raw: Any) -> dict[str, float]:
+    """A build's ``phases`` cell as phase -> seconds. A cell that is not a JSON object (missing, NaN, a number,
+    junk text) and a phase without a number of seconds are left out: an unknown phase time is not 0 s."""
+    out = {}
+    for k, v in json_obj(raw).items():
+        seconds = _seconds(v)
+        if not math.isnan(seconds):
+            out[str(k).upper()] = seconds
+    return out
+
+
 def _ok(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ok = [r for r in rows if str(r.get("status")) in OK_STATUSES]
     return ok or rows
@@ -183,7 +200,7 @@ class History:
         for r in snapshot.table("pipeline_executions").to_dict("records"):
             h.execs.setdefault(text(r["pipeline"]), []).append(
                 {"execution_id": text(r["execution_id"]), "status": text(r["status"]),
-                 "duration_s": num(r["duration_s"], float("nan"))})
+                 "duration_s": _seconds(r["duration_s"])})
         acts = snapshot.table("pipeline_action_executions")
         if len(acts):
             starts, ends = _epoch(acts["start"]), _epoch(acts["end"])
@@ -191,22 +208,17 @@ class History:
                 h.actions.setdefault(text(r["pipeline"]), []).append({
                     "execution_id": text(r["execution_id"]), "stage": text(r["stage"]), "action": text(r["action"]),
                     "category": text(r["category"]), "provider": text(r["provider"]), "start": s0, "end": s1,
-                    "seconds": num(r["duration_s"], float("nan"))})
+                    "seconds": _seconds(r["duration_s"])})
         for r in _ok(snapshot.table("builds").to_dict("records")):
-            raw = r.get("phases")
-            try:
-                phases = json.loads(raw) if isinstance(raw, str) else (raw or {})
-            except ValueError:
-                continue
+            phases = _phases(r.get("phases"))
             if phases:
-                h.phases.setdefault(text(r["project"]), []).append(
-                    {str(k).upper(): num(v) for k, v in phases.items()})
+                h.phases.setdefault(text(r["project"]), []).append(phases)
         h.groups = snapshot.table("deployment_groups").to_dict("records")
         h.services = [{"name": text(s["service_name"]), "cluster": text(s["cluster"]),
-                       "tgs": loads(s["target_group_arns"]) or []}
+                       "tgs": [a for a in json_list(s["target_group_arns"]) if isinstance(a, str)]}
                       for s in snapshot.table("ecs_services").to_dict("records")]
         h.target_groups = [{"arn": text(t["arn"]), "name": text(t["name"]),
-                            "delay": num(t["deregistration_delay_s"], float("nan"))}
+                            "delay": _seconds(t["deregistration_delay_s"])}
                            for t in snapshot.table("target_groups").to_dict("records")]
         return h
 
@@ -279,7 +291,7 @@ def measure_pipeline(history: History, name: str, a: ModelAssumptions) -> Pipeli
     group_row = None
     cands = {f"{text(g['application'])}/{text(g['group'])}": g for g in history.groups}
     for key, g in cands.items():  # by the ECS service the group deploys
-        for target in loads(g["ecs_services"]) or []:
+        for target in json_list(g["ecs_services"]):
             if service and str(target).rsplit("/", 1)[-1] == service:
                 group_row, pt.deployment_group = g, key
     if group_row is None and cands:
@@ -334,7 +346,7 @@ def _deploy_components(pt: PipelineTime, history: History, stage: str, seconds: 
         wait_s = num(group_row["termination_wait_min"]) * 60
     cluster = ""
     if group_row is not None:
-        targets = loads(group_row["ecs_services"]) or []
+        targets = json_list(group_row["ecs_services"])
         if targets and "/" in str(targets[0]):
             cluster = str(targets[0]).split("/", 1)[0]
     dereg = history.deregistration_delay(service, cluster) or 0.0
@@ -410,7 +422,10 @@ def predict(pt: PipelineTime, a: ModelAssumptions) -> PipelineTime:
 def pipeline_time(snapshot: Snapshot, a: ModelAssumptions, history: History | None = None) -> PipelineTimeModel:
     history = history or History.of(snapshot)
     model = PipelineTimeModel(history=history)
-    for name in sorted(snapshot.table("pipelines")["name"].astype(str).unique()):
+    # a pipeline without a name is skipped: no execution can be matched to it (text(), not astype(str),
+    # which keeps NaN and makes the names unsortable)
+    names = {text(n) for n in snapshot.table("pipelines")["name"]}
+    for name in sorted(n for n in names if n):
         pt = measure_pipeline(history, name, a)
         if pt is not None:
             model.pipelines.append(predict(pt, a))

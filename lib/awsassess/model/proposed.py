@@ -11,6 +11,7 @@ import ipaddress
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -37,7 +38,7 @@ from awsassess.model.packing import Ec2Option, TaskReq, ec2_options
 from awsassess.model.pipeline_time import History, PipelineTimeModel
 from awsassess.pricing.specs import instance_specs
 from awsassess.snapshot import Snapshot
-from awsassess.tables import loads
+from awsassess.values import json_list
 
 __all__ = ["ComputePlan", "ProposedArchitecture", "build_proposal", "compute_plan"]
 SCENARIO = "proposed"
@@ -46,6 +47,11 @@ SCENARIO = "proposed"
 # =============================================================================== helpers
 def _region_of(df: pd.DataFrame, region: str) -> pd.DataFrame:
     return df[df["region"].astype(str) == region] if len(df) else df
+
+
+def _arns(cell: Any) -> set[str]:
+    """The ARNs of a JSON-list cell; a number, an object or junk text names none."""
+    return {x for x in json_list(cell) if isinstance(x, str) and x.startswith("arn:")}
 
 
 def regions_in_use(snapshot: Snapshot) -> list[str]:
@@ -171,12 +177,12 @@ def propose_load_balancers(c: Coster, arch: ProposedArchitecture, vpc: ProposedV
         for arn in arns:
             own = listeners[listeners["load_balancer_arn"].astype(str) == arn] if len(listeners) else listeners
             rules += max(int(pd.to_numeric(own["rule_count"], errors="coerce").fillna(0).sum()), 1)
-        n_tg = sum(1 for _, t in tgs.iterrows() if set(loads(t["load_balancer_arns"]) or []) & set(arns)) or len(arns)
+        n_tg = sum(1 for _, t in tgs.iterrows() if _arns(t["load_balancer_arns"]) & set(arns)) or len(arns)
         n = max(math.ceil(rules / a.alb_max_rules), math.ceil(n_tg / a.alb_max_target_groups), 1)
         names = []
         for _, s in svc.iterrows():
-            s_tgs = set(loads(s["target_group_arns"]) or [])
-            if any(set(loads(t["load_balancer_arns"]) or []) & set(arns) for _, t in tgs.iterrows()
+            s_tgs = _arns(s["target_group_arns"])
+            if any(_arns(t["load_balancer_arns"]) & set(arns) for _, t in tgs.iterrows()
                    if text(t["arn"]) in s_tgs):
                 names.append(text(s["service_name"]))
         label = "public" if scheme == "internet-facing" else "internal"

@@ -15,6 +15,12 @@ import re
 
 import pandas as pd
 
+from awsassess.values import text
+
+#: the bill's row for spend whose Cost Explorer service is missing: the dollars were billed, so they stay in the
+#: bill (and in what the model must explain) under a name of their own rather than being dropped
+UNNAMED_SERVICE = "(no service in the bill)"
+
 CE_NAMES = {
     "AmazonEC2:instance": "Amazon Elastic Compute Cloud - Compute",
     "AmazonEC2:other": "EC2 - Other",
@@ -75,7 +81,8 @@ def monthly_spend(spend: pd.DataFrame, hours_per_month: float = 730.0) -> pd.Dat
         return pd.DataFrame(columns=["service", "spend_usd", "spend_raw_usd", "months"])
     df = spend.copy()
     df["usd"] = pd.to_numeric(df["usd"], errors="coerce").fillna(0.0)
-    df["service"] = df["service"].astype(str).map(canonical)
+    # text(), not astype(str): a missing service stays NaN under astype(str) and the spend row has no name
+    df["service"] = df["service"].map(lambda v: canonical(text(v)) if text(v).strip() else UNNAMED_SERVICE)
 
     def hours(month: str) -> float:
         try:
