@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import sys
+import importlib.util
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from collect_scale import in_flight_profile  # noqa: E402
+# loaded by path: putting benchmarks/ on sys.path made its diagrams.py shadow the diagrams package for
+# every later test (and for the batch workers, which inherit the driver's sys.path)
+_spec = importlib.util.spec_from_file_location(
+    "collect_scale_benchmark", Path(__file__).resolve().parents[1] / "benchmarks" / "collect_scale.py")
+assert _spec is not None and _spec.loader is not None
+_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_module)
+in_flight_profile = _module.in_flight_profile
 
 
 def test_in_flight_profile_counts_requests_at_once_per_step() -> None:
