@@ -18,7 +18,7 @@ def inventory(snapshot: Snapshot) -> Any:
     """One row per distribution: aliases, price class, HTTP version, origins, WAF."""
     d = snapshot.table("distributions")
     df = pd.DataFrame({"Distribution": d["distribution_id"], "Domain": d["domain"],
-                       "Aliases": d["aliases"].map(lambda v: ", ".join(json_list(v))),
+                       "Aliases": d["aliases"].map(lambda v: ", ".join(text(a) for a in json_list(v))),
                        "Enabled": d["enabled"].map(truthy), "Price class": d["price_class"],
                        "HTTP": d["http_version"], "Origins": d["origin_count"],
                        "WAF": d["web_acl"].map(lambda v: "yes" if text(v) else "no")})
@@ -51,10 +51,12 @@ def hit_rate_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | None =
     ax = fig.add_subplot(1, 1, 1)
     ax2 = ax.twinx() if len(reqs) else None
     for i, (dist, h) in enumerate(hits.groupby("resource_id")):
-        h = h.set_index("timestamp")["value"]
+        # one value per hour: a datapoint stored twice (two collections, two dimension sets) would
+        # otherwise give a duplicated index that cannot be aligned with the requests
+        h = h.groupby("timestamp")["value"].mean()
         if len(reqs):
-            r = reqs[reqs["resource_id"] == dist].set_index("timestamp")["value"]
-            both = pd.concat([h.rename("hit"), r.rename("req")], axis=1).dropna()
+            r = reqs[reqs["resource_id"] == dist].groupby("timestamp")["value"].mean()
+            both = pd.concat([h.rename("hit"), r.rename("req")], axis=1, sort=True).dropna()
             daily_req = both["req"].resample("1D").sum()
             daily = (both["hit"] * both["req"]).resample("1D").sum() / daily_req.where(daily_req > 0)
             ax2.bar(daily_req.index, daily_req.values, width=0.8, color=PALETTE[2], alpha=0.35)

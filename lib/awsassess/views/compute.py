@@ -85,10 +85,15 @@ def stopped_tasks(snapshot: Snapshot, assumptions: FindingsAssumptions | None = 
     t = _stopped(snapshot, a)
     if not len(t):
         return Note("No stopped tasks recorded.")
+    # Group on text: a stop without a reason or group arrives as NaN beside the text of the other rows
+    # (pandas' missing value), and neither the kind (None for a normal stop, NaN once pandas stores the
+    # column as text) nor a NaN key may reach the join or be dropped by groupby: every task is counted.
+    service = [text(s) or text(g) for s, g in zip(t["service"], t["group"], strict=True)]
+    keys = pd.DataFrame({"service": service, "reason": t["stopped_reason"].map(text).to_numpy()}, index=t.index)
     rows = []
-    for (service, reason), g in t.groupby([t["service"].where(t["service"] != "", t["group"]), "stopped_reason"]):
-        kinds = Counter(k for k in g["kind"] if k)
-        rows.append({"Service": service, "Reason": text(reason)[:120], "Tasks": len(g),
+    for (service, reason), g in t.groupby([keys["service"], keys["reason"]], sort=False):
+        kinds = Counter(text(k) for k in g["kind"] if text(k))
+        rows.append({"Service": service or "–", "Reason": reason[:120] or "–", "Tasks": len(g),
                      "Failure kind": ", ".join(kinds) or "normal stop",
                      "Last stop": g["stopped_at"].max()})
     return table(pd.DataFrame(rows).sort_values(["Tasks"], ascending=False), "No stopped tasks recorded.")

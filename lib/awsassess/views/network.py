@@ -79,7 +79,9 @@ def nat_cost_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | None =
     ax = fig.add_subplot(1, 2, 1)
     left = pd.Series(0, index=counts.index)
     for i, az in enumerate(counts.columns):
-        ax.barh(counts.index, counts[az], left=left, color=PALETTE[i % len(PALETTE)], label=az)
+        # a gateway whose AZ is unknown ("") still needs a legend entry (matplotlib drops empty labels)
+        ax.barh(counts.index, counts[az], left=left, color=PALETTE[i % len(PALETTE)],
+                label=text(az) or "AZ unknown")
         left += counts[az]
     ax.set_title(f"{int(left.sum())} NAT gateways (billed hourly) by VPC and AZ", fontsize=10)
     ax.legend(fontsize=7, frameon=False, ncol=min(4, len(counts.columns)), loc="upper center",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pandas as pd
@@ -16,17 +17,22 @@ from awsassess.views import PALETTE, Chart, Note, figure, table
 def inventory_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> pd.DataFrame:
     a = assumptions or FindingsAssumptions()
     p = snapshot.table("pipelines")
-    d = pipeline_durations(snapshot, a).set_index("pipeline")
+    # durations are per (region, pipeline): one name may exist in two regions, so look up by both, and by
+    # name alone only where the name is in one region (e.g. a pipeline row without its region)
+    durations = {(text(x["region"]), text(x["pipeline"])): x
+                 for x in pipeline_durations(snapshot, a).to_dict("records")}
+    names = Counter(name for _, name in durations)
+    by_name = {name: x for (_, name), x in durations.items() if names[name] == 1}
     rows = []
     for r in p.itertuples():
         name = text(r.name)
-        x = d.loc[name] if name in d.index else None
-        rows.append({"Pipeline": name, "Type": text(r.pipeline_type) or "V1",
-                     "Stages": " → ".join(s.get("name", "") for s in json_list(r.stages) if isinstance(s, dict)),
-                     "Runs": int(x["executions"]) if x is not None else 0,
+        x = durations.get((text(r.region), name)) or by_name.get(name)
+        stages = [text(s.get("name")) for s in json_list(r.stages) if isinstance(s, dict)]
+        rows.append({"Pipeline": name, "Type": text(r.pipeline_type) or "V1", "Stages": " → ".join(stages),
+                     "Runs": int(num(x["executions"], 0)) if x is not None else 0,
                      "p50 min": x["p50_min"] if x is not None else None,
                      "p90 min": x["p90_min"] if x is not None else None,
-                     "Slowest stage": (x["dominant_stage"] or "–") if x is not None else "–",
+                     "Slowest stage": (text(x["dominant_stage"]) or "–") if x is not None else "–",
                      "Share %": x["dominant_share_pct"] if x is not None else None})
     return pd.DataFrame(rows)
 
@@ -46,16 +52,22 @@ def stage_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | None = No
     stages: list[str] = []
     for s in d["stages"]:
         stages += [k for k in s if k not in stages]
-    d = d.sort_values("pipeline")
+    # bars at numeric positions labelled with text: a pipeline name found in two regions gets two bars
+    # (named with their region) instead of two stacks drawn over each other on one categorical label
+    d = d.assign(label=d["pipeline"].map(text)).sort_values(["label", "region"], key=lambda c: c.map(text))
+    twice = d["label"].duplicated(keep=False)
+    labels = [f"{n} ({text(r)})" if t else n for n, r, t in zip(d["label"], d["region"], twice, strict=True)]
     fig = figure(9, 0.45 * len(d) + 1.8)
     ax = fig.add_subplot(1, 1, 1)
-    left = pd.Series(0.0, index=range(len(d)))
+    y = list(range(len(d)))
+    left = pd.Series(0.0, index=y)
     for i, stage in enumerate(stages):
-        vals = pd.Series([s.get(stage, 0.0) / 60 for s in d["stages"]])
-        ax.barh(d["pipeline"], vals, left=left, color=PALETTE[i % len(PALETTE)], label=stage)
+        vals = pd.Series([num(s.get(stage), 0.0) / 60 for s in d["stages"]], index=y)
+        ax.barh(y, vals, left=left, color=PALETTE[i % len(PALETTE)], label=stage)
         left += vals
-    for y, total in enumerate(left):
-        ax.text(total, y, f" {total:.0f} min", va="center", fontsize=8)
+    ax.set_yticks(y, labels)
+    for yi, total in enumerate(left):
+        ax.text(total, yi, f" {total:.0f} min", va="center", fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("median minutes per stage (successful runs)")
     ax.legend(fontsize=8, frameon=False, ncol=min(len(stages), 5), loc="upper center", bbox_to_anchor=(0.5, -0.18))

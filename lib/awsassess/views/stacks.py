@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess import metrics_stats as ms
 from awsassess.findings.base import num, text
 from awsassess.findings.stacks import copilot_map
 from awsassess.findings.thresholds import FindingsAssumptions
@@ -17,8 +18,12 @@ def inventory(snapshot: Snapshot) -> Any:
     """One row per stack: status, Copilot labels, template size and resource count."""
     s = snapshot.table("stacks")
     s = s[s["status"].map(text) != "DELETE_COMPLETE"]
-    df = pd.DataFrame({"Stack": s["stack_name"], "Status": s["status"], "Application": s["copilot_application"],
-                       "Environment": s["copilot_environment"], "Service": s["copilot_service"],
+    # text columns as text: a missing name (NaN) or a number among the names must neither show as "nan"
+    # nor break the sort by stack name
+    df = pd.DataFrame({"Stack": s["stack_name"].map(text), "Status": s["status"].map(text),
+                       "Application": s["copilot_application"].map(text),
+                       "Environment": s["copilot_environment"].map(text),
+                       "Service": s["copilot_service"].map(text),
                        "Template KB": s["template_bytes"].map(lambda v: None if num(v) is None else num(v) / 1024),
                        "Resources": s["resource_count"].map(num)})
     return table(df.sort_values("Stack") if len(df) else df, "No CloudFormation stacks.")
@@ -67,6 +72,8 @@ def failed(snapshot: Snapshot) -> Any:
     """Recent failed stack events (the first failure explains a rollback)."""
     e = snapshot.table("stack_events")
     e = e[e["status"].map(text).str.endswith("_FAILED")]
-    df = pd.DataFrame({"Stack": e["stack_name"], "Time": e["timestamp"], "Resource": e["logical_id"],
-                       "Type": e["resource_type"], "Status": e["status"], "Reason": e["reason"].map(lambda v: text(v)[:160])})
+    # times parsed (ISO text, naive or aware datetimes, missing) so the sort compares like with like
+    df = pd.DataFrame({"Stack": e["stack_name"].map(text), "Time": ms.to_utc(e["timestamp"]),
+                       "Resource": e["logical_id"].map(text), "Type": e["resource_type"].map(text),
+                       "Status": e["status"].map(text), "Reason": e["reason"].map(lambda v: text(v)[:160])})
     return table(df.sort_values("Time") if len(df) else df, "No failed stack events.")
