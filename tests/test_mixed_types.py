@@ -319,3 +319,19 @@ def test_demo_estate_model_survives_junk_in_its_json_list_columns(table: str, co
     df[column] = pd.Series([junk] * len(df), index=df.index, dtype=object)
     tables[table] = df
     _model(Snapshot(manifest=dict(base.manifest), tables=tables))
+
+
+def test_bool_metric_values_are_missing_not_zero_or_one() -> None:
+    """Found by the views' property tests: a bool value column made quantile() raise in every rule and
+    view that reads metrics statistics."""
+    from awsassess import metrics_stats
+
+    b = SnapshotBuilder()
+    b.metric("AWS/RDS", "CPUUtilization", "db-1", [10.0, 20.0, 30.0])
+    b.rows["metrics"][0]["value"] = True
+    st = metrics_stats.stats(b.build(), "AWS/RDS", "CPUUtilization")
+    assert st.loc["db-1", "count"] == 2 and st.loc["db-1", "min"] == 20.0
+    only = SnapshotBuilder()
+    only.metric("AWS/RDS", "CPUUtilization", "db-1", [1.0])
+    only.rows["metrics"][0]["value"] = True
+    assert len(metrics_stats.stats(only.build(), "AWS/RDS", "CPUUtilization")) == 0

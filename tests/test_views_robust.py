@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
+import os
 import pkgutil
 from collections.abc import Callable
 from datetime import timedelta
@@ -65,7 +66,10 @@ VIEW_DOMAINS = {"network": ("network", "compute"), "compute": ("compute",), "pip
                 "datastores": ("datastores",), "cdn": ("cdn",), "stacks": ("stacks",)}
 FINDING_DOMAINS = ("network", "compute", "pipelines", "datastores", "cdn", "stacks", "security")
 MODEL = {"allow_missing_prices": True}
-FAST = settings(max_examples=10, deadline=None,
+# Deterministic in make test (the same examples every run: CI never fails on a draw it never saw
+# before); AWSASSESS_HYPOTHESIS_EXPLORE=1 draws new examples to look for more (how the bool metric
+# values and the ten model crashes were found).
+FAST = settings(max_examples=10, deadline=None, derandomize=not os.environ.get("AWSASSESS_HYPOTHESIS_EXPLORE"),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # ----------------------------------------------------------------------------------- rendering

@@ -131,7 +131,10 @@ def _series(snapshot: Snapshot, namespace: str, metric: str, stat: str | None, l
         return df.assign(value=pd.Series(dtype=float))
     df = df.copy()
     df["timestamp"] = to_utc(df["timestamp"])
-    df["value"] = pd.to_numeric(df["value"], errors="coerce")
+    values = df["value"]
+    if values.dtype == bool or values.dtype == object:  # a bool is a wrong-typed cell, not 0 or 1 (missing)
+        values = values.map(lambda v: None if is_bool(v) else v)
+    df["value"] = pd.to_numeric(values, errors="coerce").astype(float)
     df = df[df["value"].notna()]
     if lookback_days is not None:
         end = as_of(snapshot)

@@ -447,8 +447,8 @@ def circuit_breaker_rollbacks(snapshot: Snapshot, a: FindingsAssumptions) -> lis
     d["created_at"] = ms.to_utc(d["created_at"])
     end = ms.as_of(snapshot)
     d = d[d["created_at"].isna() | (d["created_at"] > end - timedelta(days=a.history_lookback_days))]
-    failed = d[(d["rollout_state"].map(text).str.upper() == "FAILED") |
-               d["rollout_state_reason"].map(text).str.contains("circuit breaker", case=False)]
+    failed = d[(d["rollout_state"].map(text).astype(str).str.upper() == "FAILED") |
+               d["rollout_state_reason"].map(text).astype(str).str.contains("circuit breaker", case=False)]
     names = {text(r.service_arn): text(r.service_name) for r in snapshot.table("ecs_services").itertuples()}
     out = []
     for (region, arn), g in failed.groupby(["region", "service_arn"]):

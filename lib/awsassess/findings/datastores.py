@@ -99,7 +99,7 @@ def _cluster_of_instance(snapshot: Snapshot) -> dict[str, str]:
       tables=("db_instances",))
 def gp2_storage(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = _instances(snapshot)
-    d = d[d["storage_type"].map(text).str.lower() == "gp2"]
+    d = d[d["storage_type"].map(text).astype(str).str.lower() == "gp2"]
     out = []
     for r in d.itertuples():
         gb = num(r.allocated_gb, 0) or 0
@@ -383,7 +383,7 @@ def docdb_storage_type(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
     clusters = snapshot.table("db_clusters")
     clusters = clusters[clusters["engine"].map(text) == "docdb"]
     spend = snapshot.table("spend")
-    docdb_spend = spend[spend["service"].map(text).str.contains("DocumentDB", case=False)]
+    docdb_spend = spend[spend["service"].map(text).astype(str).str.contains("DocumentDB", case=False)]
     if not len(clusters) or not len(docdb_spend):
         return []
     monthly_usd = float(pd.to_numeric(docdb_spend.groupby("month")["usd"].sum(), errors="coerce")
@@ -536,7 +536,7 @@ def _ddb_consumed(snapshot: Snapshot, metric: str, lookback: float) -> dict[str,
       tables=("dynamodb_tables", "metrics"))
 def ddb_low_utilisation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = snapshot.table("dynamodb_tables")
-    t = t[t["billing_mode"].map(text).str.upper() == "PROVISIONED"]
+    t = t[t["billing_mode"].map(text).astype(str).str.upper() == "PROVISIONED"]
     if not len(t):
         return []
     reads = _ddb_consumed(snapshot, "ConsumedReadCapacityUnits", a.metrics_lookback_days)
@@ -576,7 +576,7 @@ def ddb_low_utilisation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Find
       tables=("dynamodb_tables", "autoscaling_targets"))
 def ddb_no_autoscaling(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = snapshot.table("dynamodb_tables")
-    t = t[t["billing_mode"].map(text).str.upper() == "PROVISIONED"]
+    t = t[t["billing_mode"].map(text).astype(str).str.upper() == "PROVISIONED"]
     targets = snapshot.table("autoscaling_targets")
     scaled = {text(x) for x in targets[targets["service_namespace"].map(text) == "dynamodb"]["resource_id"]}
     out = []

@@ -230,7 +230,7 @@ def compute_mismatch(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
       tables=("deployment_groups", "deployments"))
 def blue_green_wait(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     g = snapshot.table("deployment_groups")
-    g = g[g["deployment_type"].map(text).str.upper() == "BLUE_GREEN"]
+    g = g[g["deployment_type"].map(text).astype(str).str.upper() == "BLUE_GREEN"]
     deps = _recent(snapshot.table("deployments"), "start", snapshot, a.history_lookback_days)
     if len(deps):
         deps = deps.assign(d=_durations(deps))
@@ -309,7 +309,7 @@ def pipeline_type_cost(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
     out = []
     for region, g in p.groupby("region"):
         names = set(g["name"].map(text))
-        v1 = sorted(text(x) for x in g[g["pipeline_type"].map(text).str.upper() != "V2"]["name"])
+        v1 = sorted(text(x) for x in g[g["pipeline_type"].map(text).astype(str).str.upper() != "V2"]["name"])
         active = sorted(set(ex[ex["pipeline"].isin(names)]["pipeline"].map(text))) if len(ex) else []
         action_min = None
         if len(acts):

@@ -105,12 +105,12 @@ def _root_cause(events: pd.DataFrame, stack_name: str) -> dict | None:
     if not len(e):
         return None
     e = e.assign(ts=ms.to_utc(e["timestamp"])).sort_values("ts")
-    starts = e[(e["logical_id"] == stack_name) & e["status"].map(text).str.endswith("_IN_PROGRESS")
-               & ~e["status"].map(text).str.contains("ROLLBACK|CLEANUP")]
+    starts = e[(e["logical_id"] == stack_name) & e["status"].map(text).astype(str).str.endswith("_IN_PROGRESS")
+               & ~e["status"].map(text).astype(str).str.contains("ROLLBACK|CLEANUP")]
     if len(starts):
         e = e[e["ts"] >= starts["ts"].iloc[-1]]
-    failed = e[e["status"].map(text).str.endswith("_FAILED") & (e["logical_id"] != stack_name)]
-    real = failed[~failed["reason"].map(text).str.contains("cancel", case=False)]
+    failed = e[e["status"].map(text).astype(str).str.endswith("_FAILED") & (e["logical_id"] != stack_name)]
+    real = failed[~failed["reason"].map(text).astype(str).str.contains("cancel", case=False)]
     pick = real if len(real) else failed
     if not len(pick):
         return None
