@@ -8,15 +8,14 @@ a live handler or script would mark the DOM. Expect: no mark, no request, the na
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
 from awsassess.report.pdf import CHROMIUM_FLAGS, find_chromium
+from counting_proxy import counting_proxy
 from snapshots_factory import SnapshotBuilder
 
 MARK = "data-pwned"
@@ -33,32 +32,8 @@ pytestmark = [pytest.mark.slow,
 
 @pytest.fixture
 def proxy() -> Iterator[tuple[str, list[bytes]]]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    listener.settimeout(0.2)
-    seen: list[bytes] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            conn.settimeout(1)
-            try:
-                seen.append(conn.recv(200))
-            except OSError:
-                seen.append(b"")
-            conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}", seen
-    stop.set()
-    thread.join()
-    listener.close()
+    with counting_proxy() as found:
+        yield found
 
 
 def dom_of(page: Path, proxy_url: str, tmp_path: Path) -> str:

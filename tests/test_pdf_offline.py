@@ -9,12 +9,11 @@ would show up as connections too.
 
 from __future__ import annotations
 
-import socket
-import threading
 from pathlib import Path
 
 import pytest
 from awsassess.report.pdf import chromium_pdf, find_chromium
+from counting_proxy import counting_proxy
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <style>@import url("http://attacker.example/a.css"); body { background: url("https://attacker.example/b.png"); }
@@ -28,35 +27,9 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8">
 @pytest.mark.slow
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine (make setup installs it)")
 def test_printing_a_report_sends_nothing_out(tmp_path: Path) -> None:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    listener.settimeout(0.2)
-    attempts: list[bytes] = []
-    stop = threading.Event()
-
-    def count() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            conn.settimeout(1)
-            try:
-                attempts.append(conn.recv(200))
-            except OSError:
-                attempts.append(b"")
-            conn.close()
-
-    thread = threading.Thread(target=count, daemon=True)
-    thread.start()
     html = tmp_path / "report.html"
     html.write_text(PAGE, encoding="utf-8")
-    try:
-        pdf = chromium_pdf(html, tmp_path / "report.pdf", proxy=f"http://127.0.0.1:{listener.getsockname()[1]}")
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
+    with counting_proxy() as (proxy, attempts):
+        pdf = chromium_pdf(html, tmp_path / "report.pdf", proxy=proxy)
     assert pdf.stat().st_size > 1000
     assert attempts == [], f"{len(attempts)} connection attempt(s) left the printer: {attempts[:5]}"

@@ -375,6 +375,18 @@ def _get_products(client: Any, query: PriceQuery, region: str) -> list[str]:
         kwargs["NextToken"] = token
 
 
+def _cache_row(service: str, item: str, region: str, unit: str, q: PriceQuery,
+               parsed: tuple[float, dict[str, Any]], today: str, when: str) -> PriceRow:
+    """A cache row from a Price List answer: the price, its SKU and usage type, the publication date."""
+    usd, doc = parsed
+    sku = doc.get("product", {}).get("sku", "")
+    usage = doc.get("product", {}).get("attributes", {}).get("usagetype", "")
+    published = str(doc.get("publicationDate") or today)[:10]
+    return PriceRow(service, item, region, unit, usd,
+                    f"AWS Price List API GetProducts {q.service_code} sku {sku} ({usage}); {when}", published, "A",
+                    "cache")
+
+
 def refresh(
     endpoint_url: str | None = None,
     regions: Sequence[str] = ("us-east-1",),
@@ -429,14 +441,8 @@ def refresh(
         if parsed is None:
             result.not_found.append((service, item, region))
             continue
-        usd, doc = parsed
-        sku = doc.get("product", {}).get("sku", "")
-        usage = doc.get("product", {}).get("attributes", {}).get("usagetype", "")
-        published = str(doc.get("publicationDate") or today)[:10]
-        result.refreshed.append(PriceRow(
-            service, item, region, units[(service, item)], usd,
-            f"AWS Price List API GetProducts {q.service_code} sku {sku} ({usage}); refreshed {today}",
-            published, "A", "cache"))
+        result.refreshed.append(_cache_row(service, item, region, units[(service, item)], q, parsed, today,
+                                           f"refreshed {today}"))
 
     kept: list[PriceRow] = []
     if path.is_file():
@@ -541,14 +547,8 @@ def fetch_missing(
         if parsed is None:
             result.not_found.append((service, item, region))
             continue
-        usd, doc = parsed
-        sku = doc.get("product", {}).get("sku", "")
-        usage = doc.get("product", {}).get("attributes", {}).get("usagetype", "")
-        published = str(doc.get("publicationDate") or today)[:10]
-        result.refreshed.append(PriceRow(
-            service, item, region, _unit_for(units_from, service, item, q), usd,
-            f"AWS Price List API GetProducts {q.service_code} sku {sku} ({usage}); fetched {today} for a price "
-            "missing from the catalog", published, "A", "cache"))
+        result.refreshed.append(_cache_row(service, item, region, _unit_for(units_from, service, item, q), q,
+                                           parsed, today, f"fetched {today} for a price missing from the catalog"))
 
     if result.refreshed:
         kept: list[PriceRow] = []
