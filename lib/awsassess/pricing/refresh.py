@@ -375,6 +375,17 @@ def _get_products(client: Any, query: PriceQuery, region: str) -> list[str]:
         kwargs["NextToken"] = token
 
 
+def merge_into_cache(path: Path, rows: list[PriceRow]) -> None:
+    """Write ``rows`` into the cache CSV at ``path``, keeping its other rows (a row of the same key is replaced)."""
+    kept: list[PriceRow] = []
+    if path.is_file():
+        previous = PriceCatalog()
+        previous.merge_csv(path)
+        fresh = {r.key for r in rows}
+        kept = [r for r in previous.rows.values() if r.key not in fresh]
+    write_rows([*kept, *rows], path)
+
+
 def _cache_row(service: str, item: str, region: str, unit: str, q: PriceQuery,
                parsed: tuple[float, dict[str, Any]], today: str, when: str) -> PriceRow:
     """A cache row from a Price List answer: the price, its SKU and usage type, the publication date."""
@@ -444,13 +455,7 @@ def refresh(
         result.refreshed.append(_cache_row(service, item, region, units[(service, item)], q, parsed, today,
                                            f"refreshed {today}"))
 
-    kept: list[PriceRow] = []
-    if path.is_file():
-        previous = PriceCatalog()
-        previous.merge_csv(path)
-        fresh = {r.key for r in result.refreshed}
-        kept = [r for r in previous.rows.values() if r.key not in fresh]
-    write_rows([*kept, *result.refreshed], path)
+    merge_into_cache(path, result.refreshed)
     return result
 
 
@@ -551,11 +556,5 @@ def fetch_missing(
                                            parsed, today, f"fetched {today} for a price missing from the catalog"))
 
     if result.refreshed:
-        kept: list[PriceRow] = []
-        if path.is_file():
-            previous = PriceCatalog()
-            previous.merge_csv(path)
-            fresh = {r.key for r in result.refreshed}
-            kept = [r for r in previous.rows.values() if r.key not in fresh]
-        write_rows([*kept, *result.refreshed], path)
+        merge_into_cache(path, result.refreshed)
     return result
