@@ -27,6 +27,7 @@ Estimated rows exist only in memory: CSV files accept confidence A, B or C only.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -326,12 +327,11 @@ class PriceLookup:
 
 def write_rows(rows: Iterable[PriceRow], path: Path) -> Path:
     """Write rows in the catalog CSV format (used by refresh for the cache)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS)
-        w.writeheader()
-        for r in sorted(rows, key=lambda r: r.key):
-            w.writerow({c: getattr(r, c) for c in COLUMNS})
-    tmp.replace(path)
-    return path
+    from awsassess.safe_files import write_text_atomic
+
+    buffer = io.StringIO(newline="")
+    w = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    w.writeheader()
+    for r in sorted(rows, key=lambda r: r.key):
+        w.writerow({c: getattr(r, c) for c in COLUMNS})
+    return write_text_atomic(path, buffer.getvalue())  # exclusive temp file, atomic rename, no links
