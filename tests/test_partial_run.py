@@ -64,3 +64,16 @@ def test_an_operation_failing_with_500_leaves_a_partial_account_with_a_complete_
     assert "This assessment is partial" in report  # the executive summary's banner
     assert "not assessed" in report
     assert "No pipelines in this snapshot" not in report
+
+
+def test_an_empty_table_of_an_unread_domain_says_could_not_be_read_not_none() -> None:
+    """With ECS denied, the compute view said 'No ECS services in this snapshot.'"""
+    from awsassess.views import compute
+    from snapshots_factory import SnapshotBuilder
+
+    b = SnapshotBuilder()
+    b.add("coverage", service="ecs", operation="ListClusters", region="us-east-1", status="access_denied",
+          message="AccessDeniedException: not authorized", calls=1, items=0, duration_s=0.1)
+    note = compute.inventory(b.build())
+    assert "could not be read" in repr(note) and "No ECS services" not in repr(note)
+    assert "No ECS services" in repr(compute.inventory(SnapshotBuilder().build()))

@@ -58,6 +58,18 @@ class Note:
         return isinstance(other, Note) and other.text == self.text
 
 
+def absent(snapshot: Any, domain: str, message: str) -> str:
+    """What an empty table says: ``message`` ("No pipelines in this snapshot."), or, when the domain's data
+    was not fully read, that it could not be read (the section's coverage note says which call failed):
+    an empty table must never read as "there are none" when the truth is "we could not see"."""
+    from awsassess.coverage import DOMAIN_TITLES, unread_domains
+
+    if domain in unread_domains(snapshot):
+        return (f"{DOMAIN_TITLES.get(domain, domain)} could not be read completely (see the note at the top of "
+                "this section): what is missing here is unknown, not absent.")
+    return message
+
+
 def figure(width: float = 9.0, height: float = 4.0) -> Figure:
     fig = Figure(figsize=(width, height))
     return fig

@@ -13,7 +13,7 @@ from awsassess.findings.base import json_list, num, text, truthy
 from awsassess.findings.compute import _stopped
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
-from awsassess.views import PALETTE, Chart, Note, figure, table
+from awsassess.views import PALETTE, Chart, Note, absent, figure, table
 
 SERVICE_COLUMNS = ["Service", "Cluster", "Launch", "Arch", "Size", "Tasks", "p95 CPU %", "p95 memory %", "Right size",
                    "Auto scaling", "Deploys with", "Circuit breaker"]
@@ -51,7 +51,7 @@ def services_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None =
 
 def inventory(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> Any:
     """One row per ECS service: launch type, size, tasks, p95 CPU/memory and the right Fargate size."""
-    return table(services_frame(snapshot, assumptions), "No ECS services in this snapshot.")
+    return table(services_frame(snapshot, assumptions), absent(snapshot, "compute", "No ECS services in this snapshot."))
 
 
 def utilisation_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> Any:
@@ -59,7 +59,7 @@ def utilisation_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | Non
     a = assumptions or FindingsAssumptions()
     df = services_frame(snapshot, a).dropna(subset=["p95 CPU %", "p95 memory %"], how="all")
     if not len(df):
-        return Note("No ECS utilisation metrics in this snapshot.")
+        return Note(absent(snapshot, "metrics", "No ECS utilisation metrics in this snapshot."))
     df = df.sort_values("Service")
     fig = figure(9, 0.45 * len(df) + 1.6)
     ax = fig.add_subplot(1, 1, 1)

@@ -12,7 +12,7 @@ from awsassess.findings.base import num, text, truthy
 from awsassess.findings.datastores import _cache_groups, _db_metric, _ddb_consumed
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
-from awsassess.views import PALETTE, Chart, Note, figure, table
+from awsassess.views import PALETTE, Chart, Note, absent, figure, table
 
 
 def databases_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> pd.DataFrame:
@@ -87,7 +87,7 @@ def utilisation_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | Non
     cpu = pd.concat(parts).dropna() if parts else pd.DataFrame()
     prov = ddb[ddb["Billing"] == "PROVISIONED"] if len(ddb) else ddb
     if not len(cpu) and not len(prov):
-        return Note("No data-store metrics in this snapshot.")
+        return Note(absent(snapshot, "metrics", "No data-store metrics in this snapshot."))
     panels = int(bool(len(cpu))) + int(bool(len(prov)))
     fig = figure(9, max(2.5, 0.4 * max(len(cpu), 2 * len(prov)) + 1.6))
     i = 1

@@ -12,7 +12,7 @@ from awsassess.findings.base import json_list, text, truthy
 from awsassess.findings.network import lb_usage
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
-from awsassess.views import PALETTE, Chart, Note, figure, table
+from awsassess.views import PALETTE, Chart, Note, absent, figure, table
 
 GB = 1024**3
 
@@ -44,7 +44,7 @@ def inventory_frame(snapshot: Snapshot) -> pd.DataFrame:
 
 def inventory(snapshot: Snapshot) -> Any:
     """One row per VPC: subnets, services, NAT gateways, load balancers, peerings, endpoints."""
-    return table(inventory_frame(snapshot), "No VPCs in this snapshot.")
+    return table(inventory_frame(snapshot), absent(snapshot, "network", "No VPCs in this snapshot."))
 
 
 def nat_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> pd.DataFrame:

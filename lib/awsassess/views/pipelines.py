@@ -11,7 +11,7 @@ from awsassess.findings.base import json_list, num, text, truthy
 from awsassess.findings.pipelines import _build_stats, pipeline_durations
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
-from awsassess.views import PALETTE, Chart, Note, figure, table
+from awsassess.views import PALETTE, Chart, Note, absent, figure, table
 
 
 def inventory_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> pd.DataFrame:
@@ -39,7 +39,7 @@ def inventory_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None 
 
 def inventory(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> Any:
     """One row per pipeline: stages, successful runs, median and p90 duration, the slowest stage."""
-    return table(inventory_frame(snapshot, assumptions), "No pipelines in this snapshot.")
+    return table(inventory_frame(snapshot, assumptions), absent(snapshot, "pipelines", "No pipelines in this snapshot."))
 
 
 def stage_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> Any:
@@ -48,7 +48,7 @@ def stage_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | None = No
     d = pipeline_durations(snapshot, a)
     d = d[d["stages"].map(bool)] if len(d) else d
     if not len(d):
-        return Note("No pipeline stage timings in this snapshot.")
+        return Note(absent(snapshot, "pipelines", "No pipeline stage timings in this snapshot."))
     stages: list[str] = []
     for s in d["stages"]:
         stages += [k for k in s if k not in stages]
