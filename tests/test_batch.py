@@ -208,7 +208,9 @@ def test_failed_account_recorded_others_complete_and_resume_reruns_only_what_cha
     os.utime(py, (stamp, stamp))
     before = len(calls(out))
     result4 = run_batch(accounts, out, jobs=2, resume=True, notebooks_dir=nb_dir, steps=STEPS, progress=False)
-    assert result4.exit_code == 0
+    assert result4.exit_code == 0, [(a["name"], s["step"], s["status"], s.get("reason"),
+                                     (s.get("error") or {}).get("message")) for a in load(out)["accounts"]
+                                    for s in a["steps"] if s["status"] != "ok"]
     assert sorted(calls(out)[before:]) == sorted(
         [f"notebook:02_ok {n}" for n in ("alpha", "beta")] + [f"report {n}" for n in ("alpha", "beta")]
         + ["portfolio"])
