@@ -50,19 +50,21 @@ def hit_rate_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | None =
     fig = figure(9, 3.6)
     ax = fig.add_subplot(1, 1, 1)
     ax2 = ax.twinx() if len(reqs) else None
-    for i, (dist, h) in enumerate(hits.groupby("resource_id")):
+    # grouped on text: datapoints without a resource id (NaN) are drawn too, not dropped by groupby
+    for i, (dist, h) in enumerate(hits.groupby(hits["resource_id"].map(text))):
         # one value per hour: a datapoint stored twice (two collections, two dimension sets) would
         # otherwise give a duplicated index that cannot be aligned with the requests
         h = h.groupby("timestamp")["value"].mean()
         if len(reqs):
-            r = reqs[reqs["resource_id"] == dist].groupby("timestamp")["value"].mean()
+            r = reqs[reqs["resource_id"].map(text) == dist].groupby("timestamp")["value"].mean()
             both = pd.concat([h.rename("hit"), r.rename("req")], axis=1, sort=True).dropna()
             daily_req = both["req"].resample("1D").sum()
             daily = (both["hit"] * both["req"]).resample("1D").sum() / daily_req.where(daily_req > 0)
             ax2.bar(daily_req.index, daily_req.values, width=0.8, color=PALETTE[2], alpha=0.35)
         else:
             daily = h.resample("1D").mean()
-        ax.plot(daily.index, daily.values, marker="o", color=PALETTE[i % len(PALETTE)], label=str(dist), zorder=3)
+        ax.plot(daily.index, daily.values, marker="o", color=PALETTE[i % len(PALETTE)],
+                label=dist or "distribution unknown", zorder=3)  # matplotlib leaves "" out of the legend
     ax.axhline(a.cdn_min_hit_rate_pct, color="#c0392b", linestyle="--", linewidth=1)
     ax.set_ylim(0, 100)
     ax.set_ylabel("cache hit rate % (daily)")
