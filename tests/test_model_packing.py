@@ -113,3 +113,34 @@ def test_fargate_sizes_and_rightsizing_examples() -> None:
     assert (web.ec2_cpu, web.ec2_memory) == (256, 768)  # 205 -> 256 units, 717 -> 768 MiB (128 steps)
     keep = rightsize("x", 1024, 2048, None, None, 70, 80)
     assert (keep.fargate_cpu, keep.fargate_memory) == (1024, 2048) and "no utilisation" in keep.reason
+
+
+def test_pack_places_every_task_exactly_where_plain_first_fit_does() -> None:
+    """pack() skips bins a task's shape already failed to fit; the placement must stay first-fit's."""
+    import random
+
+    from awsassess.model.packing import Bin, Capacity, TaskReq, pack
+
+    def first_fit(tasks: list[TaskReq], cap: Capacity) -> list[list[TaskReq]]:
+        order = sorted(tasks, key=lambda t: (max(t.cpu / cap.cpu, t.memory / cap.memory), t.cpu, t.memory,
+                                             t.service), reverse=True)
+        bins: list[Bin] = []
+        for t in order:
+            for b in bins:
+                if b.fits(t, cap):
+                    b.add(t)
+                    break
+            else:
+                bins.append(Bin())
+                bins[-1].add(t)
+        return [b.tasks for b in bins]
+
+    rng = random.Random(7)
+    for _ in range(40):
+        cap = Capacity("m", rng.choice([2048, 4096, 8192]), rng.choice([4096, 16384, 32768]), rng.choice([3, 9, 120]))
+        shapes = [(rng.choice([256, 512, 1024, 2048]), rng.choice([512, 1024, 2048, 4096]), rng.random() < 0.8)
+                  for _ in range(rng.randint(1, 5))]
+        tasks = [TaskReq(f"s{i % 3}", *rng.choice(shapes)) for i in range(rng.randint(1, 300))]
+        got = pack(tasks, cap)
+        assert got is not None
+        assert [b.tasks for b in got] == first_fit(tasks, cap)
