@@ -299,7 +299,7 @@ def _stopped(snapshot: Snapshot, a: FindingsAssumptions) -> pd.DataFrame:
     t["started_at"] = ms.to_utc(t["started_at"])
     t["stopped_at"] = ms.to_utc(t["stopped_at"])
     end = ms.as_of(snapshot)
-    when = t["stopped_at"].fillna(t["started_at"])
+    when = t["stopped_at"].fillna(t["started_at"].astype(t["stopped_at"].dtype))  # one unit (pandas 4 refuses two)
     t = t[when.isna() | (when > end - timedelta(days=a.history_lookback_days))]
     t["service"] = t["group"].map(lambda g: text(g).split(":", 1)[1] if text(g).startswith("service:") else "")
     t["kind"] = [_failure_kind(r) for r in t.itertuples()]
@@ -472,7 +472,7 @@ def circuit_breaker_rollbacks(snapshot: Snapshot, a: FindingsAssumptions) -> lis
       tables=("ecs_services",))
 def no_circuit_breaker(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     s = _services(snapshot)
-    s = s[(s["deployment_controller"].map(text).isin(["", "ECS"])) & ~s["circuit_breaker"].map(truthy)]
+    s = s[(s["deployment_controller"].map(text).isin(["", "ECS"])) & ~s["circuit_breaker"].map(truthy).astype(bool)]
     out = []
     for region, g in s.groupby("region"):
         out.append(spec("CMP-008").finding(
