@@ -11,6 +11,7 @@ naming it; rules that read the pipeline tables are withheld as not assessed, nev
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -59,7 +60,8 @@ def test_an_operation_failing_with_500_leaves_a_partial_account_with_a_complete_
     findings = json.loads((out / params.name / "findings.json").read_text())
     assert not [f for f in findings if f["rule_id"] in withheld], "a rule concluded from unread data"
 
-    report = (out / params.name / "report.html").read_text()
+    # break hints (<wbr>, written <wbr/>) sit inside long names: read the text as the reader sees it
+    report = re.sub(r"<wbr\s*/?>", "", (out / params.name / "report.html").read_text())
     assert "could not be read" in report and "codepipeline:ListPipelineExecutions" in report
     assert "This assessment is partial" in report  # the executive summary's banner
     assert "not assessed" in report

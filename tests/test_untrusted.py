@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,13 @@ def test_styler_css_survives_and_bidi_controls_are_removed() -> None:
     out = clean_html(html)
     assert "<style" in out and "text-align: right" in out
     assert clean_html("invoice\u202egnp.exe\u2066x\u2069") == "invoicegnp.exex"
+
+
+def test_break_opportunities_in_long_names_survive_the_sanitizer_as_markup_not_text() -> None:
+    from awsassess import escaping
+    from awsassess.report.sanitize import clean_html
+
+    arn = "arn:aws:ecs:us-east-1:123456789012:service/fintech-production/notifications"
+    out = clean_html(f"<table><tr><td>{escaping.text(arn)}</td></tr></table>")
+    assert "<wbr" in out and "&lt;wbr" not in out
+    assert re.sub(r"<wbr\s*/?>", "", out).count(arn) == 1

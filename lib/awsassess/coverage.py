@@ -21,11 +21,12 @@ executive summary's banner (:func:`banner_html`, :func:`section_note_html`).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+from awsassess import escaping
 
 GAP_STATUSES = ("skipped", "access_denied", "opt_in_required", "unsupported")
 ERROR_STATUSES = ("error", "not_implemented", "throttled")
@@ -183,7 +184,7 @@ _MAX_LISTED = 6
 
 
 def _items(found: list[Problem]) -> str:
-    shown = "".join(f"<li>{html.escape(p.sentence())}</li>" for p in found[:_MAX_LISTED])
+    shown = "".join(f"<li>{escaping.text(p.sentence())}</li>" for p in found[:_MAX_LISTED])
     if len(found) > _MAX_LISTED:
         shown += f"<li>… and {len(found) - _MAX_LISTED} more (see the appendix's coverage table)</li>"
     return f"<ul>{shown}</ul>"
@@ -208,10 +209,10 @@ def section_note_html(snapshot: Any, *domains: str) -> str:
     kind = "coverage-error" if any(p.kind == "error" for p in found) else "coverage-gap"
     parts = [f'<div class="coverage-note {kind}">']
     if found:
-        parts.append(f"<p><strong>Part of {html.escape(title)} could not be read</strong>; the figures below "
+        parts.append(f"<p><strong>Part of {escaping.text(title)} could not be read</strong>; the figures below "
                      f"exclude it:</p>{_items(found)}")
     if withheld:
-        rows = "".join(f"<li>{html.escape(rid)} {html.escape(t)}: not assessed, {html.escape(reason)}</li>"
+        rows = "".join(f"<li>{escaping.text(rid)} {escaping.text(t)}: not assessed, {escaping.text(reason)}</li>"
                        for rid, t, reason in withheld)
         parts.append(f"<p><strong>Not assessed</strong> (their data was not fully read, so they conclude "
                      f"nothing):</p><ul>{rows}</ul>")
@@ -226,7 +227,7 @@ def banner_html(snapshot: Any) -> str:
         return ""
     errs = [p for p in found if p.kind == "error"]
     unread = unread_domains(snapshot)
-    affects = "".join(f"<li>{html.escape(HEADLINE_EFFECTS[d])}</li>" for d in sorted(unread)
+    affects = "".join(f"<li>{escaping.text(HEADLINE_EFFECTS[d])}</li>" for d in sorted(unread)
                       if d in HEADLINE_EFFECTS)
     head = (f"<strong>This assessment is partial:</strong> {len(errs)} read(s) failed"
             if errs else "<strong>Coverage gaps:</strong> some data was not available to the assessment role")

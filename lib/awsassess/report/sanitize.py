@@ -24,6 +24,7 @@ ALLOWED_TAGS = frozenset({
     "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
     "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong",
     "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "wbr",  # break opportunities awsassess.escaping puts inside long names
 })  # no <style>: content cannot bring its own CSS (see styler_css)
 
 # CSS properties pandas' Styler and simple inline styles use; nothing that can fetch a URL.
