@@ -52,3 +52,33 @@ def test_an_account_outside_us_east_1_gets_every_output_with_estimates_marked(re
     assert h.current_monthly_usd and h.proposed_monthly_usd and h.estimated_lines == len(estimated)
     lead = str(headline_html(tmp_path / "acct"))
     assert f"{len(estimated)} cost line" in lead and "estimated" in lead  # said next to the headline
+
+
+def test_prices_an_analysis_estimated_are_fetched_from_the_price_list_and_cached(
+        demo_estate: object, tmp_path: Path) -> None:
+    """The estimated and unpriced lines of costs.csv are asked from the Price List API (the simulated
+    estate answers from the shipped catalog) with the account's credentials, and the found ones cached."""
+    from awsassess.analyze import fetch_missing_prices
+    from awsassess.demo.estate import ACCOUNTS
+    from awsassess.demo_run import write_demo_params
+    from awsassess.params import load_params_files
+    from awsassess.pricing import PriceCatalog
+
+    params = load_params_files(write_demo_params(demo_estate.endpoint_url, tmp_path / "params"))[0]  # type: ignore[attr-defined]
+    assert params.name in {a.name for a in ACCOUNTS}
+    acct = tmp_path / "acct"
+    acct.mkdir()
+    pd.DataFrame([
+        {"price_key": "AmazonEC2/instance_hour:m6g.large/eu-west-1", "confidence": "estimated", "unit_price_usd": 0.08},
+        {"price_key": "AmazonEC2/instance_hour:x9.huge/eu-west-1", "confidence": "", "unit_price_usd": float("nan")},
+        {"price_key": "AmazonEC2/nat_gateway_hour/us-east-1", "confidence": "A", "unit_price_usd": 0.045},
+    ]).to_csv(acct / "costs.csv", index=False)
+    cache = tmp_path / "cache"
+    result = fetch_missing_prices(acct, params, cache_dir=cache)
+    assert result is not None and not result.errors
+    assert [(r.item, r.region) for r in result.refreshed] == [("instance_hour:m6g.large", "eu-west-1")]
+    assert ("AmazonEC2", "instance_hour:x9.huge", "eu-west-1") in result.not_found
+    assert PriceCatalog.load(cache).find("AmazonEC2", "instance_hour:m6g.large", "eu-west-1").origin == "cache"
+    pd.DataFrame([{"price_key": "AmazonEC2/nat_gateway_hour/us-east-1", "confidence": "A",
+                   "unit_price_usd": 0.045}]).to_csv(acct / "costs.csv", index=False)
+    assert fetch_missing_prices(acct, params, cache_dir=cache) is None  # nothing missing: no call at all

@@ -6,8 +6,9 @@ Reads a snapshot and writes, into the account folder::
     costs.csv, model.json            current vs proposed cost, pipeline-time model, migration plan
     diagrams/current.png|svg, proposed.png|svg (+ per-VPC pages on large estates)
 
-No AWS call is made: the snapshot holds everything. (Before it, ``awsassess run`` and ``analyze
---params`` may ask the Price List API for prices the offline catalog lacks: :func:`prefetch_prices`.)
+No AWS call is made: the snapshot holds everything. (After it, ``awsassess run`` and ``analyze
+--params`` may ask the Price List API for the prices it estimated or left unpriced, and analyse again
+when some were found: :func:`fetch_missing_prices`.)
 """
 
 from __future__ import annotations
@@ -61,43 +62,36 @@ def _as_paths(prefix: str, value: Any) -> dict[str, Path]:
     return {prefix: Path(value)}
 
 
-def prefetch_prices(snapshot_dir: str | os.PathLike[str], params: Any,
-                    cache_dir: str | os.PathLike[str] | None = None) -> Any:
-    """Ask the Price List API for the prices this snapshot needs and the catalog lacks; cache them.
+def fetch_missing_prices(account_dir: str | os.PathLike[str], params: Any,
+                         cache_dir: str | os.PathLike[str] | None = None) -> Any:
+    """Ask the Price List API for the prices an analysis had to estimate or leave unpriced; cache them.
 
-    Prices the offline catalog has no row for in the account's regions (those the model would estimate
-    from us-east-1 or leave unpriced) are asked for with the account's own credentials
+    Reads ``costs.csv`` of the analysis just written in ``account_dir``: the price keys of its
+    ``estimated`` and unpriced lines are asked for with the account's own credentials
     (``pricing:GetProducts``, read-only, in the guard and the generated IAM policy) and merged into the
-    price cache (:func:`awsassess.pricing.catalog.default_cache_dir`), so the analysis that follows, and
-    every later account of the run, uses them. Returns the :class:`~awsassess.pricing.refresh.RefreshResult`,
-    or None when nothing was missing. Never raises: without permission or network the lines stay
-    estimated or unpriced, and the reason is logged.
+    price cache (:func:`awsassess.pricing.catalog.default_cache_dir`), which every later account of the run
+    reads. Returns the :class:`~awsassess.pricing.refresh.RefreshResult` (re-analyse when its ``refreshed``
+    is not empty), or None when every line had a list price. Never raises: without permission or network
+    the lines stay estimated or unpriced, and the reason is logged. The common case (nothing missing)
+    costs one CSV read, not a second model.
     """
-    from awsassess.model import assess
-    from awsassess.pricing import PriceCatalog
+    import pandas as pd
+
+    from awsassess.pricing.catalog import MissingPrice
     from awsassess.pricing.refresh import fetch_missing
 
     try:
-        snapshot = Snapshot.load(snapshot_dir)
-        catalog = PriceCatalog.load(cache_dir)
-        from awsassess.batch.plan import assumptions_of
-
-        model = assess(snapshot, resolve(assumptions_of(params)).model, catalog=catalog)
-        wanted: list[tuple[str, ...]] = [(r.service, r.item, r.region) for r in model.prices_used
-                                         if r.confidence == "estimated"]
-        unpriced = model.lines[model.lines["unit_price_usd"].isna()]
-        wanted += [tuple(str(k).split("/", 2)) for k in unpriced["price_key"] if str(k).count("/") >= 2]
+        costs = pd.read_csv(Path(account_dir) / "costs.csv", usecols=["price_key", "confidence", "unit_price_usd"])
+        lines = costs[(costs["confidence"].astype(str) == "estimated") | costs["unit_price_usd"].isna()]
+        wanted = [tuple(str(k).split("/", 2)) for k in dict.fromkeys(lines["price_key"]) if str(k).count("/") >= 2]
         if not wanted:
             return None
         from awsassess.aws import session_for
-        from awsassess.pricing.catalog import MissingPrice
 
-        session = session_for(params)
-        client = session.client("pricing", "us-east-1")
-        result = fetch_missing([MissingPrice(*w) for w in dict.fromkeys(wanted)], client=client,
-                               cache_dir=cache_dir)
+        client = session_for(params).client("pricing", "us-east-1")
+        result = fetch_missing([MissingPrice(*w) for w in wanted], client=client, cache_dir=cache_dir)
         log.info("%s: %s", getattr(params, "name", ""), result)
         return result
-    except Exception as exc:  # noqa: BLE001 - prices stay estimated/unpriced; the analysis goes on
+    except Exception as exc:  # noqa: BLE001 - prices stay estimated/unpriced; the analysis stands
         log.warning("price look-up skipped for %s: %s: %s", getattr(params, "name", ""), type(exc).__name__, exc)
         return None

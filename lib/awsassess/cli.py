@@ -179,17 +179,19 @@ def analyze(
     """Everything after collection: findings, costs, diagrams into OUT. No AWS call, except, with --params and
     without --offline, pricing:GetProducts for prices the offline catalog lacks."""
     from awsassess.analyze import analyze as run_analyze
-    from awsassess.analyze import prefetch_prices
+    from awsassess.analyze import fetch_missing_prices
     from awsassess.snapshot import SnapshotError
 
     account = _load([params])[0] if params else None
     assumptions = account.assumptions if account else {}
     try:
-        if account is not None and not offline:
-            fetched = prefetch_prices(snapshot_dir, account)
-            if fetched is not None:
-                err.print(f"prices: {fetched}", markup=False, highlight=False)
         written = run_analyze(snapshot_dir, out_dir, assumptions)
+        if account is not None and not offline:
+            fetched = fetch_missing_prices(out_dir, account)
+            if fetched is not None:
+                err.print(f"prices: {fetched}")
+                if fetched.refreshed:
+                    written = run_analyze(snapshot_dir, out_dir, assumptions)
     except SnapshotError as exc:
         raise _bad_input(str(exc)) from None
     for name, path in written.items():

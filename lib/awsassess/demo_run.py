@@ -148,14 +148,9 @@ def run_demo(out: Path, jobs: int | None = None) -> int:
 
 def simulation_errors(run: dict[str, Any]) -> list[str]:
     """``account: problem`` for every read error and failed step of a demo run (run.json's content)."""
-    out = []
-    for acct in run.get("accounts", []):
-        for step in acct.get("steps", []):
-            out.extend(f"{acct.get('name')}: {p}" for p in step.get("problems") or [])
-            if step.get("status") == "failed":
-                message = ((step.get("error") or {}).get("message") or "").splitlines()[:1]
-                out.append(f"{acct.get('name')}: step {step.get('step')} failed: {' '.join(message)}")
-    return out
+    from awsassess.batch.progress import account_problems
+
+    return [f"{acct.get('name')}: {p}" for acct in run.get("accounts", []) for p in account_problems(acct)]
 
 
 def print_summary(out: Path, accounts: list[AccountParams]) -> None:

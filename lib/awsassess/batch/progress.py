@@ -92,6 +92,17 @@ class BatchProgress:
         self.bars.update(self.overall, completed=sum(self.done.values()))
 
 
+def account_problems(acct: dict[str, Any]) -> list[str]:
+    """What went wrong for one account of a run.json: ``step failed: message`` and each read error."""
+    out: list[str] = []
+    for step in acct.get("steps", []):
+        if step.get("status") == "failed":
+            message = ((step.get("error") or {}).get("message") or "").splitlines()[:1]
+            out.append(f"{step.get('step')} failed: {' '.join(message)}")
+        out.extend(str(p) for p in step.get("problems") or [])
+    return out
+
+
 def run_table(run: dict[str, Any]) -> Any:
     """The final table of a run (run.json's content): each account's status, what went wrong, its report."""
     from rich.table import Table
@@ -101,14 +112,10 @@ def run_table(run: dict[str, Any]) -> Any:
     for col in ("account", "status", "what is missing", "report"):
         table.add_column(col, overflow="fold")
     for acct in run.get("accounts", []):
-        missing: list[str] = []
-        for step in acct.get("steps", []):
-            if step.get("status") == "failed":
-                message = ((step.get("error") or {}).get("message") or "").splitlines()[:1]
-                missing.append(f"{step.get('step')} failed: {' '.join(message)[:200]}")
-            missing.extend(str(p)[:200] for p in (step.get("problems") or [])[:3])
-            if len(step.get("problems") or []) > 3:
-                missing.append(f"... and {len(step['problems']) - 3} more read errors (run.json)")
+        found = account_problems(acct)
+        missing = [p[:200] for p in found[:4]]
+        if len(found) > 4:
+            missing.append(f"... and {len(found) - 4} more (run.json)")
         report = next((s.get("outputs", {}).get("html") or s.get("outputs", {}).get("output")
                        for s in acct.get("steps", []) if s.get("kind") == "report" and s.get("status") == "ok"), None)
         status = str(acct.get("status", "?"))

@@ -164,11 +164,13 @@ def collect_errors(manifest: Path) -> list[str]:
 def _analyze(task: StepTask) -> dict[str, Any]:
     from awsassess.batch.plan import assumptions_of
 
-    if task.functions.prices_online and task.params is not None:
-        from awsassess.analyze import prefetch_prices
-
-        prefetch_prices(task.snapshot_dir, task.params)  # never fails the step: estimates stay estimates
     written = task.functions.analyze(task.snapshot_dir, task.account_dir, assumptions_of(task.params))
+    if task.functions.prices_online and task.params is not None and (task.account_dir / "costs.csv").is_file():
+        from awsassess.analyze import fetch_missing_prices
+
+        fetched = fetch_missing_prices(task.account_dir, task.params)  # never fails the step
+        if fetched is not None and fetched.refreshed:  # list prices found: the analysis uses them
+            written = task.functions.analyze(task.snapshot_dir, task.account_dir, assumptions_of(task.params))
     return _as_outputs(written)
 
 

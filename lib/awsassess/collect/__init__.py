@@ -58,7 +58,7 @@ def load_collectors(names: Sequence[str] | None = None, *, strict: bool = False)
 
 
 # Calls outside the collectors with the audit role, declared here so the guard and the IAM policy see
-# them: the Price List look-ups of prices the offline catalog lacks (awsassess.analyze.prefetch_prices).
+# them: the Price List look-ups of prices the offline catalog lacks (awsassess.analyze.fetch_missing_prices).
 EXTRA_OPERATIONS: tuple[tuple[str, str], ...] = (
     ("pricing", "GetProducts"), ("pricing", "DescribeServices"), ("pricing", "GetAttributeValues"),
 )
