@@ -24,7 +24,7 @@ from awsassess.demo.estate import (
     AccountSpec,
     expected_counts,
 )
-from awsassess.demo.simulation import prices_csv_path
+from awsassess.demo.sim.pricing import prices_csv_path
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -492,7 +492,7 @@ def test_latency_injection(fresh_faults: Estate) -> None:
 
 # ---------------------------------------------------------------------------------------------- units
 def test_pricing_fill_reads_the_catalog_format(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from awsassess.demo import simulation
+    from awsassess.demo.sim import pricing
 
     catalog = tmp_path / "prices.csv"
     catalog.write_text(
@@ -503,14 +503,14 @@ def test_pricing_fill_reads_the_catalog_format(tmp_path: Any, monkeypatch: pytes
     monkeypatch.setenv("AWSASSESS_PRICES_CSV", str(catalog))
     body = json.dumps({"ServiceCode": "AmazonEC2", "Filters": [
         {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-east-1"}]}).encode()
-    status, _, raw = simulation.pricing_get_products({}, body)
+    status, _, raw = pricing.pricing_get_products({}, body)
     prices = [json.loads(p) for p in json.loads(raw)["PriceList"]]
     assert status == 200 and len(prices) == 1
     product = prices[0]
     assert product["product"]["attributes"]["instanceType"] == "m7g.large"
     term = next(iter(product["terms"]["OnDemand"].values()))
     assert float(next(iter(term["priceDimensions"].values()))["pricePerUnit"]["USD"]) == 0.0816
-    _, _, raw = simulation.pricing_describe_services({}, b"{}")
+    _, _, raw = pricing.pricing_describe_services({}, b"{}")
     assert [s["ServiceCode"] for s in json.loads(raw)["Services"]] == ["AWSELB", "AmazonEC2"]
 
 

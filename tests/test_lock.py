@@ -83,7 +83,7 @@ def test_installed_packages_are_the_locked_versions() -> None:
 
 
 def test_moto_is_held_to_the_releases_the_simulation_was_tested_on() -> None:
-    """demo/simulation.py patches moto's internals: its range must be closed above, not open."""
+    """demo/sim/ patches moto's internals: its range must be closed above, not open."""
     moto = next(r for r in _declared() if canonicalize_name(r.name) == "moto")
     assert any(s.operator in {"<", "<=", "==", "~="} for s in moto.specifier), f"moto has no upper bound: {moto}"
 

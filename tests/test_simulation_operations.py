@@ -1,10 +1,10 @@
 """Every operation the simulation fills or replaces, called through boto3 and checked against its model.
 
-Why: the estate's answers are moto's plus the fills of :mod:`awsassess.demo.simulation` (attributes set
-on moto's objects, replaced moto methods, front-door answers). Those lean on moto internals that move
+Why: the estate's answers are moto's plus the fills of :mod:`awsassess.demo.sim` (attributes set
+on moto's objects, replaced moto methods, front-door answers; one module per AWS service). Those lean on moto internals that move
 between releases: a moto upgrade once made ListPipelineExecutions return strings botocore could not
 parse, and no test named the operation. So each operation of
-:data:`~awsassess.demo.simulation.FILLED_OPERATIONS` has one test here, named ``<service>.<Operation>``,
+:data:`~awsassess.demo.sim.FILLED_OPERATIONS` has one test here, named ``<service>.<Operation>``,
 that
 
 1. calls it through boto3 against the estate, so botocore parses the wire answer with the service
@@ -15,27 +15,28 @@ that
 3. asserts what the fill adds is there, so a fill that silently stops applying fails too.
 
 The meta-tests keep the table honest: every declared operation has a case and every case is declared,
-every front-door handler is declared, every declared name exists in botocore, and every ``Gap:``
-function of the simulation is named by the declaration.
+every front-door handler is declared (by its own module), every declared name exists in botocore, and
+every ``Gap:`` function of a service module is named by that module's declaration.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any, cast
 
 import boto3
 import botocore.session
 import pytest
 from awsassess.aws import client_config
-from awsassess.demo import Estate, simulation
+from awsassess.demo import Estate, sim
 from awsassess.demo.estate import ORGANIZATION_MANAGEMENT_ACCOUNT, PRODUCTION, expected_counts
 from awsassess.demo.seed_data import DOCDB_VERSION, REDIS_VERSION
 from awsassess.demo.seed_data import names as data_names
@@ -171,8 +172,8 @@ def demo_api(demo_estate: Estate) -> Api:
 def bulk_api(moto_url: str, moto_session: Callable[[str], boto3.Session]) -> Api:
     """The scale estate's bulk fills run in this process against the in-process moto server (they write
     moto's backends directly; the estate server would need a second server process just for them)."""
-    network = simulation.bulk_create_network(BULK_ACCOUNT, REGION, vpcs=2, subnets=5, azs=BULK_AZS,
-                                             name_prefix="bulk")
+    network = sim.ec2.bulk_create_network(BULK_ACCOUNT, REGION, vpcs=2, subnets=5, azs=BULK_AZS,
+                                          name_prefix="bulk")
     session = moto_session(BULK_ACCOUNT)
 
     def client_for(service: str, account: str, region: str) -> Any:
@@ -790,37 +791,57 @@ def test_filled_operation(key: tuple[str, str], api: Api) -> None:
 
 # ============================================================================================ meta-tests
 def test_every_declared_operation_has_a_case_and_every_case_is_declared() -> None:
-    declared = list(simulation.FILLED_OPERATIONS)
+    declared = list(sim.FILLED_OPERATIONS)
     assert len(declared) == len(set(declared)), "FILLED_OPERATIONS lists an operation twice"
     assert sorted(set(declared) - set(CASES)) == [], "declared operations without a case in CASES"
     assert sorted(set(CASES) - set(declared)) == [], "cases of operations not in FILLED_OPERATIONS"
     assert sorted(set(KNOWN_DEVIATIONS) - set(declared)) == [], "tolerated deviations of undeclared operations"
 
 
+def test_every_service_module_is_assembled() -> None:
+    """A service module missing from sim.SERVICES would install no patch and declare nothing."""
+    modules = {m.name for m in pkgutil.iter_modules(sim.__path__) if not m.name.startswith("_")}
+    assert sorted(modules) == sorted(s.__name__.rsplit(".", 1)[1] for s in sim.SERVICES)
+
+
 def test_every_front_door_operation_is_declared() -> None:
-    assert sorted(set(simulation.SIMULATED_OPERATIONS) - set(simulation.FILLED_OPERATIONS)) == []
+    for service in sim.SERVICES:
+        undeclared = set(service.SIMULATED_OPERATIONS) - set(service.FILLED_OPERATIONS)
+        assert sorted(undeclared) == [], f"{service.__name__} registers undeclared front-door operations"
+    assert len(sim.SIMULATED_OPERATIONS) == sum(len(s.SIMULATED_OPERATIONS) for s in sim.SERVICES), \
+        "two service modules register the same front-door operation"
 
 
 def test_declared_operations_exist_in_botocore() -> None:
     session = botocore.session.get_session()
-    for service, operation in simulation.FILLED_OPERATIONS:
+    for service, operation in sim.FILLED_OPERATIONS:
         assert operation in session.get_service_model(service).operation_names, f"{service}.{operation}"
 
 
-def _declaration_source() -> str:
-    """The source text of the FILLED_OPERATIONS tuple (its comments name the responsible functions)."""
-    text = Path(inspect.getfile(simulation)).read_text(encoding="utf-8")
+def _declaration_source(module: ModuleType) -> str:
+    """The source text of a service module's FILLED_OPERATIONS tuple (its comments name the responsible
+    functions)."""
+    text = Path(inspect.getfile(module)).read_text(encoding="utf-8")
     start = text.index("FILLED_OPERATIONS: tuple")
     return text[start:text.index("\n)\n", start)]
 
 
 def test_every_fill_is_named_by_the_declaration() -> None:
-    """A new ``Gap:`` function (the module's convention for a fill) must say which operations it changes."""
-    declaration = _declaration_source()
-    fills = [name for name, fn in inspect.getmembers(simulation, inspect.isfunction)
-             if fn.__module__ == simulation.__name__ and "Gap:" in (fn.__doc__ or "")]
-    assert len(fills) > 30
-    assert [name for name in fills if not re.search(rf"\b{name}\b", declaration)] == []
+    """A new ``Gap:`` function (the package's convention for a fill) must say which operations it changes,
+    in its own module's declaration; every mechanism-B patch is installed by apply_patches."""
+    unnamed, count = [], 0
+    for service in sim.SERVICES:
+        declaration = _declaration_source(service)
+        own = [(name, fn) for name, fn in inspect.getmembers(service, inspect.isfunction)
+               if fn.__module__ == service.__name__]
+        fills = [name for name, fn in own if re.search(r"\bGaps?:", fn.__doc__ or "")]
+        count += len(fills)
+        unnamed += [f"{service.__name__}.{name}" for name in fills
+                    if not re.search(rf"\b{name}\b", declaration)]
+        patches = [name for name, _ in own if name.startswith("patch_")]
+        assert sorted(p.__name__ for p in service.PATCHES) == patches, f"{service.__name__}: PATCHES"
+    assert count > 30
+    assert unnamed == []
 
 
 def test_the_output_check_rejects_wrong_types() -> None:

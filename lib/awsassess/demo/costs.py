@@ -1,8 +1,8 @@
 """What the seeded estate costs at us-east-1 list prices, by Cost Explorer SERVICE name.
 
-The Cost Explorer fill (``simulation.patch_cost_explorer``) answers ``GetCostAndUsage`` from here, and
-the CloudWatch series are seeded from the same usage figures (NAT bytes, ALB LCUs, CloudFront
-traffic, DynamoDB capacity), so spend, metrics and inventory tell one consistent story.
+The Cost Explorer fill (``sim.costexplorer.patch_cost_explorer``) answers ``GetCostAndUsage`` from
+here, and the CloudWatch series are seeded from the same usage figures (NAT bytes, ALB LCUs,
+CloudFront traffic, DynamoDB capacity), so spend, metrics and inventory tell one consistent story.
 Prices: ``../shared/reference/pricing-facts.md`` of the steering repo (us-east-1, on-demand, 730 h/month
 convention).
 """

@@ -8,7 +8,7 @@ A small WSGI application in front of moto's ``DomainDispatcherApplication``. For
 3. sleeps for the configured latency (simulated network round trip);
 4. fails the request when a fault rule says so, with a protocol-correct error body that botocore
    parses into the real error code (``ThrottlingException``, ``AccessDenied``, ...);
-5. answers the operations moto lacks (registered by :mod:`awsassess.demo.simulation`), or hands the
+5. answers the operations moto lacks (registered by :mod:`awsassess.demo.sim`), or hands the
    request to moto.
 
 Control endpoints (no AWS signature) live under ``/_awsassess/``:

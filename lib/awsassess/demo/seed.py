@@ -90,7 +90,7 @@ def fintech_phases() -> list[tuple[str, Phase]]:
 
 def seed_organization(seeder: Seeder, states: list[AccountState]) -> None:
     """The organization: management account 000000000000, the estate's accounts as active members."""
-    from awsassess.demo import simulation
+    from awsassess.demo.sim.organizations import fill_organization_account_ids
 
     org = seeder.client("organizations", ORGANIZATION_MANAGEMENT_ACCOUNT)
     org.create_organization(FeatureSet="ALL")
@@ -100,8 +100,8 @@ def seed_organization(seeder: Seeder, states: list[AccountState]) -> None:
     for state in states:
         status = org.create_account(AccountName=state.spec.name, Email=f"aws+{state.spec.name}@fintech.example")
         created.append(status["CreateAccountStatus"]["AccountId"])
-    simulation.fill_organization_account_ids(ORGANIZATION_MANAGEMENT_ACCOUNT,
-                                             {s.spec.name: s.account_id for s in states})
+    fill_organization_account_ids(ORGANIZATION_MANAGEMENT_ACCOUNT,
+                                  {s.spec.name: s.account_id for s in states})
     for state in states:
         org.move_account(AccountId=state.account_id, SourceParentId=root, DestinationParentId=ou)
 

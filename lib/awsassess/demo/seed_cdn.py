@@ -7,9 +7,9 @@ ForwardedValues (all cookies, all query strings, TTLs 0) and compression off (th
 
 from __future__ import annotations
 
-from awsassess.demo import simulation
 from awsassess.demo.estate import APP
 from awsassess.demo.seedkit import AccountState, Seeder, copilot_tags, stable_hex, tag_list
+from awsassess.demo.sim.cloudfront import fill_distribution_times
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -80,4 +80,4 @@ def seed_distribution(seeder: Seeder, state: AccountState) -> None:
     dist = cf.create_distribution_with_tags(DistributionConfigWithTags={
         "DistributionConfig": config, "Tags": {"Items": tag_list(copilot_tags(env, "web"))}})["Distribution"]
     state.extra["distribution_id"] = dist["Id"]
-    simulation.fill_distribution_times(state.account_id, dist["Id"], seeder.days_ago(3))
+    fill_distribution_times(state.account_id, dist["Id"], seeder.days_ago(3))

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from awsassess.demo import simulation
 from awsassess.demo.estate import APP, ServiceSpec
 from awsassess.demo.seedkit import AccountState, Seeder, copilot_tags, stable_hex, stable_rng, tag_list
+from awsassess.demo.sim.ecs import (
+    fill_ecs_cluster_counts,
+    fill_ecs_service,
+    fill_ecs_task,
+    fill_task_definition,
+)
 
 AUTOSCALED = ("web", "api")
 CONTAINER_PORT = 8080
@@ -75,8 +80,8 @@ def seed_ecs(seeder: Seeder, state: AccountState) -> None:
             containerDefinitions=[_container(state, svc)],
             tags=tag_list(copilot_tags(state.env, svc.name), "key", "value"))["taskDefinition"]
         state.task_definitions[svc.name] = td["taskDefinitionArn"]
-        simulation.fill_task_definition(state.account_id, region, td["taskDefinitionArn"],
-                                        registered_at=seeder.days_ago(2 + rng.random() * 5))
+        fill_task_definition(state.account_id, region, td["taskDefinitionArn"],
+                             registered_at=seeder.days_ago(2 + rng.random() * 5))
         ids, lb = state.vpcs[svc.name], state.lbs[svc.name]
         network = {"awsvpcConfiguration": {"subnets": ids.private_subnets, "securityGroups": [ids.sg_service],
                                            "assignPublicIp": "DISABLED"}}
@@ -95,7 +100,7 @@ def seed_ecs(seeder: Seeder, state: AccountState) -> None:
             networkConfiguration=network)["tasks"]
         last_deploy = seeder.days_ago(0.5 + rng.random() * 2)
         for k, task in enumerate(tasks):
-            simulation.fill_ecs_task(
+            fill_ecs_task(
                 state.account_id, region, state.cluster_name, task["taskArn"], cpu=svc.cpu, memory=svc.memory,
                 started_at=last_deploy + timedelta(seconds=40 + 7 * k), created_at=last_deploy,
                 availability_zone=state.spec.azs[k % len(state.spec.azs)])
@@ -110,7 +115,7 @@ def seed_ecs(seeder: Seeder, state: AccountState) -> None:
         }]
         if svc.bootstrap_starved:
             deployments = _seed_starved(seeder, state, svc, td["taskDefinitionArn"], network, deployments)
-        simulation.fill_ecs_service(
+        fill_ecs_service(
             state.account_id, region, state.cluster_name, svc.name,
             created_at=created + timedelta(hours=3 * n), running_count=svc.desired, pending_count=0,
             launch_type="FARGATE", platform_version="LATEST",
@@ -118,7 +123,7 @@ def seed_ecs(seeder: Seeder, state: AccountState) -> None:
                 "deploymentCircuitBreaker": {"enable": True, "rollback": True},
                 "maximumPercent": 200, "minimumHealthyPercent": 100},
             health_check_grace_period_seconds=60, deployments=deployments)
-    simulation.fill_ecs_cluster_counts(state.account_id, region, state.cluster_name)
+    fill_ecs_cluster_counts(state.account_id, region, state.cluster_name)
 
 
 def _seed_starved(seeder: Seeder, state: AccountState, svc: ServiceSpec, td_arn: str, network: dict[str, object],
@@ -135,7 +140,7 @@ def _seed_starved(seeder: Seeder, state: AccountState, svc: ServiceSpec, td_arn:
     for k, task in enumerate(stopped):
         started = seeder.days_ago(1 + k * 0.7)
         ecs.stop_task(cluster=state.cluster_name, task=task["taskArn"], reason=reason)
-        simulation.fill_ecs_task(
+        fill_ecs_task(
             state.account_id, region, state.cluster_name, task["taskArn"], cpu=svc.cpu, memory=svc.memory,
             started_at=started, created_at=started - timedelta(seconds=35),
             availability_zone=state.spec.azs[k % len(state.spec.azs)],

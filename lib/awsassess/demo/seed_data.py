@@ -5,9 +5,10 @@ They live in the private subnets of the api VPC (the shared "data" tier of the c
 
 from __future__ import annotations
 
-from awsassess.demo import simulation
 from awsassess.demo.estate import APP
 from awsassess.demo.seedkit import AccountState, Seeder, copilot_tags, stable_hex, tag_list
+from awsassess.demo.sim.docdb import relabel_docdb
+from awsassess.demo.sim.elasticache import fill_replication_group_members
 
 POSTGRES_VERSION = "15.7"
 DOCDB_VERSION = "5.0.0"
@@ -47,7 +48,7 @@ def seed_datastores(seeder: Seeder, state: AccountState) -> None:
                                  Engine="aurora-postgresql", DBClusterIdentifier=n["docdb"],
                                  AvailabilityZone=acct.azs[i % len(acct.azs)], Tags=tags)
         instance_ids.append(iid)
-    simulation.relabel_docdb(state.account_id, acct.region, n["docdb"], instance_ids, DOCDB_VERSION)
+    relabel_docdb(state.account_id, acct.region, n["docdb"], instance_ids, DOCDB_VERSION)
 
     ec = seeder.client("elasticache", state.account_id)
     ec.create_cache_subnet_group(CacheSubnetGroupName=n["subnets"], CacheSubnetGroupDescription="fintech data tier",
@@ -60,7 +61,7 @@ def seed_datastores(seeder: Seeder, state: AccountState) -> None:
         PreferredCacheClusterAZs=[acct.azs[i % len(acct.azs)] for i in range(acct.redis_nodes)],
         CacheSubnetGroupName=n["subnets"], SecurityGroupIds=[home.sg_service], Tags=tags,
         TransitEncryptionEnabled=True, AtRestEncryptionEnabled=True)
-    simulation.fill_replication_group_members(
+    fill_replication_group_members(
         state.account_id, acct.region, n["redis"], nodes=acct.redis_nodes, node_type=acct.redis_node_type,
         engine_version=REDIS_VERSION, azs=list(acct.azs), subnet_group=n["subnets"])
 

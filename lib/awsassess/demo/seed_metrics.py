@@ -14,9 +14,10 @@ import math
 import random
 from datetime import datetime, timedelta
 
-from awsassess.demo import costs, simulation
+from awsassess.demo import costs
 from awsassess.demo.seed_data import names as data_names
 from awsassess.demo.seedkit import AccountState, Seeder, stable_rng
+from awsassess.demo.sim.cloudwatch import put_metric_series
 
 DAYS = 14
 Point = tuple[datetime, float, float, float, float]
@@ -71,7 +72,7 @@ def seed_metrics(seeder: Seeder, state: AccountState) -> None:
     ts = hours(seeder)
 
     def put(ns: str, metric: str, dims: dict[str, str], points: list[Point], unit: str | None = None) -> None:
-        simulation.put_metric_series(acct_id, region, ns, metric, dims, points, unit)
+        put_metric_series(acct_id, region, ns, metric, dims, points, unit)
 
     # ---------------------------------------------------------------- ECS services
     for svc in acct.services:

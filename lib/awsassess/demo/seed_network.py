@@ -9,9 +9,9 @@ a listener, a listener rule and healthy targets.
 
 from __future__ import annotations
 
-from awsassess.demo import simulation
 from awsassess.demo.estate import APP
 from awsassess.demo.seedkit import AccountState, LbIds, Seeder, VpcIds, copilot_tags, short_env, tag_list
+from awsassess.demo.sim.ec2 import fill_nat_connectivity_type
 
 HOSTILE_NAME = "<script>alert(1)</script>"  # a hostile string from AWS for the report's escaping test
 
@@ -87,7 +87,7 @@ def seed_vpcs(seeder: Seeder, state: AccountState) -> None:
         ec2.authorize_security_group_ingress(GroupId=sg_svc, IpPermissions=[{
             "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": [{"GroupId": sg_lb}]}])
         state.vpcs[svc.name] = VpcIds(vpc, cidr, public, private, igw, public_rt, private_rts, nats, allocs, sg_svc, sg_lb)
-    simulation.fill_nat_connectivity_type(state.account_id, seeder_region(state))
+    fill_nat_connectivity_type(state.account_id, seeder_region(state))
     if state.env == "staging":  # an Elastic IP nobody uses
         ec2.allocate_address(Domain="vpc", TagSpecifications=_tags(
             "elastic-ip", {"Name": f"{APP}-{state.env}-bastion-old"}))

@@ -10,9 +10,11 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from awsassess.demo import simulation
 from awsassess.demo.estate import APP, PipelineTiming
 from awsassess.demo.seedkit import AccountState, Seeder, copilot_tags, stable_hex, stable_rng, tag_list
+from awsassess.demo.sim.codebuild import fill_build_history
+from awsassess.demo.sim.codedeploy import fill_codedeploy_ids, fill_deployment_history
+from awsassess.demo.sim.codepipeline import fill_pipeline_history, fill_pipeline_times
 
 BUILD_IMAGE = "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
 BUILDSPEC = """version: 0.2
@@ -109,7 +111,7 @@ def seed_pipelines(seeder: Seeder, state: AccountState) -> None:
                 "targetGroups": [{"name": lb.tg_name}, {"name": f"{lb.tg_name[:29]}-b"}],
                 "prodTrafficRoute": {"listenerArns": [lb.listener_arn]}}]},
             ecsServices=[{"serviceName": svc.name, "clusterName": state.cluster_name}], tags=tag_list(tags))
-        simulation.fill_codedeploy_ids(state.account_id, region, name, name, _uuid(name, "app"), _uuid(name, "dg"))
+        fill_codedeploy_ids(state.account_id, region, name, name, _uuid(name, "app"), _uuid(name, "dg"))
         cp.create_pipeline(pipeline={
             "name": name, "roleArn": pipeline_role, "pipelineType": "V1", "version": 1,
             "artifactStore": {"type": "S3", "location": bucket},
@@ -148,7 +150,7 @@ def _seed_history(seeder: Seeder, state: AccountState, svc: str, name: str, conn
     executions, builds, deployments = [], [], []
     rng = stable_rng(state.account_id, svc, "pipeline")
     created = seeder.days_ago(200)
-    simulation.fill_pipeline_times(state.account_id, region, name, created, created + timedelta(days=3))
+    fill_pipeline_times(state.account_id, region, name, created, created + timedelta(days=3))
     for k in range(n):
         start = seeder.now - window + spacing * k + timedelta(minutes=rng.randint(0, int(spacing.total_seconds() // 120)))
         start = start.replace(microsecond=0)
@@ -201,9 +203,9 @@ def _seed_history(seeder: Seeder, state: AccountState, svc: str, name: str, conn
                                                           "CommitMessage": f"Merge pull request #{100 + k}"}),
                            "revisionUrl": f"https://github.com/{APP}/{svc}/commit/{commit}"}],
         })
-    simulation.fill_pipeline_history(state.account_id, region, name, executions)
-    simulation.fill_build_history(state.account_id, region, name, builds)
-    simulation.fill_deployment_history(state.account_id, region, name, name, deployments)
+    fill_pipeline_history(state.account_id, region, name, executions)
+    fill_build_history(state.account_id, region, name, builds)
+    fill_deployment_history(state.account_id, region, name, name, deployments)
 
 
 def _iso(dt: datetime) -> str:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from awsassess.demo import simulation
 from awsassess.demo.seedkit import Seeder, tag_list
+from awsassess.demo.sim.ec2 import bulk_create_network
+from awsassess.demo.sim.ecs import bulk_create_ecs
 
 SCALE_ACCOUNT = "333333333333"
 DEFAULTS: dict[str, Any] = {"regions": ["us-east-1"], "vpcs": 25, "subnets": 250, "ecs_services": 120,
@@ -65,9 +66,9 @@ def seed_scale(endpoint_url: str, params: dict[str, Any]) -> dict[str, float]:
     for region in p["regions"]:
         ec2 = seeder.client("ec2", SCALE_ACCOUNT, region)
         azs = [z["ZoneName"] for z in phase("network", ec2.describe_availability_zones)["AvailabilityZones"]][:3]
-        network = phase("network", simulation.bulk_create_network, SCALE_ACCOUNT, region, p["vpcs"], p["subnets"],
+        network = phase("network", bulk_create_network, SCALE_ACCOUNT, region, p["vpcs"], p["subnets"],
                         azs, "scale") if p["vpcs"] else []
-        phase("ecs", simulation.bulk_create_ecs, SCALE_ACCOUNT, region, p["ecs_services"], 40, "scale",
+        phase("ecs", bulk_create_ecs, SCALE_ACCOUNT, region, p["ecs_services"], 40, "scale",
               seeder.days_ago(30))
         phase("load_balancers", _load_balancers, seeder, region, network, p["load_balancers"])
         phase("databases", _databases, seeder, region, p["databases"])

@@ -15,9 +15,9 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from awsassess.demo import simulation
 from awsassess.demo.estate import APP
 from awsassess.demo.seedkit import AccountState, Seeder, copilot_tags, stable_hex, stable_rng, tag_list
+from awsassess.demo.sim.cloudformation import fill_stack_history
 
 INLINE_LIMIT = 51_200
 ENV_TEMPLATE_BYTES = 46_300
@@ -287,8 +287,8 @@ def seed_stacks(seeder: Seeder, state: AccountState) -> None:
             updated = seeder.days_ago(1 + rng.random() * 5)
             events += _update_events(name, resources, updated)
             status = "UPDATE_COMPLETE"
-        simulation.fill_stack_history(state.account_id, region, name, created=created, events=events,
-                                      status=status, status_reason=reason, last_updated=updated)
+        fill_stack_history(state.account_id, region, name, created=created, events=events,
+                           status=status, status_reason=reason, last_updated=updated)
 
 
 def _ev(t: datetime, logical: str, physical: str, rtype: str, status: str, reason: str | None = None) -> dict[str, Any]:

@@ -114,14 +114,14 @@ def build_server(host: str, port: int, latency_ms: float = 0.0) -> tuple[Any, An
     )
     from werkzeug.serving import make_server
 
-    from awsassess.demo import simulation
+    from awsassess.demo import sim
     from awsassess.demo.frontdoor import FrontDoor
 
-    simulation.apply_patches()
+    sim.apply_patches()
     memoise_moto_routing()
     fast_moto_timestamps()
     door = FrontDoor(DomainDispatcherApplication(create_backend_app), latency_ms=latency_ms,
-                     simulated=simulation.SIMULATED_OPERATIONS)
+                     simulated=sim.SIMULATED_OPERATIONS)
     server = make_server(host, port, door, threaded=True, request_handler=MotoRequestHandler)
     return server, door
 

@@ -1,0 +1,224 @@
+"""ECS fills: services, clusters, tasks and task definitions get the fields moto leaves out;
+describe_capacity_providers and list_tasks answer as AWS does; services in bulk for the scale estate."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from moto.ecs.models import ecs_backends
+
+from awsassess.demo.frontdoor import SimHandler
+from awsassess.demo.sim._common import utc_naive
+
+# The operations whose answers this module changes or replaces (its part of
+# awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
+FILLED_OPERATIONS: tuple[tuple[str, str], ...] = (
+    ("ecs", "DescribeServices"),  # fill_ecs_service, bulk_create_ecs
+    ("ecs", "DescribeClusters"),  # fill_ecs_cluster_counts, bulk_create_ecs
+    ("ecs", "DescribeTasks"),  # fill_ecs_task
+    ("ecs", "DescribeTaskDefinition"),  # fill_task_definition
+    ("ecs", "DescribeCapacityProviders"),  # patch_ecs_describe_capacity_providers
+    ("ecs", "ListTasks"),  # patch_ecs_list_tasks_default_running
+)
+
+
+def fill_ecs_service(account_id: str, region: str, cluster: str, service: str, *,
+                     created_at: datetime, running_count: int, pending_count: int = 0,
+                     launch_type: str | None = "FARGATE", platform_version: str = "LATEST",
+                     platform_family: str = "Linux",
+                     capacity_provider_strategy: list[dict[str, Any]] | None = None,
+                     deployment_configuration: dict[str, Any] | None = None,
+                     health_check_grace_period_seconds: int | None = None,
+                     deployments: list[dict[str, Any]] | None = None) -> None:
+    """Gap: create_service drops capacityProviderStrategy, deploymentConfiguration and
+    healthCheckGracePeriodSeconds; lacks createdAt/platformVersion/platformFamily; runningCount is 0
+    and pendingCount = desired; CODE_DEPLOY services have no deployments.
+
+    Fill (A): set those attributes on moto's ``Service`` object.
+    """
+    svc = ecs_backends[account_id][region].services[f"{cluster}:{service}"]
+    svc.created_at = utc_naive(created_at)
+    svc.launch_type = launch_type
+    svc.platform_version = platform_version
+    svc.platform_family = platform_family
+    svc.running_count = running_count
+    svc.pending_count = pending_count
+    if capacity_provider_strategy is not None:
+        svc.capacity_provider_strategy = capacity_provider_strategy
+    if deployment_configuration is not None:
+        svc.deployment_configuration = deployment_configuration
+    if health_check_grace_period_seconds is not None:
+        svc.health_check_grace_period_seconds = health_check_grace_period_seconds
+    if deployments is not None:
+        svc.deployments = [{k: utc_naive(v) if isinstance(v, datetime) else v for k, v in d.items()}
+                           for d in deployments]
+    svc.enable_ecs_managed_tags = True
+
+
+def fill_ecs_cluster_counts(account_id: str, region: str, cluster: str) -> None:
+    """Gap: ``activeServicesCount``/``runningTasksCount`` stay 0 whatever runs in the cluster.
+
+    Fill (A): count the cluster's services and running tasks and set them on the ``Cluster``.
+    """
+    backend = ecs_backends[account_id][region]
+    c = backend.clusters[cluster]
+    services = [s for s in backend.services.values() if s.cluster_name == cluster and s.status == "ACTIVE"]
+    c.active_services_count = len(services)
+    c.running_tasks_count = sum(s.running_count for s in services)
+    c.pending_tasks_count = sum(s.pending_count for s in services)
+
+
+def fill_ecs_task(account_id: str, region: str, cluster: str, task_arn: str, *, cpu: int, memory: int,
+                  started_at: datetime, availability_zone: str, created_at: datetime | None = None,
+                  capacity_provider_name: str | None = None, launch_type: str | None = "FARGATE",
+                  stopped_at: datetime | None = None, stop_code: str | None = None,
+                  stopped_reason: str | None = None, health_status: str | None = None,
+                  container_exit_code: int | None = None, container_reason: str | None = None) -> None:
+    """Gap: tasks lack cpu, memory, createdAt, startedAt, availabilityZone, capacityProviderName;
+    stopped tasks lack stopCode/stoppedAt and container exit codes.
+
+    Fill (A): set them on moto's ``Task`` (and its ``Container``) objects.
+    """
+    task = ecs_backends[account_id][region].tasks[cluster][task_arn]
+    task.cpu = str(cpu)
+    task.memory = str(memory)
+    task.created_at = utc_naive(created_at or started_at)
+    task.pull_started_at = utc_naive(started_at)
+    task.started_at = utc_naive(started_at)
+    task.availability_zone = availability_zone
+    task.capacity_provider_name = capacity_provider_name
+    task.launch_type = launch_type
+    task.platform_version = "1.4.0"
+    task.platform_family = "Linux"
+    task.connectivity = "CONNECTED"
+    task.health_status = health_status or "HEALTHY"
+    if stopped_at is not None:
+        task.stopping_at = task.execution_stopped_at = task.stopped_at = utc_naive(stopped_at)
+        task.stop_code = stop_code
+        task.stopped_reason = stopped_reason or ""
+    for container in task.containers:
+        container.health_status = task.health_status
+        container.last_status = task.last_status
+        if container_exit_code is not None:
+            container.exitCode = container_exit_code
+            container.exit_code = container_exit_code
+        if container_reason is not None:
+            container.reason = container_reason
+
+
+def fill_task_definition(account_id: str, region: str, arn: str, *, registered_at: datetime,
+                         runtime_platform: dict[str, str] | None = None) -> None:
+    """Gap: task definitions lack ``registeredAt`` (and ``runtimePlatform`` unless passed).
+
+    Fill (A): set them on moto's ``TaskDefinition``.
+    """
+    backend = ecs_backends[account_id][region]
+    family, revision = arn.rsplit("/", 1)[1].rsplit(":", 1)
+    td = backend.task_definitions[family][int(revision)]
+    td.registered_at = utc_naive(registered_at)
+    if runtime_platform is not None and not getattr(td, "runtime_platform", None):
+        td.runtime_platform = copy.deepcopy(runtime_platform)
+
+
+def patch_ecs_describe_capacity_providers() -> None:
+    """Gap: describe_capacity_providers without names fails (500 TypeError), and FARGATE /
+    FARGATE_SPOT come back as failures MISSING.
+
+    Fill (B): wrap ``EC2ContainerServiceBackend.describe_capacity_providers``: no names means all
+    user providers plus the two AWS-managed Fargate providers, which are answered too.
+    """
+    from moto.ecs import models as ecs_models
+
+    original = ecs_models.EC2ContainerServiceBackend.describe_capacity_providers
+    if getattr(original, "_awsassess", False):
+        return
+
+    def describe_capacity_providers(self: Any, names: list[str] | None = None) -> Any:
+        fargate = ["FARGATE", "FARGATE_SPOT"]
+        wanted = list(names) if names else [*fargate, *self.capacity_providers.keys()]
+        user = [n for n in wanted if n not in fargate]
+        providers, failures = original(self, user) if user else ([], [])
+        for n in wanted:
+            if n in fargate:
+                providers.insert(0, _FargateProvider(n, self.account_id, self.region_name))
+        return providers, failures
+
+    describe_capacity_providers._awsassess = True  # type: ignore[attr-defined]
+    ecs_models.EC2ContainerServiceBackend.describe_capacity_providers = describe_capacity_providers
+
+
+def patch_ecs_list_tasks_default_running() -> None:
+    """Gap: list_tasks without ``desiredStatus`` returns stopped tasks too (AWS defaults to RUNNING), and
+    the ``serviceName`` filter is ignored.
+
+    Fill (B): wrap ``EC2ContainerServiceBackend.list_tasks``: a missing desiredStatus means RUNNING;
+    serviceName keeps the tasks whose group is ``service:<name>``.
+    """
+    from moto.ecs import models as ecs_models
+
+    original = ecs_models.EC2ContainerServiceBackend.list_tasks
+    if getattr(original, "_awsassess", False):
+        return
+
+    def list_tasks(self: Any, cluster_str: str | None = None, container_instance: str | None = None,
+                   family: str | None = None, started_by: str | None = None, service_name: str | None = None,
+                   desiredStatus: str | None = None) -> Any:  # noqa: N803 - moto's parameter name
+        tasks = original(self, cluster_str, container_instance, family, started_by, None, desiredStatus or "RUNNING")
+        if service_name:
+            tasks = [t for t in tasks if t.group == f"service:{service_name}"]
+        return tasks
+
+    list_tasks._awsassess = True  # type: ignore[attr-defined]
+    ecs_models.EC2ContainerServiceBackend.list_tasks = list_tasks
+
+
+class _FargateProvider:
+    """An AWS-managed capacity provider as describe_capacity_providers returns it."""
+
+    def __init__(self, name: str, account_id: str, region: str) -> None:
+        self.name = name
+        self.capacity_provider_arn = f"arn:aws:ecs:{region}:{account_id}:capacity-provider/{name}"
+        self.status = "ACTIVE"
+        self.tags: list[dict[str, str]] = []
+
+
+# bulk seeding (scale estate)
+def bulk_create_ecs(account_id: str, region: str, services: int, per_cluster: int, name_prefix: str,
+                    created_at: datetime) -> list[str]:
+    """Gap: as above, for ECS clusters, task definitions and services.
+
+    Fill (A): create them in moto's ECS backend and give them the fields the fintech estate's
+    services get (Fargate, createdAt, counts; see :func:`fill_ecs_service`). Returns service ARNs.
+    """
+    backend = ecs_backends[account_id][region]
+    arns = []
+    clusters = max(1, -(-services // per_cluster))
+    for c in range(clusters):
+        cluster = f"{name_prefix}-cluster-{c:02d}"
+        backend.create_cluster(cluster, capacity_providers=["FARGATE", "FARGATE_SPOT"])
+        for s in range(c * per_cluster, min(services, (c + 1) * per_cluster)):
+            family = f"{name_prefix}-svc-{s:04d}"
+            td = backend.register_task_definition(
+                family, [{"name": "app", "image": f"public.ecr.aws/nginx/nginx:{s % 5 + 1}", "memory": 512,
+                          "cpu": 0, "essential": True}],
+                network_mode="awsvpc", requires_compatibilities=["FARGATE"], cpu="256", memory="512")
+            svc = backend.create_service(cluster, family, 1, task_definition_str=f"{family}:{td.revision}",
+                                         launch_type="FARGATE")
+            fill_ecs_service(account_id, region, cluster, family, created_at=created_at, running_count=1)
+            arns.append(svc.arn)
+        fill_ecs_cluster_counts(account_id, region, cluster)
+    return arns
+
+
+# mechanism-B patches, installed by awsassess.demo.sim.apply_patches
+PATCHES: tuple[Callable[[], None], ...] = (
+    patch_ecs_describe_capacity_providers,
+    patch_ecs_list_tasks_default_running,
+)
+
+
+# (boto3 client name, operation) -> handler, answered by the front door (mechanism C; none here)
+SIMULATED_OPERATIONS: dict[tuple[str, str], SimHandler] = {}
