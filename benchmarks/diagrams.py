@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/diagrams.py [--sizes 30 300 1000] [--per-vpc 10] [--out DIR]
 
-Estates are built by :func:`awsassess.architecture.sample.snapshot_for` from a scaled copy of the
-production spec (``--per-vpc`` services per VPC, a peering star, data stores, CloudFront, CI/CD).
+Estates are built by ``snapshot_for`` of the test fixture ``tests/architecture_sample.py`` from a
+scaled copy of the production spec (``--per-vpc`` services per VPC, a peering star, data stores,
+CloudFront, CI/CD).
 For each size it prints: graph build time, overview render time (PNG + SVG), detail pages and their
 time, node counts before/after aggregation, PNG pixels and file sizes.
 """
@@ -18,9 +19,12 @@ from pathlib import Path
 
 # this file is named like the `diagrams` library: keep its folder off the import path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+# the sample estate is a test fixture (tests/architecture_sample.py): its folder goes *after* every
+# existing entry, so nothing in tests/ can shadow an installed package
+sys.path.append(str(Path(__file__).resolve().parents[1] / "tests"))
 
+from architecture_sample import scaled_spec, snapshot_for  # noqa: E402
 from awsassess.architecture import aggregate, current_graph, proposed_graph, render  # noqa: E402
-from awsassess.architecture.sample import scaled_spec, snapshot_for  # noqa: E402
 from PIL import Image  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """Architecture diagrams: graphs from snapshots, aggregation, rendering with real Graphviz, the change table.
 
-Most tests use a hand-built snapshot mirroring ``awsassess.demo.estate`` (:mod:`awsassess.architecture.sample`);
+Most tests use a hand-built snapshot mirroring ``awsassess.demo.estate`` (``tests/architecture_sample.py``);
 ``test_real_demo_snapshot`` collects the simulated estate over HTTP (slow).
 """
 
@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+from architecture_sample import scaled_spec, snapshot_for
 from awsassess.architecture import (
     ArchitectureGraph,
     ProposedSpec,
@@ -24,7 +25,6 @@ from awsassess.architecture import (
 )
 from awsassess.architecture.graph import GraphError
 from awsassess.architecture.legend import esc, wrap
-from awsassess.architecture.sample import scaled_spec, snapshot_for
 from awsassess.demo.estate import PRODUCTION, STAGING, AccountSpec, expected_counts
 from awsassess.snapshot import Snapshot
 

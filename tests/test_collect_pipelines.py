@@ -20,10 +20,10 @@ from typing import Any
 
 import botocore
 import pytest
-from awsassess.cfn_yaml import load_file
 from awsassess.collect import pipelines
 from awsassess.tables import loads
 from botocore_stub import stubbed
+from cfn_yaml import load_file
 
 # copied from ../shared/testdata of the steering repo; provenance in its README.md
 SHARED = Path(__file__).parent / "fixtures" / "shared-testdata"

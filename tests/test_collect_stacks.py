@@ -9,9 +9,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import cfn_yaml
 import pandas as pd
 import pytest
-from awsassess import cfn_yaml
 from awsassess.collect import stacks
 from awsassess.tables import loads
 from botocore_stub import stubbed

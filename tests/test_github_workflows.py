@@ -108,7 +108,7 @@ def test_buildspec_matrix(name: str) -> None:
 
 
 def test_buildspec_inline_in_a_real_codebuild_template() -> None:
-    from awsassess.cfn_yaml import load_file
+    from cfn_yaml import load_file
 
     tpl = load_file(CICD / "codepipeline-cfn-ecs-refarch-continuous-deployment.yml")
     project = next(r for r in tpl["Resources"].values() if r["Type"] == "AWS::CodeBuild::Project")

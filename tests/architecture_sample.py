@@ -4,7 +4,10 @@ They mirror what the seeder creates and the collectors record (Copilot style: a 
 services, public + private subnet per AZ, IGW, NAT per AZ or per VPC, an ALB per VPC, peering
 from the api VPC, RDS + DocumentDB + Redis + DynamoDB, CloudFront in front of the web ALB,
 CodePipeline -> CodeBuild -> CodeDeploy per service). Used by the diagram tests and the scale
-benchmark; the real collected demo snapshot is tested separately.
+benchmark (``benchmarks/diagrams.py``); the real collected demo snapshot is tested separately.
+
+A test fixture, not product code: it was ``awsassess/architecture/sample.py`` until issue 15 moved
+it here (the package shipped a builder of the simulated estate that nothing in it used).
 """
 
 from __future__ import annotations

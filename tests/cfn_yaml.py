@@ -11,6 +11,9 @@
 
 Dates stay strings (``AWSTemplateFormatVersion: 2010-09-09`` is not turned into a ``date``), as in
 CloudFormation. JSON templates load too (JSON is YAML).
+
+A test helper (the tests read the real Copilot and CodePipeline templates with it): it was
+``awsassess/cfn_yaml.py`` until issue 15 moved it here, as nothing in the package used it.
 """
 
 from __future__ import annotations
