@@ -105,8 +105,13 @@ class Estate:
     def _next_message(self, timeout: float, key: str) -> dict[str, Any]:
         if self._group is not None:
             info = self._group.next_for(self.name, timeout)
+            if info is not None and key == "serving" and "endpoint_url" in info:
+                # the seeded line implies serving (its "serving" line was lost in a stray print): keep it
+                self._group.put_back(self.name, info)
+                return {**info, "serving": info["endpoint_url"]}
             if info is None or key not in info:  # the other estates of the group go on
-                why = "not ready in time, or its server exited" if info is None else info.get("error")
+                why = ("not ready in time, or its server exited" if info is None
+                       else info.get("error") or f"unexpected message {info!r}")
                 raise EstateError(f"estate {self.name!r} failed: {why}; server log:\n{_tail(self.log_path)}")
             return info
         line, self._buf = _read_line(self._process, timeout, self._buf)
@@ -115,10 +120,10 @@ class Estate:
             self._process.wait()
             raise EstateError(f"estate {self.name!r} not ready within {timeout:.0f} s (or its server exited); "
                               f"server log:\n{_tail(self.log_path)}")
-        try:
-            info = json.loads(line)
-        except json.JSONDecodeError:
-            info = {"error": line}
+        info = _our_message(line) or {"error": line}
+        if key == "serving" and "endpoint_url" in info:
+            info = {**info, "serving": info["endpoint_url"]}  # seeded implies serving
+            self._buf = (json.dumps(info) + "\n").encode() + self._buf  # read again by wait_seeded
         if key not in info:
             self._process.kill()
             self._process.wait()
@@ -266,9 +271,8 @@ class _Group:
             line, self._buf = _read_line(self.process, max(0.0, deadline - time.monotonic()), self._buf)
             if line is None:
                 return None
-            try:
-                info = json.loads(line)
-            except json.JSONDecodeError:
+            info = _our_message(line)
+            if info is None:
                 continue  # not one of ours (a stray print): the log has the details
             target = info.get("estate")
             if target in self._pending:
@@ -277,6 +281,10 @@ class _Group:
                 for queue in self._pending.values():
                     queue.append(info)
         return self._pending[name].pop(0)
+
+    def put_back(self, name: str, info: dict[str, Any]) -> None:
+        """Return a message to the front of ``name``'s queue (read again by the next call)."""
+        self._pending[name].insert(0, info)
 
     def stop(self, name: str, pid: Any) -> None:
         if name in self.live and isinstance(pid, int):
@@ -301,6 +309,20 @@ def _end_process(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
     if proc.stdout:
         proc.stdout.close()
+
+
+def _our_message(line: str) -> dict[str, Any] | None:
+    """The server's JSON message on ``line``, also when a stray print without a newline came first
+    (``warning text{"serving": ...}``); None when the line holds none."""
+    start = line.find('{"')
+    while start >= 0:
+        try:
+            info = json.loads(line[start:])
+        except json.JSONDecodeError:
+            start = line.find('{"', start + 1)
+            continue
+        return info if isinstance(info, dict) else None
+    return None
 
 
 def _read_line(proc: subprocess.Popen[bytes], timeout: float, buf: bytes = b"") -> tuple[str | None, bytes]:
