@@ -25,6 +25,7 @@ from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.report import summary
 
+# the figures below are ctx.results: the live analysis every section shows (these assumptions included)
 ctx = open_context(snapshot_dir, account_dir, assumptions)
 
 # %% [markdown]
@@ -34,7 +35,7 @@ ctx = open_context(snapshot_dir, account_dir, assumptions)
 coverage.banner(ctx.snapshot)
 
 # %% tags=["remove-input"]
-HTML(summary.headline_html(ctx.account_dir))
+HTML(summary.headline_html(ctx))
 
 # %% [markdown]
 # ## Largest savings
@@ -43,7 +44,7 @@ HTML(summary.headline_html(ctx.account_dir))
 # exact resources, in the section of its area.
 
 # %% tags=["remove-input"]
-HTML(summary.top_findings_html(ctx.account_dir))
+HTML(summary.top_findings_html(ctx))
 
 # %% [markdown]
 # ## Key risks
@@ -51,7 +52,7 @@ HTML(summary.top_findings_html(ctx.account_dir))
 # Findings of high and medium severity that affect reliability, security or delivery speed rather than cost.
 
 # %% tags=["remove-input"]
-HTML(summary.key_risks_html(ctx.account_dir))
+HTML(summary.key_risks_html(ctx))
 
 # %% [markdown]
 # ## Where the money goes
@@ -60,13 +61,13 @@ HTML(summary.key_risks_html(ctx.account_dir))
 # cost section, and the price sources in the appendix).
 
 # %% tags=["remove-input"]
-summary.cost_chart(ctx.account_dir)
+summary.cost_chart(ctx)
 
 # %% tags=["remove-input"]
-HTML(summary.cost_by_domain_html(ctx.account_dir))
+HTML(summary.cost_by_domain_html(ctx))
 
 # %% [markdown]
 # ## Findings by area and severity
 
 # %% tags=["remove-input"]
-HTML(summary.findings_matrix_html(ctx.account_dir))
+HTML(summary.findings_matrix_html(ctx))

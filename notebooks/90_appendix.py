@@ -42,7 +42,7 @@ HTML(summary.assumptions_html(ctx.assumptions))
 # can be checked by hand. Money is USD per month (730 hours).
 
 # %% tags=["remove-input"]
-HTML(summary.price_sources_html(ctx.account_dir))
+HTML(summary.price_sources_html(ctx))
 
 # %% [markdown]
 # ## Inventory
@@ -57,4 +57,4 @@ HTML(summary.inventory_html(ctx.snapshot))
 HTML(summary.coverage_html(ctx.snapshot))
 
 # %% tags=["remove-input"]
-HTML(summary.deliverables_html(ctx.account_dir))
+HTML(summary.deliverables_html(ctx))

@@ -28,7 +28,8 @@ from typing import Any
 import boto3
 import pytest
 from awsassess.aws import client_config, session_for
-from awsassess.collect.base import Collector, collect_account
+from awsassess.collect.account import collect_account
+from awsassess.collect.contract import Collector
 from awsassess.demo import Estate
 from awsassess.demo.estate import ACCOUNTS, AccountSpec
 from awsassess.params import AccountParams

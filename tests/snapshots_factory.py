@@ -6,8 +6,9 @@
     snap = b.build()
 
 Rows are validated against the documented columns (``awsassess.tables``); list and dict values are
-stored as JSON strings, as the collectors store them. Metric datapoints are hourly and end at the
-snapshot's ``collected_at``.
+stored as JSON strings, as the collectors store them. ``build()`` types every table (``awsassess.snapshot``):
+a cell that cannot be converted to its column's dtype raises ``SnapshotTypeError`` there. Metric datapoints
+are hourly and end at the snapshot's ``collected_at``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from awsassess.snapshot import Snapshot, empty_frame
+from awsassess.snapshot import SCHEMA_VERSION, Snapshot, empty_frame
 from awsassess.tables import TABLES, dumps
 
 COLLECTED_AT = datetime(2026, 11, 20, tzinfo=UTC)
@@ -95,7 +96,7 @@ class SnapshotBuilder:
     # ----------------------------------------------------------------- build
     def build(self) -> Snapshot:
         tables = {name: empty_frame(name, rows) for name, rows in self.rows.items()}
-        manifest = {"schema_version": 1, "account_id": self.account_id, "name": self.name,
+        manifest = {"schema_version": SCHEMA_VERSION, "account_id": self.account_id, "name": self.name,
                     "environment": self.environment, "regions": self.regions,
                     "collected_at": self.collected_at.isoformat()}
         return Snapshot(manifest=manifest, tables=tables)

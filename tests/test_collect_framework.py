@@ -19,19 +19,15 @@ import pandas as pd
 import pytest
 from awsassess import collect as collect_pkg
 from awsassess.aws import AccountMismatchError, AccountSession, client_config
-from awsassess.collect import base
-from awsassess.collect.base import (
-    Collector,
-    Context,
-    Run,
-    UndeclaredOperationError,
-    _Unit,
-    build_frame,
-    collect_account,
-    run_collectors,
-    unit_dependencies,
-)
+from awsassess.collect.account import collect_account
+from awsassess.collect.call_records import STATUSES
+from awsassess.collect.context import Context
+from awsassess.collect.contract import Collector, UndeclaredOperationError
 from awsassess.collect.masking import looks_high_entropy, mask_page, mask_value, secret_env_names
+from awsassess.collect.rows import build_frame
+from awsassess.collect.run_state import Run
+from awsassess.collect.schedule import run_collectors
+from awsassess.collect.units import _Unit, unit_dependencies
 from awsassess.params import AccountParams
 from awsassess.snapshot import Snapshot
 from botocore.awsrequest import AWSResponse
@@ -496,7 +492,7 @@ def test_statuses_cover_the_documented_vocabulary() -> None:
     from awsassess.tables import TABLES
 
     doc = TABLES["coverage"].columns["status"]
-    for status in base.STATUSES:
+    for status in STATUSES:
         assert status in doc
 
 

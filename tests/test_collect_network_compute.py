@@ -18,12 +18,13 @@ import boto3
 import pytest
 from awsassess.aws import session_for
 from awsassess.collect import compute, load_collectors, network
-from awsassess.collect.base import collect_account
+from awsassess.collect.account import collect_account
 from awsassess.demo.estate import PRODUCTION, expected_counts
 from awsassess.params import AccountParams
 from awsassess.snapshot import Snapshot, empty_frame
 from awsassess.tables import loads
 from botocore.stub import Stubber
+from botocore.utils import parse_timestamp as default_timestamp_parser
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "shared-testdata" / "aws-examples"
 RESPONSES = EXAMPLES / "responses"
@@ -32,9 +33,27 @@ RESPONSES = EXAMPLES / "responses"
 def _stubbed(service: str, operation: str, body: dict[str, Any], method: str, **params: Any) -> dict[str, Any]:
     """``body`` returned by a real client call through a Stubber (which validates it against the model)."""
     client = boto3.client(service, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t")
+    shape = client.meta.service_model.operation_model(operation).output_shape
     with Stubber(client) as stub:
-        stub.add_response(method, body, params or None)
+        stub.add_response(method, _as_parsed(shape, body), params or None)
         return getattr(client, method)(**params)
+
+
+def _as_parsed(shape: Any, value: Any) -> Any:
+    """``value`` as botocore's parser hands it to a caller: the AWS CLI examples write timestamps as epoch
+    seconds or text, a real client call returns datetimes (a Stubber returns its body unparsed)."""
+    if shape is None:
+        return value
+    kind = shape.type_name
+    if kind == "timestamp" and isinstance(value, int | float | str):
+        return default_timestamp_parser(value)
+    if kind == "structure" and isinstance(value, dict):
+        return {k: _as_parsed(shape.members.get(k), v) for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [_as_parsed(shape.member, v) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _as_parsed(shape.value, v) for k, v in value.items()}
+    return value
 
 
 def _example(name: str) -> dict[str, Any]:

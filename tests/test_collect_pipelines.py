@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import botocore
+import pandas as pd
 import pytest
 from awsassess.collect import pipelines
 from awsassess.tables import loads
@@ -268,7 +269,7 @@ def test_build_projects_from_real_templates(snapshot: Any, seeded: dict[str, Any
     assert copilot["cache_type"] == "LOCAL" and loads(copilot["cache_modes"]) == ["LOCAL_DOCKER_LAYER_CACHE"]
     assert copilot["privileged_mode"] and copilot["compute_type"] == "BUILD_GENERAL1_SMALL"
     assert copilot["image"] == "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
-    assert copilot["docker_build"] is None  # its buildspec is a file in the repository
+    assert pd.isna(copilot["docker_build"])  # its buildspec is a file in the repository
     refarch = bp.loc["refarch-build"]
     assert refarch["cache_type"] == "NO_CACHE" and refarch["docker_build"] and not refarch["buildspec_layer_cache"]
     assert refarch["image"] == "aws/codebuild/docker:17.09.0" and refarch["env_var_count"] == 2
@@ -303,7 +304,7 @@ def test_deployment_groups_and_deployments(snapshot: Any) -> None:
     assert (bg["deployment_type"], bg["termination_wait_min"], bg["ready_action"]) == ("BLUE_GREEN", 60, "CONTINUE_DEPLOYMENT")
     assert loads(bg["ecs_services"]) == ["fintech/web"] and bg["compute_platform"] == "ECS"
     assert g.loc["in-place", "deployment_type"] == "IN_PLACE"
-    assert g.loc["in-place", "termination_wait_min"] is None or g.loc["in-place", "termination_wait_min"] != 60
+    assert pd.isna(g.loc["in-place", "termination_wait_min"]) or g.loc["in-place", "termination_wait_min"] != 60
     d = snapshot.table("deployments")
     assert len(d) == 2 and set(d["group"]) == {"web-bg"}
     assert (d["duration_s"] == 72 * 60).all() and set(d["status"]) == {"Succeeded"}

@@ -23,7 +23,10 @@ import pandas as pd
 import pytest
 from awsassess.aws import AwsSessionError
 from awsassess.collect import collect_account
-from awsassess.collect.base import CallRecord, CollectionError, RequestLimits, collection_processes
+from awsassess.collect.account import collection_processes
+from awsassess.collect.call_records import CallRecord
+from awsassess.collect.contract import CollectionError
+from awsassess.collect.run_state import RequestLimits
 from awsassess.collect.workers import (
     _context,
     _portable,

@@ -65,10 +65,14 @@ def test_assumptions_resolution_and_bad_input():
     assert resolve_assumptions(None) == FindingsAssumptions()
     assert resolve_assumptions({"metrics_lookback_days": 7}).metrics_lookback_days == 7
     assert resolve_assumptions({"findings": {"metrics_lookback_days": 9}, "model": {}}).metrics_lookback_days == 9
-    with pytest.raises(ValidationError, match="cpu_target_pct"):
-        resolve_assumptions({"cpu_target_pct": 60})
-    with pytest.raises(ValidationError, match="target_utilization_pct"):
+    with pytest.raises(ValidationError, match="utilisation_target"):  # a model-only field
+        resolve_assumptions({"utilisation_target": 0.5})
+    with pytest.raises(ValidationError, match="cpu_target_pct"):  # the old single target sets both shared ones
         resolve_assumptions({"target_utilization_pct": 150})
+    # a shared concept has one value: set under model, the rules read it too; two places disagreeing is an error
+    assert resolve_assumptions({"model": {"cpu_target_pct": 55}}).cpu_target_pct == 55
+    with pytest.raises(ValidationError, match="disagree.*Fix: set it once"):
+        resolve_assumptions({"findings": {"target_utilization_pct": 60}, "model": {"cpu_target_pct": 50}})
     with pytest.raises(TypeError, match="assumptions"):
         resolve_assumptions(42)
 

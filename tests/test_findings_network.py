@@ -252,7 +252,7 @@ def test_gateway_endpoints_not_reported_for_little_traffic():
 
 
 def test_nat_bytes_uses_the_complete_metric_pair():
-    from awsassess.findings._common import nat_bytes
+    from awsassess.facts.metrics import nat_bytes
 
     b = nat_estate(per_az=False, vpcs=1)
     d = {"NatGatewayId": "nat-0-a"}

@@ -11,7 +11,7 @@ from awsassess.model.packing import Capacity, TaskReq, ec2_options, pack
 from awsassess.model.proposed import compute_plan
 from awsassess.pricing import PriceCatalog
 from awsassess.pricing.specs import instance_specs
-from awsassess.snapshot import Snapshot
+from awsassess.snapshot import Snapshot, empty_frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +55,7 @@ def _snapshot_with_services(services: list[tuple[str, int, int, int]]) -> tuple[
              "cluster": "c", "launch_type": "FARGATE", "desired_count": d, "running_count": d, "cpu": cpu,
              "memory": mem} for n, cpu, mem, d in services]
     snap = Snapshot(manifest={"account_id": "1", "environment": "production"},
-                    tables={"ecs_services": pd.DataFrame(rows)})
+                    tables={"ecs_services": empty_frame("ecs_services", rows)})
     c = Coster(snap, ModelAssumptions(), PriceCatalog.package())
     tasks = [(r, rightsize(r["service_name"], r["cpu"], r["memory"], None, None, 70, 80))
              for r in [pd.Series(x) for x in rows]]

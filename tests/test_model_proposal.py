@@ -5,11 +5,10 @@ from __future__ import annotations
 import ipaddress
 import json
 
-import pandas as pd
 from awsassess.model import assess
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.migration import peering_order
-from awsassess.snapshot import Snapshot
+from awsassess.snapshot import Snapshot, empty_frame
 from test_model_snapshot import demo_model, demo_snapshot
 
 
@@ -106,7 +105,7 @@ def test_terraform_table_lists_the_proposed_resources() -> None:
 
 def test_no_vpc_and_no_service_still_gives_a_model() -> None:
     snap = Snapshot(manifest={"account_id": "123456789012", "environment": "dev", "regions": ["eu-west-1"]},
-                    tables={"dynamodb_tables": pd.DataFrame([{
+                    tables={"dynamodb_tables": empty_frame("dynamodb_tables", [{
                         "account_id": "123456789012", "region": "eu-west-1", "table_name": "t",
                         "billing_mode": "PAY_PER_REQUEST", "size_bytes": 0}])})
     model = assess(snap, {"allow_missing_prices": True})

@@ -28,8 +28,8 @@ def write_account(run_dir: Path, name: str, current: list[float], proposed: list
     rows += [("proposed", d, "item", f"r{i}", "us-east-1", 1, "month", v, v, "S1 (2026-07-20) [A]")
              for i, (d, v) in enumerate(zip(["network", "compute", "datastores"], proposed, strict=False))]
     pd.DataFrame(rows, columns=COST_COLS).to_csv(acct / "costs.csv", index=False)
-    findings = [{"rule_id": f"r.{i}", "domain": "network", "severity": s, "title": f"{name} finding {i} {XSS}",
-                 "account_id": "1", "region": "us-east-1", "resource_ids": [f"id-{i}"], "evidence": {},
+    findings = [{"rule_id": f"NET-{i + 1:03d}", "domain": "network", "severity": s, "title": f"{name} finding {i} {XSS}",
+                 "account_id": "111111111111", "region": "us-east-1", "resource_ids": [f"id-{i}"], "evidence": {},
                  "recommendation": "fix", "monthly_savings_usd": 100.0 * (i + 1) if s != "info" else None,
                  "effort": "low"} for i, s in enumerate(severities)]
     (acct / "findings.json").write_text(json.dumps(findings))

@@ -1,9 +1,17 @@
 """The client report: executed notebooks -> report.html (self-contained, escaped) -> report.pdf.
 
-The fixture builds one account folder the way a run does: a snapshot on disk, fake-but-valid
-findings.json / costs.csv / model.json, a diagram PNG, and notebooks executed by papermill with a
-real kernel (the suite's own 00_summary and 90_appendix, plus tiny domain notebooks, one of which
-fails). The staging kyc VPC's Name tag carries ``<script>alert(1)</script>``, as in the simulated estate.
+The fixture builds one account folder the way a run does: a snapshot on disk (built with
+``snapshots_factory.SnapshotBuilder``: three peered VPCs with a NAT gateway per AZ, over-provisioned
+Fargate services, a service too small to bootstrap, an RDS instance, a slow pipeline with an uncached
+docker build, a Cost Explorer bill, coverage gaps), costs.csv / model.json written from the same live
+analysis the notebooks compute, a diagram PNG, and notebooks executed by papermill with a real kernel
+(the suite's own 00_summary and 90_appendix, plus tiny domain notebooks, one of which fails).
+
+Every figure the tests expect is derived from that analysis (:func:`awsassess.notebook.analysis_for`,
+the call behind the notebooks' ``ctx.results``), never hard-coded. AWS strings are hostile: the staging
+kyc VPC's Name tag is ``<script>alert(1)</script>``, as in the simulated estate; a Fargate service name
+carries ``<img src=x onerror="alert(2)">`` into finding titles and cost lines; a coverage message
+carries the script tag.
 """
 
 from __future__ import annotations
@@ -14,17 +22,23 @@ import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
+from awsassess.assumptions import resolve
+from awsassess.model import write_model
+from awsassess.notebook import analysis_for
 from awsassess.report import ReportError, build_account_report
 from awsassess.report.merge import merge_notebooks
 from awsassess.report.pdf import PdfError, find_chromium, html_to_pdf
-from awsassess.snapshot import Snapshot, empty_frame
+from awsassess.snapshot import Snapshot
 from bs4 import BeautifulSoup
+from snapshots_factory import SnapshotBuilder
 
 REPO = Path(__file__).resolve().parents[1]
 XSS = "<script>alert(1)</script>"
@@ -34,88 +48,104 @@ ACCOUNT = "111111111111"
 pytestmark = pytest.mark.timeout(180)
 
 # --------------------------------------------------------------------------------------- fixtures
-FINDINGS = [
-    {"rule_id": "network.nat_per_az", "domain": "network", "severity": "high",
-     "title": "One NAT gateway per AZ in every VPC", "account_id": ACCOUNT, "region": "us-east-1",
-     "resource_ids": ["nat-0a1", "nat-0a2", "nat-0b1", "nat-0b2"], "evidence": {"nat_gateways": 4},
-     "recommendation": "Consolidate VPCs and share NAT gateways", "monthly_savings_usd": 1312.5, "effort": "medium"},
-    {"rule_id": "compute.fargate_overprovisioned", "domain": "compute", "severity": "medium",
-     "title": "Fargate tasks sized far above their use", "account_id": ACCOUNT, "region": "us-east-1",
-     "resource_ids": ["web", "api"], "evidence": {"cpu_p95": 14}, "recommendation": "Move to ECS on EC2",
-     "monthly_savings_usd": 845.25, "effort": "high"},
-    {"rule_id": "compute.bootstrap_starved", "domain": "compute", "severity": "high",
-     "title": f"Tasks of {XSS_IMG} fail health checks during start-up", "account_id": ACCOUNT,
-     "region": "us-east-1", "resource_ids": [f"kyc {XSS}"], "evidence": {},
-     "recommendation": f"Raise the CPU of {XSS} or the health-check grace period", "monthly_savings_usd": None,
-     "effort": "low"},
-    {"rule_id": "pipelines.no_layer_cache", "domain": "pipelines", "severity": "medium",
-     "title": "Docker builds without layer cache", "account_id": ACCOUNT, "region": "us-east-1",
-     "resource_ids": ["build-web"], "evidence": {}, "recommendation": "Enable a registry build cache",
-     "monthly_savings_usd": None, "effort": "low"},
-    {"rule_id": "cdn.price_class", "domain": "cdn", "severity": "low", "title": "Price class All",
-     "account_id": ACCOUNT, "region": "global", "resource_ids": ["E123"], "evidence": {},
-     "recommendation": "Use PriceClass_100", "monthly_savings_usd": 40.0, "effort": "low"},
+VPC_NAMES = ["fintech-staging-web", "fintech-staging-api", XSS]  # the XSS VPC last: NETWORKING shows it
+SERVICES = {"web": 0, "api": 1, f"kyc {XSS_IMG}": 2}  # over-provisioned Fargate service -> its VPC
+AZS = ("us-east-1a", "us-east-1b")
+COVERAGE = [  # service, operation, region, status, message, items
+    ("ec2", "DescribeVpcs", "us-east-1", "ok", "", 3),
+    ("ecs", "DescribeServices", "us-east-1", "ok", "", 4),
+    ("cloudfront", "ListDistributions", "global", "access_denied", f"AccessDenied for {XSS}", 0),
+    ("ecs", "ListClusters", "eu-west-1", "opt_in_required", "region not enabled", 0),
 ]
-COSTS = [
-    # scenario, domain, item, resource_id, region, quantity, unit, unit_price_usd, monthly_usd, price_source
-    ("current", "network", "nat_gateway_hour", "nat-0a1", "us-east-1", 2920, "hour", 0.045, 131.40,
-     "S3 infracost golden nat_gateway; S4-vpc AWS VPC pricing page (2024-07-01) [A]"),
-    ("current", "network", "nat_gateway_gb", "nat-0a1", "us-east-1", 900, "GB", 0.045, 40.50,
-     "S3 infracost golden nat_gateway (2024-07-01) [A]"),
-    ("current", "compute", "fargate_vcpu_hour", "svc/web", "us-east-1", 2190, "vCPU-hour", 0.04048, 88.65,
-     "S1 karpenter generated pricing (2026-07-20) [A]"),
-    ("current", "datastores", "rds:db.t3.large", "db-main", "us-east-1", 730, "hour", 0.145, 105.85,
-     "S4 transcription of the RDS page (2026-09-20) [C]"),
-    ("proposed", "network", "nat_gateway_hour", "nat-shared", "us-east-1", 730, "hour", 0.045, 32.85,
-     "S3 infracost golden nat_gateway; S4-vpc AWS VPC pricing page (2024-07-01) [A]"),
-    ("proposed", "compute", "ec2:m6g.large", "asg-ecs", "us-east-1", 730, "hour", 0.077, 56.21,
-     "S1 karpenter generated pricing (2026-07-20) [A]"),
-    ("proposed", "datastores", "rds:db.t4g.medium", "db-main", "us-east-1", 730, "hour", 0.065, 47.45,
-     "S4 transcription of the RDS page (2026-09-20) [C]"),
-]
-COST_COLS = ["scenario", "domain", "item", "resource_id", "region", "quantity", "unit", "unit_price_usd",
-             "monthly_usd", "price_source"]
-CURRENT = round(sum(c[8] for c in COSTS if c[0] == "current"), 2)  # 366.40
-PROPOSED = round(sum(c[8] for c in COSTS if c[0] == "proposed"), 2)  # 136.51
+STAGES = [{"name": "Source", "actions": [{"name": "Source", "category": "Source",
+                                          "provider": "CodeStarSourceConnection", "run_order": 1}]},
+          {"name": "Build", "actions": [{"name": "Build", "category": "Build", "provider": "CodeBuild", "run_order": 1}]},
+          {"name": "Deploy", "actions": [{"name": "Deploy", "category": "Deploy", "provider": "CodeDeployToECS",
+                                          "run_order": 1}]}]
 
 
 def money(v: float) -> str:
     return f"${v:,.0f}"
 
 
-def write_snapshot(account_dir: Path) -> None:
-    vpcs = [{"account_id": ACCOUNT, "region": "us-east-1", "vpc_id": f"vpc-{i}", "cidr": f"10.{i}.0.0/16",
-             "name": name, "is_default": False, "state": "available", "tags": json.dumps({"Name": name})}
-            for i, name in enumerate(["fintech-staging-web", "fintech-staging-api", XSS])]
-    subnets = [{"account_id": ACCOUNT, "region": "us-east-1", "subnet_id": f"subnet-{i}", "vpc_id": f"vpc-{i % 3}",
-                "az": "us-east-1a", "cidr": f"10.{i}.1.0/24", "public": i % 2 == 0, "available_ips": 250,
-                "name": ""} for i in range(6)]
-    coverage = [
-        {"account_id": ACCOUNT, "region": "us-east-1", "service": "ec2", "operation": "DescribeVpcs", "status": "ok",
-         "message": "", "calls": 1, "items": 3, "duration_s": 0.1},
-        {"account_id": ACCOUNT, "region": "us-east-1", "service": "ecs", "operation": "DescribeServices",
-         "status": "ok", "message": "", "calls": 1, "items": 5, "duration_s": 0.1},
-        {"account_id": ACCOUNT, "region": "global", "service": "ce", "operation": "GetCostAndUsage",
-         "status": "access_denied", "message": f"AccessDenied for {XSS}", "calls": 1, "items": 0, "duration_s": 0.1},
-        {"account_id": ACCOUNT, "region": "eu-west-1", "service": "ecs", "operation": "ListClusters",
-         "status": "opt_in_required", "message": "region not enabled", "calls": 1, "items": 0, "duration_s": 0.1},
-    ]
-    snap = Snapshot(manifest={"account_id": ACCOUNT, "name": "fintech-staging", "environment": "staging",
-                              "regions": ["us-east-1", "eu-west-1"], "collected_at": "2026-11-26T10:00:00+00:00"},
-                    tables={"vpcs": empty_frame("vpcs", vpcs), "subnets": empty_frame("subnets", subnets),
-                            "coverage": empty_frame("coverage", coverage)})
-    snap.save(account_dir / "snapshot")
+def build_snapshot() -> Snapshot:
+    """A small staging account on which the rules fire and the model prices current vs proposed."""
+    b = SnapshotBuilder(ACCOUNT, "staging", name="fintech-staging", regions=["us-east-1", "eu-west-1"],
+                        collected_at=datetime(2026, 11, 26, 10, tzinfo=UTC))
+    # network: three small peered VPCs, a NAT gateway per AZ in each (NET-001, NET-003); the kyc VPC's
+    # NAT gateways have no byte metrics, so their data processing stays unpriced
+    for i, name in enumerate(VPC_NAMES):
+        vpc = f"vpc-{i}"
+        b.vpc(vpc, name, cidr=f"10.{i}.0.0/16", tags={"Name": name})
+        for k, az in enumerate(AZS):
+            b.subnet(f"subnet-{i}{k}", vpc, az, public=True)
+            b.subnet(f"subnet-{i}{k}p", vpc, az)
+            nat = f"nat-{i}{k}"
+            b.add("nat_gateways", nat_gateway_id=nat, vpc_id=vpc, subnet_id=f"subnet-{i}{k}", az=az,
+                  state="available", connectivity_type="public", public_ip=f"3.0.{i}.{k}")
+            if name != XSS:
+                for metric in ("BytesOutToDestination", "BytesOutToSource"):
+                    b.metric("AWS/NATGateway", metric, nat, [2e8] * 14 * 24, stat="Sum", dims={"NatGatewayId": nat})
+        if i:
+            b.add("vpc_peerings", peering_id=f"pcx-{i}", requester_vpc_id="vpc-0", accepter_vpc_id=vpc,
+                  status="active")
+    # compute: Fargate services at 9% CPU (CMP-001), one too small to start (CMP-005, CMP-006)
+    for svc, i in SERVICES.items():
+        b.fargate_service(svc, cpu=1024, memory=2048, desired=2, subnets=[f"subnet-{i}0p"])
+        b.ecs_utilisation(svc, 9.0, 20.0)
+    b.fargate_service("wallet", cpu=512, memory=1024, subnets=["subnet-00p"])
+    for k in range(4):
+        b.add("stopped_tasks", task_arn=f"arn:task/{k}", cluster="main", group="service:wallet",
+              started_at=b.at(days=1 + k), stopped_at=b.at(days=1 + k, minutes=-3),
+              stop_code="ServiceSchedulerInitiated", stopped_reason="Task failed ELB health checks in (target-group x)",
+              health_status="UNHEALTHY", container_exit_codes={"wallet": 137})
+    hot = {24 * (1 + k) for k in range(4)}  # hourly Maximum CPU: pinned at 100% around each start
+    b.metric("AWS/ECS", "CPUUtilization", "wallet", lambda h: 100.0 if (14 * 24 - h) in hot else 40.0,
+             stat="Maximum", dims={"ClusterName": "main", "ServiceName": "wallet"}, hours=14 * 24)
+    # data stores: an RDS instance whose class has only a secondary-source (C) price
+    b.add("db_instances", db_instance_id="ledger-db", engine="postgres", engine_version="16.4",
+          instance_class="db.m6g.large", multi_az=False, storage_type="gp3", allocated_gb=100,
+          publicly_accessible=False, status="available", cluster_id="")
+    # pipelines: ~90 min from commit to production, an uncached docker build, a 60-minute blue/green wait
+    b.add("pipelines", name="web-pipeline", pipeline_type="V1", stages=STAGES, stage_count=3)
+    b.add("build_projects", name="web-build", compute_type="BUILD_GENERAL1_MEDIUM", docker_build=True,
+          privileged_mode=True, cache_type="NO_CACHE", cache_modes=[], buildspec_layer_cache=False)
+    b.add("deployment_groups", application="AppECS-web", group="DgpECS-web", compute_platform="ECS",
+          deployment_type="BLUE_GREEN", termination_wait_min=60, ecs_services=["main/web"])
+    for k in range(5):
+        t = start = b.at(days=1 + k)
+        for stage, secs in (("Source", 45), ("Build", 1500), ("Deploy", 3900)):
+            b.add("pipeline_action_executions", pipeline="web-pipeline", execution_id=f"web-{k}", stage=stage,
+                  action=stage, category=stage, status="Succeeded", start=t, end=t + timedelta(seconds=secs),
+                  duration_s=secs)
+            t += timedelta(seconds=secs)
+        b.add("pipeline_executions", pipeline="web-pipeline", execution_id=f"web-{k}", status="Succeeded",
+              start=start, end=t, duration_s=(t - start).total_seconds())
+        b.add("builds", project="web-build", build_id=f"web-build:{k}", status="SUCCEEDED", start=b.at(days=1 + k),
+              end=b.at(days=1 + k) + timedelta(seconds=1500), duration_s=1500,
+              phases={"PROVISIONING": 95, "BUILD": 1020, "POST_BUILD": 210})
+        b.add("deployments", deployment_id=f"d-{k}", application="AppECS-web", group="DgpECS-web",
+              status="Succeeded", start=b.at(days=1 + k), duration_s=3900)
+    # the bill (Cost Explorer), reconciled with the model
+    for month, usd in (("2026-09", 700.0), ("2026-10", 720.0)):
+        b.add("spend", region="global", month=month, service="Amazon Virtual Private Cloud", usd=usd)
+    for service, operation, region, status, message, items in COVERAGE:
+        b.add("coverage", region=region, service=service, operation=operation, status=status, message=message,
+              calls=1, items=items, duration_s=0.1)
+    return b.build()
+
+
+def live_analysis(account_dir: Path) -> tuple[list[Any], Any]:
+    """(findings, cost model) of the account's snapshot under the default assumptions: what the notebooks'
+    ``open_context(snapshot_dir, account_dir, {})`` computes for ``ctx.results``."""
+    return analysis_for(Snapshot.load(account_dir / "snapshot"), resolve({}))
 
 
 def write_outputs(account_dir: Path) -> None:
-    (account_dir / "findings.json").write_text(json.dumps(FINDINGS, indent=1))
-    pd.DataFrame(COSTS, columns=COST_COLS).to_csv(account_dir / "costs.csv", index=False)
-    (account_dir / "model.json").write_text(json.dumps({"summary": {
-        "current_monthly_usd": CURRENT, "proposed_monthly_usd": PROPOSED, "saving_usd": CURRENT - PROPOSED,
-        "saving_pct": (CURRENT - PROPOSED) / CURRENT * 100, "pipeline_now_min": 92.0,
-        "pipeline_predicted_min": 17.5, "bill_monthly_usd": 402.0, "bill_explained_pct": 91.1},
-        "unpriced": [{"scenario": "current", "domain": "datastores", "item": "DocumentDB cluster storage",
-                      "resource_id": "docdb-1", "region": "us-east-1", "reason": f"VolumeBytesUsed not collected {XSS}"}]}))
+    """costs.csv and model.json of the live analysis (so the files delivered and the report agree; no
+    findings files: the appendix lists only what exists), and a diagram PNG."""
+    _, model = live_analysis(account_dir)
+    write_model(model, account_dir)
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(4, 2.5), dpi=80)
@@ -142,7 +172,7 @@ def tiny_notebook(cells: list[tuple[str, str, list[str]]]) -> nbformat.NotebookN
 NETWORKING = tiny_notebook([
     ("md", "# Networking\n\nEvery VPC of the account, with its **Name** tag.", []),
     ("code", "import pandas as pd\nfrom IPython.display import HTML\n"
-             "df = pd.read_csv(account_dir + '/costs.csv')\n"
+             "df = pd.read_csv(account_dir + '/costs.csv', usecols=range(10))\n"
              "df['note'] = 'x'; df['owner'] = 'platform'\n"
              "HTML(df.to_html(index=False, escape=True))", ["remove-input"]),
     ("code", "import pandas as pd\nfrom awsassess.snapshot import Snapshot\nsnap = Snapshot.load(snapshot_dir)\n"
@@ -185,7 +215,7 @@ EXPECTED = ["00_summary", "10_networking", "20_compute", "30_pipelines", "70_arc
 def account_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     acct = tmp_path_factory.mktemp("run") / "fintech-staging"
     (acct / "notebooks").mkdir(parents=True)
-    write_snapshot(acct)
+    build_snapshot().save(acct / "snapshot")
     write_outputs(acct)
     (acct.parent / "secret.png").write_bytes((acct / "diagrams" / "current.png").read_bytes())
     nbformat.write(ARCHITECTURE, acct / "notebooks" / "70_architecture.ipynb")
@@ -198,6 +228,19 @@ def account_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert not nb.metadata.papermill.get("exception"), f"{stem} failed in the fixture: " + json.dumps(
             [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"])[:2000]
     return acct
+
+
+@pytest.fixture(scope="module")
+def analysis(account_dir: Path) -> tuple[list[Any], Any]:
+    """The live analysis the summary and the appendix show, computed here in the test process."""
+    return live_analysis(account_dir)
+
+
+@pytest.fixture(scope="module")
+def totals(analysis: tuple[list[Any], Any]) -> tuple[float, float]:
+    """(current, proposed) monthly USD of the live cost model."""
+    _, model = analysis
+    return model.total("current"), model.total("proposed")
 
 
 META = {"client": "Acme <Trading> Ltd", "prepared_by": "Example Consulting", "account_id": ACCOUNT,
@@ -291,56 +334,95 @@ def test_self_contained_nothing_from_http(html: str) -> None:
 
 
 def test_aws_strings_are_escaped(html: str) -> None:
-    assert XSS not in html
+    assert XSS not in html and XSS_IMG not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     # careless notebook output, markdown output, finding titles and coverage messages all end up as text
     assert "unescaped: &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert re.search(r"md output: &lt;script&gt;.*alert\(1\)", html)  # raw HTML in markdown: escaped too
     assert "AccessDenied for &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "&lt;img src=x onerror=" in html
+    # the service name reaches the summary through the live analysis (finding titles, resources)
+    summary = section_html(html, "sec-00-summary")
+    assert "kyc &lt;img src=x onerror=" in summary
+    assert "kyc <img src=x onerror=" in BeautifulSoup(summary, "html.parser").get_text(" ")  # shown as text
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("script") is None
     assert not [t for t in soup.find_all(True) if any(a.lower().startswith("on") for a in t.attrs)]
 
 
-def test_executive_summary_headline_figures(html: str) -> None:
+def test_executive_summary_headline_figures(html: str, analysis: tuple[list[Any], Any],
+                                            totals: tuple[float, float]) -> None:
+    findings, model = analysis
+    current, proposed = totals
+    s = model.summary
+    assert current > proposed > 0 and s["pipeline_now_min"] and s["bill_monthly_usd"]  # the fixture has content
     summary = BeautifulSoup(section_html(html, "sec-00-summary"), "html.parser").get_text(" ")
-    for figure in (money(CURRENT), money(PROPOSED), money(CURRENT - PROPOSED),
-                   f"{(CURRENT - PROPOSED) / CURRENT * 100:.0f}%", "92 min", "18 min", "5 findings",
-                   "accounts for 91% of the $402"):
+    for figure in (money(current), money(proposed), money(current - proposed),
+                   f"{(current - proposed) / current * 100:.0f}%", f"{s['pipeline_now_min']:.0f} min",
+                   f"{s['pipeline_predicted_min']:.0f} min", f"{len(findings)} findings",
+                   f"accounts for {s['bill_explained_pct']:.0f}% of the {money(s['bill_monthly_usd'])}"):
         assert figure in summary, figure
+    # largest savings: larger savings first (findings with a saving that made the table)
     top = summary.split("Largest savings", 1)[1].split("Key risks", 1)[0]
-    assert top.index("One NAT gateway per AZ") < top.index("Fargate tasks sized") < top.index("Price class All")
+    priced = sorted((f for f in findings if (f.monthly_savings_usd or 0) > 0), key=lambda f: -f.monthly_savings_usd)
+    assert len({f.monthly_savings_usd for f in priced}) >= 3
+    assert priced[0].title in top
+    shown = [(f.monthly_savings_usd, top.index(f.title)) for f in priced if f.title in top]
+    assert len(shown) >= 3
+    assert all(pos_a < pos_b for sav_a, pos_a in shown for sav_b, pos_b in shown if sav_a > sav_b), shown
+    assert any(f.title.startswith(f"kyc {XSS_IMG}") for f in priced if f.title in top)
+    # key risks: high and medium findings without a saving, never one that carries a saving
     risks = summary.split("Key risks", 1)[1].split("Where the money goes", 1)[0]
-    assert "fail health checks" in risks and "Docker builds without layer cache" in risks
-    assert "One NAT gateway" not in risks
+    risky = [f for f in findings if f.severity in ("high", "medium") and not (f.monthly_savings_usd or 0) > 0]
+    assert len({f.rule_id for f in risky}) == len(risky) >= 3  # one finding per rule: every one is listed
+    for f in risky:
+        assert f.title in risks, f.title
+    for f in priced:
+        assert f.title not in risks, f.title
 
 
-def test_appendix_coverage_prices_assumptions(html: str) -> None:
-    appendix = BeautifulSoup(section_html(html, "sec-90-appendix"), "html.parser").get_text(" ")
-    assert "GetCostAndUsage" in appendix and "access denied" in appendix and "opt in required" in appendix
-    assert "2 of 4 read-only API calls returned data" in appendix
-    low = appendix.split("Prices to confirm", 1)[1]
-    assert "rds:db.t3.large" in low and "nat_gateway_hour" not in low  # C listed, A not
+def test_appendix_coverage_prices_assumptions(html: str, analysis: tuple[list[Any], Any]) -> None:
+    _, model = analysis
+    section = BeautifulSoup(section_html(html, "sec-90-appendix"), "html.parser")
+    appendix = section.get_text(" ")
+    assert "ListDistributions" in appendix and "access denied" in appendix and "opt in required" in appendix
+    ok = sum(1 for row in COVERAGE if row[3] == "ok")
+    assert f"{ok} of {len(COVERAGE)} read-only API calls returned data" in appendix
+    # prices to confirm: the items priced below confidence A, and no item priced only at A
+    lines = model.lines
+    grade = lines["confidence"].astype(str)
+    low_items = set(lines.loc[grade != "A", "item"])
+    a_only = set(lines.loc[grade == "A", "item"]) - low_items
+    assert low_items and a_only and "C" in set(grade)
+    confirm = section.find("h3", string="Prices to confirm").find_next("table")
+    listed = {tr.find("td").get_text(strip=True) for tr in confirm.select("tbody tr")}
+    assert listed == low_items, (listed, low_items)
     assert "Cost model" in appendix and "Rule thresholds" in appendix  # assumptions
-    assert "Not priced" in appendix and "DocumentDB cluster storage" in appendix
+    assert model.unpriced and "Not priced" in appendix
+    not_priced = appendix.split("Not priced", 1)[1].split("Prices to confirm", 1)[0]
+    for u in model.unpriced:
+        assert u["item"] in not_priced and u["resource_id"] in not_priced, u
     assert "VPCs" in appendix and "Subnets" in appendix  # inventory
-    assert "costs.csv" in appendix and "findings.csv" not in appendix  # deliverables that exist
+    # deliverables: the files that exist (the fixture writes costs.csv, model.json and a diagram, no findings)
+    delivered = section.find("p", string=re.compile("Delivered with this report")).find_next("ul")
+    assert [li.get_text(strip=True) for li in delivered.find_all("li")] == [
+        "costs.csv", "model.json", "diagrams/current.png"]
+    assert "findings.csv" not in appendix and "findings.json" not in appendix
 
 
 def test_wide_tables_get_a_smaller_print_font(html: str) -> None:
     assert "celltag_dense" in section_html(html, "sec-10-networking")  # 12 columns
 
 
-def test_pdf_pages_and_headline_text(report: dict[str, Path]) -> None:
+def test_pdf_pages_and_headline_text(report: dict[str, Path], totals: tuple[float, float]) -> None:
+    current, proposed = totals
     pdf = report["pdf"]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert pages >= 8  # cover, contents, 6 sections each on a new page
     assert re.search(r"Page size:\s+59[45]\.\d+ x 841\.\d+", info)  # A4
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for figure in (money(CURRENT), money(PROPOSED), money(CURRENT - PROPOSED)):
-        assert figure in text
+    for figure in (money(current), money(proposed), money(current - proposed)):
+        assert figure in text, figure
     assert f"Page 2 of {pages}" in text
     assert "file://" not in text and str(pdf.parent) not in text  # no Chromium header/footer with the path
     raw = pdf.read_bytes()
@@ -349,11 +431,11 @@ def test_pdf_pages_and_headline_text(report: dict[str, Path]) -> None:
     assert "<script>alert(1)</script>" in text  # the AWS string printed as text, not executed
 
 
-def test_weasyprint_fallback(report: dict[str, Path], tmp_path: Path) -> None:
+def test_weasyprint_fallback(report: dict[str, Path], totals: tuple[float, float], tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
     assert html_to_pdf(report["html"], out, engine="weasyprint") == "weasyprint"
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
-    assert money(CURRENT) in text and "Executive summary" in text
+    assert money(totals[0]) in text and "Executive summary" in text
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 8
 

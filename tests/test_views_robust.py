@@ -40,8 +40,8 @@ from awsassess import metrics_stats as ms
 from awsassess.findings import evaluate
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.model import CostModel, assess
-from awsassess.snapshot import Snapshot, empty_frame
-from awsassess.tables import COMMON, TABLES, dumps
+from awsassess.snapshot import SCHEMA_VERSION, Snapshot, SnapshotTypeError, empty_frame
+from awsassess.tables import BOOL, COMMON, FLOAT, INT, LIST, OBJ, STR, TABLES, TIME, dumps
 from awsassess.views import (
     Chart,
     Note,
@@ -131,14 +131,25 @@ def test_every_view_module_is_driven_here() -> None:
 # ----------------------------------------------------------------------------------- generated cells
 
 IDS = ["a", "b"]
-#: what a cell may hold instead of a plausible value: missing, a number for text, text for a number,
-#: a bool for a time or a quantity
-JUNK: list[Any] = [None, math.nan, "", "n/a", "12", "0", 12, 0, -1, 3.5, True, False]
+#: what a cell may hold instead of a plausible value, per declared dtype: missing everywhere (None, NaN,
+#: and blank text, which is missing in all but text columns); odd text and numbers as text in text
+#: columns; zero, negative and numeric text in quantities; empty JSON and JSON of the declared container
+#: holding nulls. A cell of the wrong type (text in a count, a number for a time, a list where an object
+#: is declared) never reaches a view: the snapshot refuses it when written or read
+#: (tests/test_snapshot_types.py, and the refused cases at the end of this file), so the views get typed
+#: frames.
+JUNK: dict[str, list[Any]] = {
+    STR: [None, math.nan, "", "n/a", "12", "0", 12, 0],
+    INT: [None, math.nan, "", "12", "0", 12, 0, -1],
+    FLOAT: [None, math.nan, "", "12", "0", "-1.5", 12, 0, -1, 3.5],
+    BOOL: [None, math.nan, "", True, False, "true", "no", 0],
+    TIME: [None, math.nan, "", pd.NaT],
+    LIST: [None, math.nan, "", "null", "[]", [], "[null]", [None, "a"]],
+    OBJ: [None, math.nan, "", "null", "{}", {}, '{"a": null}', {"a": None}],
+}
 REASONS = ["Scaling activity initiated by (deployment ecs-svc/123)", "Essential container in task exited",
            "Task failed ELB health checks in (target-group arn)", "OutOfMemoryError: Container killed",
            "CannotPullContainerError: pull image manifest", "Task stopped by user", "RESOURCE:MEMORY"]
-TIME_COLUMNS = {"started_at", "stopped_at", "start", "end", "timestamp", "created", "updated", "launch_time",
-                "created_at", "updated_at"}
 #: values by column (or ``table.column``) where the column doc does not say enough
 PLAUSIBLE: dict[str, list[Any]] = {
     "region": ["ap-southeast-2", "us-west-2", "global"],
@@ -168,7 +179,8 @@ PLAUSIBLE: dict[str, list[Any]] = {
     "service": ["Amazon Elastic Compute Cloud - Compute", "AWS Fargate", "a"],
     "path": [".github/workflows/deploy.yml"], "path_pattern": ["*", "/api/*"],
 }
-#: JSON cells of the documented shape, and of shapes a collector might leave (null names, text values)
+#: JSON cells of the documented shape, and of shapes a collector might leave (null names, text values),
+#: each of the container its columns declare (test_generated_cells_are_typed checks)
 JSON_SHAPES: dict[str, list[Any]] = {
     "stages": [[{"name": "Source", "actions": [{"name": "s", "category": "Source"}]},
                 {"name": "Build", "actions": [{"name": "b", "category": "Build", "provider": "CodeBuild"}]}],
@@ -183,7 +195,6 @@ JSON_SHAPES: dict[str, list[Any]] = {
     "target_group_arns": [["a"]], "load_balancer_arns": [["a"]], "capacity_providers": [["FARGATE"], ["a"]],
     "ecs_services": [["a/a"]],
 }
-ID_COLUMNS = {"arn", "name", "id", "cluster", "pipeline", "project", "application", "resource_id"}
 
 
 def _enum_words(doc: str) -> list[str]:
@@ -195,42 +206,57 @@ def _enum_words(doc: str) -> list[str]:
 
 
 def plausible(table: str, column: str) -> st.SearchStrategy[Any]:
-    """A value a collector could write into ``table.column`` (ids from one pool so tables join)."""
+    """A value a collector could write into ``table.column``, of its declared dtype (ids from one pool so
+    tables join); as the collectors write them: a number or its text, a time or its ISO text, a list or
+    dict or its JSON text."""
     doc = {**COMMON, **TABLES[table].columns}[column]
+    dtype = TABLES[table].dtypes[column]
     if column == "account_id":
         return st.sampled_from(["123456789012", 123456789012])
-    if column in TIME_COLUMNS:
+    if dtype == TIME:  # within the lookback; aware, naive (UTC) or ISO 8601 text
         ago = st.floats(0, 40 * 24, allow_nan=False).map(lambda h: COLLECTED_AT - timedelta(hours=h))
         return st.one_of(ago, ago.map(lambda t: t.isoformat()), ago.map(lambda t: t.replace(tzinfo=None)))
-    if column in JSON_SHAPES:
-        return st.sampled_from(JSON_SHAPES[column]).map(dumps)
-    if "JSON" in doc:
-        return st.sampled_from([dumps(["a", "b"]), dumps({"a": "b"}), dumps([]), dumps({})])
+    if dtype in (LIST, OBJ):  # the declared container: the documented shape if known, else a plain one
+        shapes = JSON_SHAPES.get(column) or ([["a", "b"], ["a"]] if dtype == LIST else [{"a": "b"}, {"Name": "a"}])
+        return st.sampled_from([*shapes, *map(dumps, shapes)])
     if pool := PLAUSIBLE.get(f"{table}.{column}", PLAUSIBLE.get(column)):
         return st.sampled_from(pool)
-    if "bool" in doc:
+    if dtype == BOOL:
         return st.sampled_from([True, False, "true", "false", 1])
     if words := _enum_words(doc):
         return st.sampled_from(words)
-    if column.endswith(("_id", "_arn", "_name")) or column in ID_COLUMNS:
+    if dtype == STR:
         return st.sampled_from(IDS)
     # small quantities: the cost model packs every task of a service, and 5000 tasks take it a minute
-    return st.one_of(st.integers(0, 64), st.floats(0, 1e4, allow_nan=False), st.sampled_from(IDS))
+    if dtype == INT:
+        return st.one_of(st.integers(0, 64), st.integers(0, 64).map(str))
+    return st.one_of(st.integers(0, 64), st.floats(0, 1e4, allow_nan=False))
 
 
 def cell(table: str, column: str) -> st.SearchStrategy[Any]:
     """Two cells in three plausible (so rows join and the views reach their charts), one broken."""
     p = plausible(table, column)
-    return st.one_of(p, p, st.sampled_from(JUNK))
+    return st.one_of(p, p, st.sampled_from(JUNK[TABLES[table].dtypes[column]]))
+
+
+def test_generated_cells_are_typed() -> None:
+    """Every fixed value the generators write is of its column's declared dtype, so the snapshot takes it
+    (a wrong one would stop every property at the boundary, before any view runs)."""
+    for name, t in TABLES.items():
+        for column, dtype in t.dtypes.items():
+            pool = [*PLAUSIBLE.get(f"{name}.{column}", PLAUSIBLE.get(column, [])), *JSON_SHAPES.get(column, []),
+                    *JUNK[dtype]]
+            empty_frame(name, [{column: v} for v in pool])  # else SnapshotTypeError names table, column, value
 
 
 @st.composite
-def table_frame(draw: st.DrawFn, name: str, max_rows: int = 5) -> pd.DataFrame:
-    """Rows of ``name`` (documented columns), some optional columns dropped."""
+def table_frame(draw: st.DrawFn, name: str, max_rows: int = 5, *, drop: bool = False) -> pd.DataFrame:
+    """Rows of ``name`` (its declared columns, typed); with ``drop``, up to two columns dropped (columns
+    a snapshot of an older schema did not have yet: the snapshot adds them back, all missing)."""
     cols = TABLES[name].all_columns
     row = st.fixed_dictionaries({c: cell(name, c) for c in cols})
     df = empty_frame(name, [draw(row) for _ in range(draw(st.integers(0, max_rows)))])
-    return df.drop(columns=draw(st.lists(st.sampled_from(cols), max_size=2, unique=True)))
+    return df.drop(columns=draw(st.lists(st.sampled_from(cols), max_size=2, unique=True))) if drop else df
 
 
 #: the CloudWatch series the views read, per domain: (namespace, metric, statistic, dimension names)
@@ -249,7 +275,7 @@ METRICS: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {
     "cdn": [("AWS/CloudFront", "CacheHitRate", "Average", ("DistributionId", "Region")),
             ("AWS/CloudFront", "Requests", "Sum", ("DistributionId", "Region"))],
 }
-VALUES = st.one_of(st.floats(0, 100, allow_nan=False), st.floats(0, 1e9, allow_nan=False), st.sampled_from(JUNK))
+VALUES = st.one_of(st.floats(0, 100, allow_nan=False), st.floats(0, 1e9, allow_nan=False), st.sampled_from(JUNK[FLOAT]))
 
 
 @st.composite
@@ -273,20 +299,26 @@ def metric_rows(draw: st.DrawFn, domains: tuple[str, ...]) -> pd.DataFrame:
 
 @st.composite
 def junk_snapshot(draw: st.DrawFn, domains: tuple[str, ...]) -> Snapshot:
-    """A snapshot of the tables of ``domains`` (and their metrics) with generated, partly broken rows;
-    about one table in five left out (never collected)."""
-    snap = SnapshotBuilder(environment=draw(st.sampled_from(["production", "staging"])),
+    """A snapshot of the tables of ``domains`` (and their metrics) with generated, partly odd rows; about
+    one table in five left out (never collected). Half are of schema version 1 (before typed tables),
+    with a few columns missing from their tables (the snapshot adds them back, all missing): a snapshot
+    of the current version must have every declared column."""
+    version = draw(st.sampled_from([SCHEMA_VERSION, 1]))
+    base = SnapshotBuilder(environment=draw(st.sampled_from(["production", "staging"])),
                            regions=["ap-southeast-2", "us-west-2"]).build()
-    for name, t in TABLES.items():
-        if t.domain in domains and draw(st.integers(0, 4)):
-            snap.tables[name] = draw(table_frame(name))
-    snap.tables["metrics"] = draw(metric_rows(domains))
-    return snap
+    tables = {name: draw(table_frame(name, drop=version < SCHEMA_VERSION)) for name, t in TABLES.items()
+              if t.domain in domains and draw(st.integers(0, 4))}
+    tables["metrics"] = draw(metric_rows(domains))
+    return Snapshot(manifest={**base.manifest, "schema_version": version}, tables=tables)
 
 
 # ----------------------------------------------------------------------------------- damaged demo
 
 DAMAGES = ("null", "nan", "number", "numeric text", "junk text", "drop column", "empty table", "all null")
+#: damages a column of each dtype can carry and stay of its type (the rest the snapshot refuses)
+TYPED_DAMAGES = {dtype: tuple(d for d in DAMAGES if d not in ("number", "junk text")
+                              or (d == "number" and dtype in (STR, INT, FLOAT)) or dtype == STR)
+                 for dtype in (STR, INT, FLOAT, BOOL, TIME, LIST, OBJ)}
 _ESTATES: dict[str, Snapshot] = {}
 
 
@@ -337,7 +369,7 @@ def _damaged(df: pd.DataFrame, column: str, damage: str, hit: np.ndarray) -> pd.
         return df.drop(columns=[column])
     values = df[column].astype(object)
     if damage == "numeric text":
-        values[hit] = values[hit].map(lambda v: "" if v is None else str(v))
+        values[hit] = values[hit].map(lambda v: "" if pd.isna(v) else str(v))
     elif damage == "all null":
         values[:] = None
     else:
@@ -355,8 +387,8 @@ def damaged_demo(draw: st.DrawFn, domains: tuple[str, ...]) -> Snapshot:
     names = sorted(n for n in tables if TABLES[n].domain in (*domains, "metrics"))
     for _ in range(draw(st.integers(1, 4))):
         name = draw(st.sampled_from(names))
-        damage = draw(st.sampled_from(DAMAGES))
         column = draw(st.sampled_from([c for c in tables[name].columns if c not in COMMON]))
+        damage = draw(st.sampled_from(TYPED_DAMAGES[TABLES[name].dtypes[column]]))
         hit = np.random.default_rng(draw(st.integers(0, 2**16))).random(len(tables[name]))
         tables[name] = _damaged(tables[name].copy(), column, damage, hit < draw(st.sampled_from([0.1, 0.5, 1.0])))
     return Snapshot(manifest=dict(base.manifest), tables=tables)
@@ -421,7 +453,7 @@ def test_pipeline_of_one_name_in_two_regions() -> None:
 def test_stacks_with_missing_and_numeric_names_and_mixed_times() -> None:
     b = SnapshotBuilder()
     for name in ("app-prod", math.nan, 12):
-        b.add("stacks", stack_name=name, status="UPDATE_COMPLETE", template_bytes="2048", resource_count="n/a")
+        b.add("stacks", stack_name=name, status="UPDATE_COMPLETE", template_bytes="2048", resource_count=None)
     for when in (b.at(days=1), b.at(days=2).isoformat(), None):
         b.add("stack_events", stack_name="app-prod", timestamp=when, status="UPDATE_FAILED", reason=None)
     snap = b.build()
@@ -539,36 +571,22 @@ def _build(**rows: list[dict[str, Any]]) -> Snapshot:
     return b.build()
 
 
-def _ecs_metrics_with_number_dimensions() -> Snapshot:
-    b = SnapshotBuilder()
-    b.fargate_service("api")
-    b.ecs_utilisation("api", 10, 20, hours=4)
-    b.rows["metrics"][0]["dimensions"] = "12"
-    return b.build()
-
-
 def crash(call: Callable[[], Any], error: type[Exception], where: str) -> Any:
     """A crash the properties found outside the views (``error`` was raised there), fixed since: a
     regression test now (tests/test_mixed_types.py has the fix's own tests)."""
     return pytest.param(call, id=where)
 
 
+def refused(build: Callable[[], Any], table: str, column: str, where: str) -> Any:
+    """A crash the properties found outside the views on a cell of the wrong type, which can no longer
+    reach them: building the snapshot refuses the cell (a SnapshotTypeError naming its table and column)."""
+    return pytest.param(build, table, column, id=where)
+
+
 _DAY_AGO = COLLECTED_AT - timedelta(days=1)
 #: crashes the properties above found in code the views call (metrics_stats, findings, model), each
 #: with its smallest snapshot; all fixed, kept as regression tests
 OUTSIDE_CRASHES = [
-    crash(lambda: compute.inventory(_ecs_metrics_with_number_dimensions()), AttributeError,
-          "metrics_stats._parse_dims: dimensions holding a JSON number"),
-    crash(lambda: pipelines.inventory(_build(
-        pipelines=[{"name": "p"}],
-        pipeline_executions=[{"pipeline": "p", "execution_id": "e", "status": "Succeeded", "start": False,
-                              "duration_s": 60}])),
-          TypeError, "metrics_stats.to_utc: a bool column gives naive times (findings.pipelines._recent)"),
-    crash(lambda: pipelines.inventory(_build(
-        pipelines=[{"name": "p"}],
-        pipeline_executions=[{"pipeline": "p", "execution_id": "e", "status": "Succeeded", "start": _DAY_AGO,
-                              "duration_s": True}])),
-          TypeError, "findings.pipelines._durations: a bool duration"),
     crash(lambda: assess(_build(builds=[
         {"project": "api", "build_id": "1", "status": "SUCCEEDED", "duration_s": 300, "phases": {"BUILD": 200}},
         {"project": "api", "build_id": "2", "status": "SUCCEEDED", "duration_s": 300}]), MODEL),
@@ -578,20 +596,30 @@ OUTSIDE_CRASHES = [
     crash(lambda: assess(_build(spend=[{"month": "2026-10", "service": "AWS Fargate", "usd": 10.0},
                                        {"month": "2026-10", "service": None, "usd": 1.0}]), MODEL),
           AttributeError, "model.reconcile: a spend row without a service"),
-    crash(lambda: assess(_build(ecs_clusters=[{"cluster_name": "main", "default_strategy": "12"}],
-                                ecs_services=[{"service_name": "api", "cluster": "main", "launch_type": ""}]),
-                         MODEL),
-          TypeError, "model.current.fargate_services: default_strategy not a list"),
-    crash(lambda: assess(_build(ecs_services=[{"service_name": "api", "cluster": "main", "launch_type": "",
-                                               "capacity_providers": "FARGATE"}]), MODEL),
-          ValueError, "model.current.fargate_services: capacity_providers not JSON (tables.loads)"),
-    crash(lambda: assess(_build(load_balancers=[
-        {"arn": "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1", "scheme": "internet-facing",
-         "type": "application", "azs": "2"}]), MODEL),
-          TypeError, "model.current.public_ipv4: azs a number"),
-    crash(lambda: assess(_build(ecs_services=[{"service_name": "api", "cluster": "main", "subnets": "12"}]),
-                         MODEL),
-          TypeError, "model.migration.service_vpcs: subnets a number"),
+]
+#: crashes found on cells of the wrong type (before typed snapshots), each with its smallest snapshot:
+#: the snapshot now refuses the cell where it is built, so no view, rule or model sees it
+REFUSED_AT_THE_BOUNDARY = [
+    refused(lambda: _build(metrics=[{"namespace": "AWS/ECS", "metric": "CPUUtilization", "dimensions": "12",
+                                     "resource_id": "api", "stat": "Average", "timestamp": _DAY_AGO, "value": 10}]),
+            "metrics", "dimensions", "metrics_stats._parse_dims: dimensions holding a JSON number"),
+    refused(lambda: _build(pipeline_executions=[{"pipeline": "p", "execution_id": "e", "status": "Succeeded",
+                                                 "start": False, "duration_s": 60}]),
+            "pipeline_executions", "start",
+            "metrics_stats.to_utc: a bool column gives naive times (findings.pipelines._recent)"),
+    refused(lambda: _build(pipeline_executions=[{"pipeline": "p", "execution_id": "e", "status": "Succeeded",
+                                                 "start": _DAY_AGO, "duration_s": True}]),
+            "pipeline_executions", "duration_s", "findings.pipelines._durations: a bool duration"),
+    refused(lambda: _build(ecs_clusters=[{"cluster_name": "main", "default_strategy": "12"}]),
+            "ecs_clusters", "default_strategy", "model.current.fargate_services: default_strategy not a list"),
+    refused(lambda: _build(ecs_services=[{"service_name": "api", "cluster": "main", "capacity_providers": "FARGATE"}]),
+            "ecs_services", "capacity_providers",
+            "model.current.fargate_services: capacity_providers not JSON (tables.loads)"),
+    refused(lambda: _build(load_balancers=[{"arn": "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1",
+                                            "scheme": "internet-facing", "type": "application", "azs": "2"}]),
+            "load_balancers", "azs", "model.current.public_ipv4: azs a number"),
+    refused(lambda: _build(ecs_services=[{"service_name": "api", "cluster": "main", "subnets": "12"}]),
+            "ecs_services", "subnets", "model.migration.service_vpcs: subnets a number"),
 ]
 
 
@@ -602,3 +630,10 @@ def test_outside_the_views(call: Callable[[], Any]) -> None:
         render_model_views(out)
     else:
         render(out)
+
+
+@pytest.mark.parametrize(("build", "table", "column"), REFUSED_AT_THE_BOUNDARY)
+def test_outside_the_views_refused_by_type(build: Callable[[], Any], table: str, column: str) -> None:
+    with pytest.raises(SnapshotTypeError, match=f"snapshot table {table} column {column}: expected") as refusal:
+        build()
+    assert (refusal.value.table, refusal.value.column, refusal.value.row) == (table, column, 0)

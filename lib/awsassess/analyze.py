@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from awsassess.assumptions import Assumptions, resolve
+from awsassess.layout import AccountFolder
 from awsassess.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -36,19 +37,18 @@ def analyze(
     from awsassess.notebook import analysis_for
 
     snapshot = Snapshot.load(snapshot_dir)
-    out = Path(account_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = AccountFolder.of(account_dir)
+    out.path.mkdir(parents=True, exist_ok=True)
     chosen = resolve(assumptions)
 
     findings, model = analysis_for(snapshot, chosen)  # no cache file: notebooks recompute (never unpickle)
     written: dict[str, Path] = {}
-    written.update(_as_paths("findings", write_findings(findings, out)))
-    written.update(_as_paths("model", write_model(model, out)))
+    written.update(_as_paths("findings", write_findings(findings, out.path)))  # findings.json, findings.csv
+    written.update(_as_paths("model", write_model(model, out.path)))  # costs.csv, model.json
 
-    diagrams = out / "diagrams"
-    diagrams.mkdir(exist_ok=True)
-    written.update(_as_paths("current", render(current_graph(snapshot), diagrams / "current")))
-    written.update(_as_paths("proposed", render(proposed_graph(snapshot, model.proposed), diagrams / "proposed")))
+    out.diagrams.mkdir(exist_ok=True)
+    written.update(_as_paths("current", render(current_graph(snapshot), out.diagram("current"))))
+    written.update(_as_paths("proposed", render(proposed_graph(snapshot, model.proposed), out.diagram("proposed"))))
     return written
 
 
@@ -75,13 +75,11 @@ def fetch_missing_prices(account_dir: str | os.PathLike[str], params: Any,
     the lines stay estimated or unpriced, and the reason is logged. The common case (nothing missing)
     costs one CSV read, not a second model.
     """
-    import pandas as pd
-
     from awsassess.pricing.catalog import MissingPrice
     from awsassess.pricing.refresh import fetch_missing
 
     try:
-        costs = pd.read_csv(Path(account_dir) / "costs.csv", usecols=["price_key", "confidence", "unit_price_usd"])
+        costs = AccountFolder.of(account_dir).read_costs()
         lines = costs[(costs["confidence"].astype(str) == "estimated") | costs["unit_price_usd"].isna()]
         wanted = [tuple(str(k).split("/", 2)) for k in dict.fromkeys(lines["price_key"]) if str(k).count("/") >= 2]
         if not wanted:

@@ -115,7 +115,7 @@ def parse_timestamp_utc(value: Any) -> datetime:
 
 
 @functools.cache
-def _shared_loader(data_path: str | None) -> Any:
+def shared_loader(data_path: str | None) -> Any:
     """One botocore model loader per process and ``AWS_DATA_PATH``: models are read-only data and
     each new session would otherwise parse the same large JSON files again."""
     return botocore.loaders.create_loader(data_path)
@@ -123,7 +123,7 @@ def _shared_loader(data_path: str | None) -> Any:
 
 def tune_session(bc: botocore.session.Session) -> botocore.session.Session:
     """Make ``bc`` (a botocore session) parse timestamps to UTC fast and share the model loader."""
-    bc.register_component("data_loader", _shared_loader(bc.get_config_variable("data_path")))
+    bc.register_component("data_loader", shared_loader(bc.get_config_variable("data_path")))
     bc.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_timestamp_utc)
     return bc
 

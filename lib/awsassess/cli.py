@@ -10,15 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, TypeGuard
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from awsassess import __version__
+from awsassess.layout import ArtefactError, RunFolder
 from awsassess.lifecycle import EXIT_SIGTERM, Terminated, sigterm_as_interrupt
-from awsassess.params import ParamsError, account_folder, load_params_files
+from awsassess.params import ParamsError, load_params_files
 
 app = typer.Typer(
     help="Read-only AWS architecture assessment: inventory, findings, cost model, diagrams, client reports.",
@@ -55,6 +56,11 @@ Jobs = Annotated[int | None, typer.Option("--jobs", min=1, help="parallel notebo
 def _bad_input(message: str) -> typer.Exit:
     err.print(Text.assemble(("error:", "bold red"), " ", str(message)), soft_wrap=True)
     return typer.Exit(2)
+
+
+def _is_executor(name: str) -> TypeGuard[Literal["local", "dask"]]:
+    """``--executor`` names one of :func:`awsassess.batch.run_batch`'s executors."""
+    return name in ("local", "dask")
 
 
 def _load(paths: list[Path]):  # noqa: ANN202
@@ -102,7 +108,7 @@ def demo(
         with sigterm_as_interrupt():
             code = run_demo(out_dir, jobs=jobs)
     except KeyboardInterrupt as exc:
-        err.print(f"interrupted: {out_dir / 'run.json'} records what finished")
+        err.print(f"interrupted: {RunFolder(out_dir).run_json} records what finished")
         raise typer.Exit(EXIT_SIGTERM if isinstance(exc, Terminated) else 130) from None
     raise typer.Exit(code)
 
@@ -120,7 +126,7 @@ def run(
 ) -> None:
     """Assess every account of PARAMS: collect, analyse, notebooks, reports, portfolio."""
     accounts = _load(params)
-    if executor not in ("local", "dask"):
+    if not _is_executor(executor):
         raise _bad_input(f"--executor: {executor!r} is not one of local, dask")
     from awsassess.batch import BatchInputError, run_batch
     from awsassess.batch.dask_runner import DaskSchedulerError
@@ -134,7 +140,7 @@ def run(
     except DaskSchedulerError as exc:
         raise _bad_input(str(exc)) from None
     except KeyboardInterrupt as exc:
-        err.print(f"interrupted: {out_dir / 'run.json'} records what finished; `--resume` continues")
+        err.print(f"interrupted: {RunFolder(out_dir).run_json} records what finished; `--resume` continues")
         raise typer.Exit(EXIT_SIGTERM if isinstance(exc, Terminated) else 130) from None
     from awsassess.batch.progress import run_table
 
@@ -154,7 +160,7 @@ def collect(
     (account,) = _load([params])
     from awsassess.aws import AccountMismatchError, AwsSessionError
     from awsassess.collect import collect_account, rich_progress
-    from awsassess.collect.base import CollectionError
+    from awsassess.collect.contract import CollectionError
 
     try:
         with rich_progress(console=err, disable=not err.is_terminal) as progress:
@@ -206,18 +212,17 @@ def report(
     from awsassess.report import build_account_report, build_portfolio
     from awsassess.report_meta import account_meta
 
-    if not (run_dir / "run.json").exists():
-        raise _bad_input(f"{run_dir}: no run.json. Fix: point at the --out folder of `awsassess run`")
-    run_json = json.loads((run_dir / "run.json").read_text())
-    accounts = run_json.get("accounts", []) if isinstance(run_json, dict) else []
+    run = RunFolder(run_dir)
     try:  # names come back from a file: validate every one before anything is written
-        folders = [account_folder(run_dir, a.get("name") if isinstance(a, dict) else a) for a in accounts]
-    except ValueError as exc:
+        run_json = run.read_run()
+        accounts = run_json.get("accounts") or []
+        folders = run.account_folders(run_json)
+    except (ArtefactError, ValueError) as exc:
         raise _bad_input(str(exc)) from None
-    for acct, account_dir in zip(accounts, folders, strict=True):
-        if (account_dir / "notebooks").is_dir():
-            paths = build_account_report(account_dir, account_meta(account_dir, acct))
-            out.print(f"{acct['name']}: {paths.get('html')}  {paths.get('pdf')}")
+    for acct, folder in zip(accounts, folders, strict=True):
+        if folder.notebooks.is_dir():
+            paths = build_account_report(folder.path, account_meta(folder, acct if isinstance(acct, dict) else None))
+            out.print(f"{folder.name}: {paths.get('html')}  {paths.get('pdf')}")
     paths = build_portfolio(run_dir)
     out.print(f"portfolio: {paths.get('html')}  {paths.get('pdf')}")
 

@@ -1,7 +1,7 @@
 """What a snapshot could not read, said once: gaps the client chose, errors that went wrong, and what they hide.
 
 Every collected call is in the snapshot's ``coverage`` table with a status (see
-:data:`awsassess.collect.base.STATUSES`). This module is the one place that turns those statuses into
+:data:`awsassess.collect.call_records.STATUSES`). This module is the one place that turns those statuses into
 what a reader must be told:
 
 - a **gap** is what the client's account chose: ``access_denied`` (the role may not read it),

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from awsassess.layout import ArtefactError, RunFolder
 from awsassess.params import (
     AccountParams,
     AuthParams,
@@ -119,23 +120,24 @@ def run_demo(out: Path, jobs: int | None = None) -> int:
                       "starts once its server is seeded)".format(
                           serving_s, ", ".join(f"{n} at {e.endpoint_url}" for n, e in estates.items())))
         out.mkdir(parents=True, exist_ok=True)
-        params_paths = write_demo_params({n: e.endpoint_url for n, e in estates.items()}, out / "params")
+        params_paths = write_demo_params({n: e.endpoint_url for n, e in estates.items()}, RunFolder(out).params)
         accounts = load_params_files(params_paths)
         result = run_batch(accounts, out, jobs=jobs, steps=steps)
-        demo = {"estate_serving_s": round(serving_s, 3), "estates": {}}
+        estate_records: dict[str, dict[str, Any]] = {}
+        demo = {"estate_serving_s": round(serving_s, 3), "estates": estate_records}
         for name, estate in estates.items():
             try:
                 estate.wait_seeded(timeout=1)
                 seeded = float(estate.info.get("server_start_s", 0)) + float(estate.info.get("seed_s", 0))
-                demo["estates"][name] = {"seeded_s": round(seeded, 3), "timings": estate.timings}
+                estate_records[name] = {"seeded_s": round(seeded, 3), "timings": estate.timings}
             except Exception as exc:  # noqa: BLE001 - the collect step already recorded the failure
-                demo["estates"][name] = {"error": str(exc).splitlines()[0]}
-        (out / "demo.json").write_text(json.dumps(demo, indent=2))
+                estate_records[name] = {"error": str(exc).splitlines()[0]}
+        RunFolder(out).demo_json.write_text(json.dumps(demo, indent=2))
     finally:
         for estate in estates.values():
             estate.stop()
     print_summary(out, accounts)
-    console.print(f"total {time.perf_counter() - started:.1f} s; run record: {out / 'run.json'}")
+    console.print(f"total {time.perf_counter() - started:.1f} s; run record: {RunFolder(out).run_json}")
     errors = simulation_errors(result.run)
     if errors:  # the simulated estate is ground truth: a read error there is a bug, never a pass
         console.print(Text.assemble((f"the simulated estate gave {len(errors)} read error(s)", "bold red"),
@@ -158,14 +160,17 @@ def print_summary(out: Path, accounts: list[AccountParams]) -> None:
     for col in ("account", "status", "monthly now", "proposed", "saving", "pipeline now -> predicted",
                 "findings", "report"):
         table.add_column(col)
-    run = json.loads((out / "run.json").read_text()) if (out / "run.json").exists() else {}
+    run_dir = RunFolder(out)
+    run = run_dir.read_run(missing_ok=True)
     status = {a.get("name"): a.get("status", "?") for a in run.get("accounts", [])}
     for acct in accounts:
-        d = out / acct.name
-        summary = {}
-        if (d / "model.json").exists():
-            summary = json.loads((d / "model.json").read_text()).get("summary", {})
-        findings = json.loads((d / "findings.json").read_text()) if (d / "findings.json").exists() else []
+        d = run_dir.account(acct.name)
+        try:
+            summary = d.read_model(missing_ok=True).get("summary", {})
+            n_findings = str(len(d.read_findings(missing_ok=True)))
+        except ArtefactError as exc:  # the table still shows every account; the run's status says what failed
+            console.print(f"{acct.name}: {exc}", markup=False, highlight=False)
+            summary, n_findings = {}, "-"
 
         def money(key: str, s: dict = summary) -> str:
             return f"${s[key]:,.0f}" if isinstance(s.get(key), int | float) else "-"
@@ -174,11 +179,10 @@ def print_summary(out: Path, accounts: list[AccountParams]) -> None:
                   if isinstance(summary.get("saving_pct"), int | float) else "-")
         pipe = (f"{summary['pipeline_now_min']:.0f} -> {summary['pipeline_predicted_min']:.1f} min"
                 if isinstance(summary.get("pipeline_predicted_min"), int | float) else "-")
-        report = d / "report.pdf" if (d / "report.pdf").exists() else d / "report.html"
+        report = d.report_pdf if d.report_pdf.exists() else d.report_html
         table.add_row(acct.name, status.get(acct.name, "?"), money("current_monthly_usd"),
-                      money("proposed_monthly_usd"), saving, pipe, str(len(findings)),
+                      money("proposed_monthly_usd"), saving, pipe, n_findings,
                       str(report) if report.exists() else "-")
     summary_console.print(table)
-    portfolio = out / "portfolio.html"
-    if portfolio.exists():
-        console.print(f"portfolio: {portfolio}  {out / 'portfolio.pdf'}")
+    if run_dir.portfolio_html.exists():
+        console.print(f"portfolio: {run_dir.portfolio_html}  {run_dir.portfolio_pdf}")

@@ -3,6 +3,12 @@
 With no arguments (a consultant opening a notebook in JupyterLab and pressing Run All), it points at
 the latest demo snapshot, ``outputs/demo/fintech-production/snapshot``, or ``$AWSASSESS_SNAPSHOT``.
 In batch runs papermill injects the three parameters.
+
+Every notebook, the executive summary and the appendix included, shows the context's live analysis
+(``ctx.findings``, ``ctx.model``, ``ctx.results``): computed from the snapshot and the parameters'
+assumptions, never read back from the account folder, so changing an assumption changes every section
+of one report alike. In a batch the kernel computes what analyze computed (same snapshot, assumptions,
+code and price cache: :func:`analysis_key`), so the notebooks show the figures of the files on disk.
 """
 
 from __future__ import annotations
@@ -17,25 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from awsassess.assumptions import Assumptions, resolve
+from awsassess.layout import AccountFolder, RunFolder, demo_run_dir
 from awsassess.snapshot import Snapshot, SnapshotError
 
 DEFAULT_ACCOUNT = "fintech-production"
 
 
-def repo_root() -> Path:
-    """The checkout holding ``lib/awsassess`` (editable install), else the current directory."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "notebooks").is_dir() and (parent / "lib" / "awsassess").is_dir():
-            return parent
-    return Path.cwd()
-
-
 def default_snapshot_dir() -> Path:
+    """``$AWSASSESS_SNAPSHOT``, else the demo's production account (``outputs/demo/fintech-production/snapshot``)."""
     env = os.environ.get("AWSASSESS_SNAPSHOT")
     if env:
         return Path(env)
-    return repo_root() / "outputs" / "demo" / DEFAULT_ACCOUNT / "snapshot"
+    return RunFolder(demo_run_dir()).account(DEFAULT_ACCOUNT).snapshot
 
 
 @dataclass
@@ -54,6 +53,12 @@ class Context:
         return analysis_for(self.snapshot, self.assumptions)
 
     @property
+    def folder(self) -> AccountFolder:
+        """The account folder (:class:`awsassess.layout.AccountFolder`): where diagrams are written and the
+        delivered files are listed from; figures are never read back from it."""
+        return AccountFolder(self.account_dir)
+
+    @property
     def findings(self) -> list[Any]:
         """All findings, with savings attached from the cost model."""
         return self._analysis[0]
@@ -66,6 +71,16 @@ class Context:
     def findings_for(self, domain: str) -> list[Any]:
         return [f for f in self.findings if f.domain == domain]
 
+    @cached_property
+    def results(self) -> Any:
+        """What the executive summary and the appendix show (:class:`awsassess.report.summary.Results`:
+        findings, cost lines, model summary, unpriced items) of this live analysis: the same figures as
+        ``ctx.findings`` and ``ctx.model``, in the shape :meth:`~awsassess.report.summary.Results.read`
+        gives the files analyze wrote."""
+        from awsassess.report.summary import Results
+
+        return Results.of_analysis(self.findings, self.model)
+
 
 def compute_analysis(snapshot: Snapshot, assumptions: Assumptions) -> tuple[list[Any], Any]:
     """Findings (with savings) and the cost model of one snapshot: pure, no AWS call."""
@@ -76,14 +91,28 @@ def compute_analysis(snapshot: Snapshot, assumptions: Assumptions) -> tuple[list
     return attach_savings(evaluate(snapshot, assumptions.findings), model), model
 
 
+def price_cache_digest() -> str | None:
+    """sha256 of the refreshed price cache the model reads (``prices.csv`` of
+    :func:`awsassess.pricing.catalog.default_cache_dir`), None without one."""
+    from awsassess.pricing.catalog import CACHE_FILE, default_cache_dir
+
+    try:
+        return hashlib.sha256((default_cache_dir() / CACHE_FILE).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def analysis_key(snapshot: Snapshot, assumptions: Assumptions) -> str:
-    """What the analysis depends on: the snapshot's manifest, the assumptions and the code (its version
+    """What the analysis depends on: the snapshot's manifest, the assumptions, the code (its version
     and :func:`awsassess.codedigest.code_digest`: the version is never bumped, so only the code digest
-    makes an upgraded or edited package recompute instead of showing the old code's findings)."""
+    makes an upgraded or edited package recompute instead of showing the old code's findings) and the
+    price cache (:func:`price_cache_digest`: the batch analyses again, in the same worker, once it has
+    fetched missing list prices; with the cache left out of the key that second analysis was the first
+    one's memo, and costs.csv kept the estimates the notebooks' kernels no longer had)."""
     from awsassess import __version__, codedigest
 
     payload = json.dumps([snapshot.manifest, assumptions.model_dump(mode="json"), __version__,
-                          codedigest.code_digest()], sort_keys=True, default=str)
+                          codedigest.code_digest(), price_cache_digest()], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -141,6 +170,6 @@ def open_context(
                 "or set the notebook parameter snapshot_dir to DIR/<name>/snapshot."
             ) from None
         raise
-    acct_dir = Path(account_dir) if account_dir else Path(snapshot.path or snap_dir).parent
+    acct_dir = Path(account_dir) if account_dir else AccountFolder.holding(snapshot.path or snap_dir).path
     acct_dir.mkdir(parents=True, exist_ok=True)
     return Context(snapshot=snapshot, account_dir=acct_dir, assumptions=resolve(assumptions))

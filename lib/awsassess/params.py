@@ -18,10 +18,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from awsassess.images import check_logo
+from awsassess.layout import RESERVED_RUN_FOLDERS, RunFolder
 
 NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # folders a run keeps beside the accounts' own: an account of that name would merge with them
-RESERVED_NAMES = frozenset({"logs", "params"})
+RESERVED_NAMES = RESERVED_RUN_FOLDERS
 
 
 def check_account_name(name: str) -> str:
@@ -39,15 +40,11 @@ def check_account_name(name: str) -> str:
 
 def account_folder(run_dir: Path, name: Any) -> Path:
     """``run_dir/name`` for an account name read back from run.json: validated like a params name and
-    resolving inside ``run_dir`` (not through a link elsewhere). Raises ValueError naming the fix."""
-    try:
-        check_account_name(name)
-    except ValueError as exc:
-        raise ValueError(f"{run_dir / 'run.json'}: account name {exc}. Fix: correct or remove that entry") from None
-    folder = Path(run_dir) / name
-    if folder.exists() and not folder.resolve().is_relative_to(Path(run_dir).resolve()):
-        raise ValueError(f"{folder} leads outside the run folder (a symbolic link). Fix: remove the link")
-    return folder
+    resolving inside ``run_dir`` (not through a link elsewhere). Raises ValueError naming the fix.
+    (:meth:`awsassess.layout.RunFolder.account`, as a path.)"""
+    return RunFolder(run_dir).account(name).path
+
+
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 ROLE_ARN_RE = re.compile(r"^arn:aws(?:-cn|-us-gov)?:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
 
@@ -72,10 +69,10 @@ class _Strict(BaseModel):
 class AuthParams(_Strict):
     """How to reach the account. All optional: the default is the standard AWS credential chain."""
 
-    profile: str | None = Field(None, description="AWS CLI profile (SSO profiles included)")
-    role_arn: str | None = Field(None, description="role to assume in the audited account")
-    external_id: str | None = Field(None, description="sts:ExternalId required by the role's trust policy")
-    endpoint_url: str | None = Field(None, description="custom endpoint: a simulated estate (moto) or LocalStack")
+    profile: str | None = Field(default=None, description="AWS CLI profile (SSO profiles included)")
+    role_arn: str | None = Field(default=None, description="role to assume in the audited account")
+    external_id: str | None = Field(default=None, description="sts:ExternalId required by the role's trust policy")
+    endpoint_url: str | None = Field(default=None, description="custom endpoint: a simulated estate (moto) or LocalStack")
 
     @field_validator("role_arn")
     @classmethod
@@ -97,22 +94,22 @@ class AuthParams(_Strict):
 class ReportParams(_Strict):
     """Branding of the client report."""
 
-    client: str = Field("", description="client name on the cover")
-    prepared_by: str = Field("", description="consultancy name on the cover")
-    logo: Path | None = Field(None, description="optional path to a PNG/SVG logo (relative to the params file)")
+    client: str = Field(default="", description="client name on the cover")
+    prepared_by: str = Field(default="", description="consultancy name on the cover")
+    logo: Path | None = Field(default=None, description="optional path to a PNG/SVG logo (relative to the params file)")
 
 
 class CollectOptions(_Strict):
     """What and how much to collect."""
 
-    lookback_days: int = Field(30, ge=1, le=90, description="pipeline/build/deployment history, days")
-    metrics_days: int = Field(14, ge=1, le=63, description="CloudWatch history, days")
-    metrics_period_s: int = Field(3600, ge=60, description="CloudWatch period, seconds")
-    cost_explorer: bool = Field(True, description="read Cost Explorer spend (costs $0.01 per API request)")
-    concurrency: int = Field(16, ge=1, le=128, description="parallel API calls per account")
-    processes: int | str = Field("auto", description="processes sharing those calls: auto (one per CPU core, "
+    lookback_days: int = Field(default=30, ge=1, le=90, description="pipeline/build/deployment history, days")
+    metrics_days: int = Field(default=14, ge=1, le=63, description="CloudWatch history, days")
+    metrics_period_s: int = Field(default=3600, ge=60, description="CloudWatch period, seconds")
+    cost_explorer: bool = Field(default=True, description="read Cost Explorer spend (costs $0.01 per API request)")
+    concurrency: int = Field(default=16, ge=1, le=128, description="parallel API calls per account")
+    processes: int | str = Field(default="auto", description="processes sharing those calls: auto (one per CPU core, "
                                  "at most 4, at least 4 calls each) or a number; 1 = collect in one process")
-    stopped_tasks: bool = Field(True, description="read recently stopped ECS tasks and their reasons")
+    stopped_tasks: bool = Field(default=True, description="read recently stopped ECS tasks and their reasons")
 
     @field_validator("processes", mode="before")
     @classmethod
@@ -129,15 +126,15 @@ class AccountParams(_Strict):
 
     name: str = Field(description="[a-z0-9-]+; the account's folder under --out")
     account_id: str = Field(description='12 digits, quoted in YAML: "123456789012"')
-    environment: str = Field("production", description="free label: production, staging, ...")
+    environment: str = Field(default="production", description="free label: production, staging, ...")
     regions: list[str] = Field(description="regions to inventory")
     auth: AuthParams = Field(default_factory=AuthParams)
     report: ReportParams = Field(default_factory=ReportParams)
     collect: CollectOptions = Field(default_factory=CollectOptions)
-    github_repo: Path | None = Field(None, description="local checkout whose .github/workflows are assessed "
+    github_repo: Path | None = Field(default=None, description="local checkout whose .github/workflows are assessed "
                                      "(relative to the params file)")
     assumptions: dict[str, Any] = Field(default_factory=dict, description="overrides of the model's defaults")
-    source: Path | None = Field(None, exclude=True, description="the params file this came from")
+    source: Path | None = Field(default=None, exclude=True, description="the params file this came from")
 
     @field_validator("name")
     @classmethod

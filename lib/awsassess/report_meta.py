@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from awsassess.layout import AccountFolder, ArtefactError
 from awsassess.params import AccountParams, ParamsError, load_params_file
 
 
@@ -22,7 +22,8 @@ def meta_from_params(params: AccountParams, date: str | None = None) -> dict[str
     }
 
 
-def account_meta(account_dir: Path, run_entry: dict[str, Any] | None = None) -> dict[str, Any]:
+def account_meta(account_dir: AccountFolder | str | os.PathLike[str],
+                 run_entry: dict[str, Any] | None = None) -> dict[str, Any]:
     """Meta for an existing account folder: from its params file (as recorded in run.json) or its snapshot."""
     entry = run_entry or {}
     params_path = entry.get("params")
@@ -31,10 +32,13 @@ def account_meta(account_dir: Path, run_entry: dict[str, Any] | None = None) -> 
             return meta_from_params(load_params_file(params_path))
         except ParamsError:
             pass
-    manifest_path = Path(account_dir) / "snapshot" / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    folder = AccountFolder.of(account_dir)
+    try:
+        manifest = folder.read_manifest(missing_ok=True)
+    except ArtefactError:  # a damaged manifest costs the cover its facts, not the report
+        manifest = {}
     return {
-        "name": entry.get("name", manifest.get("name", Path(account_dir).name)),
+        "name": entry.get("name", manifest.get("name", folder.name)),
         "account_id": entry.get("account_id", manifest.get("account_id", "")),
         "environment": entry.get("environment", manifest.get("environment", "")),
         "client": "",

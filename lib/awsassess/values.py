@@ -1,4 +1,5 @@
-"""Snapshot cell values as plain Python: a cell may be missing (None or NaN), a string, a number or a bool.
+"""Snapshot cell values as plain Python: a cell may be missing (None, NaN, ``pd.NA`` or NaT), a string, a number
+or a bool.
 
 One implementation for the findings rules (:mod:`awsassess.findings.base`) and the cost model
 (:mod:`awsassess.model.costing`), which re-export these names, and for :mod:`awsassess.metrics_stats`.
@@ -15,13 +16,17 @@ import math
 from typing import Any, overload
 
 import numpy as np
+import pandas as pd
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "enabled", "y"})
 
 
 def missing(value: Any) -> bool:
-    """None or a float NaN (how a missing cell arrives from pandas)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, a float NaN, ``pd.NA`` or NaT: how a missing cell arrives from pandas (a typed snapshot's
+    ``Int64`` and ``boolean`` columns hold ``pd.NA``, its times NaT; see :mod:`awsassess.tables`)."""
+    return (value is None or value is pd.NA or value is pd.NaT
+            or (isinstance(value, float | np.floating) and math.isnan(value))
+            or (isinstance(value, np.datetime64 | np.timedelta64) and bool(np.isnat(value))))
 
 
 def truthy(value: Any) -> bool:
@@ -49,7 +54,7 @@ def num(value: Any, default: float | None = None) -> float | None:
 
 
 def text(value: Any) -> str:
-    """A text cell as str ("" when missing)."""
+    """A text cell as str ("" when missing: never "nan", "<NA>" or "NaT")."""
     if missing(value):
         return ""
     return str(value)

@@ -15,6 +15,7 @@ from typing import Any
 
 from awsassess.architecture._cells import b, duration, gib, i, jlist, rows, s, vcpu
 from awsassess.architecture.graph import ArchitectureGraph
+from awsassess.facts.placement import service_placements
 from awsassess.snapshot import Snapshot
 
 LAUNCH_NAMES = {"FARGATE": "Fargate", "FARGATE_SPOT": "Fargate Spot", "EC2": "EC2", "EXTERNAL": "External"}
@@ -185,21 +186,8 @@ class _Builder:
                     self.g.add_edge(self.internet(), gw, "traffic")
                 self.g.add_edge(gw or self.internet(), nid, "traffic")
 
-    def _service_vpc(self, r: dict[str, Any], tg_vpc: dict[str, str]) -> tuple[str, bool | None]:
-        subnets = [str(x) for x in jlist(r["subnets"])]
-        vpcs = [s(self.subnets[x]["vpc_id"]) for x in subnets if x in self.subnets]
-        if vpcs:
-            public = any(b(self.subnets[x]["public"]) for x in subnets if x in self.subnets)
-            return Counter(vpcs).most_common(1)[0][0], public
-        for tg in jlist(r["target_group_arns"]):
-            if tg_vpc.get(str(tg)):
-                return tg_vpc[str(tg)], None
-        return "", None
-
     def services(self) -> None:
-        tgs = rows(self.snap.table("target_groups"))
-        tg_vpc = {s(t["arn"]): s(t["vpc_id"]) for t in tgs}
-        tg_lbs = {s(t["arn"]): [str(x) for x in jlist(t["load_balancer_arns"])] for t in tgs}
+        placements = service_placements(self.snap)
         self.svc_nodes: dict[tuple[str, str], str] = {}
         for r in rows(self.snap.table("ecs_services")):
             name, cluster = s(r["service_name"]), s(r["cluster"])
@@ -209,7 +197,9 @@ class _Builder:
             cpu, mem = i(r["cpu"]), i(r["memory"])
             if cpu or mem:
                 details.append(f"{vcpu(cpu)} · {gib(mem)} per task")
-            vpc_id, public = self._service_vpc(r, tg_vpc)
+            placed = placements.get((cluster, name))
+            vpc_id = placed.vpc_id if placed else ""
+            public = bool(placed and placed.public)
             if vpc_id:
                 group = self.tier(vpc_id, bool(public))
             else:
@@ -220,10 +210,9 @@ class _Builder:
                             cluster=cluster, vpc_id=vpc_id, resource_id=s(r["service_arn"]), service_name=name,
                             public=bool(public))
             self.svc_nodes[(cluster, name)] = nid
-            for tg in jlist(r["target_group_arns"]):
-                for lb in tg_lbs.get(str(tg), []):
-                    if lb in self.lbs:
-                        self.g.add_edge(self.lbs[lb], nid, "traffic")
+            for lb in placed.load_balancers if placed else ():
+                if lb in self.lbs:
+                    self.g.add_edge(self.lbs[lb], nid, "traffic")
             for nat in self.nats.get(vpc_id, []) if vpc_id and not public else []:
                 self.g.add_edge(nid, nat, "egress")
 

@@ -344,8 +344,8 @@ def graph_from_spec(spec: ProposedSpec, account_id: str, title: str) -> Architec
         edge = g.add_group(f"{acct}:global", "global", "Global edge", parent=acct).id
         g.add_node("cf:proposed", "cloudfront", "CloudFront", edge, details=["cache behaviours per path"])
         g.add_edge("internet", "cf:proposed", "traffic")
-        for lb in public_lbs:
-            g.add_edge("cf:proposed", lb, "traffic")
+        for lb_id in public_lbs:
+            g.add_edge("cf:proposed", lb_id, "traffic")
 
     # the ECS cluster: EC2 capacity (an Auto Scaling group per AZ) or Fargate, as the model chose
     fargate = str(spec.launch).upper() == "FARGATE"
@@ -376,15 +376,15 @@ def graph_from_spec(spec: ProposedSpec, account_id: str, title: str) -> Architec
         nid = g.add_node(f"svc:{p.name}", "ecs_service", p.name, cluster,
                          details=[f"{launch} · {p.tasks} task{'s' if p.tasks != 1 else ''}", size, was],
                          launch=launch, tasks=p.tasks, vpc_id="proposed", public=p.public, caller=p.caller).id
-        lb = lb_node.get(p.load_balancer) or front.get(p.name)
-        if lb:
-            g.add_edge(lb, nid, "traffic")
+        front_lb = lb_node.get(p.load_balancer) or front.get(p.name)
+        if front_lb:
+            g.add_edge(front_lb, nid, "traffic")
     if internal_lbs:
         callers = [p for p in spec.services if p.caller] or [p for p in spec.services if p.public]
         for p in callers:
-            for lb in internal_lbs:
-                if front.get(p.name) != lb:
-                    g.add_edge(f"svc:{p.name}", lb, "traffic")
+            for lb_id in internal_lbs:
+                if front.get(p.name) != lb_id:
+                    g.add_edge(f"svc:{p.name}", lb_id, "traffic")
 
     managed = None
     for d in spec.datastores:

@@ -190,12 +190,12 @@ def _build(graph: ArchitectureGraph, wrap_at: int | None = None) -> Diagram:
             draw_node(n)
         for gid in children.get(None, []):
             draw_group(gid)
-        for k, (_gid, dsts, srcs) in enumerate(buses):
+        for k, (_gid, bus_dsts, bus_srcs) in enumerate(buses):
             style = dict(EDGE_STYLES["egress"])
             junction = junctions[k]
-            for src in srcs:
+            for src in bus_srcs:
                 diagram.connect(junction, drawn[src], Edge(**style))
-            for dst in dsts:
+            for dst in bus_dsts:
                 diagram.connect(drawn[dst], junction, Edge(reverse=True, **style))
         for e in graph.edges:
             if e.kind == "egress" and e.src in bused:

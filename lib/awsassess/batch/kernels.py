@@ -107,7 +107,7 @@ def _register_engine() -> None:
     from papermill.log import logger
     from traitlets import Unicode
 
-    class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
+    class WarmNotebookClient(PapermillNotebookClient):
         """papermill's client, with the prelude run silently once the kernel client is connected."""
 
         prelude = Unicode("")
@@ -123,7 +123,7 @@ def _register_engine() -> None:
                         content.get("ename", ""), content.get("evalue", ""))
             super().papermill_execute_cells()
 
-    class WarmKernelEngine(NBClientEngine):  # type: ignore[misc]
+    class WarmKernelEngine(NBClientEngine):
         """Runs the notebook on ``warm_kernel`` (a :class:`WarmKernel`) instead of a new kernel."""
 
         @classmethod

@@ -16,6 +16,7 @@ from awsassess.batch import plan
 from awsassess.batch.plan import StepSpec
 from awsassess.batch.runjson import account_status, utcnow
 from awsassess.batch.steps import StepFunctions, StepOutcome, StepTask, describe_error
+from awsassess.layout import AccountFolder, RunFolder
 
 DONE = ("ok", "failed", "skipped")
 Listener = Callable[["AccountRun", dict[str, Any]], None]
@@ -51,6 +52,7 @@ class AccountRun:
         self.params = params
         self.name: str = params.name
         self.out = Path(out)
+        self.folder: AccountFolder = RunFolder(self.out).account(self.name)  # the name was validated with the params
         self.specs = list(specs)
         self.functions = functions
         self.run_id = run_id
@@ -67,7 +69,7 @@ class AccountRun:
     # ------------------------------------------------------------------ queries
     @property
     def account_dir(self) -> Path:
-        return self.out / self.name
+        return self.folder.path
 
     def ready(self) -> list[StepSpec]:
         return [s for s in self.specs
@@ -209,7 +211,7 @@ class AccountRun:
         if spec.kind == "collect":
             return plan.collect_digest(self.params)
         if spec.kind == "analyze":
-            return plan.analyze_digest(self.digests["collect"], self.account_dir / "snapshot", self.params)
+            return plan.analyze_digest(self.digests["collect"], self.folder.snapshot, self.params)
         if spec.kind == "notebook":
             assert spec.notebook is not None
             return plan.notebook_digest(self.digests["analyze"], spec.notebook)
@@ -224,7 +226,7 @@ class AccountRun:
             return False
         if any(d in self.executed for d in spec.deps):
             return False
-        if spec.kind == "collect" and not (self.account_dir / "snapshot" / "manifest.json").is_file():
+        if spec.kind == "collect" and not self.folder.has_snapshot():
             return False
         return outputs_exist(prev, self.out)
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from awsassess import __version__, codedigest
+from awsassess.layout import MANIFEST, SnapshotFolder, suite_notebooks_dir
 
 # A paired py:percent file newer than its .ipynb by more than this is executed instead (jupytext):
 # papermill cannot read .py itself, and running the stale .ipynb would silently ignore the edit.
@@ -66,12 +67,8 @@ class BatchInputError(ValueError):
 
 # --------------------------------------------------------------------------- notebooks
 def default_notebooks_dir() -> Path:
-    """``<checkout>/notebooks`` (editable install), else ``./notebooks``."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "notebooks").is_dir() and (parent / "lib" / "awsassess").is_dir():
-            return parent / "notebooks"
-    return Path.cwd() / "notebooks"
+    """``<checkout>/notebooks`` (editable install), else ``./notebooks``: :func:`awsassess.layout.suite_notebooks_dir`."""
+    return suite_notebooks_dir()
 
 
 def find_notebooks(notebooks_dir: Path) -> list[NotebookSource]:
@@ -133,14 +130,12 @@ def file_digest(path: Path) -> str:
 
 def snapshot_digest(snapshot_dir: Path) -> str:
     """Digest of a snapshot: its manifest and every table file (raw pages are derived data's source only)."""
-    snapshot_dir = Path(snapshot_dir)
-    manifest = snapshot_dir / "manifest.json"
-    if not manifest.is_file():
-        raise FileNotFoundError(f"{snapshot_dir}: no manifest.json; the collect step wrote no snapshot")
-    parts: list[Any] = ["manifest", file_digest(manifest)]
-    for table in sorted((snapshot_dir / "tables").glob("*")):
-        if table.is_file():
-            parts += [table.name, file_digest(table)]
+    snap = SnapshotFolder(Path(snapshot_dir))
+    if not snap.exists():
+        raise FileNotFoundError(f"{snap.path}: no {MANIFEST}; the collect step wrote no snapshot")
+    parts: list[Any] = ["manifest", file_digest(snap.manifest)]
+    for table in snap.table_files():
+        parts += [table.name, file_digest(table)]
     return sha(*parts)
 
 

@@ -18,8 +18,9 @@ from awsassess import __version__
 from awsassess.batch.pipeline import AccountRun, PortfolioRun
 from awsassess.batch.plan import BatchInputError, account_steps, default_notebooks_dir, find_notebooks
 from awsassess.batch.progress import BatchProgress
-from awsassess.batch.runjson import RUN_JSON, RunJsonError, RunLog, load_run_json, previous_steps, utcnow
+from awsassess.batch.runjson import RunJsonError, RunLog, load_run_json, previous_steps, utcnow
 from awsassess.batch.steps import StepFunctions, StepTask
+from awsassess.layout import RunFolder
 
 
 @dataclass
@@ -141,15 +142,18 @@ def run_batch(
     notebooks = find_notebooks(Path(notebooks_dir) if notebooks_dir else default_notebooks_dir())
     out.mkdir(parents=True, exist_ok=True)
     with _run_lock(out):
-        previous = load_run_json(out / RUN_JSON) if resume else None
+        previous = load_run_json(RunFolder(out)) if resume else None
         prev_steps = previous_steps(previous)
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
         functions = steps or StepFunctions()
         if offline:  # no Price List call for missing prices: they are estimated or left unpriced
             functions = dataclasses.replace(functions, prices_online=False)
         specs = account_steps(notebooks)
-        runs = [AccountRun(p, out, specs, functions=functions, run_id=run_id, previous=prev_steps.get(p.name),
-                           resume=resume, notebook_timeout_s=notebook_timeout_s) for p in accounts]
+        try:  # an account folder that is a link out of --out: refused before anything starts
+            runs = [AccountRun(p, out, specs, functions=functions, run_id=run_id, previous=prev_steps.get(p.name),
+                               resume=resume, notebook_timeout_s=notebook_timeout_s) for p in accounts]
+        except ValueError as exc:
+            raise BatchInputError(str(exc)) from None
         header = {
             "run_id": run_id, "resumed_from": (previous or {}).get("run_id"), "started": utcnow(), "ended": None,
             "status": "running", "exit_code": None, "awsassess_version": __version__, "jobs": jobs,
@@ -192,7 +196,7 @@ def _check_input(accounts: Sequence[Any], jobs: int | None, executor: str) -> in
     names = [getattr(a, "name", None) for a in accounts]
     if any(not n for n in names):
         raise BatchInputError("an account has no name. Fix: load accounts with awsassess.params.load_params_files")
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    dupes = sorted({n for n in names if n is not None and names.count(n) > 1})
     if dupes:
         raise BatchInputError(f"account name(s) {dupes} used twice; each is an output folder. Fix: rename one")
     if executor not in ("local", "dask"):
@@ -214,7 +218,7 @@ def _check_input(accounts: Sequence[Any], jobs: int | None, executor: str) -> in
 @contextmanager
 def _run_lock(out: Path) -> Iterator[None]:
     """One run at a time per output folder (two would overwrite each other's run.json)."""
-    path = out / ".run.lock"
+    path = RunFolder(out).lock
     with open(path, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -54,8 +54,7 @@ from typing import Any
 
 from awsassess import safe_files
 from awsassess.batch.plan import BatchInputError
-
-RUN_JSON = "run.json"
+from awsassess.layout import ArtefactError, RunFolder
 
 
 class RunJsonError(BatchInputError):
@@ -80,19 +79,21 @@ def write_text_atomic(path: Path, text: str, *, fsync: bool = True) -> None:
     """
     safe_files.write_text_atomic(path, text, fsync=fsync)
 
-def load_run_json(path: Path) -> dict[str, Any] | None:
-    """The run.json at ``path``, or None when there is none. Raises RunJsonError when unreadable."""
-    path = Path(path)
+
+def load_run_json(run: RunFolder) -> dict[str, Any] | None:
+    """The run.json of ``run`` (:meth:`RunFolder.read_run`), or None when there is none. Raises RunJsonError
+    (with the --resume fix) when unreadable."""
+    path = run.run_json
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        data = run.read_run()
+    except ArtefactError as exc:
         raise RunJsonError(
-            f"{path}: cannot be read for --resume ({exc}). Fix: delete it (everything is re-run) "
+            f"{path}: cannot be read for --resume ({exc.reason}). Fix: delete it (everything is re-run) "
             "or run without --resume."
         ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
+    if not isinstance(data.get("accounts"), list):
         raise RunJsonError(
             f"{path}: not an awsassess run.json (no 'accounts' list). Fix: point --out at the folder of an "
             "earlier `awsassess run`, or run without --resume."
@@ -146,7 +147,7 @@ class RunLog:
     """
 
     def __init__(self, out: Path, header: dict[str, Any], accounts: list[dict[str, Any]]) -> None:
-        self.path = Path(out) / RUN_JSON
+        self.path = RunFolder(out).run_json
         self.doc: dict[str, Any] = {**header, "accounts": accounts, "steps": []}
         self._index = {a["name"]: a for a in accounts}
         self._text: dict[str, str] = {}

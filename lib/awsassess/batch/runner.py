@@ -22,7 +22,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import fields
@@ -33,6 +33,7 @@ from awsassess.batch import steps as steps_module
 from awsassess.batch.kernels import WarmKernel
 from awsassess.batch.plan import StepSpec
 from awsassess.batch.steps import StepFunctions, StepOutcome, StepTask, describe_error, execute_step
+from awsassess.layout import RunFolder
 from awsassess.lifecycle import exit_when_gone
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ def run_local(batch: Batch, jobs: int, collect_jobs: int | None = None, warm_ker
     ``collect_jobs`` (default ``jobs``) collect steps, which mostly wait on AWS API calls, so upcoming
     accounts are collected while earlier ones run their notebooks."""
     collect_jobs = jobs if collect_jobs is None else collect_jobs
-    log_dir = batch.out / "logs"
+    log_dir = RunFolder(batch.out).logs
     start_fork_server(preload_modules(batch.functions))
     pools = Pools(jobs, collect_jobs, log_dir, warm_kernels)
     running: dict[Future[StepOutcome], Slot] = {}
@@ -319,7 +320,7 @@ def _finish(batch: Batch, slot: Slot, outcome: StepOutcome) -> None:
         acct.finish(spec, outcome)
 
 
-def _fail(batch: Batch, slot: Slot, error: dict[str, object]) -> None:
+def _fail(batch: Batch, slot: Slot, error: Mapping[str, object]) -> None:
     acct, spec = slot
     if acct is None:
         batch.portfolio.fail(dict(error))

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from awsassess.batch.plan import NotebookSource
 from awsassess.batch.runjson import utcnow
+from awsassess.layout import AccountFolder
 
 if TYPE_CHECKING:
     from awsassess.batch.kernels import WarmKernel
@@ -92,16 +93,20 @@ class StepTask:
     notebook_timeout_s: float | None = None
 
     @property
+    def folder(self) -> AccountFolder:
+        return AccountFolder(self.out / self.account)
+
+    @property
     def account_dir(self) -> Path:
-        return self.out / self.account
+        return self.folder.path
 
     @property
     def snapshot_dir(self) -> Path:
-        return self.account_dir / "snapshot"
+        return self.folder.snapshot
 
     def notebook_output(self) -> Path:
         assert self.notebook is not None
-        return self.account_dir / "notebooks" / f"{self.notebook.name}.ipynb"
+        return self.folder.notebook(self.notebook.name)
 
 
 @dataclass
@@ -147,25 +152,21 @@ def execute_step(task: StepTask, kernel: WarmKernel | None = None) -> StepOutcom
 
 def _collect(task: StepTask) -> dict[str, Any]:
     task.functions.collect(task.params, task.out)
-    manifest = task.snapshot_dir / "manifest.json"
-    if not manifest.is_file():
+    if not task.folder.has_snapshot():
         raise RuntimeError(f"collect returned but wrote no snapshot at {task.snapshot_dir}")
-    return {"snapshot": task.snapshot_dir, "problems": collect_errors(manifest)}
+    return {"snapshot": task.snapshot_dir, "problems": collect_errors(task.folder)}
 
 
-def collect_errors(manifest: Path) -> list[str]:
+def collect_errors(folder: AccountFolder) -> list[str]:
     """The reads that went wrong in a snapshot (coverage *errors*, not the gaps the client chose)."""
-    import json
-
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    return [str(e) for e in data.get("coverage", {}).get("errors", [])]
+    return [str(e) for e in folder.read_manifest().get("coverage", {}).get("errors", [])]
 
 
 def _analyze(task: StepTask) -> dict[str, Any]:
     from awsassess.batch.plan import assumptions_of
 
     written = task.functions.analyze(task.snapshot_dir, task.account_dir, assumptions_of(task.params))
-    if task.functions.prices_online and task.params is not None and (task.account_dir / "costs.csv").is_file():
+    if task.functions.prices_online and task.params is not None and task.folder.costs_csv.is_file():
         from awsassess.analyze import fetch_missing_prices
 
         fetched = fetch_missing_prices(task.account_dir, task.params)  # never fails the step

@@ -1,7 +1,7 @@
 """Collection: read-only inventory of one account into a :class:`~awsassess.snapshot.Snapshot`.
 
 ``collect_account(params, out_dir, progress=None) -> Snapshot`` is the entry point. The domain
-collectors are the modules named in :data:`COLLECTOR_MODULES` (see :mod:`awsassess.collect.base`
+collectors are the modules named in :data:`COLLECTOR_MODULES` (see :mod:`awsassess.collect.contract`
 for how to write one); a module that does not exist yet is skipped.
 """
 
@@ -13,14 +13,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from awsassess.collect.base import (
-    CORE_OPERATIONS,
-    CollectionError,
-    Collector,
-    Context,
-    UndeclaredOperationError,
-    collect_account,
-)
+from awsassess.collect.account import collect_account
+from awsassess.collect.context import Context
+from awsassess.collect.contract import CORE_OPERATIONS, CollectionError, Collector, UndeclaredOperationError
 
 log = logging.getLogger("awsassess.collect")
 

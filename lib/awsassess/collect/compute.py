@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from awsassess.collect.base import Context, chunks, tag_map
+from awsassess.collect.context import Context
 from awsassess.collect.masking import SECRET_FLAG, has_embedded_secret, is_masked, secret_env_names
+from awsassess.collect.rows import chunks, tag_map
 from awsassess.tables import dumps
 
 WEIGHT = 2  # requests per region relative to other collectors: one request per service's task definition

@@ -174,7 +174,7 @@ def parse_workflow(text: str, path: str = "<workflow>") -> dict[str, Any]:
                 continue
             action = _action_name(step["uses"])
             uses.append(action)
-            with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+            with_ = _as_dict(step.get("with"))
             if action in _BUILD_ACTIONS:
                 docker_build = True
                 for key in ("cache-from", "cache-to"):
@@ -247,7 +247,7 @@ class BuildspecInfo:
 
 def _buildspec_commands(doc: dict[str, Any]) -> list[str]:
     commands: list[str] = []
-    phases = doc.get("phases") if isinstance(doc.get("phases"), dict) else {}
+    phases = _as_dict(doc.get("phases"))
     for phase in phases.values():
         if not isinstance(phase, dict):
             continue
@@ -277,7 +277,7 @@ def analyse_buildspec(text: str | None) -> BuildspecInfo | None:
         doc = None
     if isinstance(doc, dict) and ("phases" in doc or "version" in doc):
         scan = analyse_commands(_buildspec_commands(doc))
-        cache = doc.get("cache") if isinstance(doc.get("cache"), dict) else {}
+        cache = _as_dict(doc.get("cache"))
         cache_paths = [str(p) for p in cache.get("paths") or []]
         parsed = True
     else:

@@ -21,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from awsassess.collect.base import Context, chunks
+from awsassess.collect.context import Context
+from awsassess.collect.rows import chunks
 from awsassess.tables import dumps, loads
 
 OPERATIONS: list[tuple[str, str]] = [("cloudwatch", "GetMetricData")]

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from awsassess.collect.base import Context, chunks, name_tag, tag_map
+from awsassess.collect.context import Context
+from awsassess.collect.rows import chunks, name_tag, tag_map
 from awsassess.tables import dumps
 
 WEIGHT = 3  # requests per region relative to other collectors: four requests per load balancer and target group

@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from awsassess.collect.base import chunks
 from awsassess.collect.github import analyse_buildspec, scan_repository
 from awsassess.collect.masking import secret_env_names
+from awsassess.collect.rows import chunks
 from awsassess.tables import dumps
 
 __all__ = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from awsassess.collect.base import Context
+from awsassess.collect.context import Context
 
 OPERATIONS: list[tuple[str, str]] = [("ce", "GetCostAndUsage")]
 TABLES = ["spend"]

@@ -29,8 +29,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from awsassess.collect.base import tag_map
 from awsassess.collect.pipelines import to_utc
+from awsassess.collect.rows import tag_map
 from awsassess.tables import dumps
 
 __all__ = [

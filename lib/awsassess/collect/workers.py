@@ -10,7 +10,7 @@ units run in that many worker processes, each with its own clients:
   :mod:`multiprocessing` semaphores shared by every thread of every worker, so AWS sees the same load
   as from one process;
 - the main process keeps the schedule: a unit starts once the units it depends on are done
-  (:func:`awsassess.collect.base.unit_dependencies`), heaviest first (``WEIGHT`` of the collector
+  (:func:`awsassess.collect.units.unit_dependencies`), heaviest first (``WEIGHT`` of the collector
   module), on the worker with the least weight in progress, with the rows of those units;
 - each unit's rows, coverage records and raw pages come back to the main process, which merges them
   in unit order (the same snapshot as one process makes) and reports progress;
@@ -38,19 +38,10 @@ from datetime import datetime
 from typing import Any
 
 from awsassess.aws import GLOBAL_REGION, session_for
-from awsassess.collect.base import (
-    CallRecord,
-    CollectionError,
-    Collector,
-    Progress,
-    RequestLimits,
-    Rows,
-    Run,
-    _Unit,
-    join_rows,
-    merge_tables,
-    run_unit,
-)
+from awsassess.collect.call_records import CallRecord
+from awsassess.collect.contract import CollectionError, Collector, Progress, Rows
+from awsassess.collect.run_state import RequestLimits, Run
+from awsassess.collect.units import _Unit, join_rows, merge_tables, run_unit
 from awsassess.heap import settle_heap
 from awsassess.lifecycle import exit_when_gone
 from awsassess.snapshot import EncodedPages, encode_pages
@@ -256,7 +247,7 @@ def start_workers(run: Run, collectors: list[Collector], processes: int, *, stri
 
 def run_in_processes(run: Run, workers: _Workers, units_all: list[_Unit], deps: list[set[int]], *,
                      progress: Progress | None, account: str) -> Rows:
-    """:func:`awsassess.collect.base.run_collectors` with the units spread over ``workers``."""
+    """:func:`awsassess.collect.schedule.run_collectors` with the units spread over ``workers``."""
     processes = len(workers.procs)
     total = len(units_all)
     if progress:

@@ -184,7 +184,7 @@ class Estate:
 
     def operations(self) -> list[tuple[str, str]]:
         """(boto3 service name, operation) of every AWS request since :meth:`reset_operations`."""
-        return [tuple(op) for op in self._control("GET", "operations")["operations"]]  # type: ignore[misc]
+        return [tuple(op) for op in self._control("GET", "operations")["operations"]]
 
     def reset_operations(self) -> None:
         """Clear the operation log and the timeline."""
@@ -193,7 +193,7 @@ class Estate:
     def timeline(self) -> list[tuple[str, str, float, float]]:
         """(service, operation, arrived, answered) of every finished AWS request since :meth:`reset_operations`,
         in seconds on the estate's monotonic clock (only differences mean something)."""
-        return [tuple(t) for t in self._control("GET", "timeline")["timeline"]]  # type: ignore[misc]
+        return [tuple(t) for t in self._control("GET", "timeline")["timeline"]]
 
     # ------------------------------------------------------------------ conveniences
     def role_arn(self, account_id: str) -> str:

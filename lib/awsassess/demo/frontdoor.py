@@ -84,7 +84,7 @@ def _norm_op(name: str) -> str:
 
 # --------------------------------------------------------------------------- identification
 @cache
-def _service_model(client_name: str) -> Any:
+def service_model(client_name: str) -> Any:
 
     try:
         return _botocore_session().get_service_model(client_name)
@@ -100,7 +100,7 @@ def _botocore_session() -> Any:
 
 
 def protocol_of(client_name: str) -> str:
-    model = _service_model(client_name)
+    model = service_model(client_name)
     if model is None:
         return "json"
     try:
@@ -112,7 +112,7 @@ def protocol_of(client_name: str) -> str:
 @cache
 def _rest_routes(client_name: str) -> list[tuple[str, re.Pattern[str], frozenset[str], int, str]]:
     """(method, path regex, required query keys, specificity, operation) for REST protocols."""
-    model = _service_model(client_name)
+    model = service_model(client_name)
     if model is None:
         return []
     routes = []

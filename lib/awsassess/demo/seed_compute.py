@@ -8,6 +8,7 @@ a failed (circuit-breaker) deployment. Only web and api have auto scaling.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from awsassess.demo.estate import APP, ServiceSpec
@@ -126,7 +127,7 @@ def seed_ecs(seeder: Seeder, state: AccountState) -> None:
     fill_ecs_cluster_counts(state.account_id, region, state.cluster_name)
 
 
-def _seed_starved(seeder: Seeder, state: AccountState, svc: ServiceSpec, td_arn: str, network: dict[str, object],
+def _seed_starved(seeder: Seeder, state: AccountState, svc: ServiceSpec, td_arn: str, network: Mapping[str, object],
                   deployments: list[dict[str, object]]) -> list[dict[str, object]]:
     """Tasks stopped for failing ELB health checks while CPU-starved at start-up; a failed rollout."""
     ecs = seeder.client("ecs", state.account_id)

@@ -52,9 +52,9 @@ def share_botocore_loader() -> None:
     """
     import botocore.session
 
-    from awsassess.aws import _shared_loader
+    from awsassess.aws import shared_loader
 
-    botocore.session.create_loader = _shared_loader
+    botocore.session.create_loader = shared_loader
 
 
 def memoise_moto_routing() -> None:

@@ -44,23 +44,12 @@ CSV_COLUMNS = ["finding_id", "rule_id", "domain", "severity", "title", "account_
 
 
 def resolve_assumptions(assumptions: Any = None) -> FindingsAssumptions:
-    """Accept None, FindingsAssumptions, the whole Assumptions (``.findings``) or a dict of overrides.
-
-    A dict may be the findings overrides themselves or a params-style ``{"findings": {...}, "model": {...}}``.
-    """
-    if assumptions is None:
-        return FindingsAssumptions()
+    """The rules' section of :func:`awsassess.assumptions.resolve` (a flat dict is the findings overrides)."""
     if isinstance(assumptions, FindingsAssumptions):
         return assumptions
-    inner = getattr(assumptions, "findings", None)
-    if isinstance(inner, FindingsAssumptions):
-        return inner
-    if isinstance(assumptions, Mapping):
-        data = dict(assumptions)
-        if "findings" in data or "model" in data:
-            data = dict(data.get("findings") or {})
-        return FindingsAssumptions.model_validate(data)
-    raise TypeError(f"assumptions: expected FindingsAssumptions, Assumptions or a dict, got {type(assumptions).__name__}")
+    from awsassess.assumptions import resolve  # awsassess.assumptions imports this package's thresholds
+
+    return resolve(assumptions, "findings").findings
 
 
 class _MemoSnapshot(Snapshot):

@@ -187,8 +187,8 @@ def spec(rule_id: str) -> RuleSpec:
 
 # ------------------------------------------------------------------ small helpers for rules
 def is_production(snapshot: Snapshot, a: FindingsAssumptions) -> bool:
-    env = snapshot.environment.strip().lower()
-    return env in {e.lower() for e in a.production_environments}
+    """The snapshot's environment is a production one (the shared definition, :class:`SharedAssumptions`)."""
+    return a.is_production(snapshot.environment)
 
 
 def json_list(value: Any) -> list[Any]:

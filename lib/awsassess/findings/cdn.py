@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from awsassess import metrics_stats as ms
+from awsassess.facts.cdn import cache_policies
 from awsassess.findings.base import Finding, num, rule, spec, text, truthy
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
@@ -35,10 +36,6 @@ def continent(region: str) -> str:
     if r.startswith("sa-"):
         return "south_america"
     return "other"
-
-
-def _policies(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
-    return {text(r.id): r._asdict() for r in snapshot.table("cache_policies").itertuples()}
 
 
 def behaviour_issues(row: Any, policies: dict[str, dict[str, Any]]) -> list[str]:
@@ -79,7 +76,7 @@ def low_hit_ratio(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
         return []
     reqs = ms.series(snapshot, "AWS/CloudFront", "Requests", "Sum", lookback_days=a.metrics_lookback_days)
     key = "DistributionId" if "DistributionId" in hits.columns else "resource_id"
-    policies = _policies(snapshot)
+    policies = cache_policies(snapshot)
     behaviours = _group(snapshot.table("cache_behaviors"))
     dists = {text(r.distribution_id): r for r in snapshot.table("distributions").itertuples()}
     out = []
@@ -116,7 +113,7 @@ def low_hit_ratio(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "make CloudFront a pass-through proxy: every request reaches the origin."),
       tables=("cache_behaviors", "cache_policies"))
 def caching_disabled(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
-    policies = _policies(snapshot)
+    policies = cache_policies(snapshot)
     out = []
     for dist, behaviours in sorted(_group(snapshot.table("cache_behaviors")).items()):
         bad = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
@@ -12,7 +11,10 @@ import pandas as pd
 
 from awsassess import fargate
 from awsassess import metrics_stats as ms
-from awsassess.findings._common import ecs_metric_stats, elb_dimension, lookup_service
+from awsassess.facts import facts_for
+from awsassess.facts.metrics import elb_dimension
+from awsassess.facts.sizing import ServiceSize, is_fargate
+from awsassess.facts.tasks import recent_stopped_tasks
 from awsassess.findings.base import (
     Finding,
     is_production,
@@ -34,15 +36,7 @@ def _services(snapshot: Snapshot) -> pd.DataFrame:
 
 
 def _is_fargate(row: Any) -> bool:
-    if text(row.launch_type).upper() == "FARGATE":
-        return True
-    return any(text(p).upper().startswith("FARGATE") for p in json_list(row.capacity_providers))
-
-
-def _utilisation(snapshot: Snapshot, a: FindingsAssumptions) -> tuple[dict, dict]:
-    cpu = ecs_metric_stats(snapshot, "CPUUtilization", "Average", a.metrics_lookback_days)
-    mem = ecs_metric_stats(snapshot, "MemoryUtilization", "Average", a.metrics_lookback_days)
-    return cpu, mem
+    return is_fargate(row.launch_type, row.capacity_providers)
 
 
 def _containers(snapshot: Snapshot, task_definition: str) -> dict[str, float]:
@@ -55,63 +49,56 @@ def _containers(snapshot: Snapshot, task_definition: str) -> dict[str, float]:
             "container_memory_reserved": sum(num(c.get("memory"), 0) or 0 for c in containers if isinstance(c, dict))}
 
 
-def _sizing_rows(snapshot: Snapshot, a: FindingsAssumptions) -> list[dict[str, Any]]:
-    cpu_stats, mem_stats = _utilisation(snapshot, a)
-    out = []
-    for r in _services(snapshot).itertuples():
-        if not _is_fargate(r):
-            continue
-        cpu, mem = num(r.cpu), num(r.memory)
-        c = lookup_service(cpu_stats, text(r.cluster), text(r.service_name))
-        m = lookup_service(mem_stats, text(r.cluster), text(r.service_name))
-        if not cpu or not mem or not c or not m:
-            continue
-        if min(c["count"], m["count"]) < a.min_datapoints:
-            continue
-        out.append({"row": r, "cpu": int(cpu), "memory": int(mem), "cpu_p95": float(c["p95"]),
-                    "mem_p95": float(m["p95"]), "cpu_max": float(c["max"]), "mem_max": float(m["max"]),
-                    "datapoints": int(min(c["count"], m["count"]))})
-    return out
+def _measured_fargate(snapshot: Snapshot, a: FindingsAssumptions) -> list[ServiceSize]:
+    """Fargate services whose CPU and memory both have enough datapoints (the shared right-sizing facts)."""
+    return [s for s in facts_for(snapshot, a).sizes.values() if s.fargate and s.utilisation.measured]
+
+
+def _sizing_evidence(s: ServiceSize, a: FindingsAssumptions) -> dict[str, Any]:
+    u, rs = s.utilisation, s.right
+    return {
+        "cluster": s.cluster, "service": s.service, "desired_count": s.desired_count,
+        "current_cpu": rs.current_cpu, "current_memory": rs.current_memory,
+        "current_size": fargate.label(rs.current_cpu, rs.current_memory),
+        "cpu_p95_pct": round(u.cpu_p95 or 0.0, 1), "memory_p95_pct": round(u.memory_p95 or 0.0, 1),
+        "cpu_max_pct": round(u.cpu_max or 0.0, 1), "memory_max_pct": round(u.memory_max or 0.0, 1),
+        "datapoints": u.datapoints, "lookback_days": a.metrics_lookback_days,
+        "cpu_target_pct": a.cpu_target_pct, "memory_target_pct": a.memory_target_pct,
+        "recommended_cpu": rs.fargate_cpu, "recommended_memory": rs.fargate_memory,
+        "recommended_size": fargate.label(rs.fargate_cpu, rs.fargate_memory),
+        "projected_cpu_p95_pct": round((u.cpu_p95 or 0.0) * rs.current_cpu / rs.fargate_cpu, 1),
+        "projected_memory_p95_pct": round((u.memory_p95 or 0.0) * rs.current_memory / rs.fargate_memory, 1),
+        "sizing": rs.reason,
+    }
 
 
 @rule("CMP-001", title="Over-provisioned Fargate service", domain="compute", severity="medium", effort="low",
-      rationale=("Fargate bills the task size, not what the containers use. The smallest valid Fargate "
-                 "CPU/memory combination that keeps p95 CPU and memory under the target is enough."),
-      thresholds=("metrics_lookback_days", "target_utilization_pct", "overprovisioned_max_p95_pct",
-                  "underprovisioned_min_p95_pct", "min_datapoints"),
+      rationale=("Fargate bills the task size, not what the containers use. The cheapest valid Fargate "
+                 "CPU/memory combination that keeps p95 CPU and memory under the right-sizing targets is "
+                 "enough (the same size the cost model prices and the proposed diagram draws)."),
+      thresholds=("metrics_lookback_days", "cpu_target_pct", "memory_target_pct", "overprovisioned_max_p95_pct",
+                  "underprovisioned_min_p95_pct", "min_datapoints", "utilisation_statistic", "starved_cpu_pct"),
       tables=("ecs_services", "task_definitions", "metrics"))
 def overprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
-    for s in _sizing_rows(snapshot, a):
-        r = s["row"]
-        if max(s["cpu_p95"], s["mem_p95"]) >= a.underprovisioned_min_p95_pct:
+    rows = {(text(r.cluster), text(r.service_name)): r for r in _services(snapshot).itertuples()}
+    for s in _measured_fargate(snapshot, a):
+        u, rs = s.utilisation, s.right
+        assert u.cpu_p95 is not None and u.memory_p95 is not None  # measured
+        if max(u.cpu_p95, u.memory_p95) >= a.underprovisioned_min_p95_pct:
             continue
-        if min(s["cpu_p95"], s["mem_p95"]) >= a.overprovisioned_max_p95_pct:
+        if min(u.cpu_p95, u.memory_p95) >= a.overprovisioned_max_p95_pct or not s.smaller:
             continue
-        rec = fargate.smallest_for_p95(s["cpu"], s["memory"], s["cpu_p95"], s["mem_p95"], a.target_utilization_pct)
-        if rec is None or fargate.size_weight(*rec) >= fargate.size_weight(s["cpu"], s["memory"]):
-            continue
-        reduction = 1 - fargate.size_weight(*rec) / fargate.size_weight(s["cpu"], s["memory"])
-        evidence = {
-            "cluster": text(r.cluster), "service": text(r.service_name), "desired_count": int(num(r.desired_count, 0)),
-            "current_cpu": s["cpu"], "current_memory": s["memory"],
-            "current_size": fargate.label(s["cpu"], s["memory"]),
-            "cpu_p95_pct": round(s["cpu_p95"], 1), "memory_p95_pct": round(s["mem_p95"], 1),
-            "cpu_max_pct": round(s["cpu_max"], 1), "memory_max_pct": round(s["mem_max"], 1),
-            "datapoints": s["datapoints"], "lookback_days": a.metrics_lookback_days,
-            "target_utilization_pct": a.target_utilization_pct,
-            "recommended_cpu": rec[0], "recommended_memory": rec[1],
-            "recommended_size": fargate.label(*rec),
-            "projected_cpu_p95_pct": round(s["cpu_p95"] * s["cpu"] / rec[0], 1),
-            "projected_memory_p95_pct": round(s["mem_p95"] * s["memory"] / rec[1], 1),
-            "size_reduction_pct": round(reduction * 100, 1),
-            "cpu_architecture": text(r.cpu_architecture) or "X86_64",
-            **_containers(snapshot, text(r.task_definition)),
-        }
+        r = rows[(s.cluster, s.service)]
+        rec = (rs.fargate_cpu, rs.fargate_memory)
+        current = (rs.current_cpu, rs.current_memory)
+        reduction = 1 - fargate.size_weight(*rec) / fargate.size_weight(*current)
+        evidence = {**_sizing_evidence(s, a), "size_reduction_pct": round(reduction * 100, 1),
+                    "cpu_architecture": s.architecture, **_containers(snapshot, text(r.task_definition))}
         out.append(spec("CMP-001").finding(
-            snapshot, region=text(r.region), resource_ids=[text(r.service_arn) or text(r.service_name)],
-            title=f"{text(r.service_name)}: {fargate.label(s['cpu'], s['memory'])} tasks peak at p95 "
-                  f"{s['cpu_p95']:.0f}% CPU / {s['mem_p95']:.0f}% memory; {fargate.label(*rec)} is enough",
+            snapshot, region=s.region, resource_ids=[s.arn or s.service],
+            title=f"{s.service}: {fargate.label(*current)} tasks peak at p95 "
+                  f"{u.cpu_p95:.0f}% CPU / {u.memory_p95:.0f}% memory; {fargate.label(*rec)} is enough",
             evidence=evidence,
             recommendation=(f"Register a task definition revision with cpu={rec[0]} memory={rec[1]} "
                             "(adjust container-level limits to fit) and deploy; watch p95 for a week."),
@@ -122,33 +109,31 @@ def overprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
 @rule("CMP-002", title="Under-provisioned Fargate service", domain="compute", severity="medium", effort="low",
       rationale=("A task that runs at its CPU or memory ceiling is throttled or killed (OOM), slows every "
                  "request and fails health checks under load."),
-      thresholds=("metrics_lookback_days", "underprovisioned_min_p95_pct", "target_utilization_pct",
-                  "min_datapoints", "production_environments"),
+      thresholds=("metrics_lookback_days", "underprovisioned_min_p95_pct", "cpu_target_pct", "memory_target_pct",
+                  "min_datapoints", "utilisation_statistic", "starved_cpu_pct", "production_environments"),
       tables=("ecs_services", "metrics"))
 def underprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     prod = is_production(snapshot, a)
-    for s in _sizing_rows(snapshot, a):
-        r = s["row"]
-        if max(s["cpu_p95"], s["mem_p95"]) < a.underprovisioned_min_p95_pct:
+    for s in _measured_fargate(snapshot, a):
+        u, rs = s.utilisation, s.right
+        assert u.cpu_p95 is not None and u.memory_p95 is not None  # measured
+        if max(u.cpu_p95, u.memory_p95) < a.underprovisioned_min_p95_pct:
             continue
-        rec = fargate.smallest_for_p95(s["cpu"], s["memory"], s["cpu_p95"], s["mem_p95"], a.target_utilization_pct)
-        which = [k for k, v in (("CPU", s["cpu_p95"]), ("memory", s["mem_p95"]))
-                 if v >= a.underprovisioned_min_p95_pct]
+        fits = rs.fargate_cpu >= rs.cpu_needed - 1e-9 and rs.fargate_memory >= rs.memory_needed - 1e-9
+        which = [k for k, v in (("CPU", u.cpu_p95), ("memory", u.memory_p95)) if v >= a.underprovisioned_min_p95_pct]
+        evidence = {**_sizing_evidence(s, a),
+                    "note": "a saturated metric hides the real demand: the recommendation is a lower bound"}
+        if not fits:
+            evidence.update(recommended_cpu=None, recommended_memory=None, recommended_size=None)
         out.append(spec("CMP-002").finding(
-            snapshot, region=text(r.region), resource_ids=[text(r.service_arn) or text(r.service_name)],
+            snapshot, region=s.region, resource_ids=[s.arn or s.service],
             severity="high" if prod else "medium",
-            title=f"{text(r.service_name)}: p95 {' and '.join(which)} at "
-                  f"{max(s['cpu_p95'], s['mem_p95']):.0f}% of a {fargate.label(s['cpu'], s['memory'])} task",
-            evidence={"cluster": text(r.cluster), "service": text(r.service_name),
-                      "current_cpu": s["cpu"], "current_memory": s["memory"],
-                      "cpu_p95_pct": round(s["cpu_p95"], 1), "memory_p95_pct": round(s["mem_p95"], 1),
-                      "cpu_max_pct": round(s["cpu_max"], 1), "memory_max_pct": round(s["mem_max"], 1),
-                      "recommended_cpu": rec[0] if rec else None, "recommended_memory": rec[1] if rec else None,
-                      "note": "a saturated metric hides the real demand: the recommendation is a lower bound",
-                      "datapoints": s["datapoints"]},
-            recommendation=(f"Raise the task size to at least cpu={rec[0]} memory={rec[1]} and add target-tracking "
-                            "auto scaling; re-check p95 after a week." if rec else
+            title=f"{s.service}: p95 {' and '.join(which)} at "
+                  f"{max(u.cpu_p95, u.memory_p95):.0f}% of a {fargate.label(rs.current_cpu, rs.current_memory)} task",
+            evidence=evidence,
+            recommendation=(f"Raise the task size to at least cpu={rs.fargate_cpu} memory={rs.fargate_memory} and add "
+                            "target-tracking auto scaling; re-check p95 after a week." if fits else
                             "Split the service or move it to EC2 instances: no Fargate size fits."),
         ))
     return out
@@ -208,7 +193,7 @@ def rollout_speed(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
         issues: list[str] = []
         ev: dict[str, Any] = {"cluster": text(r.cluster), "service": text(r.service_name),
                               "deployment_controller": text(r.deployment_controller) or "ECS"}
-        groups = [tgs[t] for t in json_list(r.target_group_arns) if t in tgs]
+        groups = [tgs[t] for t in json_list(r.target_group_arns) if isinstance(t, str) and t in tgs]
         dereg = max((num(t["deregistration_delay_s"], 0) or 0 for t in groups), default=None)
         healthy_s = max(((num(t["health_check_interval_s"], 0) or 0) * (num(t["healthy_threshold"], 0) or 0)
                          for t in groups), default=None)
@@ -263,56 +248,13 @@ def rollout_speed(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     return out
 
 
-_FAILURE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("health_check", re.compile(r"health ?check", re.I)),
-    ("out_of_memory", re.compile(r"OutOfMemory|OOM|exit code 137|memory", re.I)),
-    ("image_pull", re.compile(r"CannotPull|pull image|ECR|manifest", re.I)),
-    ("resource_init", re.compile(r"ResourceInitializationError|secrets|ssm", re.I)),
-    ("essential_container_exited", re.compile(r"Essential container in task exited", re.I)),
-]
-_NORMAL_STOPS = re.compile(r"Scaling activity initiated by|deployment|Service .* updated|user initiated|"
-                           r"Task stopped by user", re.I)
-
-
-def _failure_kind(row: Any) -> str | None:
-    reason = text(row.stopped_reason)
-    codes = {k: v for k, v in json_obj(row.container_exit_codes).items() if v is not None}
-    for kind, pattern in _FAILURE_PATTERNS:
-        if pattern.search(reason) or any(pattern.search(text(v)) for v in json_obj(row.container_reasons).values()):
-            return kind
-    if text(row.stop_code) == "TaskFailedToStart":
-        return "failed_to_start"
-    if any(int(num(c, 0) or 0) != 0 for c in codes.values()):
-        return "non_zero_exit"
-    if text(row.health_status).upper() == "UNHEALTHY":
-        return "health_check"
-    if _NORMAL_STOPS.search(reason):
-        return None
-    return None
-
-
-def _stopped(snapshot: Snapshot, a: FindingsAssumptions) -> pd.DataFrame:
-    t = snapshot.table("stopped_tasks")
-    if not len(t):
-        return t.assign(service="", kind=None)
-    t = t.copy()
-    t["started_at"] = ms.to_utc(t["started_at"])
-    t["stopped_at"] = ms.to_utc(t["stopped_at"])
-    end = ms.as_of(snapshot)
-    when = t["stopped_at"].fillna(t["started_at"].astype(t["stopped_at"].dtype))  # one unit (pandas 4 refuses two)
-    t = t[when.isna() | (when > end - timedelta(days=a.history_lookback_days))]
-    t["service"] = t["group"].map(lambda g: text(g).split(":", 1)[1] if text(g).startswith("service:") else "")
-    t["kind"] = [_failure_kind(r) for r in t.itertuples()]
-    return t
-
-
 @rule("CMP-005", title="Tasks failing and being replaced", domain="compute", severity="medium", effort="medium",
       rationale=("Stopped tasks tell why deployments fail or flap: failed health checks, out-of-memory kills, "
                  "image pulls, crashes. Each failure costs a task start and slows or rolls back deployments."),
       thresholds=("stopped_tasks_min", "history_lookback_days", "production_environments"),
       tables=("stopped_tasks", "ecs_services"))
 def stopped_tasks(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
-    t = _stopped(snapshot, a)
+    t = recent_stopped_tasks(snapshot, a.history_lookback_days)
     if not len(t):
         return []
     failed = t[t["kind"].notna()]
@@ -382,7 +324,7 @@ def _service_series(snapshot: Snapshot, namespace: str, metric: str, stat: str, 
       thresholds=("bootstrap_cpu_max_pct", "bootstrap_window_min", "bootstrap_min_tasks", "history_lookback_days"),
       tables=("stopped_tasks", "ecs_services", "metrics", "target_groups"))
 def bootstrap_starved(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
-    t = _stopped(snapshot, a)
+    t = recent_stopped_tasks(snapshot, a.history_lookback_days)
     if not len(t):
         return []
     window = timedelta(minutes=a.bootstrap_window_min)

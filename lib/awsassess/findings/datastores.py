@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 
 from awsassess import metrics_stats as ms
+from awsassess.facts.datastores import cache_groups, db_metric, ddb_consumed
+from awsassess.facts.metrics import per_month
 from awsassess.findings import engine_support
-from awsassess.findings._common import per_month
 from awsassess.findings.base import (
     Finding,
     is_production,
@@ -74,15 +75,6 @@ def smaller_class(instance_class: str) -> str | None:
 def _instances(snapshot: Snapshot) -> pd.DataFrame:
     d = snapshot.table("db_instances")
     return d[~d["status"].map(text).isin(["deleting", "deleted", "stopped"])]
-
-
-def _db_metric(snapshot: Snapshot, metric: str, stat: str, lookback: float) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for ns in ("AWS/RDS", "AWS/DocDB"):
-        st = ms.stats(snapshot, ns, metric, stat, lookback_days=lookback)
-        for rid, row in st.to_dict("index").items():
-            out.setdefault(text(rid), row)
-    return out
 
 
 def _cluster_of_instance(snapshot: Snapshot) -> dict[str, str]:
@@ -214,8 +206,8 @@ def multi_az_non_prod(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
       thresholds=("db_idle_max_connections", "metrics_lookback_days", "min_datapoints"),
       tables=("db_instances", "metrics"))
 def idle_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
-    conns = _db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days) or \
-        _db_metric(snapshot, "DatabaseConnections", "Average", a.metrics_lookback_days)
+    conns = db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days) or \
+        db_metric(snapshot, "DatabaseConnections", "Average", a.metrics_lookback_days)
     out = []
     for r in _instances(snapshot).itertuples():
         c = conns.get(text(r.db_instance_id))
@@ -234,11 +226,11 @@ def idle_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
 @rule("DAT-006", title="Low-CPU RDS instance", domain="datastores", severity="medium", effort="low",
       rationale="An instance whose p95 CPU stays low for weeks can drop a size (or move to burstable) and halve its cost.",
       thresholds=("db_low_cpu_p95_pct", "db_idle_max_connections", "metrics_lookback_days", "min_datapoints",
-                  "target_utilization_pct"),
+                  "utilisation_statistic"),
       tables=("db_instances", "metrics"))
 def low_cpu_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
-    cpu = _db_metric(snapshot, "CPUUtilization", "Average", a.metrics_lookback_days)
-    conns = _db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days)
+    cpu = db_metric(snapshot, "CPUUtilization", a.utilisation_statistic, a.metrics_lookback_days)
+    conns = db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days)
     out = []
     for r in _instances(snapshot).itertuples():
         if text(r.engine) == "docdb":
@@ -316,7 +308,7 @@ def extended_support(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
       effort="low",
       rationale=("DocumentDB bills every instance hour; a cluster whose instances sit at low CPU (or have no "
                  "connections) can use fewer or smaller (t4g/r6g) instances."),
-      thresholds=("db_low_cpu_p95_pct", "db_idle_max_connections", "metrics_lookback_days", "min_datapoints",
+      thresholds=("utilisation_statistic", "db_low_cpu_p95_pct", "db_idle_max_connections", "metrics_lookback_days", "min_datapoints",
                   "production_environments"),
       tables=("db_instances", "db_clusters", "metrics"))
 def docdb_oversized(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
@@ -324,8 +316,8 @@ def docdb_oversized(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
     d = d[d["engine"].map(text) == "docdb"]
     if not len(d):
         return []
-    cpu = _db_metric(snapshot, "CPUUtilization", "Average", a.metrics_lookback_days)
-    conns = _db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days)
+    cpu = db_metric(snapshot, "CPUUtilization", a.utilisation_statistic, a.metrics_lookback_days)
+    conns = db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days)
     cluster_of = _cluster_of_instance(snapshot)
     prod = is_production(snapshot, a)
     by_cluster: dict[tuple[str, str], list[Any]] = defaultdict(list)
@@ -424,28 +416,6 @@ def docdb_storage_type(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
     return out
 
 
-def _cache_groups(snapshot: Snapshot) -> list[dict[str, Any]]:
-    """Replication groups plus standalone cache clusters, each with its member node ids."""
-    nodes = snapshot.table("cache_clusters")
-    members: dict[str, list[str]] = defaultdict(list)
-    for r in nodes.itertuples():
-        if text(r.replication_group_id):
-            members[text(r.replication_group_id)].append(text(r.id))
-    out = []
-    for r in snapshot.table("replication_groups").itertuples():
-        out.append({"region": text(r.region), "id": text(r.id), "engine": text(r.engine), "node_type": text(r.node_type),
-                    "nodes": int(num(r.nodes, 0) or len(members.get(text(r.id), []))),
-                    "members": members.get(text(r.id), []), "kind": "replication group"})
-    known = {g["id"] for g in out}
-    for r in nodes.itertuples():
-        if text(r.replication_group_id) in known:
-            continue  # reported with its replication group
-        out.append({"region": text(r.region), "id": text(r.id), "engine": text(r.engine), "node_type": text(r.node_type),
-                    "nodes": int(num(r.nodes, 1) or 1), "members": [text(r.id)], "kind": "cache cluster",
-                    "engine_version": text(r.engine_version)})
-    return out
-
-
 @rule("DAT-010", title="ElastiCache Redis OSS: move to Valkey", domain="datastores", severity="medium",
       effort="low",
       rationale=("ElastiCache for Valkey is API-compatible with Redis OSS and its node prices are 20% lower "
@@ -453,7 +423,7 @@ def _cache_groups(snapshot: Snapshot) -> list[dict[str, Any]]:
       tables=("replication_groups", "cache_clusters"))
 def redis_to_valkey(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
-    for g in _cache_groups(snapshot):
+    for g in cache_groups(snapshot):
         if g["engine"].lower() != "redis":
             continue
         out.append(spec("DAT-010").finding(
@@ -470,7 +440,7 @@ def redis_to_valkey(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
       tables=("replication_groups", "cache_clusters"))
 def cache_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
-    for g in _cache_groups(snapshot):
+    for g in cache_groups(snapshot):
         nt = g["node_type"]
         if not parse_class(nt) or is_graviton(nt) or generation(nt) in PREVIOUS_GENERATION:
             continue
@@ -495,7 +465,7 @@ def idle_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     if not len(st):
         return []
     out = []
-    for g in _cache_groups(snapshot):
+    for g in cache_groups(snapshot):
         ids = [m for m in g["members"] if m in st.index]
         if not ids or len(ids) < len(g["members"]) or min(st.loc[ids, "count"]) < a.min_datapoints:
             continue
@@ -511,23 +481,6 @@ def idle_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     return out
 
 
-def _ddb_consumed(snapshot: Snapshot, metric: str, lookback: float) -> dict[str, dict]:
-    df = ms.series(snapshot, "AWS/DynamoDB", metric, "Sum", lookback_days=lookback)
-    if not len(df):
-        return {}
-    if "GlobalSecondaryIndexName" in df.columns:
-        df = df[df["GlobalSecondaryIndexName"].isna()]
-    if "TableName" in df.columns:
-        df = df.assign(resource_id=df["TableName"].fillna(df["resource_id"]))
-    period = pd.to_numeric(df["period_s"], errors="coerce").fillna(60).clip(lower=1)
-    df = df.assign(rate=df["value"] / period)
-    out = {}
-    for rid, g in df.groupby("resource_id"):
-        out[text(rid)] = {"count": int(len(g)), "mean": float(g["rate"].mean()), "p95": float(g["rate"].quantile(0.95)),
-                          "max": float(g["rate"].max())}
-    return out
-
-
 @rule("DAT-013", title="Provisioned DynamoDB table with low consumed capacity", domain="datastores",
       severity="medium", effort="low",
       rationale=("A provisioned table bills its RCU/WCU every hour whether used or not; when p95 consumption is "
@@ -539,8 +492,8 @@ def ddb_low_utilisation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Find
     t = t[t["billing_mode"].map(text).astype(str).str.upper() == "PROVISIONED"]
     if not len(t):
         return []
-    reads = _ddb_consumed(snapshot, "ConsumedReadCapacityUnits", a.metrics_lookback_days)
-    writes = _ddb_consumed(snapshot, "ConsumedWriteCapacityUnits", a.metrics_lookback_days)
+    reads = ddb_consumed(snapshot, "ConsumedReadCapacityUnits", a.metrics_lookback_days)
+    writes = ddb_consumed(snapshot, "ConsumedWriteCapacityUnits", a.metrics_lookback_days)
     out = []
     for r in t.itertuples():
         name = text(r.table_name)

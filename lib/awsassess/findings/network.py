@@ -8,7 +8,8 @@ from collections import Counter, defaultdict
 import pandas as pd
 
 from awsassess import metrics_stats as ms
-from awsassess.findings._common import elb_dimension, nat_bytes, per_month, services_by_vpc
+from awsassess.facts.metrics import elb_dimension, nat_bytes, per_month
+from awsassess.facts.placement import services_by_vpc
 from awsassess.findings.base import (
     Finding,
     is_production,

@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 
 from awsassess import metrics_stats as ms
+from awsassess.facts.pipelines import OK, build_stats, durations, recent
 from awsassess.findings.base import (
     Finding,
     json_list,
-    json_obj,
     minutes,
     num,
     rule,
@@ -22,31 +22,6 @@ from awsassess.findings.base import (
 )
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
-from awsassess.values import is_bool
-
-OK = {"Succeeded", "SUCCEEDED"}
-
-
-def _recent(df: pd.DataFrame, column: str, snapshot: Snapshot, days: int) -> pd.DataFrame:
-    if not len(df):
-        return df
-    df = df.copy()
-    df[column] = ms.to_utc(df[column])
-    end = ms.as_of(snapshot)
-    return df[df[column].isna() | (df[column] > end - timedelta(days=days))]
-
-
-def _durations(df: pd.DataFrame) -> pd.Series:
-    """Seconds per row (float, NaN when unknown): ``duration_s``, else end - start.
-
-    A bool duration is a wrong-typed cell, not a 1-second (or 0-second) run: it counts as missing. Left as
-    bools, pandas keeps a bool column and its quantiles crash."""
-    raw = df["duration_s"]
-    d = pd.to_numeric(raw.where(~raw.map(is_bool).astype(bool), None), errors="coerce").astype(float)
-    if d.isna().any() and "start" in df and "end" in df:
-        calc = (ms.to_utc(df["end"]) - ms.to_utc(df["start"])).dt.total_seconds()
-        d = d.fillna(pd.Series(calc.values, index=df.index))
-    return d
 
 
 def _stage_actions(pipeline_row: Any) -> list[dict[str, Any]]:
@@ -62,16 +37,16 @@ def _stage_actions(pipeline_row: Any) -> list[dict[str, Any]]:
 
 def pipeline_durations(snapshot: Snapshot, a: FindingsAssumptions) -> pd.DataFrame:
     """Per pipeline: executions, p50/p90 minutes, median seconds per stage and the dominant stage."""
-    ex = _recent(snapshot.table("pipeline_executions"), "start", snapshot, a.history_lookback_days)
+    ex = recent(snapshot.table("pipeline_executions"), "start", snapshot, a.history_lookback_days)
     ex = ex[ex["status"].map(text).isin(OK)] if len(ex) else ex
-    acts = _recent(snapshot.table("pipeline_action_executions"), "start", snapshot, a.history_lookback_days)
+    acts = recent(snapshot.table("pipeline_action_executions"), "start", snapshot, a.history_lookback_days)
     rows = []
     if not len(ex):
         return pd.DataFrame(columns=["region", "pipeline", "executions", "p50_min", "p90_min", "stages",
                                      "dominant_stage", "dominant_share_pct"])
-    ex = ex.assign(d=_durations(ex))
+    ex = ex.assign(d=durations(ex))
     if len(acts):
-        acts = acts.assign(d=_durations(acts))
+        acts = acts.assign(d=durations(acts))
     for (region, name), g in ex.groupby(["region", "pipeline"]):
         d = g["d"].dropna()
         if not len(d):
@@ -95,26 +70,6 @@ def pipeline_durations(snapshot: Snapshot, a: FindingsAssumptions) -> pd.DataFra
                      "dominant_share_pct": round(100 * stages[dominant] / total, 1) if dominant and total else None})
     return pd.DataFrame(rows, columns=["region", "pipeline", "executions", "p50_min", "p90_min", "stages",
                                        "dominant_stage", "dominant_share_pct"])
-
-
-def _build_stats(snapshot: Snapshot, a: FindingsAssumptions) -> dict[str, dict[str, Any]]:
-    b = _recent(snapshot.table("builds"), "start", snapshot, a.history_lookback_days)
-    if not len(b):
-        return {}
-    b = b[b["status"].map(text).isin(OK | {""})]
-    b = b.assign(d=_durations(b))
-    out = {}
-    for project, g in b.groupby("project"):
-        phases: dict[str, list[float]] = defaultdict(list)
-        for p in g["phases"]:
-            for k, v in json_obj(p).items():
-                if num(v) is not None:
-                    phases[k].append(float(num(v)))
-        out[text(project)] = {
-            "builds": int(len(g)), "p50_s": float(g["d"].median()) if g["d"].notna().any() else None,
-            "phases_p50_s": {k: float(pd.Series(v).median()) for k, v in phases.items()},
-        }
-    return out
 
 
 @rule("PIP-001", title="Slow pipeline", domain="pipelines", severity="medium", effort="medium",
@@ -150,7 +105,7 @@ def slow_pipelines(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "by half or more."),
       thresholds=("history_lookback_days",), tables=("build_projects", "builds"))
 def docker_no_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
-    stats = _build_stats(snapshot, a)
+    stats = build_stats(snapshot, a.history_lookback_days)
     out = []
     for r in snapshot.table("build_projects").itertuples():
         docker = truthy(r.docker_build) or (truthy(r.privileged_mode) and r.docker_build is None)
@@ -194,7 +149,7 @@ def _size(compute_type: str) -> str:
       thresholds=("build_oversized_max_p50_min", "build_undersized_min_build_phase_min", "history_lookback_days"),
       tables=("build_projects", "builds"))
 def compute_mismatch(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
-    stats = _build_stats(snapshot, a)
+    stats = build_stats(snapshot, a.history_lookback_days)
     out = []
     for r in snapshot.table("build_projects").itertuples():
         st = stats.get(text(r.name))
@@ -231,9 +186,9 @@ def compute_mismatch(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
 def blue_green_wait(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     g = snapshot.table("deployment_groups")
     g = g[g["deployment_type"].map(text).astype(str).str.upper() == "BLUE_GREEN"]
-    deps = _recent(snapshot.table("deployments"), "start", snapshot, a.history_lookback_days)
+    deps = recent(snapshot.table("deployments"), "start", snapshot, a.history_lookback_days)
     if len(deps):
-        deps = deps.assign(d=_durations(deps))
+        deps = deps.assign(d=durations(deps))
     out = []
     for r in g.itertuples():
         wait = num(r.termination_wait_min)
@@ -303,8 +258,8 @@ def pipeline_type_cost(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
     p = snapshot.table("pipelines")
     if not len(p):
         return []
-    ex = _recent(snapshot.table("pipeline_executions"), "start", snapshot, a.history_lookback_days)
-    acts = _recent(snapshot.table("pipeline_action_executions"), "start", snapshot, a.history_lookback_days)
+    ex = recent(snapshot.table("pipeline_executions"), "start", snapshot, a.history_lookback_days)
+    acts = recent(snapshot.table("pipeline_action_executions"), "start", snapshot, a.history_lookback_days)
     scale = 30.4 / a.history_lookback_days
     out = []
     for region, g in p.groupby("region"):
@@ -314,7 +269,7 @@ def pipeline_type_cost(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
         action_min = None
         if len(acts):
             a_ = acts[acts["pipeline"].isin(names) & (acts["category"].map(text) != "Approval")]
-            action_min = round(float(_durations(a_).fillna(0).sum()) / 60 * scale, 0)
+            action_min = round(float(durations(a_).fillna(0).sum()) / 60 * scale, 0)
         out.append(spec("PIP-006").finding(
             snapshot, region=region, resource_ids=sorted(names),
             title=f"{len(names)} pipeline(s): {len(v1)} V1, {len(names) - len(v1)} V2; "

@@ -7,25 +7,21 @@ description and a unit (``json_schema_extra["unit"]``); ``docs/rules.md`` lists 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from awsassess.facts.assumptions import SharedAssumptions
 from awsassess.values import documented
 
 _f = documented  # short name: every field below is declared with it
 
 
-class FindingsAssumptions(BaseModel):
-    """Every threshold and lookback the rules use (override any of them per account)."""
+class FindingsAssumptions(SharedAssumptions):
+    """Every threshold and lookback the rules use (override any of them per account); the shared ones
+    (production labels, metric window, right-sizing targets) come from :class:`SharedAssumptions`."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     # ------------------------------------------------------------------ general
-    production_environments: list[str] = _f(
-        ["production", "prod", "prd", "live"],
-        "Environment labels (params `environment`, case-insensitive) treated as production.", "labels")
-    metrics_lookback_days: int = _f(
-        14, "Days of CloudWatch data the utilisation rules read (counted back from the latest datapoint "
-        "or the snapshot's collection time).", "days", ge=1, le=455)
     history_lookback_days: int = _f(
         30, "Days of history (pipeline executions, builds, stopped tasks, deployments) the rules read.",
         "days", ge=1, le=400)
@@ -69,18 +65,12 @@ class FindingsAssumptions(BaseModel):
         "much per month.", "GB/month", ge=0)
 
     # ------------------------------------------------------------------ compute
-    target_utilization_pct: float = _f(
-        70.0, "Right-sizing target: the recommended Fargate size keeps p95 CPU and memory under this.",
-        "%", gt=0, le=100)
     overprovisioned_max_p95_pct: float = _f(
         50.0, "A service is reported as over-provisioned only when p95 CPU or memory is below this and a "
         "smaller valid Fargate size exists.", "%", gt=0, le=100)
     underprovisioned_min_p95_pct: float = _f(
         85.0, "A service whose p95 CPU or memory is at or above this is reported as under-provisioned.",
         "%", gt=0, le=100)
-    min_datapoints: int = _f(
-        24, "Fewest datapoints a utilisation rule needs for a resource before it judges it.", "datapoints",
-        ge=1)
     deregistration_delay_max_s: int = _f(
         60, "Target-group deregistration delays above this slow every rollout.", "seconds", ge=0)
     health_check_time_to_healthy_max_s: int = _f(

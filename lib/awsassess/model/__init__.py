@@ -127,17 +127,12 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _resolve(assumptions: Any) -> ModelAssumptions:
-    if assumptions is None:
-        return ModelAssumptions()
+    """The model's section of :func:`awsassess.assumptions.resolve` (a flat dict is the model overrides)."""
     if isinstance(assumptions, ModelAssumptions):
         return assumptions
-    if hasattr(assumptions, "model") and isinstance(assumptions.model, ModelAssumptions):
-        return assumptions.model
-    if isinstance(assumptions, dict):
-        if set(assumptions) <= {"findings", "model"} and assumptions:
-            return ModelAssumptions.model_validate(assumptions.get("model") or {})
-        return ModelAssumptions.model_validate(assumptions)
-    raise TypeError(f"assumptions: expected ModelAssumptions, Assumptions or a dict, got {type(assumptions).__name__}")
+    from awsassess.assumptions import resolve  # awsassess.assumptions imports this package's assumptions
+
+    return resolve(assumptions, "model").model
 
 
 def _members(snapshot: Snapshot) -> dict[str, list[str]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator
 
+from awsassess.facts.assumptions import SharedAssumptions
 from awsassess.values import documented
 
 _f = documented  # short name: every field below is declared with it
@@ -21,7 +22,7 @@ _f = documented  # short name: every field below is declared with it
 GITHUB_INCLUDED_MINUTES = {"free": 2_000, "pro": 3_000, "team": 3_000, "enterprise": 50_000}
 
 
-class ModelAssumptions(BaseModel):
+class ModelAssumptions(SharedAssumptions):
     """The cost model's knobs (override any per account under ``assumptions: {model: ...}``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -33,9 +34,6 @@ class ModelAssumptions(BaseModel):
     history_days: float | None = _f(
         None, "Days of pipeline/build history the snapshot covers (to scale builds and executions to a month). "
         "None: the manifest's collect.lookback_days, else the span of the history, else 30.", "days")
-    production_environments: list[str] = _f(
-        ["production", "prod", "prd", "live"],
-        "Environment labels treated as production (Multi-AZ data stores are kept only there).", "labels")
     bytes_per_gb: float = _f(
         float(1024**3), "Bytes in a billed GB when turning CloudWatch byte counts into GB (AWS usage reports "
         "meter data in binary GB, 2^30 bytes; set 1e9 for decimal GB).", "bytes", gt=0)
@@ -54,18 +52,6 @@ class ModelAssumptions(BaseModel):
         return self.strict_prices or self.allow_missing_prices is False
 
     # ------------------------------------------------------------------ compute: right-sizing
-    cpu_target_pct: float = _f(
-        70.0, "Right-sizing: a task's new CPU is chosen so that its measured p95 CPU is at most this share of it "
-        "(headroom for peaks and deploys; the usual 60-75% target-tracking band).", "%", gt=0, le=100)
-    memory_target_pct: float = _f(
-        80.0, "Right-sizing: a task's new memory is chosen so that its measured p95 memory is at most this share "
-        "of it (memory is not elastic: an OOM kills the task).", "%", gt=0, le=100)
-    utilisation_statistic: Literal["Average", "Maximum"] = _f(
-        "Average", "Which hourly CloudWatch statistic the p95 is taken over (Average = p95 of hourly means; "
-        "Maximum is more conservative).", "statistic")
-    never_shrink_below_current_when_starved_pct: float = _f(
-        90.0, "A task whose p95 CPU is at or above this share of its size is CPU-starved: it is sized up by "
-        "the same rule, never down.", "%", gt=0, le=100)
 
     # ------------------------------------------------------------------ compute: ECS on EC2 packing
     utilisation_target: float = _f(
@@ -196,6 +182,3 @@ class ModelAssumptions(BaseModel):
         if self.github_included_minutes is not None:
             return int(self.github_included_minutes)
         return GITHUB_INCLUDED_MINUTES[self.github_plan]
-
-    def is_production(self, environment: str) -> bool:
-        return environment.strip().lower() in {e.lower() for e in self.production_environments}

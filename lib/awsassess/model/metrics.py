@@ -1,7 +1,6 @@
 """Fast per-resource lookups over the snapshot's ``metrics`` table (built once per model run).
 
-Same semantics as :mod:`awsassess.metrics_stats` (one row per datapoint; percentiles client-side over
-the hourly points of one statistic) but indexed by (namespace, metric, stat, resource id), because the
+Same rows as :mod:`awsassess.metrics_stats` (one row per datapoint) but indexed by (namespace, metric, stat, resource id), because the
 model asks for hundreds of series and filtering the whole table each time is slow.
 """
 
@@ -76,11 +75,6 @@ class MetricIndex:
              dims: dict[str, str] | None = None) -> float | None:
         s = self.get(namespace, metric, stat, resource_id, dims)
         return float(s.values.mean()) if s is not None and len(s.values) else None
-
-    def quantile(self, namespace: str, metric: str, resource_id: str, q: float, stat: str = "Average",
-                 dims: dict[str, str] | None = None) -> float | None:
-        s = self.get(namespace, metric, stat, resource_id, dims)
-        return float(np.quantile(s.values, q)) if s is not None and len(s.values) else None
 
     def max_rate(self, namespace: str, metric: str, resource_id: str) -> float | None:
         """The highest per-second rate of a Sum metric (Sum / period) over its datapoints."""

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from awsassess import metrics_stats as ms
+from awsassess.facts.placement import service_vpcs
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.costing import text
 from awsassess.snapshot import Snapshot
@@ -69,18 +70,6 @@ def peering_order(snapshot: Snapshot) -> tuple[str | None, list[str]]:
 def _ids(raw: object) -> list[str]:
     """The ids of a JSON-list cell; an item that is not text (a number, an object) is no id."""
     return [x for x in json_list(raw) if isinstance(x, str) and x]
-
-
-def service_vpcs(snapshot: Snapshot) -> dict[str, str]:
-    """service name -> VPC id (from its awsvpc subnets); a service whose subnets are unknown has no VPC."""
-    subnets = {text(r["subnet_id"]): text(r["vpc_id"]) for _, r in snapshot.table("subnets").iterrows()}
-    out = {}
-    for _, s in snapshot.table("ecs_services").iterrows():
-        for sn in _ids(s["subnets"]):
-            if sn in subnets:
-                out[text(s["service_name"])] = subnets[sn]
-                break
-    return out
 
 
 def service_order(snapshot: Snapshot, arch: ProposedArchitecture) -> tuple[list[str], list[str], str]:

@@ -128,8 +128,9 @@ class PipelineTimeModel:
                              for p in self.pipelines])
 
     def to_dict(self) -> dict[str, Any]:
+        typical = self.typical()
         return {"now_min": _r(self.now_min), "predicted_min": _r(self.predicted_min),
-                "typical_pipeline": (self.typical().pipeline if self.typical() else None),
+                "typical_pipeline": typical.pipeline if typical else None,
                 "pipelines": [p.to_dict() for p in self.pipelines]}
 
 
@@ -236,8 +237,15 @@ class History:
         rows = self.phases.get(project, [])
         if not rows:
             return {}
-        order = list(rows[0])
-        return {k: float(statistics.median([r.get(k, 0.0) for r in rows])) for k in order}
+        # a phase a build does not report is unknown there, never 0 s: each phase's median is over the
+        # builds that timed it, in the order the phases first appear
+        order = list(dict.fromkeys(k for r in rows for k in r))
+        out = {}
+        for k in order:
+            times = [float(v) for r in rows if isinstance(v := r.get(k), int | float) and not isinstance(v, bool) and v == v]
+            if times:
+                out[k] = float(statistics.median(times))
+        return out
 
 
 def stage_medians(rows: list[dict[str, Any]],

@@ -15,7 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from awsassess.fargate import RightSize, rightsize
+from awsassess.facts import facts_for
+from awsassess.facts.datastores import db_cpu_p95
+from awsassess.fargate import RightSize
 from awsassess.model import current as cur
 from awsassess.model.architecture import (
     CapacityProvider,
@@ -128,9 +130,9 @@ def propose_network(c: Coster, arch: ProposedArchitecture, region: str, env: str
                   note=f"current NAT bytes x (1 - {a.gateway_endpoint_share_pct:g}% to gateway endpoints), "
                        "spread over the NATs")
     # Elastic IPs: NAT addresses are replaced above, idle ones go, the others (in use) stay
-    nat_ips = set(nats["public_ip"].astype(str)) if len(nats) else set()
+    nat_public_ips = set(nats["public_ip"].astype(str)) if len(nats) else set()
     for _, e in _region_of(snap.table("elastic_ips"), region).iterrows():
-        if text(e["public_ip"]) in nat_ips or not text(e["association_id"]):
+        if text(e["public_ip"]) in nat_public_ips or not text(e["association_id"]):
             continue
         c.add(SCENARIO, "network", "Public IPv4 (Elastic IP)", text(e["allocation_id"]), region, h, "IP-hours",
               "AmazonVPC", "public_ipv4_hour", replaces=[text(e["allocation_id"])], note="kept (in use)")
@@ -225,22 +227,16 @@ class ComputePlan:
 
 
 def rightsize_services(c: Coster, region: str) -> list[tuple[pd.Series, RightSize]]:
-    snap, a = c.snapshot, c.assumptions
+    """Running services of ``region`` with their right size: the shared facts the rules report (CMP-001/002)."""
+    snap = c.snapshot
+    sizes = facts_for(snap, c.assumptions).sizes
     svc = _region_of(snap.table("ecs_services"), region)
-    vprice = c.catalog.find("AmazonECS", "fargate_vcpu_hour:x86_64", region)
-    gprice = c.catalog.find("AmazonECS", "fargate_gb_hour:x86_64", region)
     out = []
     for _, s in svc.iterrows():
         if cur.task_count(s) <= 0:
             continue
-        dims = {"ClusterName": text(s["cluster"])}
-        name = text(s["service_name"])
-        cpu95 = c.metrics.quantile("AWS/ECS", "CPUUtilization", name, 0.95, a.utilisation_statistic, dims)
-        mem95 = c.metrics.quantile("AWS/ECS", "MemoryUtilization", name, 0.95, a.utilisation_statistic, dims)
-        rs = rightsize(name, int(num(s["cpu"], 256)), int(num(s["memory"], 512)), cpu95, mem95, a.cpu_target_pct,
-                       a.memory_target_pct, a.never_shrink_below_current_when_starved_pct,
-                       vprice.usd if vprice else 0.04048, gprice.usd if gprice else 0.004445)
-        out.append((s, rs))
+        size = sizes[(text(s["cluster"]), text(s["service_name"]))]
+        out.append((s, size.right))
     return out
 
 
@@ -417,12 +413,12 @@ def _cheapest(c: Coster, service: str, fmt: str, classes: Sequence[str], region:
 
 def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, production: bool) -> None:
     snap, a, h = c.snapshot, c.assumptions, c.hours
+    db_cpu = db_cpu_p95(snap, a)
     for _, d in _region_of(snap.table("db_instances"), region).iterrows():
         if text(d["status"]).lower() in ("deleting", "deleted", "stopped"):
             continue
         did, cls, engine = text(d["db_instance_id"]), text(d["instance_class"]), text(d["engine"]).lower()
-        ns = "AWS/DocDB" if engine == "docdb" else "AWS/RDS"
-        p95 = c.metrics.quantile(ns, "CPUUtilization", did, 0.95, a.utilisation_statistic)
+        p95 = db_cpu.get(did)
         downsize = (not production) and p95 is not None and p95 < a.nonprod_downsize_cpu_pct
         if engine == "docdb":
             cands = _candidates(cls, downsize, a.graviton_databases)

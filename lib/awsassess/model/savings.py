@@ -817,7 +817,7 @@ def _with(f: Any, saving: float | None, evidence: dict[str, Any]) -> Any:
     if isinstance(f, dict):
         return {**f, "monthly_savings_usd": saving, "evidence": evidence}
     if dataclasses.is_dataclass(f) and not isinstance(f, type):
-        return dataclasses.replace(f, monthly_savings_usd=saving, evidence=evidence)  # type: ignore[type-var]
+        return dataclasses.replace(f, monthly_savings_usd=saving, evidence=evidence)
     if hasattr(f, "model_copy"):
         return f.model_copy(update={"monthly_savings_usd": saving, "evidence": evidence})
     f.monthly_savings_usd = saving

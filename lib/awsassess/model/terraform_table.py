@@ -42,8 +42,9 @@ def terraform_rows(arch: ProposedArchitecture) -> list[dict[str, Any]]:
             add("aws_nat_gateway", nat.name, {"subnet": f"{vpc.name}-public-{nat.az[-1]}", "allocation": f"{nat.name}-eip"},
                 wave="network foundation")
         for az in vpc.azs:
-            nat = next((n.name for n in vpc.nat_gateways if n.az == az), vpc.nat_gateways[0].name if vpc.nat_gateways else "")
-            add("aws_route_table", f"{vpc.name}-private-{az[-1]}", {"vpc": vpc.name, "default_route": nat or "none"},
+            nat_name = next((n.name for n in vpc.nat_gateways if n.az == az),
+                            vpc.nat_gateways[0].name if vpc.nat_gateways else "")
+            add("aws_route_table", f"{vpc.name}-private-{az[-1]}", {"vpc": vpc.name, "default_route": nat_name or "none"},
                 wave="network foundation")
         add("aws_route_table", f"{vpc.name}-public", {"vpc": vpc.name, "default_route": f"{vpc.name}-igw"},
             wave="network foundation")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from pathlib import Path
 from typing import Any
 
+from awsassess.layout import AccountFolder, ArtefactError, suite_notebooks_dir
 from awsassess.report.export import export_html, report_resources
 from awsassess.report.merge import NOTEBOOK_NAME, ReportError, merge_notebooks
 from awsassess.report.pdf import html_to_pdf
@@ -20,20 +20,17 @@ META_KEYS = ("client", "prepared_by", "account_id", "environment", "name", "date
 
 
 def standard_notebooks() -> list[str]:
-    """Stems of the suite's notebooks (``notebooks/NN_name.ipynb`` of the checkout), [] if not found."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        nb_dir = parent / "notebooks"
-        if nb_dir.is_dir() and (parent / "lib" / "awsassess").is_dir():
-            return sorted(p.stem for p in nb_dir.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name))
-    return []
+    """Stems of the suite's notebooks (:func:`awsassess.layout.suite_notebooks_dir`, the folder the batch
+    executes by default), [] if there is none."""
+    nb_dir = suite_notebooks_dir()
+    return sorted(p.stem for p in nb_dir.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name)) if nb_dir.is_dir() else []
 
 
-def _manifest(account_dir: Path) -> dict[str, Any]:
-    path = account_dir / "snapshot" / "manifest.json"
+def _manifest(folder: AccountFolder) -> dict[str, Any]:
+    """The snapshot's manifest for the cover (account, regions); {} when absent or damaged."""
     try:
-        return json.loads(path.read_text()) if path.is_file() else {}
-    except (OSError, ValueError):
+        return folder.read_manifest(missing_ok=True)
+    except ArtefactError:
         return {}
 
 
@@ -58,29 +55,29 @@ def build_account_report(
     never published: their sections say "failed". ``pdf_engine``: ``auto`` (default, or
     ``$AWSASSESS_PDF_ENGINE``), ``chromium`` or ``weasyprint``; ``pdf=False`` skips the PDF.
     """
-    account_dir = Path(account_dir)
+    folder = AccountFolder.of(account_dir)
     meta = dict(meta or {})
     unknown = sorted(set(meta) - set(META_KEYS))
     if unknown:
         raise ReportError(f"report meta: unknown key(s) {unknown}. Fix: use only {', '.join(META_KEYS)}")
-    notebooks_dir = account_dir / "notebooks"
+    notebooks_dir = folder.notebooks
     if not notebooks_dir.is_dir():
-        raise ReportError(f"{notebooks_dir} does not exist. Fix: run the account's notebooks first "
-                          "(`awsassess run` or `awsassess analyze`), then build the report")
+        raise ReportError(f"{notebooks_dir} does not exist. Fix: run the account's notebooks first: "
+                          f"{folder.notebooks_fix}, then build the report")
     t0 = time.perf_counter()
     merged = merge_notebooks(notebooks_dir, expected if expected is not None else standard_notebooks())
     for s in merged.failed:
-        log.warning("%s: section %s not published, the notebook failed: %s", account_dir.name, s.stem, s.reason)
-    report = report_resources(meta, merged, _manifest(account_dir))
+        log.warning("%s: section %s not published, the notebook failed: %s", folder.name, s.stem, s.reason)
+    report = report_resources(meta, merged, _manifest(folder))
     html = export_html(merged, notebooks_dir, report)
-    html_path = account_dir / "report.html"
+    html_path = folder.report_html
     _write_text_atomic(html_path, html)
     t1 = time.perf_counter()
     out = {"html": html_path}
     if pdf:
-        pdf_path = account_dir / "report.pdf"
+        pdf_path = folder.report_pdf
         engine = html_to_pdf(html_path, pdf_path, engine=pdf_engine)
         out["pdf"] = pdf_path
-        log.info("%s: report.html in %.2f s, report.pdf (%s) in %.2f s", account_dir.name, t1 - t0, engine,
+        log.info("%s: report.html in %.2f s, report.pdf (%s) in %.2f s", folder.name, t1 - t0, engine,
                  time.perf_counter() - t1)
     return out

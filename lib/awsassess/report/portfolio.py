@@ -9,7 +9,6 @@ would turn them into absolute ``file://`` paths of this machine).
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -20,12 +19,12 @@ import jinja2
 import markupsafe
 
 from awsassess import __version__
-from awsassess.params import RESERVED_NAMES, account_folder
+from awsassess.layout import RESERVED_RUN_FOLDERS, AccountFolder, ArtefactError, RunFolder
 from awsassess.report.export import css_string, display_date, logo_data_uri, templates_dir
 from awsassess.report.merge import ReportError
 from awsassess.report.pdf import html_to_pdf
 from awsassess.report.render import SEVERITIES, cost_bars_png, is_number, minutes, money, pct, truncate
-from awsassess.report.summary import DOMAIN_LABELS, headline, load_findings, top_findings
+from awsassess.report.summary import DOMAIN_LABELS, Results, headline, top_findings
 from awsassess.safe_files import write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ OK_STATES = {"ok", "done", "success", "succeeded", "complete", "completed", "ski
 @dataclass
 class AccountEntry:
     name: str
-    folder: Path
+    folder: AccountFolder
     account_id: str = ""
     environment: str = ""
     status: str = "ok"  # ok | partial | failed
@@ -45,15 +44,12 @@ class AccountEntry:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _load_run(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / "run.json"
-    if not path.is_file():
-        return {}
+def _load_run(run: RunFolder) -> dict[str, Any]:
+    """run.json ({} without one: the portfolio then shows the account folders it finds)."""
     try:
-        data = json.loads(path.read_text())
-    except ValueError as exc:
-        raise ReportError(f"{path}: not valid JSON ({exc}). Fix: re-run the batch, or delete run.json") from None
-    return data if isinstance(data, dict) else {}
+        return run.read_run(missing_ok=True)
+    except ArtefactError as exc:
+        raise ReportError(f"{exc.path}: {exc.reason}. Fix: re-run the batch, or delete {exc.path.name}") from None
 
 
 def _error_text(error: Any) -> str:
@@ -62,7 +58,7 @@ def _error_text(error: Any) -> str:
     return str(error or "")
 
 
-def _status_of(info: dict[str, Any], folder: Path) -> tuple[str, str]:
+def _status_of(info: dict[str, Any], folder: AccountFolder) -> tuple[str, str]:
     """(ok | partial | failed, short reason) from one account's run.json entry and its folder.
 
     An account whose run failed but whose folder holds the analysis (findings/costs) is "partial":
@@ -83,7 +79,7 @@ def _status_of(info: dict[str, Any], folder: Path) -> tuple[str, str]:
             failed_steps.append(str(name))
             if not error and isinstance(step, dict):
                 error = _error_text(step.get("error") or step.get("message"))
-    has_data = any((folder / f).is_file() for f in ("findings.json", "costs.csv", "model.json"))
+    has_data = folder.has_analysis()
     named = f"failed: {', '.join(failed_steps)}" if failed_steps else ""
     if status in FAILED_STATES and not has_data:
         return "failed", " \u2014 ".join(x for x in (named, error.splitlines()[0] if error else "") if x) or "the run failed"
@@ -95,8 +91,9 @@ def _status_of(info: dict[str, Any], folder: Path) -> tuple[str, str]:
     return "ok", ""
 
 
-def discover_accounts(run_dir: Path, run: dict[str, Any]) -> list[AccountEntry]:
+def discover_accounts(run_dir: Path | RunFolder, run: dict[str, Any]) -> list[AccountEntry]:
     """Accounts listed in run.json, plus account folders on disk that it does not list."""
+    folder = RunFolder.of(run_dir)
     listed = run.get("accounts") or []
     if isinstance(listed, dict):
         listed = [{"name": k, **(v if isinstance(v, dict) else {"status": v})} for k, v in listed.items()]
@@ -105,24 +102,25 @@ def discover_accounts(run_dir: Path, run: dict[str, Any]) -> list[AccountEntry]:
         if not isinstance(info, dict) or not info.get("name"):
             continue
         try:  # a name from a file: never a path out of the run folder
-            name = account_folder(run_dir, info["name"]).name
+            acct = folder.account(info["name"])
         except ValueError as exc:
             raise ReportError(str(exc)) from None
-        status, problem = _status_of(info, run_dir / name)
-        entries[name] = AccountEntry(name=name, folder=run_dir / name, account_id=str(info.get("account_id") or ""),
+        status, problem = _status_of(info, acct)
+        entries[acct.name] = AccountEntry(name=acct.name, folder=acct, account_id=str(info.get("account_id") or ""),
                                      environment=str(info.get("environment") or ""), status=status,
                                      problem=problem, info=info)
-    for sub in sorted(p for p in run_dir.iterdir() if p.is_dir() and not p.is_symlink()) if run_dir.is_dir() else []:
-        if sub.name in entries or sub.name.startswith(".") or sub.name in RESERVED_NAMES:
+    root = folder.path
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()) if root.is_dir() else []:
+        if sub.name in entries or sub.name.startswith(".") or sub.name in RESERVED_RUN_FOLDERS:
             continue
-        if any((sub / f).is_file() for f in ("findings.json", "costs.csv", "model.json", "report.html")):
-            entries[sub.name] = AccountEntry(name=sub.name, folder=sub)
+        found = AccountFolder(sub)
+        if found.has_analysis() or found.report_html.is_file():
+            entries[sub.name] = AccountEntry(name=sub.name, folder=found)
     for e in entries.values():
-        manifest = e.folder / "snapshot" / "manifest.json"
-        if manifest.is_file() and (not e.account_id or not e.environment):
+        if not e.account_id or not e.environment:
             try:
-                m = json.loads(manifest.read_text())
-            except ValueError:
+                m = e.folder.read_manifest(missing_ok=True)
+            except ArtefactError:  # a damaged manifest costs the row its account id, not the portfolio
                 m = {}
             e.account_id = e.account_id or str(m.get("account_id") or "")
             e.environment = e.environment or str(m.get("environment") or "")
@@ -158,7 +156,7 @@ def _branding_from_params(accounts: list[AccountEntry]) -> dict[str, Any]:
 
 def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the portfolio template shows (plain values; the template escapes them)."""
-    run = _load_run(run_dir)
+    run = _load_run(RunFolder.of(run_dir))
     meta = dict(meta or {})
     rep = run.get("report") if isinstance(run.get("report"), dict) else {}
     client = str(meta.get("client") or rep.get("client") or run.get("client") or "")
@@ -170,22 +168,30 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
         prepared_by = prepared_by or branding.get("prepared_by", "")
         meta.setdefault("logo", branding.get("logo"))
     if not accounts:
-        raise ReportError(f"{run_dir}: no accounts found (no run.json entries, no account folders with findings.json/"
-                          "costs.csv). Fix: point at the --out folder of `awsassess run` / `awsassess demo`")
+        raise ReportError(f"{run_dir}: no accounts found (no run.json entries, no account folders with analysis files "
+                          "or a report). Fix: point at the --out folder of `awsassess run` / `awsassess demo`")
     rows: list[dict[str, Any]] = []
     top: list[dict[str, Any]] = []
     for a in accounts:
         row: dict[str, Any] = {"name": a.name, "account_id": a.account_id, "environment": a.environment,
                                "status": a.status, "problem": truncate(a.problem.splitlines()[0] if a.problem else "", 160), "link": "", "_current": None,
                                "_proposed": None, "_saving": None}
-        if (a.folder / "report.html").is_file():
-            row["link"] = f"{a.name}/report.html"
-        if a.status == "failed":
+        if a.folder.report_html.is_file():
+            row["link"] = a.folder.report_html.relative_to(a.folder.path.parent).as_posix()
+        results = None
+        if a.status != "failed":
+            try:
+                results = Results.read(a.folder)
+            except ArtefactError as exc:  # a damaged file: the account is shown failed, with the file named
+                log.warning("portfolio: %s", exc)  # the full path and fix for the operator; the client sees the name
+                a.status, a.problem = "failed", f"{exc.path.name}: {exc.reason}"
+                row.update(status=a.status, problem=truncate(a.problem, 160))
+        if results is None:
             row.update(current="", proposed="", saving="", saving_pct="", high="", medium="", low="", info="",
                        pipeline="", status_label="Failed")
             rows.append(row)
             continue
-        h = headline(a.folder)
+        h = headline(results)
         row.update(_current=h.current_monthly_usd, _proposed=h.proposed_monthly_usd, _saving=h.saving_usd,
                    current=money(h.current_monthly_usd), proposed=money(h.proposed_monthly_usd),
                    saving=money(h.saving_usd), saving_pct=pct(h.saving_pct),
@@ -194,9 +200,9 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
                    status_label="Complete" if a.status == "ok" else "Partial",
                    **{s: h.by_severity.get(s, 0) for s in SEVERITIES})
         if not row["link"]:
-            row["problem"] = row["problem"] or "no report.html in the account folder"
+            row["problem"] = row["problem"] or f"no {a.folder.report_html.name} in the account folder"
         rows.append(row)
-        for f in top_findings(load_findings(a.folder), 10).to_dict("records"):
+        for f in top_findings(results.findings, 10).to_dict("records"):
             sev = str(f.get("severity") or "info")
             top.append({"account": a.name, "severity": sev, "sev_class": sev if sev in SEVERITIES else "info",
                         "domain": DOMAIN_LABELS.get(str(f.get("domain")), str(f.get("domain") or "")),
@@ -272,15 +278,16 @@ def build_portfolio(run_dir: str | os.PathLike[str], meta: dict[str, Any] | None
     context = portfolio_context(run_dir, meta)
     html = render_portfolio_html(context, links=True)
     check_self_contained(html)
-    html_path = run_dir / "portfolio.html"
+    run = RunFolder(run_dir)
+    html_path = run.portfolio_html
     write_text_atomic(html_path, html)
     out = {"html": html_path}
     if pdf:
         print_html = run_dir / f".portfolio.print.{os.getpid()}.html"
         print_html.write_text(render_portfolio_html(context, links=False), encoding="utf-8")
         try:
-            html_to_pdf(print_html, run_dir / "portfolio.pdf", engine=pdf_engine)
+            html_to_pdf(print_html, run.portfolio_pdf, engine=pdf_engine)
         finally:
             print_html.unlink(missing_ok=True)
-        out["pdf"] = run_dir / "portfolio.pdf"
+        out["pdf"] = run.portfolio_pdf
     return out

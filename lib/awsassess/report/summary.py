@@ -1,19 +1,28 @@
-"""Executive-summary and appendix content, read from an account folder and its snapshot.
+"""Executive-summary and appendix content: one account's :class:`Results` and its snapshot.
 
 The ``00_summary`` and ``90_appendix`` notebooks are one call per cell into this module. Data
 functions return DataFrames/dicts (testable); ``*_html`` functions return escaped HTML
 (:class:`awsassess.report.render.Markup`) for ``IPython.display.HTML``.
 
-Inputs (INTERFACE): ``findings.json``, ``costs.csv``, ``model.json`` (cost-model summary:
-current_monthly_usd, proposed_monthly_usd, saving_usd, saving_pct, pipeline_now_min,
-pipeline_predicted_min; either at the top level or under ``summary``), ``diagrams/``, and the
-snapshot (``coverage`` table, inventory counts). A missing file gives an empty table and a note,
-never an exception: the summary says what it could not see.
+Where the figures come from (``source`` of every function below, see :func:`results_of`):
+
+- a notebook passes its context (:class:`awsassess.notebook.Context`): the findings and the cost model
+  computed from the snapshot and the parameters' assumptions, the very objects the domain notebooks show.
+  Changing an assumption in the parameters cell changes the summary with them: one report, one set of
+  numbers. In a batch the context has the snapshot, assumptions, code and price cache analyze had, so the
+  figures are those of the files on disk (``tests/test_notebook_context.py`` checks both).
+- the portfolio (and a script) passes an account folder: what analyze wrote there, ``findings.json``,
+  ``costs.csv`` and ``model.json`` (through :class:`awsassess.layout.AccountFolder`'s readers). A missing
+  file gives an empty table and a note, never an exception: the summary says what it could not see.
+
+Either way the same :class:`Results` (findings frame, cost lines, model summary and unpriced items) feeds
+the same code, so the two cannot drift apart in how they count.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess.layout import AccountFolder
 from awsassess.report.render import (
     SEVERITIES,
     Col,
@@ -51,14 +61,9 @@ DOMAIN_LABELS = {"network": "Networking", "compute": "Compute", "pipelines": "Pi
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
-# ---------------------------------------------------------------------------------------- loading
-def load_findings(account_dir: str | Path) -> pd.DataFrame:
-    """``findings.json`` as a DataFrame with the INTERFACE columns (empty when absent)."""
-    path = Path(account_dir) / "findings.json"
-    records: list[dict[str, Any]] = []
-    if path.is_file():
-        data = json.loads(path.read_text() or "[]")
-        records = data.get("findings", []) if isinstance(data, dict) else list(data)
+# ---------------------------------------------------------------------------------------- results
+def findings_table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Findings records (``Finding.to_dict()``, as in findings.json) as a DataFrame with the INTERFACE columns."""
     df = pd.DataFrame(records)
     for c in FINDING_COLUMNS:
         if c not in df.columns:
@@ -68,26 +73,83 @@ def load_findings(account_dir: str | Path) -> pd.DataFrame:
     return df
 
 
-def load_costs(account_dir: str | Path) -> pd.DataFrame:
-    """``costs.csv`` with the INTERFACE columns (empty when absent)."""
-    path = Path(account_dir) / "costs.csv"
-    df = pd.read_csv(path, dtype={"resource_id": str, "region": str}) if path.is_file() else pd.DataFrame()
+def costs_table(lines: pd.DataFrame) -> pd.DataFrame:
+    """Cost lines (the model's, or costs.csv) with the INTERFACE columns, numbers as numbers, and text cells as
+    costs.csv gives them back (an empty cell is NaN), so live and on-disk lines compare equal."""
+    df = lines.copy()
     for c in COST_COLUMNS:
         if c not in df.columns:
             df[c] = pd.Series([None] * len(df), dtype="object")
     for c in ("quantity", "unit_price_usd", "monthly_usd"):
         df[c] = pd.to_numeric(df[c], errors="coerce")
+    for c in df.columns:
+        if c not in ("quantity", "unit_price_usd", "monthly_usd"):
+            text = df[c].astype(object)
+            df[c] = text.where(text.notna() & (text.astype(str) != ""), None)
     df["scenario"] = df["scenario"].astype(str).str.lower()
-    return df
+    return df.reset_index(drop=True)
 
 
-def load_model(account_dir: str | Path) -> dict[str, Any]:
-    """``model.json`` as a dict ({} when absent)."""
-    path = Path(account_dir) / "model.json"
-    if not path.is_file():
-        return {}
-    data = json.loads(path.read_text() or "{}")
-    return data if isinstance(data, dict) else {}
+@dataclass(frozen=True)
+class Results:
+    """What the summary shows of one account: findings, cost lines, the model's summary and unpriced items."""
+
+    findings: pd.DataFrame
+    costs: pd.DataFrame
+    model: dict[str, Any]  # {"summary": {...}, "unpriced": [...]} (model.json keys)
+
+    @classmethod
+    def of_analysis(cls, findings: list[Any], model: Any) -> Results:
+        """From a live analysis: :class:`awsassess.findings.Finding` objects and the
+        :class:`awsassess.model.CostModel` (the notebooks' context)."""
+        from awsassess.findings import Finding
+        from awsassess.model.costing import EXTRA_COLUMNS
+
+        ordered = sorted(findings, key=Finding.sort_key)  # as write_findings orders findings.json
+        lines = model.lines[[c for c in (*COST_COLUMNS, *EXTRA_COLUMNS) if c in model.lines.columns]]
+        return cls(findings=findings_table([f.to_dict() for f in ordered]), costs=costs_table(lines),
+                   model=json.loads(json.dumps({"summary": model.summary, "unpriced": model.unpriced}, default=str)))
+
+    @classmethod
+    def read(cls, folder: AccountFolder | str | os.PathLike[str]) -> Results:
+        """From the files analyze wrote into an account folder; absent files give empty parts (an unreadable
+        one raises :class:`awsassess.layout.ArtefactError`)."""
+        acct = AccountFolder.of(folder)
+        return cls(findings=findings_table([f.to_dict() for f in acct.read_findings(missing_ok=True)]),
+                   costs=costs_table(acct.read_costs(missing_ok=True)), model=acct.read_model(missing_ok=True))
+
+
+Source = Any  # a Results, anything with ``.results`` (a notebook Context), or an account folder (path)
+
+
+def results_of(source: Source) -> Results:
+    """The :class:`Results` of ``source``: itself, a notebook context's (live), or an account folder's (read)."""
+    if isinstance(source, Results):
+        return source
+    live = getattr(source, "results", None)
+    if isinstance(live, Results):
+        return live
+    return Results.read(source)
+
+
+def folder_of(source: Source) -> AccountFolder:
+    """The account folder of ``source`` (a notebook context's, or the folder itself)."""
+    return AccountFolder.of(getattr(source, "folder", None) or source)
+
+
+def load_findings(source: Source) -> pd.DataFrame:
+    """The findings as a DataFrame with the INTERFACE columns (empty when there are none)."""
+    return results_of(source).findings
+
+
+def load_costs(source: Source) -> pd.DataFrame:
+    """The cost lines with the INTERFACE columns (empty when there are none)."""
+    return results_of(source).costs
+
+
+def load_model(source: Source) -> dict[str, Any]:
+    """The model's ``summary`` and ``unpriced`` (model.json keys); {} when there is no model."""
+    return results_of(source).model
 
 
 def model_summary(model: dict[str, Any]) -> dict[str, Any]:
@@ -123,15 +185,14 @@ def _num(v: Any) -> float | None:
     return float(v) if is_number(v) else None
 
 
-def headline(account_dir: str | Path) -> Headline:
+def headline(source: Source) -> Headline:
     """Current vs proposed monthly cost, saving, pipeline time now -> predicted, findings counts.
 
     Costs come from ``costs.csv`` (the line-by-line evidence) when present, else from model.json;
     pipeline times from model.json. A disagreement between the two is noted, not hidden.
     """
-    costs = load_costs(account_dir)
-    findings = load_findings(account_dir)
-    summ = model_summary(load_model(account_dir))
+    results = results_of(source)
+    costs, findings, summ = results.costs, results.findings, model_summary(results.model)
     notes: list[str] = []
     current = proposed = None
     if len(costs):
@@ -250,9 +311,9 @@ def _domain(v: Any) -> str:
     return DOMAIN_LABELS.get(str(v), str(v or "").capitalize())
 
 
-def headline_html(account_dir: str | Path) -> Markup:
+def headline_html(source: Source) -> Markup:
     """The opening paragraph and the KPI cards."""
-    h = headline(account_dir)
+    h = headline(source)
     cards = [
         kpi("Cost today", money(h.current_monthly_usd), "USD per month, current architecture"),
         kpi("Proposed cost", money(h.proposed_monthly_usd), "USD per month, after the changes"),
@@ -291,8 +352,8 @@ FINDING_COLS = [
 ]
 
 
-def top_findings_html(account_dir: str | Path, n: int = 8) -> Markup:
-    df = top_findings(load_findings(account_dir), n)
+def top_findings_html(source: Source, n: int = 8) -> Markup:
+    df = top_findings(load_findings(source), n)
     cols = [*FINDING_COLS[:4], Col("monthly_savings_usd", "Saving / month", money, num=True), FINDING_COLS[4]]
     table = html_table(df, cols, classes="full", empty="No finding carries a monetary saving.")
     note = ('<p class="note">Savings of individual findings overlap (consolidating VPCs, for example, also removes '
@@ -301,14 +362,14 @@ def top_findings_html(account_dir: str | Path, n: int = 8) -> Markup:
     return Markup(table + note)
 
 
-def key_risks_html(account_dir: str | Path, n: int = 6) -> Markup:
-    df = key_risks(load_findings(account_dir), n)
+def key_risks_html(source: Source, n: int = 6) -> Markup:
+    df = key_risks(load_findings(source), n)
     cols = [*FINDING_COLS[:3], Col("recommendation", "Recommendation", lambda v: truncate(v, 180))]
     return Markup(html_table(df, cols, classes="full", empty="No high or medium risk was found."))
 
 
-def findings_matrix_html(account_dir: str | Path) -> Markup:
-    df = findings_matrix(load_findings(account_dir))
+def findings_matrix_html(source: Source) -> Markup:
+    df = findings_matrix(load_findings(source))
     cols = [Col("domain", "Area", _domain), *(Col(s, s.capitalize(), num=True) for s in SEVERITIES),
             Col("total", "Total", num=True),
             Col("saving", "Savings flagged / month", lambda v: money(v) if v is not None else "", num=True)]
@@ -318,8 +379,8 @@ def findings_matrix_html(account_dir: str | Path) -> Markup:
     return Markup(html_table(df, cols, total=total, empty="No findings."))
 
 
-def cost_by_domain_html(account_dir: str | Path) -> Markup:
-    df = cost_by_domain(load_costs(account_dir))
+def cost_by_domain_html(source: Source) -> Markup:
+    df = cost_by_domain(load_costs(source))
     cols = [Col("domain", "Area", _domain), Col("current", "Today / month", money, num=True),
             Col("proposed", "Proposed / month", money, num=True), Col("saving", "Saving / month", money, num=True)]
     total = None
@@ -329,19 +390,19 @@ def cost_by_domain_html(account_dir: str | Path) -> Markup:
     return Markup(html_table(df, cols, total=total, empty="No cost lines (costs.csv) for this account."))
 
 
-def cost_chart_png(account_dir: str | Path, dpi: int = 200) -> bytes | None:
+def cost_chart_png(source: Source, dpi: int = 200) -> bytes | None:
     """Horizontal bars, current vs proposed monthly cost per area (PNG bytes; None without costs)."""
-    df = cost_by_domain(load_costs(account_dir))
+    df = cost_by_domain(load_costs(source))
     if df.empty:
         return None
     return cost_bars_png([_domain(d) for d in df["domain"]], list(df["current"]), list(df["proposed"]), dpi)
 
 
-def cost_chart(account_dir: str | Path) -> Any:
+def cost_chart(source: Source) -> Any:
     """The cost chart as an IPython ``Image`` (or a note when there are no costs)."""
     from IPython.display import HTML, Image
 
-    png = cost_chart_png(account_dir)
+    png = cost_chart_png(source)
     if png is None:
         return HTML('<p class="note">No cost lines (costs.csv) for this account.</p>')
     return Image(data=png, format="png", width=720)
@@ -517,9 +578,9 @@ def low_confidence_prices(costs: pd.DataFrame) -> pd.DataFrame:
             .drop(columns="_g")[cols].reset_index(drop=True))
 
 
-def unpriced(account_dir: str | Path) -> pd.DataFrame:
+def unpriced(source: Source) -> pd.DataFrame:
     """Cost items the model could not price (model.json ``unpriced``): what, where and why."""
-    rows = load_model(account_dir).get("unpriced") or []
+    rows = load_model(source).get("unpriced") or []
     cols = ["scenario", "domain", "item", "resource_id", "region", "reason"]
     df = pd.DataFrame([r for r in rows if isinstance(r, dict)])
     for c in cols:
@@ -528,8 +589,8 @@ def unpriced(account_dir: str | Path) -> pd.DataFrame:
     return df[cols]
 
 
-def unpriced_html(account_dir: str | Path) -> str:
-    df = unpriced(account_dir)
+def unpriced_html(source: Source) -> str:
+    df = unpriced(source)
     if df.empty:
         return ""
     return ("<h3>Not priced</h3><p>These items could not be priced because the data behind them was not "
@@ -539,8 +600,9 @@ def unpriced_html(account_dir: str | Path) -> str:
                          classes="full"))
 
 
-def price_sources_html(account_dir: str | Path) -> Markup:
-    costs = load_costs(account_dir)
+def price_sources_html(source: Source) -> Markup:
+    results = results_of(source)
+    costs = results.costs
     if costs.empty:
         return Markup('<p class="note">No cost lines (costs.csv), so no prices were used.</p>')
     html = html_table(confidence_summary(costs), [
@@ -551,7 +613,7 @@ def price_sources_html(account_dir: str | Path) -> Markup:
         Col("lines", "Cost lines", num=True), Col("monthly_usd", "Monthly USD priced", money, num=True)],
         classes="full")
     low = low_confidence_prices(costs)
-    html += unpriced_html(account_dir)
+    html += unpriced_html(results)
     html += "<h3>Prices to confirm</h3>"
     if low.empty:
         html += '<p class="note">Every unit price used comes from an official source (confidence A).</p>'
@@ -620,12 +682,10 @@ def assumptions_html(assumptions: Any) -> Markup:
     return Markup(html)
 
 
-def deliverables_html(account_dir: str | Path) -> Markup:
-    """The files delivered next to this report (relative names only)."""
-    root = Path(account_dir)
-    wanted = ["findings.csv", "findings.json", "costs.csv", "model.json", "diagrams/current.svg", "diagrams/current.png",
-              "diagrams/proposed.svg", "diagrams/proposed.png"]
-    present = [w for w in wanted if (root / w).is_file()]
+def deliverables_html(source: Source) -> Markup:
+    """The files delivered next to this report (relative names only): on disk, whatever ``source`` is."""
+    folder = folder_of(source)
+    present = [p.relative_to(folder.path).as_posix() for p in folder.deliverables() if p.is_file()]
     if not present:
         return Markup("")
     items = "".join(f"<li><code>{esc(p)}</code></li>" for p in present)

@@ -7,8 +7,9 @@ from typing import Any
 import pandas as pd
 
 from awsassess import metrics_stats as ms
+from awsassess.facts.cdn import cache_policies
 from awsassess.findings.base import json_list, text, truthy
-from awsassess.findings.cdn import _policies, behaviour_issues
+from awsassess.findings.cdn import behaviour_issues
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 from awsassess.views import PALETTE, Chart, Note, figure, table
@@ -28,7 +29,7 @@ def inventory(snapshot: Snapshot) -> Any:
 def behaviours(snapshot: Snapshot) -> Any:
     """Cache behaviours with their policy, TTLs, compression and anything that defeats caching."""
     b = snapshot.table("cache_behaviors")
-    pol = _policies(snapshot)
+    pol = cache_policies(snapshot)
     rows = []
     for r in b.itertuples():
         rows.append({"Distribution": text(r.distribution_id), "Path": text(r.path_pattern) or "*",

@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 
 from awsassess import fargate
-from awsassess.findings._common import ecs_metric_stats, lookup_service
+from awsassess.facts import facts_for
+from awsassess.facts.tasks import recent_stopped_tasks
 from awsassess.findings.base import json_list, num, text, truthy
-from awsassess.findings.compute import _stopped
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 from awsassess.views import PALETTE, Chart, Note, absent, figure, table
@@ -20,27 +20,27 @@ SERVICE_COLUMNS = ["Service", "Cluster", "Launch", "Arch", "Size", "Tasks", "p95
 
 
 def services_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> pd.DataFrame:
+    """One row per ECS service; p95 and the right size are the shared facts the rules and the model use."""
     a = assumptions or FindingsAssumptions()
+    sizes = facts_for(snapshot, a).sizes
     s = snapshot.table("ecs_services")
-    cpu = ecs_metric_stats(snapshot, "CPUUtilization", "Average", a.metrics_lookback_days)
-    mem = ecs_metric_stats(snapshot, "MemoryUtilization", "Average", a.metrics_lookback_days)
     scaled = {text(r.resource_id) for r in snapshot.table("autoscaling_targets").itertuples()
               if text(r.service_namespace) == "ecs"}
     rows = []
     for r in s.itertuples():
-        c = lookup_service(cpu, text(r.cluster), text(r.service_name)) or {}
-        m = lookup_service(mem, text(r.cluster), text(r.service_name)) or {}
+        size = sizes.get((text(r.cluster), text(r.service_name)))
+        u = size.utilisation if size else None
         vcpu, mem_mb = num(r.cpu), num(r.memory)
         rec = None
-        if vcpu and mem_mb and c.get("p95") is not None and m.get("p95") is not None:
-            rec = fargate.smallest_for_p95(int(vcpu), int(mem_mb), float(c["p95"]), float(m["p95"]), a.target_utilization_pct)
+        if size and size.fargate and u and (u.cpu_p95 is not None or u.memory_p95 is not None):
+            rec = (size.right.fargate_cpu, size.right.fargate_memory)
         launch = text(r.launch_type) or "/".join(text(p) for p in json_list(r.capacity_providers)) or "?"
         rows.append({
             "Service": text(r.service_name), "Cluster": text(r.cluster), "Launch": launch,
             "Arch": text(r.cpu_architecture) or "X86_64",
             "Size": fargate.label(vcpu, mem_mb) if vcpu and mem_mb else "?",
             "Tasks": int(num(r.desired_count, 0) or 0),
-            "p95 CPU %": c.get("p95"), "p95 memory %": m.get("p95"),
+            "p95 CPU %": u.cpu_p95 if u else None, "p95 memory %": u.memory_p95 if u else None,
             "Right size": fargate.label(*rec) if rec else "–",
             "Auto scaling": f"service/{text(r.cluster)}/{text(r.service_name)}" in scaled,
             "Deploys with": text(r.deployment_controller) or "ECS",
@@ -66,9 +66,9 @@ def utilisation_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | Non
     y = list(range(len(df)))
     ax.barh([v + 0.2 for v in y], df["p95 CPU %"].fillna(0), height=0.4, color=PALETTE[0], label="p95 CPU")
     ax.barh([v - 0.2 for v in y], df["p95 memory %"].fillna(0), height=0.4, color=PALETTE[3], label="p95 memory")
-    ax.axvline(a.target_utilization_pct, color="#c0392b", linestyle="--", linewidth=1)
-    ax.text(a.target_utilization_pct, len(df) - 0.4, f" target {a.target_utilization_pct:.0f}%", color="#c0392b",
-            fontsize=8)
+    for target, label, colour in ((a.cpu_target_pct, "CPU", PALETTE[0]), (a.memory_target_pct, "memory", PALETTE[3])):
+        ax.axvline(target, color=colour, linestyle="--", linewidth=1)
+        ax.text(target, len(df) - 0.4, f" {label} target {target:.0f}%", color=colour, fontsize=8)
     ax.set_yticks(y, df["Service"])
     ax.set_xlim(0, 105)
     ax.invert_yaxis()
@@ -82,7 +82,7 @@ def utilisation_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | Non
 def stopped_tasks(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> Any:
     """Stopped tasks per service and why (over the history lookback)."""
     a = assumptions or FindingsAssumptions()
-    t = _stopped(snapshot, a)
+    t = recent_stopped_tasks(snapshot, a.history_lookback_days)
     if not len(t):
         return Note("No stopped tasks recorded.")
     # Group on text: a stop without a reason or group arrives as NaN beside the text of the other rows

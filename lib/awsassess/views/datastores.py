@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 
 from awsassess import metrics_stats as ms
+from awsassess.facts.datastores import cache_groups, db_metric, ddb_consumed
 from awsassess.findings import engine_support
 from awsassess.findings.base import num, text, truthy
-from awsassess.findings.datastores import _cache_groups, _db_metric, _ddb_consumed
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 from awsassess.views import PALETTE, Chart, Note, absent, figure, table
@@ -17,8 +17,8 @@ from awsassess.views import PALETTE, Chart, Note, absent, figure, table
 
 def databases_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> pd.DataFrame:
     a = assumptions or FindingsAssumptions()
-    cpu = _db_metric(snapshot, "CPUUtilization", "Average", a.metrics_lookback_days)
-    conns = _db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days)
+    cpu = db_metric(snapshot, "CPUUtilization", "Average", a.metrics_lookback_days)
+    conns = db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days)
     rows = []
     for r in snapshot.table("db_instances").itertuples():
         end = engine_support.end_of_standard_support(text(r.engine), text(r.engine_version))
@@ -44,7 +44,7 @@ def caches_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None = N
         cpu = ms.stats(snapshot, "AWS/ElastiCache", "CPUUtilization", "Average", lookback_days=a.metrics_lookback_days)
     conns = ms.stats(snapshot, "AWS/ElastiCache", "CurrConnections", "Maximum", lookback_days=a.metrics_lookback_days)
     rows = []
-    for g in _cache_groups(snapshot):
+    for g in cache_groups(snapshot):
         members = [m for m in g["members"] if m in cpu.index]
         rows.append({"Cache": g["id"], "Kind": g["kind"], "Engine": g["engine"], "Node type": g["node_type"],
                      "Nodes": g["nodes"], "p95 CPU %": float(cpu.loc[members, "p95"].max()) if members else None,
@@ -60,8 +60,8 @@ def caches(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -
 
 def dynamodb_frame(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> pd.DataFrame:
     a = assumptions or FindingsAssumptions()
-    reads = _ddb_consumed(snapshot, "ConsumedReadCapacityUnits", a.metrics_lookback_days)
-    writes = _ddb_consumed(snapshot, "ConsumedWriteCapacityUnits", a.metrics_lookback_days)
+    reads = ddb_consumed(snapshot, "ConsumedReadCapacityUnits", a.metrics_lookback_days)
+    writes = ddb_consumed(snapshot, "ConsumedWriteCapacityUnits", a.metrics_lookback_days)
     rows = []
     for r in snapshot.table("dynamodb_tables").itertuples():
         name = text(r.table_name)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from awsassess.findings._common import nat_bytes, per_month, services_by_vpc
+from awsassess.facts.metrics import nat_bytes, per_month
+from awsassess.facts.placement import services_by_vpc
 from awsassess.findings.base import json_list, text, truthy
 from awsassess.findings.network import lb_usage
 from awsassess.findings.thresholds import FindingsAssumptions

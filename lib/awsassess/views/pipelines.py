@@ -7,8 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess.facts.pipelines import build_stats
 from awsassess.findings.base import json_list, num, text, truthy
-from awsassess.findings.pipelines import _build_stats, pipeline_durations
+from awsassess.findings.pipelines import pipeline_durations
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 from awsassess.views import PALETTE, Chart, Note, absent, figure, table
@@ -79,7 +80,7 @@ def stage_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | None = No
 def build_projects(snapshot: Snapshot, assumptions: FindingsAssumptions | None = None) -> Any:
     """CodeBuild projects: compute type, docker and cache settings, median build and BUILD phase."""
     a = assumptions or FindingsAssumptions()
-    stats = _build_stats(snapshot, a)
+    stats = build_stats(snapshot, a.history_lookback_days)
     rows = []
     for r in snapshot.table("build_projects").itertuples():
         st = stats.get(text(r.name), {})

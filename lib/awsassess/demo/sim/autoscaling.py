@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from awsassess.demo.frontdoor import SimHandler
+from awsassess.demo.sim._common import set_attrs
 
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
@@ -26,7 +27,7 @@ def patch_autoscaling_activities() -> None:
     def describe_scaling_activities(self: Any) -> str:
         return json.dumps({"ScalingActivities": []})
 
-    ApplicationAutoScalingResponse.describe_scaling_activities = describe_scaling_activities
+    set_attrs(ApplicationAutoScalingResponse, describe_scaling_activities=describe_scaling_activities)
 
 
 # mechanism-B patches, installed by awsassess.demo.sim.apply_patches

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from awsassess.demo.frontdoor import SimHandler
-from awsassess.demo.sim._common import utc_naive
+from awsassess.demo.sim._common import set_attrs, utc_naive
 
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
@@ -37,18 +37,19 @@ def fill_stack_history(account_id: str, region: str, stack_name: str, *, created
     stack = next(s for s in backend.stacks.values() if s.name == stack_name)
     stack.creation_time = utc_naive(created)
     if last_updated is not None:
-        stack.last_updated_time = utc_naive(last_updated)
+        set_attrs(stack, last_updated_time=utc_naive(last_updated))
     if status is not None:
         stack.status = status
     if status_reason is not None:
-        stack.stack_status_reason = status_reason
+        set_attrs(stack, stack_status_reason=status_reason)
     new_events = []
     for k, e in enumerate(events):
         ev = Event(stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=e["logical_id"],
                    physical_resource_id=e.get("physical_id") or "", resource_type=e["type"],
                    resource_status=e["status"], resource_status_reason=e.get("reason"), resource_properties=None)
         ev.timestamp = utc_naive(e["timestamp"])
-        ev.event_id = f"{e['logical_id']}-{e['status']}-{int(e['timestamp'].timestamp())}-{k}"
+        # moto's ids are uuids; AWS's EventId is a string, here a readable and stable one
+        set_attrs(ev, event_id=f"{e['logical_id']}-{e['status']}-{int(e['timestamp'].timestamp())}-{k}")
         new_events.append(ev)
     stack.events = new_events
 
@@ -67,8 +68,8 @@ def patch_cloudformation_conditional_resources() -> None:
     def stack_resources(self: Any) -> list[Any]:
         return [r for r in self.resource_map.values() if r is not None]
 
-    Stack.stack_resources = property(stack_resources)  # type: ignore[assignment]
-    Stack._awsassess = True
+    set_attrs(Stack, stack_resources=property(stack_resources))
+    set_attrs(Stack, _awsassess=True)
 
 
 # mechanism-B patches, installed by awsassess.demo.sim.apply_patches

@@ -94,9 +94,9 @@ def _shape_xml(shape: Any, value: Any, name: str) -> str:
 
 def _cloudfront_xml(operation: str, payload: dict[str, Any], etag: str | None = None,
                     status: int = 200) -> tuple[int, dict[str, str], bytes]:
-    from awsassess.demo.frontdoor import _service_model
+    from awsassess.demo.frontdoor import service_model
 
-    out = _service_model("cloudfront").operation_model(operation).output_shape
+    out = service_model("cloudfront").operation_model(operation).output_shape
     member = out.serialization["payload"]
     xml = _shape_xml(out.members[member], payload, member)
     xml = xml.replace(f"<{member}>", f'<{member} xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">', 1)

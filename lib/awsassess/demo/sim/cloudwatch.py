@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from awsassess.demo.frontdoor import SimHandler
+from awsassess.demo.sim._common import set_attrs
 
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
@@ -101,8 +102,7 @@ def _stat(stat: str, samples: list[Any]) -> float | None:
         return min(getattr(m, "min", getattr(m, "value", 0.0)) for m in samples)
     if stat.startswith("p") and stat[1:].replace(".", "", 1).isdigit():
         # percentile over the stored samples; an aggregated datapoint contributes its average
-        values = sorted(getattr(m, "value", None) if hasattr(m, "value")
-                        else m.sum / max(m.sample_count, 1) for m in samples)
+        values = sorted(m.value if hasattr(m, "value") else m.sum / max(m.sample_count, 1) for m in samples)
         q = float(stat[1:]) / 100.0
         pos = q * (len(values) - 1)
         lo = int(pos)
@@ -160,8 +160,8 @@ def patch_cloudwatch_get_metric_data() -> None:
                                 "status_code": "Complete"})
         return results
 
-    get_metric_data._awsassess = True  # type: ignore[attr-defined]
-    cw_models.CloudWatchBackend.get_metric_data = get_metric_data
+    set_attrs(get_metric_data, _awsassess=True)
+    set_attrs(cw_models.CloudWatchBackend, get_metric_data=get_metric_data)
 
 
 def patch_cloudwatch_list_metrics() -> None:
@@ -189,8 +189,8 @@ def patch_cloudwatch_list_metrics() -> None:
             out.append(series[0])
         return out
 
-    get_filtered_metrics._awsassess = True  # type: ignore[attr-defined]
-    cw_models.CloudWatchBackend.get_filtered_metrics = get_filtered_metrics
+    set_attrs(get_filtered_metrics, _awsassess=True)
+    set_attrs(cw_models.CloudWatchBackend, get_filtered_metrics=get_filtered_metrics)
 
 
 # mechanism-B patches, installed by awsassess.demo.sim.apply_patches

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from awsassess.demo.frontdoor import SimHandler
+from awsassess.demo.sim._common import set_attrs
 
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
@@ -49,8 +50,8 @@ def patch_codebuild_batch_get_builds() -> None:
         others = {b["id"]: b for b in (original(self, rest) if rest else [])}
         return [done.get(i) or others[i] for i in ids if i in done or i in others]
 
-    batch_get_builds._awsassess = True  # type: ignore[attr-defined]
-    cb_models.CodeBuildBackend.batch_get_builds = batch_get_builds
+    set_attrs(batch_get_builds, _awsassess=True)
+    set_attrs(cb_models.CodeBuildBackend, batch_get_builds=batch_get_builds)
 
 
 # mechanism-B patches, installed by awsassess.demo.sim.apply_patches

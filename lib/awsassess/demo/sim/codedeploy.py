@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from awsassess.demo.frontdoor import SimHandler
-from awsassess.demo.sim._common import utc_naive
+from awsassess.demo.sim._common import set_attrs, utc_naive
 
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
@@ -79,7 +79,7 @@ def patch_codedeploy_list_deployment_configs() -> None:
     def list_deployment_configs(self: Any) -> str:
         return json.dumps({"deploymentConfigsList": names})
 
-    CodeDeployResponse.list_deployment_configs = list_deployment_configs
+    set_attrs(CodeDeployResponse, list_deployment_configs=list_deployment_configs)
 
 
 # mechanism-B patches, installed by awsassess.demo.sim.apply_patches

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from awsassess.demo.frontdoor import SimHandler
-from awsassess.demo.sim._common import utc_naive
+from awsassess.demo.sim._common import set_attrs, utc_naive
 
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
@@ -43,6 +43,10 @@ def fill_pipeline_history(account_id: str, region: str, pipeline: str, execution
     class HistoricalExecution(PipelineExecution):
         """A past execution; its summary is built here from its own fields (moto 5.2.6's model has
         no to_dict/to_summary_dict any more, so nothing of moto's serialisation is relied on)."""
+
+        trigger: dict[str, Any]
+        revisions: list[dict[str, Any]]
+        actions: list[dict[str, Any]]
 
         def summary(self) -> dict[str, Any]:
             return {"pipelineExecutionId": self.pipeline_execution_id, "status": self.status,
@@ -177,10 +181,9 @@ def patch_codepipeline() -> None:
         return json.dumps({"pipelineName": name, "pipelineVersion": pl.pipeline["version"], "stageStates": stages,
                            "created": _epoch(pl.created), "updated": _epoch(pl.updated)})
 
-    CodePipelineResponse.list_pipeline_executions = list_pipeline_executions
-    CodePipelineResponse.list_action_executions = list_action_executions
-    CodePipelineResponse.get_pipeline_state = get_pipeline_state
-    CodePipelineResponse._awsassess = True
+    set_attrs(CodePipelineResponse, list_pipeline_executions=list_pipeline_executions,
+              list_action_executions=list_action_executions, get_pipeline_state=get_pipeline_state,
+              _awsassess=True)
 
 
 def fill_pipeline_times(account_id: str, region: str, pipeline: str, created: datetime, updated: datetime) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from awsassess.demo.frontdoor import SimHandler
+from awsassess.demo.sim._common import set_attrs
 
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
@@ -79,8 +80,8 @@ def patch_cost_explorer() -> None:
         return {"GroupDefinitions": req.get("GroupBy", []), "ResultsByTime": results,
                 "DimensionValueAttributes": dims if "LINKED_ACCOUNT" in group_by else []}
 
-    get_cost_and_usage._awsassess = True  # type: ignore[attr-defined]
-    ce_models.CostExplorerBackend.get_cost_and_usage = get_cost_and_usage
+    set_attrs(get_cost_and_usage, _awsassess=True)
+    set_attrs(ce_models.CostExplorerBackend, get_cost_and_usage=get_cost_and_usage)
 
 
 # mechanism-B patches, installed by awsassess.demo.sim.apply_patches

@@ -43,7 +43,7 @@ def bulk_create_network(account_id: str, region: str, vpcs: int, subnets: int, a
     for v in range(vpcs):
         cidr = f"10.{v % 250}.0.0/16"
         vpc = backend.create_vpc(cidr, tags=[{"Key": "Name", "Value": f"{name_prefix}-vpc-{v:03d}"}])
-        vpc.enable_dns_hostnames = "true"
+        vpc.enable_dns_hostnames = True
         ids = []
         for s in range(per_vpc[v]):
             subnet = backend.create_subnet(

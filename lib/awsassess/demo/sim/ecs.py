@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from moto.ecs.models import ecs_backends
+from moto.ecs.models import CapacityProvider, ecs_backends
 
 from awsassess.demo.frontdoor import SimHandler
-from awsassess.demo.sim._common import utc_naive
+from awsassess.demo.sim._common import set_attrs, utc_naive
 
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
@@ -40,22 +40,22 @@ def fill_ecs_service(account_id: str, region: str, cluster: str, service: str, *
     Fill (A): set those attributes on moto's ``Service`` object.
     """
     svc = ecs_backends[account_id][region].services[f"{cluster}:{service}"]
-    svc.created_at = utc_naive(created_at)
+    set_attrs(svc, created_at=utc_naive(created_at))
     svc.launch_type = launch_type
     svc.platform_version = platform_version
-    svc.platform_family = platform_family
+    set_attrs(svc, platform_family=platform_family)
     svc.running_count = running_count
     svc.pending_count = pending_count
     if capacity_provider_strategy is not None:
-        svc.capacity_provider_strategy = capacity_provider_strategy
+        set_attrs(svc, capacity_provider_strategy=capacity_provider_strategy)
     if deployment_configuration is not None:
-        svc.deployment_configuration = deployment_configuration
+        set_attrs(svc, deployment_configuration=deployment_configuration)
     if health_check_grace_period_seconds is not None:
-        svc.health_check_grace_period_seconds = health_check_grace_period_seconds
+        set_attrs(svc, health_check_grace_period_seconds=health_check_grace_period_seconds)
     if deployments is not None:
         svc.deployments = [{k: utc_naive(v) if isinstance(v, datetime) else v for k, v in d.items()}
                            for d in deployments]
-    svc.enable_ecs_managed_tags = True
+    set_attrs(svc, enable_ecs_managed_tags=True)
 
 
 def fill_ecs_cluster_counts(account_id: str, region: str, cluster: str) -> None:
@@ -83,30 +83,26 @@ def fill_ecs_task(account_id: str, region: str, cluster: str, task_arn: str, *, 
     Fill (A): set them on moto's ``Task`` (and its ``Container``) objects.
     """
     task = ecs_backends[account_id][region].tasks[cluster][task_arn]
-    task.cpu = str(cpu)
-    task.memory = str(memory)
-    task.created_at = utc_naive(created_at or started_at)
-    task.pull_started_at = utc_naive(started_at)
-    task.started_at = utc_naive(started_at)
-    task.availability_zone = availability_zone
+    health = health_status or "HEALTHY"
+    # launch_type: moto declares str, but None (no launchType, as for capacity-provider tasks) is meant
+    set_attrs(task, cpu=str(cpu), memory=str(memory), created_at=utc_naive(created_at or started_at),
+              pull_started_at=utc_naive(started_at), started_at=utc_naive(started_at),
+              availability_zone=availability_zone, launch_type=launch_type)
     task.capacity_provider_name = capacity_provider_name
-    task.launch_type = launch_type
     task.platform_version = "1.4.0"
-    task.platform_family = "Linux"
-    task.connectivity = "CONNECTED"
-    task.health_status = health_status or "HEALTHY"
+    set_attrs(task, platform_family="Linux", connectivity="CONNECTED", health_status=health)
     if stopped_at is not None:
-        task.stopping_at = task.execution_stopped_at = task.stopped_at = utc_naive(stopped_at)
-        task.stop_code = stop_code
+        stopped = utc_naive(stopped_at)
+        set_attrs(task, stopping_at=stopped, execution_stopped_at=stopped, stopped_at=stopped, stop_code=stop_code)
         task.stopped_reason = stopped_reason or ""
     for container in task.containers:
-        container.health_status = task.health_status
+        container.health_status = health
         container.last_status = task.last_status
         if container_exit_code is not None:
             container.exitCode = container_exit_code
-            container.exit_code = container_exit_code
+            set_attrs(container, exit_code=container_exit_code)
         if container_reason is not None:
-            container.reason = container_reason
+            set_attrs(container, reason=container_reason)
 
 
 def fill_task_definition(account_id: str, region: str, arn: str, *, registered_at: datetime,
@@ -118,7 +114,7 @@ def fill_task_definition(account_id: str, region: str, arn: str, *, registered_a
     backend = ecs_backends[account_id][region]
     family, revision = arn.rsplit("/", 1)[1].rsplit(":", 1)
     td = backend.task_definitions[family][int(revision)]
-    td.registered_at = utc_naive(registered_at)
+    set_attrs(td, registered_at=utc_naive(registered_at))
     if runtime_platform is not None and not getattr(td, "runtime_platform", None):
         td.runtime_platform = copy.deepcopy(runtime_platform)
 
@@ -140,14 +136,15 @@ def patch_ecs_describe_capacity_providers() -> None:
         fargate = ["FARGATE", "FARGATE_SPOT"]
         wanted = list(names) if names else [*fargate, *self.capacity_providers.keys()]
         user = [n for n in wanted if n not in fargate]
-        providers, failures = original(self, user) if user else ([], [])
+        found, failures = original(self, user) if user else ([], [])
+        providers: list[CapacityProvider | _FargateProvider] = list(found)
         for n in wanted:
             if n in fargate:
                 providers.insert(0, _FargateProvider(n, self.account_id, self.region_name))
         return providers, failures
 
-    describe_capacity_providers._awsassess = True  # type: ignore[attr-defined]
-    ecs_models.EC2ContainerServiceBackend.describe_capacity_providers = describe_capacity_providers
+    set_attrs(describe_capacity_providers, _awsassess=True)
+    set_attrs(ecs_models.EC2ContainerServiceBackend, describe_capacity_providers=describe_capacity_providers)
 
 
 def patch_ecs_list_tasks_default_running() -> None:
@@ -171,8 +168,8 @@ def patch_ecs_list_tasks_default_running() -> None:
             tasks = [t for t in tasks if t.group == f"service:{service_name}"]
         return tasks
 
-    list_tasks._awsassess = True  # type: ignore[attr-defined]
-    ecs_models.EC2ContainerServiceBackend.list_tasks = list_tasks
+    set_attrs(list_tasks, _awsassess=True)
+    set_attrs(ecs_models.EC2ContainerServiceBackend, list_tasks=list_tasks)
 
 
 class _FargateProvider:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from awsassess.demo.frontdoor import SimHandler
+from awsassess.demo.sim._common import set_attrs
 
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
@@ -45,9 +46,11 @@ def fill_replication_group_members(account_id: str, region: str, rg_id: str, *, 
             preferred_availability_zone=azs[k % len(azs)], num_cache_nodes=1, cache_node_type=node_type,
             engine="redis", engine_version=engine_version, cache_parameter_group_name="default.redis7",
             cache_subnet_group_name=subnet_group, transit_encryption_enabled=True, network_type="ipv4",
-            ip_discovery="ipv4", snapshot_name=None, preferred_maintenance_window="sun:05:00-sun:06:00",
-            port=6379, notification_topic_arn=None, auto_minor_version_upgrade=True, snapshot_retention_limit=1,
-            snapshot_window="03:00-04:00", auth_token=None, outpost_mode=None, preferred_outpost_arn=None,
+            ip_discovery="ipv4", preferred_maintenance_window="sun:05:00-sun:06:00", port=6379,
+            auto_minor_version_upgrade=True, snapshot_retention_limit=1, snapshot_window="03:00-04:00",
+            # absent, as moto's own request handler passes them (None), though moto annotates them str
+            snapshot_name=None, notification_topic_arn=None, auth_token=None,  # type: ignore[arg-type]
+            outpost_mode=None, preferred_outpost_arn=None,  # type: ignore[arg-type]
             preferred_availability_zones=[], cache_security_group_names=[], security_group_ids=[], tags=[],
             snapshot_arns=[], preferred_outpost_arns=[], log_delivery_configurations=[],
             cache_node_ids_to_remove=[], cache_node_ids_to_reboot=[])
@@ -65,7 +68,7 @@ def patch_elasticache_serverless() -> None:
     def describe_serverless_caches(self: Any) -> Any:
         return ActionResult({"ServerlessCaches": []})
 
-    ElastiCacheResponse.describe_serverless_caches = describe_serverless_caches
+    set_attrs(ElastiCacheResponse, describe_serverless_caches=describe_serverless_caches)
 
 
 # mechanism-B patches, installed by awsassess.demo.sim.apply_patches

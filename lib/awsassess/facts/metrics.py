@@ -1,34 +1,16 @@
-"""Lookups several domains share: which VPC a subnet is in, services per VPC, ELB metric names."""
+"""Metric facts several rooms share: per-service ECS utilisation statistics, NAT bytes, ELB dimensions.
+
+Every percentile comes from :mod:`awsassess.metrics_stats` (one engine: the quantile over the datapoints
+of one statistic inside the lookback window).
+"""
 
 from __future__ import annotations
-
-from collections import defaultdict
-from typing import Any
 
 import pandas as pd
 
 from awsassess import metrics_stats as ms
-from awsassess.findings.base import json_list, text
 from awsassess.snapshot import Snapshot
-
-
-def subnet_vpc(snapshot: Snapshot) -> dict[str, str]:
-    sn = snapshot.table("subnets")
-    return {text(r.subnet_id): text(r.vpc_id) for r in sn.itertuples()}
-
-
-def services_by_vpc(snapshot: Snapshot) -> dict[str, list[str]]:
-    """ECS service names per VPC, from each service's awsvpc subnets (else its target groups' VPC)."""
-    s2v = subnet_vpc(snapshot)
-    tg_vpc = {text(r.arn): text(r.vpc_id) for r in snapshot.table("target_groups").itertuples()}
-    out: dict[str, list[str]] = defaultdict(list)
-    for svc in snapshot.table("ecs_services").itertuples():
-        vpcs = {s2v.get(text(s), "") for s in json_list(svc.subnets)} - {""}
-        if not vpcs:
-            vpcs = {tg_vpc.get(text(t), "") for t in json_list(svc.target_group_arns)} - {""}
-        for v in vpcs:
-            out[v].append(text(svc.service_name))
-    return dict(out)
+from awsassess.values import text
 
 
 def elb_dimension(arn: str) -> str:
@@ -73,10 +55,6 @@ def nat_bytes(snapshot: Snapshot, lookback_days: float) -> pd.DataFrame:
 
 def per_month(total: float, days: float) -> float:
     return total / days * 30.4 if days > 0 else 0.0
-
-
-def ecs_service_key(row: Any) -> tuple[str, str]:
-    return text(row.cluster), text(row.service_name)
 
 
 def ecs_metric_stats(snapshot: Snapshot, metric: str, stat: str, lookback_days: float) -> dict[tuple[str, str], dict]:
