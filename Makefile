@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 OUT ?= outputs/demo
 JOBS ?=
 
-.PHONY: setup lock demo test lint lab notebooks rules bench clean help
+.PHONY: setup lock demo test test-fast lint typecheck lab notebooks rules bench clean help
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,12 +20,19 @@ lock:  ## re-resolve requirements.lock from pyproject.toml (UPGRADE=1: newest of
 demo: setup  ## run the whole assessment on the simulated two-account estate into outputs/demo
 	$(BIN)/awsassess demo --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
 
-test: setup  ## lint + the whole test suite (under 10 minutes)
+test: setup  ## lint + type check + the whole test suite (under 10 minutes)
 	$(BIN)/ruff check lib tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 600
+
+test-fast: setup  ## the edit loop: tests needing no server, kernel, browser or process (under a minute)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 120 -m "not heavy"
 
 lint: setup  ## ruff
 	$(BIN)/ruff check lib tests benchmarks
+
+typecheck: setup  ## mypy on lib/awsassess (part of make test)
+	$(BIN)/mypy
 
 lab: setup  ## JupyterLab on the notebooks (works as root)
 	$(BIN)/jupyter lab --allow-root --no-browser --ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) notebooks

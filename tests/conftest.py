@@ -35,6 +35,34 @@ from awsassess.demo.estate import ACCOUNTS, AccountSpec
 from awsassess.params import AccountParams
 from awsassess.snapshot import Snapshot
 
+#: fixtures that start a simulated estate or a moto server (their tests are not part of `make test-fast`)
+SERVER_FIXTURES = frozenset({"demo_estate", "fresh_faults", "demo_snapshots", "collect_demo", "moto_url",
+                             "moto_session", "moto_collect"})
+#: what in a test module's source starts a kernel, a browser, a server or another process
+HEAVY_SOURCE = ("papermill", "execute_notebook", "jupyter_client", "nbclient", "find_chromium", "html_to_pdf",
+                "subprocess", "Estate.launch", "launch_many", "ThreadedMotoServer", "multiprocessing",
+                "build_account_report", "build_portfolio", "run_batch", "playwright",
+                "getfixturevalue")  # a fixture chosen at run time may be a server (SERVER_FIXTURES)
+_HEAVY_MODULES: dict[str, bool] = {}
+
+
+def _module_is_heavy(path: Path) -> bool:
+    if str(path) not in _HEAVY_MODULES:
+        source = path.read_text(encoding="utf-8")
+        _HEAVY_MODULES[str(path)] = any(word in source for word in HEAVY_SOURCE) or "pytest.mark.heavy" in source
+    return _HEAVY_MODULES[str(path)]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``heavy`` every test that needs a server, a kernel, a browser or a process (or whose module says
+    so): ``make test-fast`` runs the others, the edit loop's minute. A new test is classified by what it
+    uses, no list to keep."""
+    for item in items:
+        if (SERVER_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("slow")
+                or _module_is_heavy(Path(str(item.fspath)))):
+            item.add_marker(pytest.mark.heavy)
+
+
 _DUMMY_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
               "AWS_DEFAULT_REGION": "us-east-1", "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None,
               "AWS_SECURITY_TOKEN": None}

@@ -20,6 +20,7 @@ from awsassess import codedigest
 from awsassess.batch import plan, run_batch
 from awsassess.notebook import AnalysisMemo, analysis_for, open_context
 from awsassess.params import load_params_file
+from awsassess.snapshot import Snapshot
 from test_batch import STEPS, account, calls, notebooks
 from test_model_snapshot import demo_snapshot
 
@@ -191,7 +192,8 @@ def test_resume_reruns_every_step_after_an_upgrade(tmp_path: Path, monkeypatch: 
 
 
 def test_analysis_memo_is_recomputed_after_an_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    demo_snapshot("staging").save(tmp_path / "snapshot")
+    cached = demo_snapshot("staging")  # saved as a copy: save() records the new schema_version in its manifest
+    Snapshot(manifest=dict(cached.manifest), tables=dict(cached.tables)).save(tmp_path / "snapshot")
     ctx = open_context(tmp_path / "snapshot", tmp_path, {})
     memo = AnalysisMemo()
     _, model = analysis_for(ctx.snapshot, ctx.assumptions, memo)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from awsassess.analyze import analyze
+from awsassess.model.costing import COST_COLUMNS, EXTRA_COLUMNS
 from awsassess.report.summary import headline, headline_html
 from awsassess.snapshot import Snapshot
 from test_model_snapshot import demo_snapshot
@@ -72,13 +73,13 @@ def test_prices_an_analysis_estimated_are_fetched_from_the_price_list_and_cached
         {"price_key": "AmazonEC2/instance_hour:m6g.large/eu-west-1", "confidence": "estimated", "unit_price_usd": 0.08},
         {"price_key": "AmazonEC2/instance_hour:x9.huge/eu-west-1", "confidence": "", "unit_price_usd": float("nan")},
         {"price_key": "AmazonEC2/nat_gateway_hour/us-east-1", "confidence": "A", "unit_price_usd": 0.045},
-    ]).to_csv(acct / "costs.csv", index=False)
+    ], columns=[*COST_COLUMNS, *EXTRA_COLUMNS]).to_csv(acct / "costs.csv", index=False)  # every column analyze writes
     cache = tmp_path / "cache"
     result = fetch_missing_prices(acct, params, cache_dir=cache)
     assert result is not None and not result.errors
     assert [(r.item, r.region) for r in result.refreshed] == [("instance_hour:m6g.large", "eu-west-1")]
     assert ("AmazonEC2", "instance_hour:x9.huge", "eu-west-1") in result.not_found
     assert PriceCatalog.load(cache).find("AmazonEC2", "instance_hour:m6g.large", "eu-west-1").origin == "cache"
-    pd.DataFrame([{"price_key": "AmazonEC2/nat_gateway_hour/us-east-1", "confidence": "A",
-                   "unit_price_usd": 0.045}]).to_csv(acct / "costs.csv", index=False)
+    pd.DataFrame([{"price_key": "AmazonEC2/nat_gateway_hour/us-east-1", "confidence": "A", "unit_price_usd": 0.045}],
+                 columns=[*COST_COLUMNS, *EXTRA_COLUMNS]).to_csv(acct / "costs.csv", index=False)
     assert fetch_missing_prices(acct, params, cache_dir=cache) is None  # nothing missing: no call at all

@@ -1,23 +1,31 @@
-"""Every notebook view renders whatever a real account's snapshot holds.
+"""Every notebook view renders whatever a real account's snapshot can hold.
 
-Snapshots arrive from many estates: a text column holds NaN where one row had no value (pandas turns
-``None`` into NaN as soon as the other rows are text), numbers arrive as strings, optional columns
-are missing from older snapshots, whole tables are empty. A view that raises loses the account its
-report (``20_compute`` crashed in ``compute.stopped_tasks`` on NaN stop reasons beside text ones), so
-every public view is driven here with generated snapshots (hypothesis):
+Snapshots are typed (:mod:`awsassess.tables` declares a dtype per column, :mod:`awsassess.snapshot`
+enforces it): a cell of the wrong type (a flag for a time, text in a count, a number where JSON is
+declared, a list where an object is) is refused where the snapshot is built or read, with a
+``SnapshotTypeError`` naming its table and column, so it never reaches a view. What does reach the views
+is typed but still far from tidy: missing values in any column (``None``, NaN and blank text become NaN,
+``pd.NA`` or NaT), numbers and times written as text (converted), zero and negative quantities, text that
+is empty or odd (``"n/a"``, digits), JSON of the declared container that is empty or holds odd contents
+(``[null]``, ``{"a": null}``, text where a number is documented), empty tables, tables never collected,
+and, in a snapshot of an older schema version, columns added back all missing. A view that raises loses
+the account its report (``20_compute`` crashed in ``compute.stopped_tasks`` on NaN stop reasons beside
+text ones), so every public view is driven here with generated snapshots (hypothesis):
 
-- ``junk_snapshot``: tables of the documented schema (:mod:`awsassess.tables`) with a few rows whose
-  cells are plausible values (ids from one small pool so the tables join, timestamps within the
-  lookback, JSON of the documented shape, enum words from the column docs, two regions) mixed with
-  None, NaN, numbers where text is expected and text where numbers are expected (``"12"``, ``""``,
-  ``"n/a"``); some tables left out, some optional columns dropped;
+- ``junk_snapshot``: tables of the declared schema with a few rows whose cells are plausible values of
+  the column's dtype (ids from one small pool so the tables join, timestamps within the lookback, JSON of
+  the documented shape, enum words from the column docs, two regions) mixed with the odd values above
+  (``JUNK``, per dtype); some tables left out; half the snapshots of schema version 1 with a few columns
+  dropped (added back, all missing);
 - ``damaged_demo``: the demo estate (every view has rows to show) with cells or whole columns of a few
-  tables overwritten the same ways, tables emptied and columns dropped;
+  tables overwritten the ways their dtype allows (``TYPED_DAMAGES``), tables emptied and columns dropped
+  (in a snapshot of schema version 1);
 - ``damaged_model``: the estate's cost model with the gaps the model leaves (NaN prices, no resource).
 
 Each view must return a Note, a table, a chart or HTML that renders (``to_html``, PNG, Markdown).
 Crashes the properties found in code the views call but do not own (metrics_stats, findings, model)
-are kept as regression tests at the end, each with its smallest snapshot.
+are kept as regression tests at the end, each with its smallest snapshot; those whose input is now
+of the wrong type assert that the snapshot refuses it.
 """
 
 from __future__ import annotations
@@ -381,9 +389,10 @@ def _damaged(df: pd.DataFrame, column: str, damage: str, hit: np.ndarray) -> pd.
 @st.composite
 def damaged_demo(draw: st.DrawFn, domains: tuple[str, ...]) -> Snapshot:
     """The estate with one to four of its tables (of ``domains`` or the metrics) damaged the ways real
-    snapshots are."""
+    snapshots are; one with a column dropped is of schema version 1 (only there may a column be missing:
+    the snapshot adds it back, all missing)."""
     base = estate(draw(st.sampled_from(["production", "staging"])))
-    tables = dict(base.tables.items())
+    tables, manifest = dict(base.tables.items()), dict(base.manifest)
     names = sorted(n for n in tables if TABLES[n].domain in (*domains, "metrics"))
     for _ in range(draw(st.integers(1, 4))):
         name = draw(st.sampled_from(names))
@@ -391,7 +400,9 @@ def damaged_demo(draw: st.DrawFn, domains: tuple[str, ...]) -> Snapshot:
         damage = draw(st.sampled_from(TYPED_DAMAGES[TABLES[name].dtypes[column]]))
         hit = np.random.default_rng(draw(st.integers(0, 2**16))).random(len(tables[name]))
         tables[name] = _damaged(tables[name].copy(), column, damage, hit < draw(st.sampled_from([0.1, 0.5, 1.0])))
-    return Snapshot(manifest=dict(base.manifest), tables=tables)
+        if damage == "drop column":
+            manifest["schema_version"] = 1
+    return Snapshot(manifest=manifest, tables=tables)
 
 
 # ----------------------------------------------------------------------------------- the bug report

@@ -18,8 +18,9 @@ Decisions:
 - Readers are strict by default: an absent file raises :class:`MissingArtefact` naming the file and the command
   that writes it (``Fix: run `awsassess analyze DIR/<name>/snapshot --out DIR/<name>```). ``missing_ok=True``
   returns the empty value instead, for readers that say in their own output what they could not see (the
-  executive summary, the portfolio). A file that is there but unreadable is always an :class:`ArtefactError`:
-  an empty table would hide a damaged analysis.
+  executive summary, the portfolio). A file that is there but unreadable (or a directory where the file
+  should be, or a ``costs.csv`` without the INTERFACE columns) is always an :class:`ArtefactError`: an empty
+  table would hide a damaged analysis.
 - Typed readers delegate to the owner of the format: :func:`awsassess.findings.load_findings` (validates the
   schema), :meth:`awsassess.snapshot.Snapshot.load`. The writers stay with their owners too
   (``write_findings``, ``write_model``, ``Snapshot.save``, the renderer); this module only names the files.
@@ -126,6 +127,17 @@ def _read_json(path: Path, fix: str, missing_ok: bool, empty: Any) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise ArtefactError(path, f"not valid JSON ({exc})", fix) from None
+
+
+def _present(path: Path, fix: str) -> bool:
+    """Whether a file is at ``path`` (False when nothing is); something else there (a directory) is no
+    absent file but an :class:`ArtefactError`, with or without missing_ok."""
+    if path.is_file():
+        return True
+    if path.exists():
+        raise ArtefactError(path, "not a file (a directory is where the file should be)",
+                            f"remove it, then write the file again: {fix}")
+    return False
 
 
 def _as_path(value: str | os.PathLike[str]) -> Path:
@@ -320,7 +332,7 @@ class AccountFolder:
         from awsassess.findings import load_findings
 
         path = self.findings_json
-        if not path.is_file():
+        if not _present(path, self.analyze_fix):
             if missing_ok:
                 return []
             raise MissingArtefact(path, f"no {FINDINGS_JSON}", self.analyze_fix)
@@ -333,21 +345,30 @@ class AccountFolder:
 
     def read_costs(self, *, missing_ok: bool = False) -> pd.DataFrame:
         """``costs.csv`` as written (INTERFACE columns + note, replaces, price_key, confidence); text columns are
-        read as text (a resource id of digits stays ``"0123"``). An empty frame when absent and missing_ok."""
+        read as text (a resource id of digits stays ``"0123"``). An empty frame when absent and missing_ok.
+        A file without one of the INTERFACE columns (:data:`awsassess.model.costing.COST_COLUMNS`) is an
+        :class:`ArtefactError` naming them."""
         import pandas as pd
 
+        from awsassess.model.costing import COST_COLUMNS
+
         path = self.costs_csv
-        if not path.is_file():
+        if not _present(path, self.analyze_fix):
             if missing_ok:
                 return pd.DataFrame()
             raise MissingArtefact(path, f"no {COSTS_CSV}", self.analyze_fix)
         text_cols = {c: str for c in ("scenario", "domain", "item", "resource_id", "region", "unit", "price_source",
                                       "note", "replaces", "price_key", "confidence")}
         try:
-            return pd.read_csv(path, dtype=text_cols)
+            costs = pd.read_csv(path, dtype=text_cols)
         except (OSError, ValueError) as exc:  # pandas' ParserError / EmptyDataError are ValueErrors
             raise ArtefactError(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})",
                                 f"write it again: {self.analyze_fix}") from None
+        absent = [c for c in COST_COLUMNS if c not in costs.columns]
+        if absent:
+            raise ArtefactError(path, f"not a cost table: no column {', '.join(absent)}",
+                                f"write it again: {self.analyze_fix}")
+        return costs
 
     def read_model(self, *, missing_ok: bool = False) -> dict[str, Any]:
         """``model.json``: ``summary`` (current/proposed/saving, pipeline now -> predicted), ``by_domain``,
@@ -411,15 +432,20 @@ class RunFolder:
         return f"point at the --out folder of `awsassess run` / `awsassess demo` (or run `awsassess run " \
                f"PARAMS.yaml --out {self.path}`)"
 
-    def account(self, name: Any) -> AccountFolder:
-        """``<run>/<name>`` for an account name (from params or read back from run.json): validated like a params
-        name and resolving inside the run folder, never through a link elsewhere. ValueError naming the fix."""
-        from awsassess.params import check_account_name
+    def account(self, name: Any, *, from_run_json: bool = False) -> AccountFolder:
+        """``<run>/<name>`` for an account name (from params, or read back from run.json: ``from_run_json``):
+        validated like a params name and resolving inside the run folder, never through a link elsewhere.
+        ValueError naming the fix (:class:`awsassess.params.AccountNameError` for a name that is not valid;
+        run.json is named only when the name came from it)."""
+        from awsassess.params import AccountNameError, check_account_name
 
         try:
             check_account_name(name)
-        except ValueError as exc:
-            raise ValueError(f"{self.run_json}: account name {exc}. Fix: correct or remove that entry") from None
+        except AccountNameError as exc:
+            if from_run_json:  # an entry someone edited: that entry is what to fix
+                raise AccountNameError(f"{self.run_json}: account name {exc.reason}",
+                                       "correct or remove that entry") from None
+            raise AccountNameError(f"account name {exc.reason}", exc.fix) from None
         folder = self.path / name
         if folder.exists() and not folder.resolve().is_relative_to(self.path.resolve()):
             raise ValueError(f"{folder} leads outside the run folder (a symbolic link). Fix: remove the link")
@@ -429,7 +455,7 @@ class RunFolder:
         """The folders of the accounts run.json lists (``run``: its content, read here when None), validated."""
         doc = self.read_run() if run is None else run
         listed = doc.get("accounts") or []
-        return [self.account(a.get("name") if isinstance(a, dict) else a) for a in listed]
+        return [self.account(a.get("name") if isinstance(a, dict) else a, from_run_json=True) for a in listed]
 
     def read_run(self, *, missing_ok: bool = False) -> dict[str, Any]:
         """``run.json`` (accounts, steps, durations, failures; see :mod:`awsassess.batch.runjson`) as a dict;

@@ -20,11 +20,14 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from awsassess.assumptions import Assumptions, resolve
 from awsassess.layout import AccountFolder, RunFolder, demo_run_dir
 from awsassess.snapshot import Snapshot, SnapshotError
+
+if TYPE_CHECKING:
+    from awsassess.model import CostModel
 
 DEFAULT_ACCOUNT = "fintech-production"
 
@@ -47,7 +50,7 @@ class Context:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
-    def _analysis(self) -> tuple[list[Any], Any]:
+    def _analysis(self) -> tuple[list[Any], CostModel]:
         """(findings, cost model), computed here from the snapshot (once per process and key, see
         :func:`analysis_for`); nothing is read back from the output folder."""
         return analysis_for(self.snapshot, self.assumptions)
@@ -64,7 +67,7 @@ class Context:
         return self._analysis[0]
 
     @property
-    def model(self) -> Any:
+    def model(self) -> CostModel:
         """The cost model: current vs proposed, pipeline time, migration plan."""
         return self._analysis[1]
 
@@ -82,7 +85,7 @@ class Context:
         return Results.of_analysis(self.findings, self.model)
 
 
-def compute_analysis(snapshot: Snapshot, assumptions: Assumptions) -> tuple[list[Any], Any]:
+def compute_analysis(snapshot: Snapshot, assumptions: Assumptions) -> tuple[list[Any], CostModel]:
     """Findings (with savings) and the cost model of one snapshot: pure, no AWS call."""
     from awsassess.findings import evaluate
     from awsassess.model import assess, attach_savings
@@ -128,12 +131,12 @@ class AnalysisMemo:
 
     def __init__(self, size: int = 4) -> None:
         self.size = size
-        self._items: dict[str, tuple[list[Any], Any]] = {}
+        self._items: dict[str, tuple[list[Any], CostModel]] = {}
 
-    def get(self, key: str) -> tuple[list[Any], Any] | None:
+    def get(self, key: str) -> tuple[list[Any], CostModel] | None:
         return self._items.get(key)
 
-    def put(self, key: str, value: tuple[list[Any], Any]) -> None:
+    def put(self, key: str, value: tuple[list[Any], CostModel]) -> None:
         self._items.pop(key, None)
         self._items[key] = value
         while len(self._items) > self.size:
@@ -143,7 +146,7 @@ class AnalysisMemo:
 MEMO = AnalysisMemo()
 
 
-def analysis_for(snapshot: Snapshot, assumptions: Assumptions, memo: AnalysisMemo = MEMO) -> tuple[list[Any], Any]:
+def analysis_for(snapshot: Snapshot, assumptions: Assumptions, memo: AnalysisMemo = MEMO) -> tuple[list[Any], CostModel]:
     """(findings, model) of this snapshot and these assumptions: from ``memo`` when this process already
     computed them, else computed (and remembered). The findings are copies: a caller may change them."""
     key = analysis_key(snapshot, assumptions)

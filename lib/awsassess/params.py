@@ -25,16 +25,26 @@ NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 RESERVED_NAMES = RESERVED_RUN_FOLDERS
 
 
+class AccountNameError(ValueError):
+    """An account name that cannot be an account's folder: ``reason`` and ``fix`` kept apart, so a caller that
+    knows where the name came from (:meth:`awsassess.layout.RunFolder.account`) can say so with one Fix."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        self.reason, self.fix = reason, fix
+        super().__init__(f"{reason}. Fix: {fix}")
+
+
 def check_account_name(name: str) -> str:
-    """``name`` if it can be an account's folder under --out, else ValueError naming the fix.
+    """``name`` if it can be an account's folder under --out, else :class:`AccountNameError` naming the fix.
 
     Used for params files and for every name read back from a run.json (a run.json is data someone
     may have edited: ``../victim/acme-prod`` once overwrote another client's report)."""
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ValueError(f"{name!r} must be lowercase letters, digits and '-' (e.g. acme-prod)")
+        raise AccountNameError(f"{name!r} must be 1 to 64 lowercase letters, digits and '-', starting and ending "
+                               "with a letter or digit", "use a name such as acme-prod")
     if name in RESERVED_NAMES:
-        raise ValueError(f"{name!r} is the name of a folder every run keeps ({', '.join(sorted(RESERVED_NAMES))}). "
-                         f"Fix: choose another name, e.g. {name}-account")
+        raise AccountNameError(f"{name!r} is the name of a folder every run keeps "
+                               f"({', '.join(sorted(RESERVED_NAMES))})", f"choose another name, e.g. {name}-account")
     return name
 
 
@@ -42,7 +52,7 @@ def account_folder(run_dir: Path, name: Any) -> Path:
     """``run_dir/name`` for an account name read back from run.json: validated like a params name and
     resolving inside ``run_dir`` (not through a link elsewhere). Raises ValueError naming the fix.
     (:meth:`awsassess.layout.RunFolder.account`, as a path.)"""
-    return RunFolder(run_dir).account(name).path
+    return RunFolder(run_dir).account(name, from_run_json=True).path
 
 
 ACCOUNT_RE = re.compile(r"^\d{12}$")

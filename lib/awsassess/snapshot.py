@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from awsassess import __version__
+from awsassess.layout import AccountFolder, SnapshotFolder
 from awsassess.tables import BOOL, DTYPES, FLOAT, INT, LIST, OBJ, STR, TABLES, TIME, columns, dumps
 from awsassess.values import missing
 
@@ -117,6 +118,9 @@ def _to_str(v: Any) -> Any:
         return v
     if isinstance(v, bool | np.bool_):
         raise _Bad  # a flag where text is expected: a wrong column, not the text "True"
+    if isinstance(v, float | np.floating) and math.isfinite(v) and float(v).is_integer():
+        # a whole number in a float column (an int column with a missing cell): its digits, never "12.0"
+        return str(int(v))
     if isinstance(v, int | np.integer | float | np.floating | Decimal):
         return str(v.item() if isinstance(v, np.generic) else v)
     if isinstance(v, datetime | date):
@@ -245,12 +249,14 @@ def _typed_column(values: pd.Series, dtype: str, fail: Callable[[int, Any], Exce
             return _cellwise(values, dtype, fail)
         kind = list if dtype == LIST else dict
         # a table's JSON cells repeat (the demo's 56,112 metric rows have few dimension texts): each text once
+        no_value = []  # JSON null and blank text: missing, as on the cell path
         for i, text in _first_positions(values).items():
             try:
-                _json_text(text, kind)
+                if missing(_json_text(text, kind)):
+                    no_value.append(text)
             except _Bad:
                 raise fail(i, text) from None
-        return values
+        return values.mask(values.isin(no_value)) if no_value else values
     if have == want:
         return values
     if dtype in (INT, FLOAT) and pd.api.types.is_numeric_dtype(have) and not pd.api.types.is_bool_dtype(have):
@@ -258,11 +264,13 @@ def _typed_column(values: pd.Series, dtype: str, fail: Callable[[int, Any], Exce
             return values.astype(want)
         if pd.api.types.is_float_dtype(have):
             numbers = values.astype("float64")
-            bad = numbers.notna() & ((numbers % 1 != 0) | np.isinf(numbers))
-            if bad.any():
-                i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise fail(i, values.iloc[i])
+            # a fraction, an infinity, or a whole number beyond Int64 (astype would raise a bare TypeError)
+            bad = numbers.notna() & ((numbers % 1 != 0) | np.isinf(numbers)
+                                     | (numbers >= 2.0**63) | (numbers < -(2.0**63)))
+            _refuse_first(bad, values, fail)
             return numbers.astype(want)
+        if pd.api.types.is_unsigned_integer_dtype(have):  # uint64 beyond Int64
+            _refuse_first((values > np.iinfo(np.int64).max).fillna(False), values, fail)
         return values.astype(want)
     if dtype == BOOL and pd.api.types.is_bool_dtype(have):
         return values.astype(want)
@@ -272,10 +280,22 @@ def _typed_column(values: pd.Series, dtype: str, fail: Callable[[int, Any], Exce
     return _cellwise(values, dtype, fail)
 
 
+def _refuse_first(bad: pd.Series, values: pd.Series, fail: Callable[[int, Any], Exception]) -> None:
+    """The error for the first row ``bad`` marks (its position and its value), if any."""
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy(dtype=bool))[0])
+        raise fail(i, values.iloc[i])
+
+
 def _first_positions(values: pd.Series) -> pd.Series:
     """Each distinct non-missing value, indexed by the position of its first row."""
     s = values.reset_index(drop=True)
     return s[s.notna() & ~s.duplicated()]
+
+
+def _unknown_table(name: str) -> SnapshotError:
+    return SnapshotError(f"unknown table {name!r}. Fix: use one of awsassess.tables.TABLES "
+                         f"({', '.join(sorted(TABLES))}), or declare the table there first.")
 
 
 def typed_frame(name: str, df: pd.DataFrame, *, fix: Callable[[str], str] = write_fix,
@@ -289,7 +309,8 @@ def typed_frame(name: str, df: pd.DataFrame, *, fix: Callable[[str], str] = writ
     Conversions (anything else is a :class:`SnapshotTypeError`; None, NaN, ``pd.NA`` and NaT are missing in
     every column, and so is blank text in all but ``string`` columns):
 
-    - ``string``: text as it is; a number as its digits (``12`` -> ``"12"``, as an account id may arrive);
+    - ``string``: text as it is; a number as its digits (``12`` -> ``"12"``, as an account id may arrive;
+      a whole float too, ``12.0`` -> ``"12"``: an int column with a missing cell is float64);
       a datetime as ISO 8601. A bool, a list or a dict is refused (a flag or a structure is no text);
     - ``int``: a whole number, or text of one (``"12"``, ``"12.0"``); 3.5, ``"n/a"`` and a bool are
       refused (a flag is no count, and a fraction is never rounded silently);
@@ -301,8 +322,7 @@ def typed_frame(name: str, df: pd.DataFrame, *, fix: Callable[[str], str] = writ
       JSON text of one, kept as written; JSON ``null`` is missing; any other JSON or text is refused.
     """
     if name not in TABLES:
-        raise SnapshotError(f"unknown table {name!r}. Fix: use one of awsassess.tables.TABLES "
-                            f"({', '.join(sorted(TABLES))}), or declare the table there first.")
+        raise _unknown_table(name)
     declared = TABLES[name].dtypes
     out: dict[str, pd.Series] = {}
     converted = False
@@ -332,7 +352,7 @@ def typed_frame(name: str, df: pd.DataFrame, *, fix: Callable[[str], str] = writ
 @cache
 def _empty(name: str) -> pd.DataFrame:
     if name not in TABLES:
-        typed_frame(name, pd.DataFrame())  # the error naming the known tables
+        raise _unknown_table(name)
     return pd.DataFrame({c: pd.Series(dtype=DTYPES[d]) for c, d in TABLES[name].dtypes.items()})
 
 
@@ -448,15 +468,16 @@ class Snapshot:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Snapshot:
         root = Path(path)
-        if (root / "snapshot" / "manifest.json").exists():
-            root = root / "snapshot"
-        manifest_path = root / "manifest.json"
+        if AccountFolder(root).manifest.exists():  # the account folder given: its snapshot
+            root = AccountFolder(root).snapshot
+        folder = SnapshotFolder(root)
+        manifest_path = folder.manifest
         if not manifest_path.exists():
             raise SnapshotError(
-                f"{root}: no manifest.json; this is not a snapshot folder. "
+                f"{root}: no {manifest_path.name}; this is not a snapshot folder. "
                 "Run `awsassess collect PARAMS.yaml --out DIR` first, then point at DIR/<name>/snapshot."
             )
-        manifest = json.loads(manifest_path.read_text())
+        manifest = _read_manifest(manifest_path)
         version = manifest.get("schema_version")
         if version not in READABLE_VERSIONS or isinstance(version, bool):
             raise SnapshotError(
@@ -466,25 +487,28 @@ class Snapshot:
                 f"({manifest.get('tool_version', 'unknown')})."
             )
         # only the documented tables, and only real files: a snapshot folder may come from someone else
-        files = {file.stem: file for file in sorted((root / "tables").glob("*.parquet"))
+        files = {file.stem: file for file in sorted(folder.tables.glob("*.parquet"))
                  if file.stem in TABLES and not file.is_symlink()}
         return cls(manifest=manifest, tables=LazyTables(files, schema_version=version), path=root)
 
     def save(self, path: str | os.PathLike[str], raw_pages: dict[str, Any] | None = None) -> Path:
         """Write atomically to ``path`` (the ``snapshot`` folder itself); returns ``path``.
 
-        The frames are typed (they were when they entered the snapshot), so the files are of this
-        awsassess's :data:`SCHEMA_VERSION`, which the manifest records whatever it said before."""
+        Every frame is typed again first (:func:`typed_frame`; the same frame when it still is): one changed in
+        place after it entered the snapshot (``snap.table(name)[col] = ...``) is refused with a
+        :class:`SnapshotTypeError` before anything is written. So the files are of this awsassess's
+        :data:`SCHEMA_VERSION`, which the manifest records whatever it said before."""
         dest = Path(path)
         dest.parent.mkdir(parents=True, exist_ok=True)
+        frames = {name: typed_frame(name, self.table(name)) for name in sorted(self.tables)}
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+        written = SnapshotFolder(tmp)
         try:
-            (tmp / "tables").mkdir()
-            frames = {name: self.table(name) for name in sorted(self.tables)}
+            written.tables.mkdir()
             for name, df in frames.items():
-                df.to_parquet(tmp / "tables" / f"{name}.parquet", index=False)
+                df.to_parquet(written.table(name), index=False)
             if raw_pages:
-                _write_raw(tmp / "raw", raw_pages)
+                _write_raw(written.raw, raw_pages)
             manifest = {
                 "tool_version": __version__,
                 **self.manifest,
@@ -492,7 +516,7 @@ class Snapshot:
                 "tables": {n: int(len(df)) for n, df in frames.items()},
             }
             manifest.setdefault("collected_at", datetime.now(UTC).isoformat(timespec="seconds"))
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+            written.manifest.write_text(json.dumps(manifest, indent=2, default=str))
             old = None
             if dest.exists():
                 old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
@@ -508,6 +532,22 @@ class Snapshot:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest as a dict; a file that cannot be read, is not JSON or not an object: SnapshotError."""
+    fix = ("Fix: re-collect the account with `awsassess collect PARAMS.yaml --out DIR` (or `awsassess demo`), "
+           f"or restore {path.name} from a copy of this snapshot.")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot be read ({exc.strerror or exc}). {fix}") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise SnapshotError(f"{path}: not a snapshot manifest, not valid JSON ({exc}). {fix}") from None
+    if not isinstance(manifest, dict):
+        raise SnapshotError(f"{path}: not a snapshot manifest (JSON {type(manifest).__name__}, not an object). "
+                            f"{fix}")
+    return manifest
 
 
 class EncodedPages(bytes):
@@ -571,6 +611,8 @@ def _write_raw(folder: Path, raw_pages: dict[str, Any]) -> None:
 def empty_frame(name: str, rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """A DataFrame for table ``name`` with exactly its documented columns, in order, typed
     (:func:`typed_frame`; a cell that cannot be converted raises :class:`SnapshotTypeError`)."""
+    if name not in TABLES:
+        raise _unknown_table(name)
     cols = columns(name)
     extra = sorted({c for row in rows or [] for c in row} - set(cols))
     if extra:

@@ -253,7 +253,7 @@ class _Builder:
     def datastores(self) -> None:
         instances = rows(self.snap.table("db_instances"))
         by_id = {s(r["db_instance_id"]): r for r in instances}
-        clustered = set()
+        clustered: set[str] = set()
         for c in rows(self.snap.table("db_clusters")):
             cid, engine = s(c["cluster_id"]), s(c["engine"])
             members = [by_id[m] for m in map(str, jlist(c["instance_ids"])) if m in by_id]

@@ -20,6 +20,7 @@ from awsassess.architecture.build_proposed import proposed_graph
 from awsassess.architecture.diff import diff_table
 from awsassess.architecture.graph import ArchitectureGraph
 from awsassess.architecture.render import render
+from awsassess.layout import AccountFolder
 from awsassess.snapshot import Snapshot
 
 INLINE_PAGES = 4  # VPC detail pages shown inline; the rest are listed by file name
@@ -86,11 +87,11 @@ def proposed_or_none(ctx: Any) -> tuple[Any, list[str]]:
 def render_account(snapshot: Snapshot, account_dir: str | Path, proposed: Any = None,
                    notes: list[str] | None = None) -> AccountDiagrams:
     """Build both graphs and render them into ``<account_dir>/diagrams`` (current.*, proposed.*, pages)."""
-    out = Path(account_dir) / "diagrams"
-    out.mkdir(parents=True, exist_ok=True)
+    acct = AccountFolder.of(account_dir)
+    acct.diagrams.mkdir(parents=True, exist_ok=True)
     cur = current_graph(snapshot)
     new = proposed_graph(snapshot, proposed)
-    files = {"current": render(cur, out / "current"), "proposed": render(new, out / "proposed")}
+    files = {"current": render(cur, acct.diagram("current")), "proposed": render(new, acct.diagram("proposed"))}
     return AccountDiagrams(cur, new, files, list(notes or []))
 
 

@@ -120,7 +120,8 @@ class AccountRun:
         rec = {**pending_record(spec), "status": "running", "started": utcnow(),
                "inputs_digest": self.digests.get(spec.name)}
         if spec.kind == "notebook":
-            rec["outputs"] = {"notebook": f"{self.name}/notebooks/{spec.notebook.name}.ipynb"}  # type: ignore[union-attr]
+            notebook = self.folder.notebook(spec.notebook.name)  # type: ignore[union-attr]
+            rec["outputs"] = {"notebook": notebook.relative_to(self.out).as_posix()}  # relative to the run folder
         self.records[spec.name] = rec
         self._set_phase(spec.name, "running")
         self._changed(rec)

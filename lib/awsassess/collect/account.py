@@ -20,6 +20,7 @@ from awsassess.collect.rows import build_frame
 from awsassess.collect.run_state import Run
 from awsassess.collect.schedule import run_collectors
 from awsassess.collect.workers import resolve_processes, start_workers
+from awsassess.layout import AccountFolder
 from awsassess.snapshot import Snapshot
 
 
@@ -141,5 +142,5 @@ def collect_account(params: Any, out_dir: str | Path, progress: Progress | None 
         },
     }
     snap = Snapshot(manifest=manifest, tables=frames)
-    snap.save(Path(out_dir) / name / "snapshot", raw_pages=run.raw if keep_raw else None)
+    snap.save(AccountFolder(Path(out_dir) / name).snapshot, raw_pages=run.raw if keep_raw else None)
     return snap

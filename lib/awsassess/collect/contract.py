@@ -92,7 +92,6 @@ from awsassess.tables import TABLES
 if TYPE_CHECKING:
     from awsassess.collect.context import Context
 
-T = TypeVar("T")
 Rows = dict[str, list[dict[str, Any]]]
 # progress(account name, units done, units total, message)
 Progress = Callable[[str, int, int, str], None]
@@ -121,9 +120,12 @@ class Items(list[Any]):
         return self.status == "ok"
 
 
-def _with_status(cls: type[T], status: str, content: Any = None) -> T:
+_Answer = TypeVar("_Answer", Response, Items)
+
+
+def _with_status(cls: type[_Answer], status: str, content: Any = None) -> _Answer:
     out = cls(content) if content is not None else cls()
-    out.status = status  # type: ignore[attr-defined]
+    out.status = status
     return out
 
 

@@ -139,8 +139,8 @@ def parse_replication_group(group: dict[str, Any], member_clusters: dict[str, di
     """
     members = list(group.get("MemberClusters") or [])
     group_members = sum(len(ng.get("NodeGroupMembers") or []) for ng in group.get("NodeGroups") or [])
-    known = [(member_clusters or {}).get(m) for m in members]
-    known = [k for k in known if k]
+    clusters = member_clusters or {}
+    known = [clusters[m] for m in members if clusters.get(m)]
     node_type = group.get("CacheNodeType") or next((k.get("CacheNodeType") for k in known if k.get("CacheNodeType")), "")
     engine = group.get("Engine") or next((k.get("Engine") for k in known if k.get("Engine")), "") or "redis"
     subnet_group = next((k.get("CacheSubnetGroupName") for k in known if k.get("CacheSubnetGroupName")), "")

@@ -120,6 +120,11 @@ def _action_name(uses: str) -> str:
     return uses.split("@", 1)[0].strip()
 
 
+def _as_dict(value: Any) -> dict[Any, Any]:
+    """A YAML mapping as is; ``{}`` for anything else (missing, a list, a scalar)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _as_lines(value: Any) -> list[str]:
     if value is None:
         return []

@@ -223,7 +223,7 @@ def _collect_vpc(ctx: Context, region: str) -> dict[str, list[dict[str, Any]]]:
         return ctx.paginate("ec2", op, region, key, **kw)
 
     # Independent describes, fanned out.
-    calls = {
+    calls: dict[str, tuple[str, str, dict[str, Any]]] = {
         "vpcs": ("DescribeVpcs", "Vpcs", {}),
         "subnets": ("DescribeSubnets", "Subnets", {}),
         "route_tables": ("DescribeRouteTables", "RouteTables", {}),

@@ -215,7 +215,8 @@ def _context() -> Any:
     from multiprocessing import forkserver
 
     ctx = mp.get_context("forkserver")
-    if not forkserver._forkserver._forkserver_pid:  # noqa: SLF001 - not started yet: preload collectors and models
+    # not started yet: preload collectors and models (_forkserver_pid is private: typeshed leaves it out)
+    if not forkserver._forkserver._forkserver_pid:  # type: ignore[attr-defined]  # noqa: SLF001
         ctx.set_forkserver_preload(["awsassess.collect._preload"])
     return ctx
 
@@ -268,16 +269,16 @@ def run_in_processes(run: Run, workers: _Workers, units_all: list[_Unit], deps: 
             unit = units_all[uid]
             inputs = join_rows(outs[d] for d in sorted(deps[uid]))
             workers.send(wid, ("unit", uid, unit.collector.name, unit.region, inputs))
-        kind, _wid, uid, payload = workers.next_result()
+        kind, _wid, done, payload = workers.next_result()
         if kind == "fatal":
             raise payload
-        assert uid is not None
+        assert done is not None
         out, coverage, raw = payload
-        outs[uid] = out
+        outs[done] = out
         _merge_records(run, coverage, raw)
-        load[where.pop(uid)] -= units_all[uid].collector.weight
+        load[where.pop(done)] -= units_all[done].collector.weight
         if progress:
-            progress(account, len(outs), total, f"{units_all[uid].collector.name} {units_all[uid].region}")
+            progress(account, len(outs), total, f"{units_all[done].collector.name} {units_all[done].region}")
     merge_tables(run, [outs[i] for i in range(total)])
     return run.tables
 
@@ -291,5 +292,5 @@ def _merge_records(run: Run, coverage: list[CallRecord], raw: dict[str, EncodedP
                 run.coverage[key] = rec
             else:
                 mine.merge(rec)
-        for key, pages in raw.items():
-            run.raw.setdefault(key, []).append(pages)  # EncodedPages: spliced by Snapshot.save
+        for raw_key, pages in raw.items():
+            run.raw.setdefault(raw_key, []).append(pages)  # EncodedPages: spliced by Snapshot.save

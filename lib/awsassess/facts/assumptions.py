@@ -54,6 +54,12 @@ class SharedAssumptions(BaseModel):
         90.0, "A task whose p95 CPU is at or above this share of its size is CPU-starved: it is sized up by "
         "the same rule, never down.", "%", gt=0, le=100)
 
+    alb_max_rules: int = _f(
+        100, "Listener rules per ALB (AWS default quota, adjustable, excluding default rules): the rule that "
+        "proposes shared load balancers and the model that splits them use the same quota.", "rules", ge=1)
+    alb_max_target_groups: int = _f(
+        100, "Target groups per ALB (AWS hard quota).", "target groups", ge=1)
+
     @model_validator(mode="before")
     @classmethod
     def _legacy_names(cls, data: Any) -> Any:

@@ -50,8 +50,9 @@ def build_stats(snapshot: Snapshot, history_lookback_days: int) -> dict[str, dic
         phases: dict[str, list[float]] = defaultdict(list)
         for p in g["phases"]:
             for k, v in json_obj(p).items():
-                if num(v) is not None:
-                    phases[k].append(float(num(v)))
+                seconds = num(v)
+                if seconds is not None:
+                    phases[k].append(seconds)
         out[text(project)] = {
             "builds": int(len(g)), "p50_s": float(g["d"].median()) if g["d"].notna().any() else None,
             "phases_p50_s": {k: float(pd.Series(v).median()) for k, v in phases.items()},

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from awsassess import fargate
 from awsassess.facts.assumptions import SharedAssumptions
 from awsassess.facts.metrics import ecs_metric_stats, lookup_service
+from awsassess.fargate import RightSize
 from awsassess.snapshot import Snapshot
 from awsassess.values import json_list, num, text
 
@@ -56,7 +57,7 @@ class ServiceSize:
     fargate: bool  # runs on Fargate (launch type or a FARGATE* capacity provider)
     architecture: str  # X86_64 | ARM64
     utilisation: Utilisation
-    right: fargate.RightSize
+    right: RightSize  # not fargate.RightSize: in the class body `fargate` is the field above
 
     @property
     def smaller(self) -> bool:

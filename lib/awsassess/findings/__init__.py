@@ -31,6 +31,7 @@ from awsassess.findings.base import (
     RuleSpec,
 )
 from awsassess.findings.thresholds import FindingsAssumptions
+from awsassess.layout import AccountFolder
 from awsassess.safe_files import csv_safe, write_text_atomic
 from awsassess.snapshot import Snapshot
 
@@ -136,8 +137,8 @@ def write_findings(findings: Iterable[Finding], account_dir: str | os.PathLike[s
     items = sorted(findings, key=Finding.sort_key)
     records = [f.to_dict() for f in items]
     validate(records)
-    out = Path(account_dir)
-    json_path, csv_path = out / "findings.json", out / "findings.csv"
+    acct = AccountFolder.of(account_dir)
+    json_path, csv_path = acct.findings_json, acct.findings_csv
     write_text_atomic(json_path, json.dumps(records, indent=2, sort_keys=False) + "\n")
 
     buffer = io.StringIO(newline="")
@@ -157,7 +158,7 @@ def load_findings(path: str | os.PathLike[str]) -> list[Finding]:
     """Read findings.json (a file, or an account folder holding one)."""
     p = Path(path)
     if p.is_dir():
-        p = p / "findings.json"
+        p = AccountFolder(p).findings_json
     records = json.loads(p.read_text())
     validate(records)
     return [Finding.from_dict(r) for r in records]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -108,6 +108,16 @@ def low_hit_ratio(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     return out
 
 
+class DisablingBehaviour(TypedDict):
+    """One cache behaviour in CDN-002's evidence."""
+
+    path_pattern: str
+    issues: list[str]
+    target_origin_id: str
+    looks_static: bool
+    default_behaviour: bool
+
+
 @rule("CDN-002", title="Cache behaviour that disables caching", domain="cdn", severity="medium", effort="low",
       rationale=("The managed CachingDisabled policy, TTL 0 or forwarding all cookies/headers/query strings "
                  "make CloudFront a pass-through proxy: every request reaches the origin."),
@@ -116,7 +126,7 @@ def caching_disabled(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
     policies = cache_policies(snapshot)
     out = []
     for dist, behaviours in sorted(_group(snapshot.table("cache_behaviors")).items()):
-        bad = []
+        bad: list[DisablingBehaviour] = []
         for b in behaviours:
             issues = behaviour_issues(b, policies)
             if issues:

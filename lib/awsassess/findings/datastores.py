@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -304,6 +304,11 @@ def extended_support(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
     return out
 
 
+# One instance in DAT-008's evidence (the functional form: "class" is a keyword).
+DocdbInstanceUse = TypedDict("DocdbInstanceUse", {
+    "instance": str, "class": str, "cpu_p95_pct": float, "max_connections": float | None})
+
+
 @rule("DAT-008", title="DocumentDB cluster oversized or idle", domain="datastores", severity="medium",
       effort="low",
       rationale=("DocumentDB bills every instance hour; a cluster whose instances sit at low CPU (or have no "
@@ -325,7 +330,7 @@ def docdb_oversized(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
         by_cluster[(text(r.region), text(r.cluster_id) or cluster_of.get(text(r.db_instance_id), ""))].append(r)
     out = []
     for (region, cluster), members in sorted(by_cluster.items()):
-        per = []
+        per: list[DocdbInstanceUse] = []
         for r in members:
             c = cpu.get(text(r.db_instance_id))
             k = conns.get(text(r.db_instance_id))
@@ -382,8 +387,8 @@ def docdb_storage_type(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
                         .sort_index().iloc[-1])
     if monthly_usd <= 0:
         return []
-    io = defaultdict(float)
-    days = defaultdict(float)
+    io: defaultdict[str, float] = defaultdict(float)
+    days: defaultdict[str, float] = defaultdict(float)
     for metric in ("VolumeReadIOPs", "VolumeWriteIOPs"):
         st = ms.stats(snapshot, "AWS/DocDB", metric, "Sum", lookback_days=a.metrics_lookback_days)
         for rid, row in st.to_dict("index").items():

@@ -234,7 +234,8 @@ def sequential_stages(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
             if len(seq) >= 2 and len(orders) == len(seq):
                 candidates.append(f"stage {stage}: {len(seq)} actions run one after another")
         # (b) consecutive stages that only test
-        stages = [s.get("name") for s in json_list(r.stages) if isinstance(s, dict)]
+        stages = [name for s in json_list(r.stages)
+                  if isinstance(s, dict) and isinstance(name := s.get("name"), str)]
         run = [s for s in stages if by_stage[s] and all(x.get("category") == "Test" for x in by_stage[s])]
         if len(run) >= 2:
             candidates.append(f"stages {', '.join(run)} only run tests, one stage after another")

@@ -51,10 +51,6 @@ class FindingsAssumptions(SharedAssumptions):
         "consolidation onto shared ALBs is proposed.", "load balancers", ge=2)
     lb_small_max_target_groups: int = _f(
         2, "An ALB serves 'few services' when it has at most this many target groups.", "target groups", ge=1)
-    alb_max_rules: int = _f(
-        100, "Listener rules per ALB (AWS default quota, excluding default rules).", "rules", ge=1)
-    alb_max_target_groups: int = _f(
-        100, "Target groups per ALB (AWS hard quota).", "target groups", ge=1)
     alb_headroom_pct: float = _f(
         80.0, "Fill shared ALBs to at most this share of the rule/target-group quotas.", "%", gt=0, le=100)
     gateway_endpoint_share_pct: float = _f(

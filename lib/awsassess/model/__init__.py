@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess.layout import AccountFolder
 from awsassess.model import savings
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.assumptions import ModelAssumptions
@@ -214,11 +215,11 @@ def attach_savings(findings: list[Any], cost_model: CostModel, catalog: PriceCat
 # =============================================================================== files
 def write_model(cost_model: CostModel, account_dir: str | os.PathLike[str]) -> dict[str, Path]:
     """Write ``costs.csv`` (INTERFACE columns + note, replaces, price_key, confidence) and ``model.json``."""
-    out = Path(account_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    costs = out / "costs.csv"
+    acct = AccountFolder.of(account_dir)
+    acct.path.mkdir(parents=True, exist_ok=True)
+    costs = acct.costs_csv
     df = cost_model.lines[[*COST_COLUMNS, *EXTRA_COLUMNS]]
     write_csv_atomic(costs, df)  # formula-safe text cells; exclusive temp file, atomic rename, no links
-    model_json = out / "model.json"
+    model_json = acct.model_json
     write_text_atomic(model_json, json.dumps(cost_model.to_dict(), indent=2, default=str))
     return {"costs": costs, "model": model_json}

@@ -109,9 +109,6 @@ class ModelAssumptions(SharedAssumptions):
         0.0, "Share of NAT gateway bytes that S3/DynamoDB gateway endpoints (free) would take off the NATs. "
         "CloudWatch does not split NAT bytes by destination: set it from VPC flow logs; 0 claims nothing.",
         "%", ge=0, le=100)
-    alb_max_rules: int = _f(100, "Listener rules per ALB before the proposal splits it (default quota, adjustable).",
-                            "rules", ge=1)
-    alb_max_target_groups: int = _f(100, "Target groups per ALB (hard quota).", "target groups", ge=1)
 
     # ------------------------------------------------------------------ data stores
     graviton_databases: bool = _f(

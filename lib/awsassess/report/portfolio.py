@@ -102,7 +102,7 @@ def discover_accounts(run_dir: Path | RunFolder, run: dict[str, Any]) -> list[Ac
         if not isinstance(info, dict) or not info.get("name"):
             continue
         try:  # a name from a file: never a path out of the run folder
-            acct = folder.account(info["name"])
+            acct = folder.account(info["name"], from_run_json=True)
         except ValueError as exc:
             raise ReportError(str(exc)) from None
         status, problem = _status_of(info, acct)
@@ -158,7 +158,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
     """Everything the portfolio template shows (plain values; the template escapes them)."""
     run = _load_run(RunFolder.of(run_dir))
     meta = dict(meta or {})
-    rep = run.get("report") if isinstance(run.get("report"), dict) else {}
+    rep = report if isinstance(report := run.get("report"), dict) else {}
     client = str(meta.get("client") or rep.get("client") or run.get("client") or "")
     prepared_by = str(meta.get("prepared_by") or rep.get("prepared_by") or run.get("prepared_by") or "")
     accounts = discover_accounts(run_dir, run)

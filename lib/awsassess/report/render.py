@@ -9,11 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from awsassess import escaping
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 SEVERITIES = ("high", "medium", "low", "info")
 
@@ -143,11 +146,11 @@ def join_ids(value: Any, limit: int = 2) -> str:
 
 
 CHART_FONTS = ("Inter", "Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", "DejaVu Sans")
-CHART_STYLE = {"font.size": 8.5, "axes.edgecolor": "#d5dbe3", "axes.labelcolor": "#5b6775",
-               "xtick.color": "#5b6775", "ytick.color": "#1d2733"}
+CHART_STYLE: dict[RcKeyType, Any] = {"font.size": 8.5, "axes.edgecolor": "#d5dbe3", "axes.labelcolor": "#5b6775",
+                                     "xtick.color": "#5b6775", "ytick.color": "#1d2733"}
 
 
-def chart_style() -> dict[str, Any]:
+def chart_style() -> dict[RcKeyType, Any]:
     """Matplotlib rc for report charts, with the first installed font of the report's font stack
     (naming absent fonts makes matplotlib log a warning per text element)."""
     from matplotlib import font_manager

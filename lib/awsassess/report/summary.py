@@ -26,7 +26,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -49,6 +49,9 @@ from awsassess.report.render import (
     short_id,
     truncate,
 )
+
+if TYPE_CHECKING:
+    from awsassess.model import CostModel
 
 FINDING_COLUMNS = ["rule_id", "domain", "severity", "title", "account_id", "region", "resource_ids", "evidence",
                    "recommendation", "monthly_savings_usd", "effort"]
@@ -99,7 +102,7 @@ class Results:
     model: dict[str, Any]  # {"summary": {...}, "unpriced": [...]} (model.json keys)
 
     @classmethod
-    def of_analysis(cls, findings: list[Any], model: Any) -> Results:
+    def of_analysis(cls, findings: list[Any], model: CostModel) -> Results:
         """From a live analysis: :class:`awsassess.findings.Finding` objects and the
         :class:`awsassess.model.CostModel` (the notebooks' context)."""
         from awsassess.findings import Finding
@@ -154,7 +157,7 @@ def load_model(source: Source) -> dict[str, Any]:
 
 def model_summary(model: dict[str, Any]) -> dict[str, Any]:
     """The summary keys of model.json, whether nested under ``summary`` or at the top level."""
-    src = model.get("summary") if isinstance(model.get("summary"), dict) else model
+    src = summary if isinstance(summary := model.get("summary"), dict) else model
     return {k: src.get(k) for k in SUMMARY_KEYS}
 
 

@@ -56,7 +56,7 @@ def hit_rate_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | None =
         # one value per hour: a datapoint stored twice (two collections, two dimension sets) would
         # otherwise give a duplicated index that cannot be aligned with the requests
         h = h.groupby("timestamp")["value"].mean()
-        if len(reqs):
+        if ax2 is not None:  # there are Requests
             r = reqs[reqs["resource_id"].map(text) == dist].groupby("timestamp")["value"].mean()
             both = pd.concat([h.rename("hit"), r.rename("req")], axis=1, sort=True).dropna()
             daily_req = both["req"].resample("1D").sum()

@@ -8,13 +8,16 @@ table (Styler), a :class:`~awsassess.views.Chart` (static PNG) or a :class:`~aws
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from awsassess import escaping
 from awsassess.values import text
 from awsassess.views import PALETTE, Chart, Note, figure, safe_styler, short_id, table
+
+if TYPE_CHECKING:
+    from awsassess.model import CostModel
 
 DOMAIN_LABELS = {"network": "Network", "compute": "Compute", "pipelines": "Pipelines", "datastores": "Data stores",
                  "cdn": "CDN", "total": "Total"}
@@ -35,7 +38,7 @@ def _e(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- money
-def by_domain(model: Any) -> Any:
+def by_domain(model: CostModel) -> Any:
     """Current and proposed $/month per domain, with the saving in $ and %."""
     df = model.by_domain().copy()
     df["domain"] = df["domain"].map(lambda d: DOMAIN_LABELS.get(d, d))
@@ -43,7 +46,7 @@ def by_domain(model: Any) -> Any:
     return table(df, "No cost lines.", precision=0)
 
 
-def by_domain_chart(model: Any) -> Any:
+def by_domain_chart(model: CostModel) -> Chart | Note:
     """Grouped bars: current vs proposed monthly cost per domain."""
     df = model.by_domain()
     df = df[df["domain"] != "total"]
@@ -69,7 +72,7 @@ def by_domain_chart(model: Any) -> Any:
     return Chart(fig, "Current vs proposed by domain")
 
 
-def lines(model: Any, scenario: str | None = None, domain: str | None = None, top: int | None = None) -> Any:
+def lines(model: CostModel, scenario: str | None = None, domain: str | None = None, top: int | None = None) -> Any:
     """The cost lines (quantity x unit price = monthly), largest first."""
     df = model.lines
     if scenario:
@@ -89,7 +92,7 @@ def lines(model: Any, scenario: str | None = None, domain: str | None = None, to
         {"Quantity": "{:,.2f}", "Unit price USD": "{:.6g}", "USD/month": "{:,.2f}"}, na_rep="unpriced"), out)
 
 
-def reconciliation(model: Any) -> Any:
+def reconciliation(model: CostModel) -> Any:
     """The modelled current cost against Cost Explorer, per service."""
     df = model.reconciliation.rename(columns={
         "service": "Cost Explorer service", "spend_usd": "Bill USD/month", "model_usd": "Model USD/month",
@@ -98,7 +101,7 @@ def reconciliation(model: Any) -> Any:
                  precision=1)
 
 
-def sensitivity(model: Any) -> Any:
+def sensitivity(model: CostModel) -> Any:
     """Proposed cost and saving across packing utilisation targets, with and without Savings Plans."""
     df = model.sensitivity.rename(columns={
         "utilisation_target": "Utilisation target", "savings_plans": "Savings Plans", "compute_choice": "Compute",
@@ -109,7 +112,7 @@ def sensitivity(model: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- proposed architecture
-def proposed_overview(model: Any) -> Any:
+def proposed_overview(model: CostModel) -> Html | Note:
     """The proposed architecture in a few lines (what replaces what)."""
     arch = model.proposed
     items = []
@@ -137,7 +140,7 @@ def proposed_overview(model: Any) -> Any:
     return Html("<ul>" + "".join(items) + "</ul>") if items else Note("Nothing to propose.")
 
 
-def compute_options(model: Any) -> Any:
+def compute_options(model: CostModel) -> Any:
     """Every compute option priced for the same right-sized services; the chosen one is marked."""
     rows = [{"Cluster": c.name, "Option": o.label, "Instances": o.instances or None, "USD/month": o.monthly_usd,
              "Chosen": "yes" if o.chosen else "", "Detail": o.detail}
@@ -145,7 +148,7 @@ def compute_options(model: Any) -> Any:
     return table(pd.DataFrame(rows), "No ECS services.", precision=0)
 
 
-def services(model: Any) -> Any:
+def services(model: CostModel) -> Any:
     """Right-sizing per service: current vs proposed task size, desired count and scaling policy."""
     rows = [{"Service": s.name, "Tasks": s.desired, "CPU units": f"{s.current_cpu} -> {s.cpu}",
              "Memory MiB": f"{s.current_memory} -> {s.memory}", "Launch": s.launch, "Arch": s.arch,
@@ -154,7 +157,7 @@ def services(model: Any) -> Any:
     return table(pd.DataFrame(rows), "No ECS services.")
 
 
-def datastores(model: Any) -> Any:
+def datastores(model: CostModel) -> Any:
     rows = [{"Kind": d.kind, "Id": d.id, "Now": d.current_class or d.current_mode,
              "Proposed": d.proposed_class or d.mode or "removed", "Engine": d.engine,
              "Multi-AZ": "yes" if d.multi_az else "no", "Why": d.reason} for d in model.proposed.datastores]
@@ -162,28 +165,28 @@ def datastores(model: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- pipelines
-def pipeline_summary(model: Any) -> Any:
+def pipeline_summary(model: CostModel) -> Any:
     df = model.pipeline_time.summary_frame().rename(columns={
         "pipeline": "Pipeline", "service": "Service", "executions": "Runs", "now_min": "Now (min)",
         "predicted_min": "Predicted (min)"})
     return table(df, "No pipeline history in this snapshot.")
 
 
-def pipeline_steps(model: Any, pipeline: str | None = None) -> Any:
+def pipeline_steps(model: CostModel, pipeline: str | None = None) -> Any:
     df = model.pipeline_time.steps_frame(pipeline).rename(columns={
         "step": "Step", "change_min": "Change (min)", "running_min": "Running total (min)",
         "assumption": "Assumption"})
     return table(df, "No pipeline history in this snapshot.", precision=2)
 
 
-def pipeline_components(model: Any, pipeline: str | None = None) -> Any:
+def pipeline_components(model: CostModel, pipeline: str | None = None) -> Any:
     df = model.pipeline_time.components_frame(pipeline).rename(columns={
         "stage": "Stage", "component": "Component", "measured_min": "Measured (min)",
         "predicted_min": "Predicted (min)", "assumption": "Assumption"})
     return table(df, "No pipeline history in this snapshot.", precision=2)
 
 
-def pipeline_waterfall(model: Any, pipeline: str | None = None) -> Any:
+def pipeline_waterfall(model: CostModel, pipeline: str | None = None) -> Chart | Note:
     """Waterfall from the measured deploy time to the predicted one, one bar per change."""
     steps = model.pipeline_time.steps_frame(pipeline)
     if not len(steps):
@@ -218,13 +221,13 @@ def pipeline_waterfall(model: Any, pipeline: str | None = None) -> Any:
 
 
 # --------------------------------------------------------------------------- migration, Terraform
-def migration_waves(model: Any) -> Any:
+def migration_waves(model: CostModel) -> Any:
     rows = [{"Wave": w.number, "Name": w.name, "Effort": w.effort, "Days": w.effort_days,
              "Depends on": ", ".join(map(str, w.depends_on)), "Rollback": w.rollback} for w in model.migration]
     return table(pd.DataFrame(rows), "No migration plan.")
 
 
-def migration_detail(model: Any) -> Any:
+def migration_detail(model: CostModel) -> Html | Note:
     """Each wave with its steps, risks and rollback."""
     parts = []
     for w in model.migration:
@@ -236,7 +239,7 @@ def migration_detail(model: Any) -> Any:
     return Html("".join(parts)) if parts else Note("No migration plan.")
 
 
-def terraform(model: Any) -> Any:
+def terraform(model: CostModel) -> Any:
     df = model.terraform.rename(columns={"resource_type": "Resource type", "name": "Name",
                                          "attributes": "Key attributes", "replaces": "Replaces", "wave": "Wave"})
     if len(df):
@@ -245,7 +248,7 @@ def terraform(model: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- assumptions, prices
-def assumptions(model: Any) -> Any:
+def assumptions(model: CostModel) -> Any:
     """Every model assumption with its value and where the default comes from."""
     fields = type(model.assumptions).model_fields
     rows = [{"Assumption": k, "Value": str(getattr(model.assumptions, k)),
@@ -254,7 +257,7 @@ def assumptions(model: Any) -> Any:
     return table(pd.DataFrame(rows), "No assumptions.")
 
 
-def low_confidence_prices(model: Any) -> Any:
+def low_confidence_prices(model: CostModel) -> Any:
     """Prices used that rest on secondary sources (B) or a single one (C: placeholders)."""
     rows = [{"Service": r.service, "Item": r.item, "Region": r.region, "USD": r.usd, "Unit": r.unit,
              "Confidence": r.confidence, "Source": r.source, "As of": r.as_of} for r in model.low_confidence()]
@@ -263,7 +266,7 @@ def low_confidence_prices(model: Any) -> Any:
                  precision=4)
 
 
-def unpriced(model: Any) -> Any:
+def unpriced(model: CostModel) -> Any:
     df = pd.DataFrame(model.unpriced)
     if len(df):
         df = df.rename(columns={"scenario": "Scenario", "domain": "Domain", "item": "Item",

@@ -14,6 +14,11 @@ from awsassess.snapshot import Snapshot
 from awsassess.views import PALETTE, Chart, Note, figure, table
 
 
+def _kib(value: Any) -> float | None:
+    size = num(value)
+    return None if size is None else size / 1024
+
+
 def inventory(snapshot: Snapshot) -> Any:
     """One row per stack: status, Copilot labels, template size and resource count."""
     s = snapshot.table("stacks")
@@ -24,7 +29,7 @@ def inventory(snapshot: Snapshot) -> Any:
                        "Application": s["copilot_application"].map(text),
                        "Environment": s["copilot_environment"].map(text),
                        "Service": s["copilot_service"].map(text),
-                       "Template KB": s["template_bytes"].map(lambda v: None if num(v) is None else num(v) / 1024),
+                       "Template KB": s["template_bytes"].map(_kib),
                        "Resources": s["resource_count"].map(num)})
     return table(df.sort_values("Stack") if len(df) else df, "No CloudFormation stacks.")
 
