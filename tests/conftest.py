@@ -49,14 +49,14 @@ _HEAVY_MODULES: dict[str, bool] = {}
 def _module_is_heavy(path: Path) -> bool:
     if str(path) not in _HEAVY_MODULES:
         source = path.read_text(encoding="utf-8")
-        _HEAVY_MODULES[str(path)] = any(word in source for word in HEAVY_SOURCE) or "pytest.mark.heavy" in source
+        _HEAVY_MODULES[str(path)] = any(word in source for word in HEAVY_SOURCE)
     return _HEAVY_MODULES[str(path)]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark ``heavy`` every test that needs a server, a kernel, a browser or a process (or whose module says
-    so): ``make test-fast`` runs the others, the edit loop's minute. A new test is classified by what it
-    uses, no list to keep."""
+    """Mark ``heavy`` every test that needs a server, a kernel, a browser or a process: ``make test-fast``
+    runs the others, the edit loop's minute. A new test is classified by what it uses, no list to keep;
+    a long property search says so itself (``pytestmark = pytest.mark.heavy`` or on the test)."""
     for item in items:
         if (SERVER_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("slow")
                 or _module_is_heavy(Path(str(item.fspath)))):

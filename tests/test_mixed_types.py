@@ -471,6 +471,7 @@ def _with_every_row(table: str, column: str, cell: Any) -> Snapshot:
     return Snapshot(manifest=dict(base.manifest), tables=tables)
 
 
+@pytest.mark.heavy  # 42 runs of the demo estate's model: make test, not the test-fast loop
 @pytest.mark.parametrize(("table", "column", "junk"), [
     pytest.param(table, column, junk, id=f"{table}.{column}={junk!r}")
     for table, column in _JSON_LISTS for junk in ("12", 12, "n/a", '{"a": 1}', True)
@@ -488,6 +489,7 @@ def test_json_null_and_blank_cells_are_missing_in_the_json_list_columns(table: s
         assert _with_every_row(table, column, cell).table(table)[column].isna().all(), repr(cell)
 
 
+@pytest.mark.heavy  # 42 runs of the demo estate's model: make test, not the test-fast loop
 @pytest.mark.parametrize(("table", "column", "junk"), [
     pytest.param(table, column, junk, id=f"{table}.{column}={junk!r}")
     for table, column in _JSON_LISTS for junk in (None, [], [None], [1, 2], [{"a": 1}], ["a", ["b"]])

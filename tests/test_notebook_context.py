@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from awsassess.assumptions import resolve
 from awsassess.notebook import MEMO, compute_analysis, open_context
-from awsassess.snapshot import SnapshotError
+from awsassess.snapshot import Snapshot, SnapshotError
 from test_model_snapshot import demo_snapshot
 
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    snap = demo_snapshot("staging")
+    cached = demo_snapshot("staging")  # saved as a copy: save() records the new schema_version in its manifest
     account_dir = tmp_path_factory.mktemp("acct")
-    snap.save(account_dir / "snapshot")
+    Snapshot(manifest=dict(cached.manifest), tables=dict(cached.tables)).save(account_dir / "snapshot")
     return account_dir
 
 

@@ -68,6 +68,9 @@ from pandas.io.formats.style import Styler
 from snapshots_factory import COLLECTED_AT, SnapshotBuilder
 from test_model_snapshot import demo_snapshot
 
+# long property searches over every view: part of make test, not of the test-fast edit loop
+pytestmark = pytest.mark.heavy
+
 SNAPSHOT_VIEWS: list[ModuleType] = [network, compute, pipelines, datastores, cdn, stacks]
 #: views and the domains of the tables they read (network counts ECS services per VPC)
 VIEW_DOMAINS = {"network": ("network", "compute"), "compute": ("compute",), "pipelines": ("pipelines",),
