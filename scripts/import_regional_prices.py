@@ -28,7 +28,7 @@ Decisions: no value is derived or scaled here (the reference holds none either);
 ``build_minute:general1.<size>:linux`` and CodePipeline ``pipeline_month:v1`` / ``action_execution_minute:v2``
 (region ``global`` -> ``*``) have catalog equivalents and are mapped, but the catalog already holds all of
 them, so they are skipped. A row no rule maps is reported as unmapped with one of :data:`UNMAPPED_REASONS`
-(none in the 2026-12-07 reference). ``tests/test_pricing_regional.py`` re-runs :func:`plan` against the
+(none in the 2026-12-07 reference). ``tests/model/test_pricing_regional.py`` re-runs :func:`plan` against the
 reference (when present) and checks the shipped CSV equals its output.
 """
 

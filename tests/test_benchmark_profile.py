@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import pytest
+from paths import REPO
 
 # loaded by path: putting benchmarks/ on sys.path made its diagrams.py shadow the diagrams package for
 # every later test (and for the batch workers, which inherit the driver's sys.path)
 _spec = importlib.util.spec_from_file_location(
-    "collect_scale_benchmark", Path(__file__).resolve().parents[1] / "benchmarks" / "collect_scale.py")
+    "collect_scale_benchmark", REPO / "benchmarks" / "collect_scale.py")
 assert _spec is not None and _spec.loader is not None
 _module = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_module)

@@ -50,6 +50,7 @@ from awsassess.layout import (
     demo_run_dir,
     suite_notebooks_dir,
 )
+from paths import REPO
 
 LIB = Path(awsassess.__file__).resolve().parent
 LAYOUT_PY = Path(layout.__file__).resolve()
@@ -635,7 +636,7 @@ def test_bug_read_snapshot_of_a_damaged_manifest_is_not_a_clear_error(tmp_path: 
 def test_checkout_root_holds_the_package_and_the_notebooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # found from the package, not the current folder
     root = checkout_root()
-    assert root is not None and root == Path(__file__).resolve().parents[1]
+    assert root is not None and root == REPO
     assert (root / "lib" / "awsassess" / "layout.py").resolve() == LAYOUT_PY
     notebooks = suite_notebooks_dir()
     assert notebooks == root / "notebooks" and (notebooks / "00_summary.ipynb").is_file()

@@ -11,15 +11,15 @@ import re
 import runpy
 import tomllib
 from importlib import metadata
-from pathlib import Path
 
 import yaml
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+from paths import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 LOCK = ROOT / "requirements.lock"
 
 

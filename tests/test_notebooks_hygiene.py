@@ -7,8 +7,9 @@ from pathlib import Path
 
 import jupytext
 import pytest
+from paths import REPO
 
-NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NB_DIR = REPO / "notebooks"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
 
 

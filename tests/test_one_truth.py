@@ -18,10 +18,10 @@ from awsassess.facts.assumptions import SharedAssumptions
 from awsassess.facts.placement import service_vpcs
 from awsassess.findings import evaluate
 from awsassess.model import assess
+from demo_snapshots import demo_snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from snapshots_factory import SnapshotBuilder
-from test_model_snapshot import demo_snapshot
 
 MODEL = {"allow_missing_prices": True}
 

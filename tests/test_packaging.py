@@ -9,8 +9,9 @@ from pathlib import Path
 
 import yaml
 from packaging.specifiers import SpecifierSet
+from paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 
 def test_environment_yml_in_sync_with_pyproject() -> None:

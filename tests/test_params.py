@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from awsassess.params import AccountParams, ParamsError, dump_params, load_params_file, load_params_files
+from paths import REPO
 from pydantic import ValidationError
 
 GOOD = """\
@@ -146,6 +147,6 @@ def test_model_is_frozen(tmp_path: Path) -> None:
 
 
 def test_shipped_example_is_valid(tmp_path: Path) -> None:
-    example = Path(__file__).resolve().parents[1] / "params" / "example-account.yaml.example"
+    example = REPO / "params" / "example-account.yaml.example"
     p = load_params_file(write(tmp_path, example.read_text(), "acme-prod.yaml"))
     assert p.account_id == "123456789012" and p.auth.external_id

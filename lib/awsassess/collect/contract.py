@@ -1,7 +1,7 @@
 """The collector contract: what a domain collector module declares and what the framework gives it.
 
 The framework, one job per module; each imports only the ones above it (type hints aside), and
-``tests/test_collect_layout.py`` checks that there is no import cycle:
+``tests/collect/test_collect_layout.py`` checks that there is no import cycle:
 
 - :mod:`~awsassess.collect.contract` (this module): :class:`Collector`, :class:`Response`,
   :class:`Items`, the errors, ``Rows``;

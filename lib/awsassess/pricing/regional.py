@@ -21,7 +21,7 @@ AmazonRDS 1.1053 (20), AmazonElastiCache 1.1014 (36), AmazonECS and AWSDataTrans
 us-east-1), services with fewer than 3 pairs 1.1010 (all 89 pairs); eu-central-1 AmazonEC2 1.1538, AmazonRDS
 1.1910, AmazonElastiCache 1.1912, AmazonDocDB 1.1000 (3), others 1.1873; ap-southeast-2 AmazonEC2 1.2692,
 AmazonRDS 1.3746, AmazonElastiCache 1.2420, others 1.2508; us-west-2 1.0 throughout
-(``tests/test_pricing_regional.py`` pins these).
+(``tests/model/test_pricing_regional.py`` pins these).
 List prices differ per service and per instance family (a few percent), so an estimate is an indication to
 replace by a Price List answer (``fetch_missing``) or a refresh, never a quote.
 

@@ -8,7 +8,7 @@ a forced engine never falls back.
 Chromium runs with ``--no-pdf-header-footer`` (otherwise every page shows the local file path and
 date), a fresh ``--user-data-dir`` per call (parallel runs do not share a profile), a timeout
 that kills the whole process group, and offline: every background service off, no host name
-resolves and every request goes to a proxy that refuses (tests/test_pdf_offline.py counts zero
+resolves and every request goes to a proxy that refuses (tests/report/test_pdf_offline.py counts zero
 connection attempts while a report with planted remote references prints).
 """
 

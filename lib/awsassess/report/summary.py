@@ -10,7 +10,7 @@ Where the figures come from (``source`` of every function below, see :func:`resu
   computed from the snapshot and the parameters' assumptions, the very objects the domain notebooks show.
   Changing an assumption in the parameters cell changes the summary with them: one report, one set of
   numbers. In a batch the context has the snapshot, assumptions, code and price cache analyze had, so the
-  figures are those of the files on disk (``tests/test_notebook_context.py`` checks both).
+  figures are those of the files on disk (``tests/batch/test_notebook_context.py`` checks both).
 - the portfolio (and a script) passes an account folder: what analyze wrote there, ``findings.json``,
   ``costs.csv`` and ``model.json`` (through :class:`awsassess.layout.AccountFolder`'s readers). A missing
   file gives an empty table and a note, never an exception: the summary says what it could not see.

@@ -18,7 +18,7 @@ Every service module (:data:`SERVICES`) declares three things, assembled here:
 - ``SIMULATED_OPERATIONS``: its front-door handlers (mechanism C), merged into
   :data:`SIMULATED_OPERATIONS`.
 
-tests/test_simulation_operations.py calls each filled operation and checks its answer, and checks
+tests/demo/test_simulation_operations.py calls each filled operation and checks its answer, and checks
 per module that every ``Gap:`` function is named by that module's declaration.
 
 The seeders (``seed*.py``) create resources through the real APIs and call these fills; they never
@@ -60,7 +60,7 @@ SERVICES = (ec2, ecs, docdb, elasticache, cloudfront, pricing, costexplorer, org
 # the patched moto method), and every front-door operation (mechanism C, the keys of
 # SIMULATED_OPERATIONS). (boto3 client name, API operation name); each service module's declaration
 # names the function(s) responsible. Each entry has a test named ``<service>.<Operation>`` in
-# tests/test_simulation_operations.py that calls the operation through boto3, checks the parsed
+# tests/demo/test_simulation_operations.py that calls the operation through boto3, checks the parsed
 # answer against the operation's output shape and asserts the filled data is there: a moto upgrade
 # that breaks a fill fails the test named after the operation. A new fill adds its operations to its
 # module's declaration (a test fails until it does, and until each has a case).

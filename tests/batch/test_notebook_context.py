@@ -8,7 +8,7 @@ import pytest
 from awsassess.assumptions import resolve
 from awsassess.notebook import MEMO, compute_analysis, open_context
 from awsassess.snapshot import Snapshot, SnapshotError
-from test_model_snapshot import demo_snapshot
+from demo_snapshots import demo_snapshot
 
 
 @pytest.fixture(scope="module")

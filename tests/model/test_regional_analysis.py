@@ -15,7 +15,7 @@ from awsassess.analyze import analyze
 from awsassess.model.costing import COST_COLUMNS, EXTRA_COLUMNS
 from awsassess.report.summary import headline, headline_html
 from awsassess.snapshot import Snapshot
-from test_model_snapshot import demo_snapshot
+from demo_snapshots import demo_snapshot
 
 
 def _moved(snapshot: Snapshot, region: str) -> Snapshot:

@@ -38,9 +38,10 @@ from awsassess.report.merge import merge_notebooks
 from awsassess.report.pdf import PdfError, find_chromium, html_to_pdf
 from awsassess.snapshot import Snapshot
 from bs4 import BeautifulSoup
+from paths import REPO
 from snapshots_factory import SnapshotBuilder
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO
 XSS = "<script>alert(1)</script>"
 XSS_IMG = '<img src=x onerror="alert(2)">'
 ACCOUNT = "111111111111"

@@ -25,8 +25,9 @@ from awsassess.snapshot import Snapshot, empty_frame
 from awsassess.tables import loads
 from botocore.stub import Stubber
 from botocore.utils import parse_timestamp as default_timestamp_parser
+from paths import FIXTURES
 
-EXAMPLES = Path(__file__).parent / "fixtures" / "shared-testdata" / "aws-examples"
+EXAMPLES = FIXTURES / "shared-testdata" / "aws-examples"
 RESPONSES = EXAMPLES / "responses"
 
 

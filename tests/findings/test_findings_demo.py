@@ -9,7 +9,6 @@ same snapshot.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from awsassess.demo.estate import (
@@ -20,11 +19,12 @@ from awsassess.demo.estate import (
 )
 from awsassess.fargate import is_valid
 from awsassess.findings import REGISTRY, evaluate, load_findings, write_findings
+from paths import REPO
 
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = ["10_networking", "20_compute", "30_pipelines", "40_data_stores", "50_cloudfront", "60_stacks"]
-NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NB_DIR = REPO / "notebooks"
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 from awsassess.demo.estate import ACCOUNTS, expected_counts
 from awsassess.snapshot import Snapshot
+from paths import REPO
 
-NOTEBOOKS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,9 @@ from awsassess.batch import BatchInputError, RunJsonError, StepFunctions, run_ba
 from awsassess.batch.runjson import write_json_atomic
 from awsassess.params import AccountParams
 from awsassess.snapshot import Snapshot, empty_frame
+from paths import FIXTURES
 
-FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+FIXTURE_NOTEBOOKS = FIXTURES / "notebooks"
 pytestmark = pytest.mark.timeout(240)
 
 
@@ -298,7 +299,7 @@ def test_nothing_collected_nothing_else_runs(tmp_path: Path) -> None:
 def _runner_script(out: Path, nb_dir: Path) -> str:
     return f"""
 import sys
-sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+sys.path[:0] = [{str(Path(__file__).resolve().parent)!r}, {str(FIXTURES.parent)!r}]
 from test_batch import STEPS, account
 from awsassess.batch import run_batch
 if __name__ == "__main__":

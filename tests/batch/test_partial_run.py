@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from awsassess.demo import Estate
 from awsassess.demo.estate import ACCOUNTS
+from paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 
 @pytest.mark.slow

@@ -5,7 +5,6 @@ simulated estate (moto has no cache-policy routes; the estate answers them)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -13,8 +12,9 @@ import pytest
 from awsassess.collect import cdn
 from awsassess.tables import loads
 from botocore_stub import stubbed
+from paths import FIXTURES
 
-EXAMPLES = Path(__file__).parent / "fixtures" / "shared-testdata" / "aws-examples" / "responses"
+EXAMPLES = FIXTURES / "shared-testdata" / "aws-examples" / "responses"
 ACCT = "333300000001"  # shared by the collector test modules (disjoint services)
 
 # AWS's managed "CachingOptimized" policy, with the settings AWS documents for it

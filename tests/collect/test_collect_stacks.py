@@ -15,9 +15,10 @@ import pytest
 from awsassess.collect import stacks
 from awsassess.tables import loads
 from botocore_stub import stubbed
+from paths import FIXTURES
 
 # copied from ../shared/testdata of the steering repo; provenance in its README.md
-SHARED = Path(__file__).parent / "fixtures" / "shared-testdata"
+SHARED = FIXTURES / "shared-testdata"
 COPILOT = SHARED / "copilot"
 EXAMPLES = SHARED / "aws-examples" / "responses"
 STATS = json.loads((COPILOT / "_meta" / "copilot-stats.json").read_text())["files"]

@@ -2,7 +2,7 @@
 
 A real account's snapshot holds missing cells, JSON lists of odd items, objects with unexpected keys, a build
 without phases. A crash in the rules or the model costs the account its whole report, so each shape found by
-the property tests (``tests/test_views_robust.py``, ``test_outside_the_views``) is pinned here with the
+the property tests (``tests/views/test_views_robust.py``, ``test_outside_the_views``) is pinned here with the
 smallest snapshot, through the public entry points. The snapshot is typed (``awsassess.tables`` declares a
 dtype per column, ``awsassess.snapshot.typed_frame`` enforces it), so the cases split in two:
 
@@ -41,8 +41,8 @@ from awsassess.model.pipeline_time import History
 from awsassess.model.reconcile import UNNAMED_SERVICE
 from awsassess.snapshot import Snapshot, SnapshotTypeError
 from awsassess.tables import FLOAT, LIST, OBJ, TABLES, TIME, dumps
+from demo_snapshots import demo_snapshot
 from snapshots_factory import COLLECTED_AT, SnapshotBuilder
-from test_model_snapshot import demo_snapshot
 
 MODEL = {"allow_missing_prices": True}
 ARN = "arn:aws:ecs:us-east-1:123456789012:service/{cluster}/{name}"

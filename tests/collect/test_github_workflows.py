@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from awsassess.collect.github import analyse_buildspec, analyse_commands, parse_workflow, scan_repository
+from paths import FIXTURES
 
-CICD = Path(__file__).parent / "fixtures" / "shared-testdata" / "cicd"
+CICD = FIXTURES / "shared-testdata" / "cicd"
 
 # The README's "Docker layer caching?" column, as (docker_build, build_cache, cache kinds, deploys to ECS).
 # growthbook (current) caches implicitly through Depot's remote builders: the README lists

@@ -32,8 +32,9 @@ from awsassess.pricing.catalog import COLUMNS
 from awsassess.pricing.refresh import filter_documents
 from awsassess.report.summary import parse_citation
 from botocore.exceptions import ClientError
+from paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 DATA = ROOT / "lib" / "awsassess" / "pricing" / "data"
 SCRIPT = ROOT / "scripts" / "import_regional_prices.py"
 REFERENCE = ROOT.parent / "shared" / "reference" / "regional-prices.csv"

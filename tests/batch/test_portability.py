@@ -21,10 +21,11 @@ from awsassess.batch import plan, run_batch
 from awsassess.notebook import AnalysisMemo, analysis_for, open_context
 from awsassess.params import load_params_file
 from awsassess.snapshot import Snapshot
+from demo_snapshots import demo_snapshot
+from paths import REPO
 from test_batch import STEPS, account, calls, notebooks
-from test_model_snapshot import demo_snapshot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 # --------------------------------------------------------------------------- no machine paths
 SCANNED = ("lib", "tests", "docs", "notebooks", "scripts", "benchmarks", "README.md", "Makefile")

@@ -9,7 +9,7 @@ from awsassess.model import assess
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.migration import peering_order
 from awsassess.snapshot import Snapshot, empty_frame
-from test_model_snapshot import demo_model, demo_snapshot
+from demo_snapshots import demo_model, demo_snapshot
 
 
 def test_one_vpc_two_azs_nat_per_az_and_two_albs() -> None:

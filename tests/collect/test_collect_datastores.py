@@ -14,8 +14,9 @@ import pytest
 from awsassess.collect import datastores
 from awsassess.tables import loads
 from botocore_stub import stubbed
+from paths import FIXTURES
 
-EXAMPLES = Path(__file__).parent / "fixtures" / "shared-testdata" / "aws-examples" / "responses"
+EXAMPLES = FIXTURES / "shared-testdata" / "aws-examples" / "responses"
 BOTOCORE_DATA = Path(os.path.dirname(botocore.__file__)) / "data"
 ACCT = "333300000001"  # shared by the collector test modules (disjoint services)
 REGION = "us-east-1"

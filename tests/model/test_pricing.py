@@ -22,8 +22,9 @@ from awsassess.pricing import (
 )
 from awsassess.pricing.catalog import COLUMNS
 from awsassess.pricing.refresh import filter_documents, parse_price, query_for_row
+from paths import REPO
 
-DATA = Path(__file__).resolve().parents[1] / "lib" / "awsassess" / "pricing" / "data" / "prices.csv"
+DATA = REPO / "lib" / "awsassess" / "pricing" / "data" / "prices.csv"
 
 
 def test_every_package_row_is_well_formed() -> None:

@@ -62,11 +62,11 @@ from awsassess.views import (
     pipelines,
     stacks,
 )
+from demo_snapshots import demo_snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.io.formats.style import Styler
 from snapshots_factory import COLLECTED_AT, SnapshotBuilder
-from test_model_snapshot import demo_snapshot
 
 # long property searches over every view: part of make test, not of the test-fast edit loop
 pytestmark = pytest.mark.heavy
@@ -147,7 +147,7 @@ IDS = ["a", "b"]
 #: columns; zero, negative and numeric text in quantities; empty JSON and JSON of the declared container
 #: holding nulls. A cell of the wrong type (text in a count, a number for a time, a list where an object
 #: is declared) never reaches a view: the snapshot refuses it when written or read
-#: (tests/test_snapshot_types.py, and the refused cases at the end of this file), so the views get typed
+#: (tests/snapshot/test_snapshot_types.py, and the refused cases at the end of this file), so the views get typed
 #: frames.
 JUNK: dict[str, list[Any]] = {
     STR: [None, math.nan, "", "n/a", "12", "0", 12, 0],
@@ -587,7 +587,7 @@ def _build(**rows: list[dict[str, Any]]) -> Snapshot:
 
 def crash(call: Callable[[], Any], error: type[Exception], where: str) -> Any:
     """A crash the properties found outside the views (``error`` was raised there), fixed since: a
-    regression test now (tests/test_mixed_types.py has the fix's own tests)."""
+    regression test now (tests/snapshot/test_mixed_types.py has the fix's own tests)."""
     return pytest.param(call, id=where)
 
 

@@ -16,8 +16,8 @@ from awsassess.model import assess, attach_savings, finding_saving
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.savings import BASES, OVERLAP_NOTE, basis_table
 from awsassess.pricing.catalog import PriceCatalog
+from demo_snapshots import demo_model, demo_snapshot
 from snapshots_factory import SnapshotBuilder
-from test_model_snapshot import demo_model, demo_snapshot
 
 H = 730.0
 VCPU, GB, VCPU_ARM, GB_ARM = 0.04048, 0.004445, 0.03238, 0.00356

@@ -12,7 +12,7 @@ from awsassess.model import assess, write_model
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.pricing import MissingPriceError, PriceCatalog
 from awsassess.snapshot import Snapshot
-from test_model_snapshot import demo_model, demo_snapshot
+from demo_snapshots import demo_model, demo_snapshot
 
 
 def _cur(model, item: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -212,7 +212,7 @@ def test_transit_gateway_attachments_and_interface_endpoints() -> None:
 
 def test_assess_without_cost_explorer_spend() -> None:
     # collect.cost_explorer: false leaves the spend table empty: the model still runs, nothing is "explained"
-    from test_model_snapshot import demo_snapshot
+    from demo_snapshots import demo_snapshot
 
     snap = demo_snapshot("production")
     snap.tables.pop("spend", None)

@@ -7,7 +7,7 @@ import pytest
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.pipeline_time import pipeline_time
 from awsassess.snapshot import Snapshot
-from test_model_snapshot import demo_model, demo_snapshot
+from demo_snapshots import demo_model, demo_snapshot
 
 
 def test_demo_deploy_goes_from_about_an_hour_and_a_half_to_about_17_minutes() -> None:

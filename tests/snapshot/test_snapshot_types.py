@@ -66,8 +66,8 @@ from awsassess.tables import (
     columns,
     dumps,
 )
+from demo_snapshots import demo_snapshot
 from snapshots_factory import SnapshotBuilder
-from test_model_snapshot import demo_snapshot
 
 UTC_DTYPE = pd.api.types.pandas_dtype(DTYPES[TIME])
 

@@ -25,9 +25,10 @@ from awsassess.collect import pipelines
 from awsassess.tables import loads
 from botocore_stub import stubbed
 from cfn_yaml import load_file
+from paths import FIXTURES
 
 # copied from ../shared/testdata of the steering repo; provenance in its README.md
-SHARED = Path(__file__).parent / "fixtures" / "shared-testdata"
+SHARED = FIXTURES / "shared-testdata"
 EXAMPLES = SHARED / "aws-examples" / "responses"
 COPILOT = SHARED / "copilot"
 CICD = SHARED / "cicd"
