@@ -26,7 +26,7 @@ test: setup  ## lint + type check + the whole test suite (under 10 minutes)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 600
 
 test-fast: setup  ## the edit loop: tests needing no server, kernel, browser or process (under a minute)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 120 -m "not heavy"
+	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 120 --fast
 
 lint: setup  ## ruff
 	$(BIN)/ruff check lib tests benchmarks

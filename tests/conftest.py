@@ -53,6 +53,19 @@ def _module_is_heavy(path: Path) -> bool:
     return _HEAVY_MODULES[str(path)]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--fast", action="store_true",
+                     help="only the tests needing no server, kernel, browser or process (make test-fast); "
+                          "modules that start one are not even imported")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if (config.getoption("fast") and collection_path.suffix == ".py" and collection_path.name.startswith("test_")
+            and _module_is_heavy(collection_path)):
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark ``heavy`` every test that needs a server, a kernel, a browser or a process: ``make test-fast``
     runs the others, the edit loop's minute. A new test is classified by what it uses, no list to keep;
@@ -61,6 +74,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if (SERVER_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("slow")
                 or _module_is_heavy(Path(str(item.fspath)))):
             item.add_marker(pytest.mark.heavy)
+    if config.getoption("fast"):
+        heavy = [item for item in items if item.get_closest_marker("heavy")]
+        if heavy:
+            config.hook.pytest_deselected(items=heavy)
+            items[:] = [item for item in items if not item.get_closest_marker("heavy")]
 
 
 _DUMMY_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",

@@ -49,7 +49,7 @@ def test_demo_finding_model_and_diagram_size_a_service_alike(name: str) -> None:
     assert _sizes_agree(demo_snapshot(name)) >= 2
 
 
-@settings(max_examples=12, deadline=None, derandomize=True)
+@settings(max_examples=8, deadline=None, derandomize=True)
 @given(services=st.lists(st.tuples(st.sampled_from([(256, 1024), (512, 2048), (1024, 2048), (1024, 4096), (2048, 8192)]),
                                    st.floats(2, 60), st.floats(5, 78), st.integers(1, 4)),
                          min_size=1, max_size=4))

@@ -32,6 +32,7 @@ def _moved(snapshot: Snapshot, region: str) -> Snapshot:
     return Snapshot(manifest=manifest, tables=tables)
 
 
+@pytest.mark.heavy  # the whole analysis, written to disk, per region: make test, not the test-fast loop
 @pytest.mark.parametrize("region", ["eu-central-1", "ap-southeast-2"])
 def test_an_account_outside_us_east_1_gets_every_output_with_estimates_marked(region: str, tmp_path: Path) -> None:
     snap = _moved(demo_snapshot("production"), region)

@@ -483,7 +483,7 @@ def test_the_snapshot_refuses_junk_that_is_no_json_list(table: str, column: str,
     _assert_refused(err, table, column, row=0)
 
 
-@pytest.mark.parametrize(("table", "column"), _JSON_LISTS, ids=".".join)
+@pytest.mark.parametrize(("table", "column"), _JSON_LISTS, ids=[f"{t}.{c}" for t, c in _JSON_LISTS])
 def test_json_null_and_blank_cells_are_missing_in_the_json_list_columns(table: str, column: str) -> None:
     for cell in ("null", " null ", "", " ", None, math.nan):
         assert _with_every_row(table, column, cell).table(table)[column].isna().all(), repr(cell)
