@@ -1,66 +1,23 @@
-"""Small readers for snapshot cells (None/NaN-safe strings, bools, ints, JSON lists) and label helpers."""
+"""Short names for the snapshot cell readers of :mod:`awsassess.values`, and label helpers."""
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
-from awsassess.tables import loads
+from awsassess.values import json_list, json_obj, num, text, truthy
 
-
-def s(value: Any) -> str:
-    """A cell as a string ('' for None / NaN / pandas NA)."""
-    if value is None:
-        return ""
-    try:
-        if isinstance(value, float) and math.isnan(value):
-            return ""
-        if value != value:  # pandas NA / NaT
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value)
-
-
-def b(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "enabled")
-    text = s(value)
-    return bool(text) and bool(value)
+# the cell readers are awsassess.values' (one definition for every room); short names for the builders
+s = text
+b = truthy
+jlist = json_list
+jdict = json_obj
 
 
 def i(value: Any, default: int = 0) -> int:
-    text = s(value)
-    if not text:
-        return default
-    try:
-        return int(float(text))
-    except ValueError:
-        return default
-
-
-def jlist(value: Any) -> list[Any]:
-    """A JSON-list cell (or an already-decoded list) as a list."""
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    if hasattr(value, "tolist") and not isinstance(value, str):
-        return list(value.tolist())
-    try:
-        out = loads(s(value) or None)
-    except (ValueError, TypeError):
-        return []
-    return list(out) if isinstance(out, (list, tuple)) else []
-
-
-def jdict(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    try:
-        out = loads(s(value) or None)
-    except (ValueError, TypeError):
-        return {}
-    return out if isinstance(out, dict) else {}
+    """A whole-number cell as int (``default`` when missing or not a number)."""
+    n = num(value)
+    return default if n is None else int(n)
 
 
 def rows(df: Any) -> list[dict[str, Any]]:

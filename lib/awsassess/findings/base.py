@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,8 @@ import pandas as pd
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 from awsassess.tables import TABLES
+from awsassess.values import json_list as json_list  # re-exported for the rule modules
+from awsassess.values import json_obj as json_obj  # re-exported for the rule modules
 from awsassess.values import num as num  # re-exported for the rule modules (None default)
 from awsassess.values import text
 from awsassess.values import truthy as truthy  # re-exported for the rule modules
@@ -189,34 +190,6 @@ def spec(rule_id: str) -> RuleSpec:
 def is_production(snapshot: Snapshot, a: FindingsAssumptions) -> bool:
     """The snapshot's environment is a production one (the shared definition, :class:`SharedAssumptions`)."""
     return a.is_production(snapshot.environment)
-
-
-def json_list(value: Any) -> list[Any]:
-    if isinstance(value, list | tuple):
-        return list(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    s = text(value)
-    if not s:
-        return []
-    try:
-        out = json.loads(s)
-    except ValueError:
-        return [s]
-    return out if isinstance(out, list) else [out]
-
-
-def json_obj(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    s = text(value)
-    if not s:
-        return {}
-    try:
-        out = json.loads(s)
-    except ValueError:
-        return {}
-    return out if isinstance(out, dict) else {}
 
 
 def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
