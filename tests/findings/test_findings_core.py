@@ -26,6 +26,7 @@ from awsassess.findings import (
     write_findings,
 )
 from awsassess.findings.base import finding_id, rule
+from awsassess.findings.saving import Basis, not_cost
 from awsassess.tables import TABLES
 from pydantic import ValidationError
 from snapshots_factory import SnapshotBuilder
@@ -55,10 +56,22 @@ def test_every_threshold_is_documented_with_a_unit():
 
 
 def test_registering_with_unknown_threshold_or_table_fails():
+    free = not_cost("t")
     with pytest.raises(ValueError, match="not FindingsAssumptions fields"):
-        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", thresholds=("nope",))
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", thresholds=("nope",), saving=free)
     with pytest.raises(ValueError, match="not snapshot tables"):
-        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", tables=("nope",))
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", tables=("nope",), saving=free)
+
+
+def test_every_rule_declares_its_saving_on_itself():
+    """The saving basis is part of the rule's declaration (one place), and a rule without one cannot register."""
+    assert all(isinstance(s.saving, Basis) for s in REGISTRY.values())
+    with pytest.raises(TypeError, match="saving"):
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="saving must be"):
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", saving="lines")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not one of"):
+        Basis("string surgery", "x")
 
 
 def test_assumptions_resolution_and_bad_input():

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from awsassess.findings.saving import Basis
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 from awsassess.tables import TABLES
@@ -132,6 +133,7 @@ class RuleSpec:
     tables: tuple[str, ...]
     effort: str
     fn: RuleFn
+    saving: Basis  # what the rule's saving is made of, priced by awsassess.model.savings
 
     def finding(
         self,
@@ -158,9 +160,10 @@ REGISTRY: dict[str, RuleSpec] = {}
 
 def rule(
     id: str, *, title: str, domain: str, severity: str, rationale: str,
-    thresholds: Sequence[str] = (), tables: Sequence[str] = (), effort: str = "medium",
+    thresholds: Sequence[str] = (), tables: Sequence[str] = (), effort: str = "medium", saving: Basis,
 ) -> Callable[[RuleFn], RuleFn]:
-    """Register a rule. Checks at import time that thresholds and tables exist."""
+    """Register a rule with the basis of its saving (:class:`awsassess.findings.saving.Basis`; ``not_cost`` or
+    ``not_modelled`` when it has none). Checks at import time that thresholds and tables exist."""
     fields = FindingsAssumptions.model_fields
     unknown = [t for t in thresholds if t not in fields]
     if unknown:
@@ -168,6 +171,8 @@ def rule(
     missing = [t for t in tables if t not in TABLES]
     if missing:
         raise ValueError(f"rule {id}: tables {missing} are not snapshot tables (awsassess.tables)")
+    if not isinstance(saving, Basis):
+        raise ValueError(f"rule {id}: saving must be a findings.saving.Basis (not_cost(why) when it saves nothing)")
     if domain not in DOMAINS or severity not in SEVERITIES or effort not in EFFORTS:
         raise ValueError(f"rule {id}: bad domain/severity/effort {domain}/{severity}/{effort}")
 
@@ -175,7 +180,7 @@ def rule(
         if id in REGISTRY and REGISTRY[id].fn is not fn:
             raise ValueError(f"rule id {id} registered twice ({REGISTRY[id].fn.__name__}, {fn.__name__})")
         REGISTRY[id] = RuleSpec(id, title, domain, severity, rationale, tuple(thresholds), tuple(tables),
-                                effort, fn)
+                                effort, fn, saving)
         fn.spec = REGISTRY[id]  # type: ignore[attr-defined]
         return fn
 

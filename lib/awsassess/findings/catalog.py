@@ -63,12 +63,15 @@ def render() -> str:
         specs = [s for _, s in sorted(REGISTRY.items()) if s.domain == domain]
         if not specs:
             continue
-        lines += [f"### {DOMAIN_TITLES[domain]}", "", "| Id | Rule | Severity | Effort | Why | Thresholds | Tables |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [f"### {DOMAIN_TITLES[domain]}", "",
+                  "| Id | Rule | Severity | Effort | Why | Saving (declared on the rule) | Thresholds | Tables |",
+                  "|---|---|---|---|---|---|---|---|"]
         for s in specs:
             th = ", ".join(f"`{t}`" for t in s.thresholds) or "–"
             tb = ", ".join(f"`{t}`" for t in s.tables) or "–"
-            lines.append(f"| {s.id} | {_cell(s.title)} | {s.severity} | {s.effort} | {_cell(s.rationale)} | {th} | {tb} |")
+            saving = f"`{s.saving.method}`: {_cell(s.saving.description)}"
+            lines.append(f"| {s.id} | {_cell(s.title)} | {s.severity} | {s.effort} | {_cell(s.rationale)} | {saving} "
+                         f"| {th} | {tb} |")
         lines.append("")
     lines += ["## Thresholds (`assumptions.findings`)", "", "| Name | Default | Unit | Meaning | Used by |",
               "|---|---|---|---|---|"]

@@ -11,6 +11,7 @@ import pandas as pd
 from awsassess import metrics_stats as ms
 from awsassess.facts.cdn import cache_policies
 from awsassess.findings.base import Finding, num, rule, spec, text, truthy
+from awsassess.findings.saving import not_cost, not_modelled
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 
@@ -69,7 +70,8 @@ def _group(df: pd.DataFrame) -> dict[str, list[Any]]:
       rationale=("Every miss goes to the origin: it pays origin compute, load-balancer capacity and latency. "
                  "Nobody in the peer tools reads CacheHitRate; it needs CloudFront's additional metrics."),
       thresholds=("cdn_min_hit_rate_pct", "metrics_lookback_days"),
-      tables=("distributions", "cache_behaviors", "metrics"))
+      tables=("distributions", "cache_behaviors", "metrics"),
+      saving=not_modelled("The origin cost of cache misses is not modelled."))
 def low_hit_ratio(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     hits = ms.series(snapshot, "AWS/CloudFront", "CacheHitRate", "Average", lookback_days=a.metrics_lookback_days)
     if not len(hits):
@@ -121,7 +123,8 @@ class DisablingBehaviour(TypedDict):
 @rule("CDN-002", title="Cache behaviour that disables caching", domain="cdn", severity="medium", effort="low",
       rationale=("The managed CachingDisabled policy, TTL 0 or forwarding all cookies/headers/query strings "
                  "make CloudFront a pass-through proxy: every request reaches the origin."),
-      tables=("cache_behaviors", "cache_policies"))
+      tables=("cache_behaviors", "cache_policies"),
+      saving=not_modelled("The origin cost of uncached requests is not modelled."))
 def caching_disabled(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     policies = cache_policies(snapshot)
     out = []
@@ -152,7 +155,8 @@ def caching_disabled(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
 
 @rule("CDN-003", title="Compression off", domain="cdn", severity="low", effort="low",
       rationale="Without automatic compression text assets travel 3-5x larger: more egress and slower pages.",
-      tables=("cache_behaviors",))
+      tables=("cache_behaviors",),
+      saving=not_modelled("The compressed size of responses is not measured."))
 def compression_off(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for dist, behaviours in sorted(_group(snapshot.table("cache_behaviors")).items()):
@@ -169,7 +173,8 @@ def compression_off(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
 
 @rule("CDN-004", title="HTTP/2 or HTTP/3 not enabled", domain="cdn", severity="low", effort="low",
       rationale="HTTP/2 multiplexing and HTTP/3 (QUIC) cut page-load latency at no cost.",
-      tables=("distributions",))
+      tables=("distributions",),
+      saving=not_cost("Latency."))
 def http_version(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for r in snapshot.table("distributions").itertuples():
@@ -189,7 +194,9 @@ def http_version(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
 @rule("CDN-005", title="PriceClass_All for a regional audience", domain="cdn", severity="low", effort="low",
       rationale=("PriceClass_100 serves North America and Europe from the cheapest edge locations; paying for "
                  "all edges only helps when viewers are elsewhere."),
-      thresholds=("cdn_audience_continents",), tables=("distributions",))
+      thresholds=("cdn_audience_continents",), tables=("distributions",),
+      saving=not_modelled("Price classes are not modelled: every byte is priced at the assumed edge geography's rates "
+                          "(cloudfront_geography), which PriceClass_100 does not change."))
 def price_class(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     audience = set(a.cdn_audience_continents or {continent(r) for r in snapshot.regions}) - {"other"}
     if not audience:
@@ -217,7 +224,8 @@ def price_class(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
 @rule("CDN-006", title="S3 origin without origin access control", domain="cdn", severity="medium", effort="low",
       rationale=("Without OAC the bucket must be readable by anyone (or uses a legacy OAI): viewers can bypass "
                  "CloudFront, its cache and its WAF."),
-      tables=("origins",))
+      tables=("origins",),
+      saving=not_cost("Security."))
 def s3_without_oac(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     o = snapshot.table("origins")
     o = o[(o["origin_type"].map(text) == "s3") & (o["origin_access_control_id"].map(text) == "")]
@@ -236,7 +244,8 @@ def s3_without_oac(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
 
 
 @rule("CDN-007", title="Disabled distribution kept", domain="cdn", severity="info", effort="low",
-      rationale="A disabled distribution serves nothing; delete it or re-enable it.", tables=("distributions",))
+      rationale="A disabled distribution serves nothing; delete it or re-enable it.", tables=("distributions",),
+      saving=not_cost("Information: a disabled distribution bills nothing."))
 def disabled_distribution(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = snapshot.table("distributions")
     d = d[d["enabled"].notna() & ~d["enabled"].map(truthy)]

@@ -26,6 +26,7 @@ from awsassess.findings.base import (
     text,
     truthy,
 )
+from awsassess.findings.saving import Basis, not_cost
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 
@@ -78,7 +79,10 @@ def _sizing_evidence(s: ServiceSize, a: FindingsAssumptions) -> dict[str, Any]:
                  "enough (the same size the cost model prices and the proposed diagram draws)."),
       thresholds=("metrics_lookback_days", "cpu_target_pct", "memory_target_pct", "overprovisioned_max_p95_pct",
                   "underprovisioned_min_p95_pct", "min_datapoints", "utilisation_statistic", "starved_cpu_pct"),
-      tables=("ecs_services", "task_definitions", "metrics"))
+      tables=("ecs_services", "task_definitions", "metrics"),
+      saving=Basis("fargate_rightsize", "The service's Fargate vCPU and GB lines at the model's right-sized task "
+                   "size (same launch type, capacity provider and architecture).",
+                   overlaps="CMP-009/CMP-010 are priced at today's size: they overlap this figure"))
 def overprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     rows = {(text(r.cluster), text(r.service_name)): r for r in _services(snapshot).itertuples()}
@@ -111,7 +115,10 @@ def overprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
                  "request and fails health checks under load."),
       thresholds=("metrics_lookback_days", "underprovisioned_min_p95_pct", "cpu_target_pct", "memory_target_pct",
                   "min_datapoints", "utilisation_statistic", "starved_cpu_pct", "production_environments"),
-      tables=("ecs_services", "metrics"))
+      tables=("ecs_services", "metrics"),
+      saving=Basis("fargate_rightsize", "The service's Fargate vCPU and GB lines at the model's larger task size "
+                   "(same launch type, capacity provider and architecture): negative, the fix costs more.",
+                   overlaps="CMP-009/CMP-010 are priced at today's size"))
 def underprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     prod = is_production(snapshot, a)
@@ -149,7 +156,9 @@ def _scaling_targets(snapshot: Snapshot, namespace: str) -> dict[str, dict]:
 @rule("CMP-003", title="ECS service without auto scaling", domain="compute", severity="low", effort="low",
       rationale=("A fixed desired count is sized for peak all day; target-tracking scaling on CPU or "
                  "requests lets the service shrink at night and grow under load."),
-      thresholds=("production_environments",), tables=("ecs_services", "autoscaling_targets"))
+      thresholds=("production_environments",), tables=("ecs_services", "autoscaling_targets"),
+      saving=not_cost("Auto scaling: what scaling in saves depends on the daily load curve, which the model does not "
+                      "simulate; the proposal keeps today's task counts."))
 def no_autoscaling(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     targets = _scaling_targets(snapshot, "ecs")
     prod = is_production(snapshot, a)
@@ -185,7 +194,8 @@ def _tg_by_arn(snapshot: Snapshot) -> dict[str, dict]:
                  "minutes per deploy."),
       thresholds=("deregistration_delay_max_s", "health_check_time_to_healthy_max_s", "health_check_grace_max_s",
                   "rollout_max_batches"),
-      tables=("ecs_services", "target_groups"))
+      tables=("ecs_services", "target_groups"),
+      saving=not_cost("Rollout speed."))
 def rollout_speed(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     tgs = _tg_by_arn(snapshot)
     out = []
@@ -252,7 +262,8 @@ def rollout_speed(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale=("Stopped tasks tell why deployments fail or flap: failed health checks, out-of-memory kills, "
                  "image pulls, crashes. Each failure costs a task start and slows or rolls back deployments."),
       thresholds=("stopped_tasks_min", "history_lookback_days", "production_environments"),
-      tables=("stopped_tasks", "ecs_services"))
+      tables=("stopped_tasks", "ecs_services"),
+      saving=not_cost("Failed tasks: reliability and deployment speed."))
 def stopped_tasks(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = recent_stopped_tasks(snapshot, a.history_lookback_days)
     if not len(t):
@@ -322,7 +333,8 @@ def _service_series(snapshot: Snapshot, namespace: str, metric: str, stat: str, 
                  "application answers health checks too late, the load balancer marks it unhealthy, ECS "
                  "replaces it and the deployment loops or rolls back. The fix is more CPU, not more time."),
       thresholds=("bootstrap_cpu_max_pct", "bootstrap_window_min", "bootstrap_min_tasks", "history_lookback_days"),
-      tables=("stopped_tasks", "ecs_services", "metrics", "target_groups"))
+      tables=("stopped_tasks", "ecs_services", "metrics", "target_groups"),
+      saving=not_cost("Reliability: the start-up CPU need; a larger size shows as CMP-002 when p95 shows it."))
 def bootstrap_starved(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = recent_stopped_tasks(snapshot, a.history_lookback_days)
     if not len(t):
@@ -380,7 +392,8 @@ def bootstrap_starved(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
       effort="medium",
       rationale=("A circuit-breaker rollback means a deployment failed after starting tasks that never became "
                  "healthy; every one costs the full rollout time twice and leaves the change undeployed."),
-      thresholds=("history_lookback_days",), tables=("ecs_deployments", "ecs_services"))
+      thresholds=("history_lookback_days",), tables=("ecs_deployments", "ecs_services"),
+      saving=not_cost("Circuit-breaker rollbacks: deployment reliability."))
 def circuit_breaker_rollbacks(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = snapshot.table("ecs_deployments")
     if not len(d):
@@ -411,7 +424,8 @@ def circuit_breaker_rollbacks(snapshot: Snapshot, a: FindingsAssumptions) -> lis
       effort="low",
       rationale=("Without the deployment circuit breaker a bad revision keeps starting failing tasks for hours "
                  "instead of rolling back automatically."),
-      tables=("ecs_services",))
+      tables=("ecs_services",),
+      saving=not_cost("Circuit breaker setting: deployment reliability."))
 def no_circuit_breaker(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     s = _services(snapshot)
     s = s[(s["deployment_controller"].map(text).isin(["", "ECS"])) & ~s["circuit_breaker"].map(truthy).astype(bool)]
@@ -429,7 +443,11 @@ def no_circuit_breaker(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
 @rule("CMP-009", title="Graviton candidates: x86 Fargate tasks", domain="compute", severity="low", effort="medium",
       rationale=("Fargate on ARM64 (Graviton) costs about 20% less per vCPU and GB than x86 for the same task "
                  "size; most interpreted and JVM workloads run unchanged with a multi-arch image."),
-      tables=("ecs_services",))
+      tables=("ecs_services",),
+      saving=Basis("fargate_arch", "Today's x86 on-demand Fargate vCPU and GB lines of the services named, "
+                   "re-priced at the arm64 (Graviton) rows of the same region.",
+                   overlaps="priced at today's task sizes (overlaps CMP-001/CMP-002); an alternative to CMP-010 "
+                   "(Fargate Spot runs X86_64 tasks only)"))
 def graviton_candidates(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     s = _services(snapshot)
     out = []
@@ -456,7 +474,10 @@ def graviton_candidates(snapshot: Snapshot, a: FindingsAssumptions) -> list[Find
       effort="low",
       rationale=("Fargate Spot runs the same tasks at up to 70% off; interruptions (two-minute notice) are "
                  "acceptable for staging and test environments."),
-      thresholds=("production_environments",), tables=("ecs_services",))
+      thresholds=("production_environments",), tables=("ecs_services",),
+      saving=Basis("fargate_spot", "Today's x86 on-demand Fargate lines of the services named with the model's "
+                   "Fargate Spot discount assumption (fargate_spot_discount_pct).",
+                   overlaps="an alternative to CMP-009 (Fargate Spot runs X86_64 only); overlaps CMP-001"))
 def fargate_spot(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     if is_production(snapshot, a):
         return []

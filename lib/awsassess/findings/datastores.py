@@ -22,6 +22,7 @@ from awsassess.findings.base import (
     text,
     truthy,
 )
+from awsassess.findings.saving import CLASS_OVERLAP, Basis, not_cost, not_modelled
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 
@@ -88,7 +89,10 @@ def _cluster_of_instance(snapshot: Snapshot) -> dict[str, str]:
 @rule("DAT-001", title="RDS storage on gp2: move to gp3", domain="datastores", severity="medium", effort="low",
       rationale=("gp3 costs about 20% less per GB than gp2 and gives 3,000 IOPS / 125 MiB/s baseline regardless "
                  "of size (12,000 IOPS from 400 GB on most engines); the change is online."),
-      tables=("db_instances",))
+      tables=("db_instances",),
+      saving=Basis("gp3", "The instance's gp2 storage GB-months re-priced at the gp3 row of the same deployment "
+                   "(Single-/Multi-AZ), plus gp3 IOPS above the baseline needed to keep gp2's baseline IOPS.",
+                   overlaps=CLASS_OVERLAP))
 def gp2_storage(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = _instances(snapshot)
     d = d[d["storage_type"].map(text).astype(str).str.lower() == "gp2"]
@@ -110,7 +114,9 @@ def gp2_storage(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       effort="medium",
       rationale=("Previous-generation classes (t2, m4, r4, m3, r3 ...) cost more for less and lose support "
                  "first; current Graviton classes are faster and cheaper."),
-      tables=("db_instances", "cache_clusters"))
+      tables=("db_instances", "cache_clusters"),
+      saving=Basis("class_change", "Instance or node hours re-priced at the suggested current-generation class.",
+                   overlaps=CLASS_OVERLAP))
 def previous_generation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for r in _instances(snapshot).itertuples():
@@ -138,7 +144,9 @@ def previous_generation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Find
       effort="medium",
       rationale=("Graviton DB classes (m7g, r7g, t4g; r6g/t4g for DocumentDB) cost about 10-20% less than the "
                  "Intel class of the same size and usually perform better; the move is a class change."),
-      tables=("db_instances",))
+      tables=("db_instances",),
+      saving=Basis("class_change", "Instance hours re-priced at the suggested Graviton class.",
+                   overlaps=CLASS_OVERLAP))
 def db_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for r in _instances(snapshot).itertuples():
@@ -164,7 +172,10 @@ def db_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
       rationale=("Multi-AZ doubles instance and storage cost for a standby that only matters when an outage of "
                  "that environment is expensive; staging and test rarely justify it."),
       thresholds=("production_environments",),
-      tables=("db_instances", "db_clusters", "replication_groups"))
+      tables=("db_instances", "db_clusters", "replication_groups"),
+      saving=Basis("standby", "The standby outside production: half of a Multi-AZ instance's hours and the "
+                   "Multi-AZ storage premium, cluster instances beyond the first, replica cache nodes.",
+                   overlaps=CLASS_OVERLAP))
 def multi_az_non_prod(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     if is_production(snapshot, a):
         return []
@@ -204,7 +215,8 @@ def multi_az_non_prod(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
       effort="low",
       rationale="An RDS or DocumentDB instance nobody connected to over the lookback bills for nothing.",
       thresholds=("db_idle_max_connections", "metrics_lookback_days", "min_datapoints"),
-      tables=("db_instances", "metrics"))
+      tables=("db_instances", "metrics"),
+      saving=Basis("delete", "The idle instance's hours, storage and IOPS lines: deleted."))
 def idle_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     conns = db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days) or \
         db_metric(snapshot, "DatabaseConnections", "Average", a.metrics_lookback_days)
@@ -227,7 +239,9 @@ def idle_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale="An instance whose p95 CPU stays low for weeks can drop a size (or move to burstable) and halve its cost.",
       thresholds=("db_low_cpu_p95_pct", "db_idle_max_connections", "metrics_lookback_days", "min_datapoints",
                   "utilisation_statistic"),
-      tables=("db_instances", "metrics"))
+      tables=("db_instances", "metrics"),
+      saving=Basis("class_change", "Instance hours re-priced at the suggested smaller class.",
+                   overlaps=CLASS_OVERLAP))
 def low_cpu_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     cpu = db_metric(snapshot, "CPUUtilization", a.utilisation_statistic, a.metrics_lookback_days)
     conns = db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days)
@@ -261,7 +275,8 @@ def low_cpu_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale=("After the end of standard support, RDS, Aurora and ElastiCache enrol the database in paid "
                  "Extended Support (billed per vCPU-hour) until it is upgraded."),
       thresholds=("extended_support_warn_days",),
-      tables=("db_instances", "db_clusters", "cache_clusters"))
+      tables=("db_instances", "db_clusters", "cache_clusters"),
+      saving=not_modelled("Extended Support charges are not in the model's cost lines."))
 def extended_support(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     today = ms.as_of(snapshot).date()
     out = []
@@ -315,7 +330,10 @@ DocdbInstanceUse = TypedDict("DocdbInstanceUse", {
                  "connections) can use fewer or smaller (t4g/r6g) instances."),
       thresholds=("utilisation_statistic", "db_low_cpu_p95_pct", "db_idle_max_connections", "metrics_lookback_days", "min_datapoints",
                   "production_environments"),
-      tables=("db_instances", "db_clusters", "metrics"))
+      tables=("db_instances", "db_clusters", "metrics"),
+      saving=Basis("docdb_rightsize", "Idle: every line of the cluster (deleted). Low CPU: the instance hours of "
+                   "instances beyond the suggested count, and the others re-priced at the suggested class.",
+                   overlaps=CLASS_OVERLAP))
 def docdb_oversized(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = _instances(snapshot)
     d = d[d["engine"].map(text) == "docdb"]
@@ -375,7 +393,8 @@ def docdb_oversized(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
                  "prices. When I/O is more than ~25% of the DocumentDB bill, I/O-Optimized is cheaper; when it "
                  "is small, standard is."),
       thresholds=("docdb_io_usd_per_million", "docdb_io_optimized_min_share_pct", "metrics_lookback_days"),
-      tables=("db_clusters", "metrics", "spend"))
+      tables=("db_clusters", "metrics", "spend"),
+      saving=not_modelled("The catalog has no DocumentDB I/O-Optimized prices."))
 def docdb_storage_type(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     clusters = snapshot.table("db_clusters")
     clusters = clusters[clusters["engine"].map(text) == "docdb"]
@@ -425,7 +444,9 @@ def docdb_storage_type(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
       effort="low",
       rationale=("ElastiCache for Valkey is API-compatible with Redis OSS and its node prices are 20% lower "
                  "(serverless ~33% lower); the engine change is an in-place upgrade."),
-      tables=("replication_groups", "cache_clusters"))
+      tables=("replication_groups", "cache_clusters"),
+      saving=Basis("class_change", "Redis OSS node hours re-priced at the Valkey row for the same node type.",
+                   overlaps="priced at today's node type: overlaps DAT-011"))
 def redis_to_valkey(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for g in cache_groups(snapshot):
@@ -442,7 +463,9 @@ def redis_to_valkey(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
 
 @rule("DAT-011", title="ElastiCache nodes not on Graviton", domain="datastores", severity="low", effort="low",
       rationale="Graviton node types (m7g, r7g, t4g) cost less than the Intel types of the same size.",
-      tables=("replication_groups", "cache_clusters"))
+      tables=("replication_groups", "cache_clusters"),
+      saving=Basis("class_change", "Node hours re-priced at the suggested Graviton node type, same engine.",
+                   overlaps="priced at today's engine: overlaps DAT-010"))
 def cache_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for g in cache_groups(snapshot):
@@ -464,7 +487,8 @@ def cache_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
 @rule("DAT-012", title="Idle ElastiCache cluster", domain="datastores", severity="high", effort="low",
       rationale="Cache nodes with no client connections over the lookback bill for nothing.",
       thresholds=("cache_idle_max_connections", "metrics_lookback_days", "min_datapoints"),
-      tables=("replication_groups", "cache_clusters", "metrics"))
+      tables=("replication_groups", "cache_clusters", "metrics"),
+      saving=Basis("delete", "The idle cache's node hours: deleted."))
 def idle_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     st = ms.stats(snapshot, "AWS/ElastiCache", "CurrConnections", "Maximum", lookback_days=a.metrics_lookback_days)
     if not len(st):
@@ -491,7 +515,11 @@ def idle_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale=("A provisioned table bills its RCU/WCU every hour whether used or not; when p95 consumption is "
                  "a small share of it, on-demand (pay per request) is usually cheaper."),
       thresholds=("ddb_low_utilization_pct", "metrics_lookback_days", "min_datapoints"),
-      tables=("dynamodb_tables", "metrics"))
+      tables=("dynamodb_tables", "metrics"),
+      saving=Basis("ddb_on_demand", "Provisioned RCU/WCU lines vs on-demand request units at the finding's mean "
+                   "consumed read/write rates x the on-demand price rows (storage unchanged).",
+                   overlaps="the model proposes the cheapest of on-demand and right-sized provisioned; its "
+                   "figure for the table may differ"))
 def ddb_low_utilisation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = snapshot.table("dynamodb_tables")
     t = t[t["billing_mode"].map(text).astype(str).str.upper() == "PROVISIONED"]
@@ -531,7 +559,8 @@ def ddb_low_utilisation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Find
 @rule("DAT-014", title="Provisioned DynamoDB table without auto scaling", domain="datastores", severity="low",
       effort="low",
       rationale="Fixed provisioned capacity is paid at peak all day and throttles above it.",
-      tables=("dynamodb_tables", "autoscaling_targets"))
+      tables=("dynamodb_tables", "autoscaling_targets"),
+      saving=not_cost("Auto scaling: the saving depends on the load curve; DAT-013 prices on-demand."))
 def ddb_no_autoscaling(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = snapshot.table("dynamodb_tables")
     t = t[t["billing_mode"].map(text).astype(str).str.upper() == "PROVISIONED"]

@@ -19,6 +19,7 @@ from awsassess.findings.base import (
     text,
     truthy,
 )
+from awsassess.findings.saving import ALB_ITEMS, NAT_ITEMS, Basis, not_cost
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 
@@ -89,7 +90,11 @@ def _tgw_edges(snapshot: Snapshot) -> list[tuple[str, str, str]]:
                  "needs more than one VPC per environment; security groups separate them at no cost."),
       thresholds=("vpc_sprawl_min_vpcs", "small_vpc_max_services", "small_vpc_max_enis"),
       tables=("vpcs", "vpc_peerings", "transit_gateway_attachments", "ecs_services", "subnets",
-              "network_interfaces", "nat_gateways", "load_balancers"))
+              "network_interfaces", "nat_gateways", "load_balancers"),
+      saving=Basis("lines", "Every network line of the NAT gateways (with their addresses), load balancers, "
+                   "interface endpoints and transit-gateway attachments in the VPCs named: current minus their "
+                   "share of the consolidated VPC's lines.",
+                   overlaps="contains the NET-003, NET-007 and (partly) NET-006 savings of the same VPCs"))
 def vpc_sprawl(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     facts = _vpc_facts(snapshot)
     if not len(facts):
@@ -135,7 +140,8 @@ def vpc_sprawl(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       severity="low", effort="medium",
       rationale=("Peering is not transitive: spokes of a peering hub cannot reach each other, and any-to-any "
                  "connectivity needs n(n-1)/2 connections and route entries. The mesh grows quadratically."),
-      thresholds=("peering_mesh_min_vpcs",), tables=("vpcs", "vpc_peerings", "transit_gateway_attachments"))
+      thresholds=("peering_mesh_min_vpcs",), tables=("vpcs", "vpc_peerings", "transit_gateway_attachments"),
+      saving=not_cost("Peering connections have no hourly charge; the finding is about routing, not cost."))
 def peering_mesh(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     peer = _peering_edges(snapshot)
     if not peer:
@@ -173,7 +179,11 @@ def peering_mesh(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "A NAT gateway per AZ in every VPC multiplies that fixed cost by VPCs x AZs; one shared "
                  "egress (one NAT per AZ in production, one in total elsewhere) is usually enough."),
       thresholds=("nat_gateways_per_region_max", "production_environments"),
-      tables=("nat_gateways", "vpcs"))
+      tables=("nat_gateways", "vpcs"),
+      saving=Basis("lines", "NAT gateway hours and NAT addresses of the NAT gateways named: current minus their "
+                   "share of the shared-egress NAT gateways. Bytes processed are unchanged by consolidation "
+                   "(the gateway-endpoint share is NET-009's).", items=NAT_ITEMS,
+                   overlaps="part of NET-001; the addresses are also in NET-006"))
 def nat_per_vpc_az(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     nat = snapshot.table("nat_gateways")
     nat = nat[nat["state"].map(text).isin(["available", "pending", ""])]
@@ -204,7 +214,9 @@ def nat_per_vpc_az(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
 
 @rule("NET-004", title="Idle NAT gateway", domain="network", severity="medium", effort="low",
       rationale="A NAT gateway that moved no bytes over the lookback still bills every hour and holds a public IPv4.",
-      thresholds=("idle_nat_max_bytes", "metrics_lookback_days"), tables=("nat_gateways", "metrics"))
+      thresholds=("idle_nat_max_bytes", "metrics_lookback_days"), tables=("nat_gateways", "metrics"),
+      saving=Basis("delete", "The idle NAT gateway's hours, bytes and address: deleted, nothing replaces it.",
+                   overlaps="also inside NET-001/NET-003 when the VPC is consolidated"))
 def idle_nat(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     nat = snapshot.table("nat_gateways")
     nat = nat[nat["state"].map(text) == "available"]
@@ -229,7 +241,9 @@ def idle_nat(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
 
 @rule("NET-005", title="Unattached Elastic IP", domain="network", severity="low", effort="low",
       rationale="An Elastic IP that is not associated bills as an idle public IPv4 address every hour.",
-      tables=("elastic_ips",))
+      tables=("elastic_ips",),
+      saving=Basis("delete", "The unattached Elastic IPs' public IPv4 hours: released.", items=("Public IPv4",),
+                   overlaps="also in NET-006"))
 def unattached_eips(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     eips = snapshot.table("elastic_ips")
     idle = eips[eips["association_id"].map(text) == ""]
@@ -262,7 +276,10 @@ def _classify_eni(interface_type: str, description: str) -> str:
       rationale=("Since 2024-02-01 every public IPv4 address bills hourly, in use or not: NAT gateways, each "
                  "AZ of an internet-facing load balancer, tasks with assignPublicIp, instances and Elastic IPs."),
       thresholds=("public_ipv4_min_count",),
-      tables=("network_interfaces", "elastic_ips", "ec2_instances", "nat_gateways", "load_balancers"))
+      tables=("network_interfaces", "elastic_ips", "ec2_instances", "nat_gateways", "load_balancers"),
+      saving=Basis("region_items", "Every public IPv4 line of the region (NAT, load balancer, Elastic IP and ENI "
+                   "addresses): current minus the proposed architecture's addresses.", items=("Public IPv4",),
+                   overlaps="overlaps NET-001, NET-003, NET-005 and NET-007"))
 def public_ipv4(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     by_region: dict[str, dict[str, str]] = defaultdict(dict)  # region -> ip -> kind
     estimated: dict[str, int] = Counter()
@@ -338,7 +355,10 @@ def lb_usage(snapshot: Snapshot) -> pd.DataFrame:
                  "is rarely needed."),
       thresholds=("lb_consolidation_min_lbs", "lb_small_max_target_groups", "alb_max_rules",
                   "alb_max_target_groups", "alb_headroom_pct"),
-      tables=("load_balancers", "target_groups", "listeners"))
+      tables=("load_balancers", "target_groups", "listeners"),
+      saving=Basis("lines", "ALB hours, LCUs and internet-facing ALB addresses of the load balancers named: "
+                   "current minus their share of the shared ALB(s).", items=ALB_ITEMS,
+                   overlaps="part of NET-001; the addresses are also in NET-006"))
 def lb_per_service(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     usage = lb_usage(snapshot)
     usage = usage[usage["type"] == "application"]
@@ -377,7 +397,9 @@ def lb_per_service(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale=("A load balancer with no target group, no registered targets or only unhealthy targets "
                  "bills every hour and serves errors."),
       thresholds=("metrics_lookback_days",),
-      tables=("load_balancers", "target_groups", "target_health", "metrics"))
+      tables=("load_balancers", "target_groups", "target_health", "metrics"),
+      saving=Basis("delete", "The load balancer's hours, LCUs and addresses: deleted.",
+                   overlaps="also inside NET-001/NET-007 when consolidated"))
 def lb_no_healthy_targets(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     lbs = snapshot.table("load_balancers")
     tgs = snapshot.table("target_groups")
@@ -434,7 +456,10 @@ def lb_no_healthy_targets(snapshot: Snapshot, a: FindingsAssumptions) -> list[Fi
       rationale=("Gateway endpoints for S3 and DynamoDB cost nothing and take that traffic off the NAT "
                  "gateway's per-GB processing charge. Without flow logs the share is an estimate."),
       thresholds=("gateway_endpoint_share_pct", "gateway_endpoint_min_gb_month", "metrics_lookback_days"),
-      tables=("nat_gateways", "vpc_endpoints", "metrics"))
+      tables=("nat_gateways", "vpc_endpoints", "metrics"),
+      saving=Basis("nat_endpoint_gb", "The finding's estimated S3/DynamoDB GB per month x the NAT per-GB price "
+                   "row the NAT lines use; gateway endpoints have no charge.",
+                   overlaps="an estimate; the model total claims it only when gateway_endpoint_share_pct is set"))
 def gateway_endpoints(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     nat = snapshot.table("nat_gateways")
     traffic = nat_bytes(snapshot, a.metrics_lookback_days)

@@ -20,6 +20,7 @@ from awsassess.findings.base import (
     text,
     truthy,
 )
+from awsassess.findings.saving import Basis, not_cost, not_modelled
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 
@@ -77,7 +78,8 @@ def pipeline_durations(snapshot: Snapshot, a: FindingsAssumptions) -> pd.DataFra
                  "incidents. The median and p90 execution time with the stage breakdown show where it goes."),
       thresholds=("pipeline_slow_p50_min", "pipeline_very_slow_p50_min", "pipeline_min_executions",
                   "history_lookback_days"),
-      tables=("pipelines", "pipeline_executions", "pipeline_action_executions", "builds", "deployments"))
+      tables=("pipelines", "pipeline_executions", "pipeline_action_executions", "builds", "deployments"),
+      saving=not_cost("Pipeline duration."))
 def slow_pipelines(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     dur = pipeline_durations(snapshot, a)
     out = []
@@ -103,7 +105,8 @@ def slow_pipelines(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale=("Without a layer cache every build re-downloads base images and re-installs dependencies; "
                  "a LOCAL_DOCKER_LAYER_CACHE or a registry cache (--cache-from) typically cuts the BUILD phase "
                  "by half or more."),
-      thresholds=("history_lookback_days",), tables=("build_projects", "builds"))
+      thresholds=("history_lookback_days",), tables=("build_projects", "builds"),
+      saving=not_modelled("A layer cache shortens builds, but the build minutes it saves are not measured."))
 def docker_no_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     stats = build_stats(snapshot, a.history_lookback_days)
     out = []
@@ -147,7 +150,10 @@ def _size(compute_type: str) -> str:
       rationale=("CodeBuild bills per build minute by compute type: a LARGE host for a 2-minute build pays "
                  "for idle cores; a SMALL host for a long docker build makes every deploy wait."),
       thresholds=("build_oversized_max_p50_min", "build_undersized_min_build_phase_min", "history_lookback_days"),
-      tables=("build_projects", "builds"))
+      tables=("build_projects", "builds"),
+      saving=Basis("class_change", "An oversized CodeBuild project's build minutes re-priced at "
+                   "BUILD_GENERAL1_MEDIUM, same minutes (a short build does not use the extra cores); an "
+                   "undersized one is not priced (the minutes a larger host takes are unknown)."))
 def compute_mismatch(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     stats = build_stats(snapshot, a.history_lookback_days)
     out = []
@@ -182,7 +188,8 @@ def compute_mismatch(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
                  "task sets meanwhile). Rollback after traffic shift is available only during that wait, so a "
                  "few minutes plus alarms-based automatic rollback is usually enough."),
       thresholds=("blue_green_wait_max_min", "history_lookback_days"),
-      tables=("deployment_groups", "deployments"))
+      tables=("deployment_groups", "deployments"),
+      saving=not_cost("Deployment duration (the second task set during the wait is not modelled)."))
 def blue_green_wait(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     g = snapshot.table("deployment_groups")
     g = g[g["deployment_type"].map(text).astype(str).str.upper() == "BLUE_GREEN"]
@@ -217,7 +224,8 @@ def blue_green_wait(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
       effort="low",
       rationale=("Test, build and approval actions that do not consume each other's output can share a run "
                  "order (or a stage) and run at the same time."),
-      tables=("pipelines",))
+      tables=("pipelines",),
+      saving=not_cost("Pipeline duration."))
 def sequential_stages(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     parallelisable = {"Test", "Build", "Invoke"}
     out = []
@@ -254,7 +262,8 @@ def sequential_stages(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
       rationale=("V1 pipelines bill $1 per active pipeline-month; V2 bills per action-execution minute (100 "
                  "free minutes a month) and adds triggers, variables and parallel execution mode. Which is "
                  "cheaper depends on execution minutes, which the executions show."),
-      thresholds=("history_lookback_days",), tables=("pipelines", "pipeline_executions", "pipeline_action_executions"))
+      thresholds=("history_lookback_days",), tables=("pipelines", "pipeline_executions", "pipeline_action_executions"),
+      saving=not_cost("Information: V1/V2 pricing comparison."))
 def pipeline_type_cost(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     p = snapshot.table("pipelines")
     if not len(p):
@@ -288,7 +297,8 @@ def pipeline_type_cost(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
       severity="medium", effort="low",
       rationale=("GitHub-hosted runners start empty: without a BuildKit cache (type=gha or a registry cache) "
                  "every run rebuilds every layer."),
-      tables=("github_workflows",))
+      tables=("github_workflows",),
+      saving=not_cost("Build speed on GitHub-hosted runners."))
 def github_no_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     w = snapshot.table("github_workflows")
     w = w[w["docker_build"].map(truthy) & ~w["build_cache"].map(truthy)]
@@ -306,7 +316,8 @@ def github_no_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
 
 @rule("PIP-008", title="Dormant build project", domain="pipelines", severity="info", effort="low",
       rationale="Projects that never build are clutter and may hold stale credentials or environment variables.",
-      thresholds=("dormant_build_project_days",), tables=("build_projects", "builds"))
+      thresholds=("dormant_build_project_days",), tables=("build_projects", "builds"),
+      saving=not_cost("Information: dormant projects bill nothing (CodeBuild charges per build minute)."))
 def dormant_projects(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     p = snapshot.table("build_projects")
     if not len(p):

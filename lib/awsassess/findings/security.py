@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from awsassess.findings.base import Finding, is_production, json_list, rule, spec, text, truthy
+from awsassess.findings.saving import not_cost
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 
@@ -38,7 +39,8 @@ def classify_names(names: Any) -> tuple[list[str], list[str]]:
                  "appear in every revision; secrets belong in Secrets Manager or SSM Parameter Store, "
                  "referenced through `secrets`. Values are masked in the snapshot as they arrive (****; a URL keeps "
                  "its scheme and host, a command its flag); only where they are is reported."),
-      thresholds=("production_environments",), tables=("task_definitions",))
+      thresholds=("production_environments",), tables=("task_definitions",),
+      saving=not_cost("Security."))
 def task_definition_secrets(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     prod = is_production(snapshot, a)
     out = []
@@ -63,7 +65,8 @@ def task_definition_secrets(snapshot: Snapshot, a: FindingsAssumptions) -> list[
 @rule("SEC-002", title="Plaintext secrets in CodeBuild projects", domain="security", severity="high", effort="low",
       rationale=("PLAINTEXT environment variables of a build project are visible to anyone who can read the "
                  "project; use PARAMETER_STORE or SECRETS_MANAGER types. Values are masked in the snapshot (****)."),
-      tables=("build_projects",))
+      tables=("build_projects",),
+      saving=not_cost("Security."))
 def build_project_secrets(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for r in snapshot.table("build_projects").itertuples():
@@ -84,7 +87,8 @@ def build_project_secrets(snapshot: Snapshot, a: FindingsAssumptions) -> list[Fi
 @rule("SEC-003", title="Publicly accessible database", domain="security", severity="high", effort="low",
       rationale=("A publicly accessible RDS/DocumentDB instance gets a public DNS name and IP; one security-group "
                  "mistake exposes it to the internet."),
-      tables=("db_instances",))
+      tables=("db_instances",),
+      saving=not_cost("Security."))
 def public_databases(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = snapshot.table("db_instances")
     d = d[d["publicly_accessible"].map(truthy)]

@@ -8,6 +8,7 @@ import pandas as pd
 
 from awsassess import metrics_stats as ms
 from awsassess.findings.base import Finding, json_obj, num, rule, spec, text
+from awsassess.findings.saving import not_cost
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 
@@ -46,7 +47,8 @@ def copilot_map(snapshot: Snapshot) -> dict[str, dict]:
       rationale=("AWS Copilot tags the stacks it creates (copilot-application, -environment, -service); the "
                  "map shows which services and environments are Copilot-managed, i.e. must change through "
                  "Copilot manifests rather than by hand."),
-      tables=("stacks",))
+      tables=("stacks",),
+      saving=not_cost("Information."))
 def copilot_application_map(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     stacks = _live(snapshot)
@@ -68,7 +70,8 @@ def copilot_application_map(snapshot: Snapshot, a: FindingsAssumptions) -> list[
       rationale=("A template over 51,200 bytes cannot be passed inline, over 1 MB not at all, and a stack "
                  "holds at most 500 resources; hitting a limit blocks the next deploy at the worst moment."),
       thresholds=("cfn_inline_template_bytes", "cfn_s3_template_bytes", "cfn_max_resources", "cfn_near_limit_pct"),
-      tables=("stacks",))
+      tables=("stacks",),
+      saving=not_cost("Deployment risk."))
 def near_limits(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     near = a.cfn_near_limit_pct / 100
     out = []
@@ -122,7 +125,8 @@ def _root_cause(events: pd.DataFrame, stack_name: str) -> dict | None:
 @rule("STK-003", title="Failed or rolled-back stack", domain="stacks", severity="medium", effort="medium",
       rationale=("A stack in ROLLBACK_COMPLETE cannot be updated (only deleted); UPDATE_ROLLBACK_COMPLETE means "
                  "the last change did not deploy; *_FAILED states block every later deploy."),
-      tables=("stacks", "stack_events"))
+      tables=("stacks", "stack_events"),
+      saving=not_cost("Deployment risk."))
 def failed_stacks(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     events = snapshot.table("stack_events")
     out = []
@@ -152,7 +156,8 @@ def failed_stacks(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "an EC2 capacity provider. Moving these services to ECS on EC2 means CloudFormation overrides "
                  "(copilot svc override: YAML patch or CDK) for the capacity provider strategy, or taking the "
                  "services out of Copilot (CDK/Terraform) — a decision to make before the migration waves."),
-      tables=("stacks", "ecs_services"))
+      tables=("stacks", "ecs_services"),
+      saving=not_cost("Information."))
 def copilot_ec2_move(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     m = copilot_map(snapshot)
     services = snapshot.table("ecs_services")

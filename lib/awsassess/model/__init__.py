@@ -207,7 +207,7 @@ def attach_savings(findings: list[Any], cost_model: CostModel, catalog: PriceCat
     non-cost rules and what the model cannot price stay None, never 0. A fix that costs more is negative on the
     rule that recommends it (CMP-002). Savings of different findings overlap and are not additive: the headline is
     the model total. Works on :class:`awsassess.findings.Finding` objects and on findings.json dicts.
-    See :mod:`awsassess.model.savings` (``BASES`` lists every rule's basis).
+    See :mod:`awsassess.model.savings` (each rule declares its basis: ``@rule(..., saving=...)``).
     """
     return savings.attach(findings, cost_model, catalog)
 

@@ -1,7 +1,8 @@
 """Per-rule savings: each finding priced from the cost lines (or the same price rows) its fix changes.
 
-Every rule declares a :class:`Basis` in :data:`BASES`: which cost items and resources its
-recommendation changes, and how the proposed cost of those is found. A finding's saving is
+Every rule declares a :class:`~awsassess.findings.saving.Basis` on itself (``@rule(..., saving=...)``;
+:data:`BASES` reads them from the registry): which cost items and resources its recommendation changes,
+and how the proposed cost of those is found. A finding's saving is
 ``sum(current) - sum(proposed)`` over exactly those items and resources, nothing else:
 
 * ``lines``        the model's own current and proposed lines for the items and resources named; a proposed
@@ -36,12 +37,13 @@ import dataclasses
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from awsassess.fargate import smallest_fitting
+from awsassess.findings.saving import Basis
 from awsassess.model.costing import DOMAINS
 from awsassess.pricing.catalog import ANY_REGION, PriceCatalog, PriceRow
 from awsassess.values import num
@@ -58,139 +60,26 @@ OVERLAP_NOTE = ("Each finding's saving prices only its own change against today'
                 "the cost model's total.")
 
 
-@dataclass(frozen=True)
-class Basis:
-    """What a rule's saving is made of (see the module docstring for the methods)."""
+def _bases() -> dict[str, Basis]:
+    from awsassess.findings import REGISTRY  # the rule modules register on import
 
-    method: str
-    description: str
-    items: tuple[str, ...] = ()  # cost-line item prefixes (lines, region_items, delete); empty = every item
-    overlaps: str = ""
-
-    @property
-    def priced(self) -> bool:
-        return self.method not in ("not_cost", "not_modelled")
+    return {rid: spec.saving for rid, spec in REGISTRY.items()}
 
 
-_NAT_ITEMS = ("NAT gateway hours", "Public IPv4 (NAT gateway address")
-_ALB_ITEMS = ("Application load balancer hours", "Load balancer capacity units",
-              "Public IPv4 (internet-facing load balancer")
-_CLASS_OVERLAP = "priced against today's class and configuration: overlaps the other data-store findings on it"
+class _Bases(Mapping[str, Basis]):
+    """Rule id -> its declared saving basis, read from the rule registry (declared on each ``@rule``)."""
+
+    def __getitem__(self, rule_id: str) -> Basis:
+        return _bases()[rule_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_bases())
+
+    def __len__(self) -> int:
+        return len(_bases())
 
 
-def _nc(why: str) -> Basis:
-    return Basis("not_cost", why)
-
-
-def _nm(why: str) -> Basis:
-    return Basis("not_modelled", why)
-
-
-BASES: dict[str, Basis] = {
-    # ------------------------------------------------------------------ network
-    "NET-001": Basis("lines", "Every network line of the NAT gateways (with their addresses), load balancers, "
-                     "interface endpoints and transit-gateway attachments in the VPCs named: current minus their "
-                     "share of the consolidated VPC's lines.",
-                     overlaps="contains the NET-003, NET-007 and (partly) NET-006 savings of the same VPCs"),
-    "NET-002": _nc("Peering connections have no hourly charge; the finding is about routing, not cost."),
-    "NET-003": Basis("lines", "NAT gateway hours and NAT addresses of the NAT gateways named: current minus their "
-                     "share of the shared-egress NAT gateways. Bytes processed are unchanged by consolidation "
-                     "(the gateway-endpoint share is NET-009's).", items=_NAT_ITEMS,
-                     overlaps="part of NET-001; the addresses are also in NET-006"),
-    "NET-004": Basis("delete", "The idle NAT gateway's hours, bytes and address: deleted, nothing replaces it.",
-                     overlaps="also inside NET-001/NET-003 when the VPC is consolidated"),
-    "NET-005": Basis("delete", "The unattached Elastic IPs' public IPv4 hours: released.", items=("Public IPv4",),
-                     overlaps="also in NET-006"),
-    "NET-006": Basis("region_items", "Every public IPv4 line of the region (NAT, load balancer, Elastic IP and ENI "
-                     "addresses): current minus the proposed architecture's addresses.", items=("Public IPv4",),
-                     overlaps="overlaps NET-001, NET-003, NET-005 and NET-007"),
-    "NET-007": Basis("lines", "ALB hours, LCUs and internet-facing ALB addresses of the load balancers named: "
-                     "current minus their share of the shared ALB(s).", items=_ALB_ITEMS,
-                     overlaps="part of NET-001; the addresses are also in NET-006"),
-    "NET-008": Basis("delete", "The load balancer's hours, LCUs and addresses: deleted.",
-                     overlaps="also inside NET-001/NET-007 when consolidated"),
-    "NET-009": Basis("nat_endpoint_gb", "The finding's estimated S3/DynamoDB GB per month x the NAT per-GB price "
-                     "row the NAT lines use; gateway endpoints have no charge.",
-                     overlaps="an estimate; the model total claims it only when gateway_endpoint_share_pct is set"),
-    # ------------------------------------------------------------------ compute
-    "CMP-001": Basis("fargate_rightsize", "The service's Fargate vCPU and GB lines at the model's right-sized task "
-                     "size (same launch type, capacity provider and architecture).",
-                     overlaps="CMP-009/CMP-010 are priced at today's size: they overlap this figure"),
-    "CMP-002": Basis("fargate_rightsize", "The service's Fargate vCPU and GB lines at the model's larger task size "
-                     "(same launch type, capacity provider and architecture): negative, the fix costs more.",
-                     overlaps="CMP-009/CMP-010 are priced at today's size"),
-    "CMP-003": _nc("Auto scaling: what scaling in saves depends on the daily load curve, which the model does not "
-                   "simulate; the proposal keeps today's task counts."),
-    "CMP-004": _nc("Rollout speed."),
-    "CMP-005": _nc("Failed tasks: reliability and deployment speed."),
-    "CMP-006": _nc("Reliability: the start-up CPU need; a larger size shows as CMP-002 when p95 shows it."),
-    "CMP-007": _nc("Circuit-breaker rollbacks: deployment reliability."),
-    "CMP-008": _nc("Circuit breaker setting: deployment reliability."),
-    "CMP-009": Basis("fargate_arch", "Today's x86 on-demand Fargate vCPU and GB lines of the services named, "
-                     "re-priced at the arm64 (Graviton) rows of the same region.",
-                     overlaps="priced at today's task sizes (overlaps CMP-001/CMP-002); an alternative to CMP-010 "
-                              "(Fargate Spot runs X86_64 tasks only)"),
-    "CMP-010": Basis("fargate_spot", "Today's x86 on-demand Fargate lines of the services named with the model's "
-                     "Fargate Spot discount assumption (fargate_spot_discount_pct).",
-                     overlaps="an alternative to CMP-009 (Fargate Spot runs X86_64 only); overlaps CMP-001"),
-    # ------------------------------------------------------------------ pipelines
-    "PIP-001": _nc("Pipeline duration."),
-    "PIP-002": _nm("A layer cache shortens builds, but the build minutes it saves are not measured."),
-    "PIP-003": Basis("class_change", "An oversized CodeBuild project's build minutes re-priced at "
-                     "BUILD_GENERAL1_MEDIUM, same minutes (a short build does not use the extra cores); an "
-                     "undersized one is not priced (the minutes a larger host takes are unknown)."),
-    "PIP-004": _nc("Deployment duration (the second task set during the wait is not modelled)."),
-    "PIP-005": _nc("Pipeline duration."),
-    "PIP-006": _nc("Information: V1/V2 pricing comparison."),
-    "PIP-007": _nc("Build speed on GitHub-hosted runners."),
-    "PIP-008": _nc("Information: dormant projects bill nothing (CodeBuild charges per build minute)."),
-    # ------------------------------------------------------------------ data stores
-    "DAT-001": Basis("gp3", "The instance's gp2 storage GB-months re-priced at the gp3 row of the same deployment "
-                     "(Single-/Multi-AZ), plus gp3 IOPS above the baseline needed to keep gp2's baseline IOPS.",
-                     overlaps=_CLASS_OVERLAP),
-    "DAT-002": Basis("class_change", "Instance or node hours re-priced at the suggested current-generation class.",
-                     overlaps=_CLASS_OVERLAP),
-    "DAT-003": Basis("class_change", "Instance hours re-priced at the suggested Graviton class.",
-                     overlaps=_CLASS_OVERLAP),
-    "DAT-004": Basis("standby", "The standby outside production: half of a Multi-AZ instance's hours and the "
-                     "Multi-AZ storage premium, cluster instances beyond the first, replica cache nodes.",
-                     overlaps=_CLASS_OVERLAP),
-    "DAT-005": Basis("delete", "The idle instance's hours, storage and IOPS lines: deleted."),
-    "DAT-006": Basis("class_change", "Instance hours re-priced at the suggested smaller class.",
-                     overlaps=_CLASS_OVERLAP),
-    "DAT-007": _nm("Extended Support charges are not in the model's cost lines."),
-    "DAT-008": Basis("docdb_rightsize", "Idle: every line of the cluster (deleted). Low CPU: the instance hours of "
-                     "instances beyond the suggested count, and the others re-priced at the suggested class.",
-                     overlaps=_CLASS_OVERLAP),
-    "DAT-009": _nm("The catalog has no DocumentDB I/O-Optimized prices."),
-    "DAT-010": Basis("class_change", "Redis OSS node hours re-priced at the Valkey row for the same node type.",
-                     overlaps="priced at today's node type: overlaps DAT-011"),
-    "DAT-011": Basis("class_change", "Node hours re-priced at the suggested Graviton node type, same engine.",
-                     overlaps="priced at today's engine: overlaps DAT-010"),
-    "DAT-012": Basis("delete", "The idle cache's node hours: deleted."),
-    "DAT-013": Basis("ddb_on_demand", "Provisioned RCU/WCU lines vs on-demand request units at the finding's mean "
-                     "consumed read/write rates x the on-demand price rows (storage unchanged).",
-                     overlaps="the model proposes the cheapest of on-demand and right-sized provisioned; its "
-                              "figure for the table may differ"),
-    "DAT-014": _nc("Auto scaling: the saving depends on the load curve; DAT-013 prices on-demand."),
-    # ------------------------------------------------------------------ CDN
-    "CDN-001": _nm("The origin cost of cache misses is not modelled."),
-    "CDN-002": _nm("The origin cost of uncached requests is not modelled."),
-    "CDN-003": _nm("The compressed size of responses is not measured."),
-    "CDN-004": _nc("Latency."),
-    "CDN-005": _nm("Price classes are not modelled: every byte is priced at the assumed edge geography's rates "
-                   "(cloudfront_geography), which PriceClass_100 does not change."),
-    "CDN-006": _nc("Security."),
-    "CDN-007": _nc("Information: a disabled distribution bills nothing."),
-    # ------------------------------------------------------------------ stacks, security
-    "STK-001": _nc("Information."),
-    "STK-002": _nc("Deployment risk."),
-    "STK-003": _nc("Deployment risk."),
-    "STK-004": _nc("Information."),
-    "SEC-001": _nc("Security."),
-    "SEC-002": _nc("Security."),
-    "SEC-003": _nc("Security."),
-}
+BASES: Mapping[str, Basis] = _Bases()
 
 
 def basis_table() -> list[dict[str, str]]:
