@@ -254,7 +254,6 @@ def demo_snapshot(name: str = "production") -> Snapshot:
     return _CACHE[name]
 
 
-
 _MODELS: dict[str, object] = {}
 
 

@@ -61,6 +61,15 @@ def test_generated_estates_size_a_service_alike(services) -> None:  # noqa: ANN0
     _sizes_agree(b.build())
 
 
+def test_a_generated_memory_bound_service_is_found_and_sized_alike() -> None:
+    """Not vacuous: an over-provisioned, memory-bound service on a generated estate raises CMP-001, and the
+    finding, model, diagram and facts agree on it (the case where 70 % and 80 % memory targets differ)."""
+    b = SnapshotBuilder(environment="production")
+    b.fargate_service("ledger", cpu=1024, memory=8192, desired=2)
+    b.ecs_utilisation("ledger", 5, 30)
+    assert _sizes_agree(b.build()) == 1
+
+
 def test_the_demo_memory_bound_service_is_sized_at_the_memory_target() -> None:
     """notifications in production: the case the issue was filed on (0.25 vCPU / 512 MB everywhere)."""
     snap = demo_snapshot("production")

@@ -326,9 +326,10 @@ def junk_snapshot(draw: st.DrawFn, domains: tuple[str, ...]) -> Snapshot:
 # ----------------------------------------------------------------------------------- damaged demo
 
 DAMAGES = ("null", "nan", "number", "numeric text", "junk text", "drop column", "empty table", "all null")
-#: damages a column of each dtype can carry and stay of its type (the rest the snapshot refuses)
-TYPED_DAMAGES = {dtype: tuple(d for d in DAMAGES if d not in ("number", "junk text")
-                              or (d == "number" and dtype in (STR, INT, FLOAT)) or dtype == STR)
+#: the dtypes each typed damage fits (the others the snapshot refuses); every other damage fits all
+FITS = {"number": (STR, INT, FLOAT), "junk text": (STR,)}
+#: damages a column of each dtype can carry and stay of its type
+TYPED_DAMAGES = {dtype: tuple(d for d in DAMAGES if dtype in FITS.get(d, (dtype,)))
                  for dtype in (STR, INT, FLOAT, BOOL, TIME, LIST, OBJ)}
 _ESTATES: dict[str, Snapshot] = {}
 

@@ -60,23 +60,23 @@ OVERLAP_NOTE = ("Each finding's saving prices only its own change against today'
                 "the cost model's total.")
 
 
-def _bases() -> dict[str, Basis]:
-    from awsassess.findings import REGISTRY  # the rule modules register on import
-
-    return {rid: spec.saving for rid, spec in REGISTRY.items()}
-
-
 class _Bases(Mapping[str, Basis]):
-    """Rule id -> its declared saving basis, read from the rule registry (declared on each ``@rule``)."""
+    """Rule id -> its declared saving basis: a live view of the rule registry (declared on each ``@rule``)."""
+
+    @staticmethod
+    def _registry() -> Mapping[str, Any]:
+        from awsassess.findings import REGISTRY  # the rule modules register on import
+
+        return REGISTRY
 
     def __getitem__(self, rule_id: str) -> Basis:
-        return _bases()[rule_id]
+        return self._registry()[rule_id].saving
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_bases())
+        return iter(self._registry())
 
     def __len__(self) -> int:
-        return len(_bases())
+        return len(self._registry())
 
 
 BASES: Mapping[str, Basis] = _Bases()
