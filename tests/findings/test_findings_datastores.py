@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from awsassess.findings import engine_support, evaluate
-from awsassess.findings.datastores import graviton_equivalent, smaller_class
 from snapshots_factory import SnapshotBuilder
 
 
@@ -37,15 +36,6 @@ def test_gp2_to_gp3():
     assert f.evidence["gp2_baseline_iops"] == 1500 and f.evidence["gp3_baseline_iops"] == 12000
 
 
-def test_class_helpers():
-    assert graviton_equivalent("db.m5.large", "postgres") == "db.m7g.large"
-    assert graviton_equivalent("db.r5.large", "docdb") == "db.r6g.large"
-    assert graviton_equivalent("cache.t3.medium", "redis") == "cache.t4g.medium"
-    assert smaller_class("db.m5.xlarge") == "db.m5.large"
-    assert smaller_class("db.m5.large") == "db.t4g.large"
-    assert smaller_class("db.t3.micro") is None
-
-
 def test_previous_generation_and_graviton():
     b = SnapshotBuilder()
     db(b, "old", instance_class="db.m4.large")
@@ -57,7 +47,7 @@ def test_previous_generation_and_graviton():
     assert prev == {"old", "c-old"}
     grav = run(b, "DAT-003")
     assert [f.resource_ids[0] for f in grav] == ["intel"]
-    assert grav[0].evidence["suggested_class"] == "db.m7g.large"
+    assert grav[0].evidence["suggested_class"] == "db.m6g.large"
 
 
 def test_multi_az_outside_production():
@@ -85,7 +75,7 @@ def test_idle_and_low_cpu_db():
     assert [f.resource_ids[0] for f in run(b, "DAT-005")] == ["idle"]
     (low,) = run(b, "DAT-006")
     assert low.resource_ids == ["quiet"]
-    assert low.evidence["suggested_class"] == "db.m5.large" and low.evidence["projected_cpu_p95_pct"] == 12
+    assert low.evidence["suggested_class"] == "db.m6g.large" and low.evidence["projected_cpu_p95_pct"] == 12
 
 
 @pytest.mark.parametrize(("engine", "version", "expected"), [
@@ -161,7 +151,7 @@ def test_redis_to_valkey_and_graviton_nodes():
     (v,) = run(b, "DAT-010")
     assert v.resource_ids == ["sessions"] and v.evidence["nodes"] == 2
     grav = {f.resource_ids[0]: f.evidence["suggested_node_type"] for f in run(b, "DAT-011")}
-    assert grav == {"sessions": "cache.t4g.medium", "memc": "cache.m7g.large"}
+    assert grav == {"sessions": "cache.t4g.medium", "memc": "cache.m6g.large"}
 
 
 def test_idle_cache():

@@ -162,7 +162,7 @@ def test_gateway_endpoint_saving_is_the_findings_gb_at_the_nat_per_gb_row() -> N
     assert f.monthly_savings_usd == pytest.approx(round(gb * row.usd, 2), abs=0.005)
     assert f.evidence["saving_basis"]["lines"][0]["proposed_usd"] == 0.0
     # the model claims no endpoint share by default: the figure is the finding's estimate, not in the total
-    assert model.assumptions.gateway_endpoint_share_pct == 0
+    assert model.assumptions.gateway_endpoint_measured_pct == 0
 
 
 def test_idle_elastic_ip_saves_its_hourly_charge() -> None:
@@ -204,15 +204,15 @@ def test_demo_golden_figures(demo: dict[str, list[Finding]]) -> None:
     assert public.monthly_savings_usd == pytest.approx(H * ALB_H + 2 * H * IPV4_H, abs=0.01)
     # Redis -> Valkey, 2 x cache.m6g.large
     assert _one(prod, "DAT-010").monthly_savings_usd == pytest.approx(2 * H * (0.149 - 0.1192), abs=0.005)
-    # db.m5.large -> db.m7g.large (the finding's suggestion), Multi-AZ bills two instances
-    assert _one(prod, "DAT-003", "postgres").monthly_savings_usd == pytest.approx(2 * H * (0.178 - 0.168), abs=0.005)
+    # db.m5.large -> db.m6g.large (the finding's suggestion is the model's class), Multi-AZ bills two instances
+    assert _one(prod, "DAT-003", "postgres").monthly_savings_usd == pytest.approx(2 * H * (0.178 - 0.159), abs=0.005)
     # gp2 and gp3 cost the same per GB on RDS: a priced zero, explained, not an unknown
     gp3 = _one(prod, "DAT-001")
     assert gp3.monthly_savings_usd == 0.0 and gp3.evidence["saving_basis"]["priced"] is True
     assert "same per-GB price" in gp3.evidence["saving_basis"]["notes"][0]
-    # staging: idle Elastic IP; t3.large -> t3.medium; Fargate Spot on today's 5 vCPU / 10 GB x86 on-demand
+    # staging: idle Elastic IP; t3.large -> t4g.medium (Graviton, one size down); Fargate Spot on today's 5 vCPU / 10 GB x86 on-demand
     assert _one(stag, "NET-005").monthly_savings_usd == pytest.approx(H * IPV4_H)
-    assert _one(stag, "DAT-006").monthly_savings_usd == pytest.approx(H * (0.145 - 0.072), abs=0.005)
+    assert _one(stag, "DAT-006").monthly_savings_usd == pytest.approx(H * (0.145 - 0.065), abs=0.005)
     spot = ModelAssumptions().fargate_spot_discount_pct / 100
     assert _one(stag, "CMP-010").monthly_savings_usd == pytest.approx(H * (5 * VCPU + 10 * GB) * spot, abs=0.005)
 

@@ -8,6 +8,8 @@ their own versions (before, three "which VPC is this service in" and two right-s
 - :mod:`.sizing`: per-service utilisation (one percentile engine) and the right size (one function,
   one pair of targets);
 - :mod:`.metrics`: ECS metric statistics per service, NAT bytes, ELB metric dimensions;
+- :mod:`.datastore_class`: the class a database or cache moves to (Graviton, one size down), the one the
+  data-store rules suggest and the model prices;
 - :mod:`.tasks`, :mod:`.pipelines`, :mod:`.datastores`, :mod:`.cdn`: stopped tasks, pipeline and build
   statistics, cache groups and database metrics, CloudFront cache policies;
 - :mod:`.assumptions`: the assumptions every room shares (production labels, metric window,

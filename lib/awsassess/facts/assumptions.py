@@ -54,6 +54,17 @@ class SharedAssumptions(BaseModel):
         90.0, "A task whose p95 CPU is at or above this share of its size is CPU-starved: it is sized up by "
         "the same rule, never down.", "%", gt=0, le=100)
 
+    graviton_databases: bool = _f(
+        True, "Move RDS, Aurora, DocumentDB and ElastiCache to the Graviton class of the same letter (m6g, r6g, "
+        "t4g): the rules suggest it and the model prices it.", "flag")
+    db_downsize_cpu_p95_pct: float = _f(
+        25.0, "A database whose p95 CPU is at or below this moves one size down within its family (never below "
+        "large for m/r, medium for t): the rules report it (DAT-006, DAT-008) and the model prices it.",
+        "%", gt=0, le=100)
+    downsize_production_databases: bool = _f(
+        True, "Apply that one-size-down to production databases too (off: production keeps its sizes, and "
+        "low-CPU production databases are not reported).", "flag")
+
     alb_max_rules: int = _f(
         100, "Listener rules per ALB (AWS default quota, adjustable, excluding default rules): the rule that "
         "proposes shared load balancers and the model that splits them use the same quota.", "rules", ge=1)
@@ -82,7 +93,9 @@ class SharedAssumptions(BaseModel):
 SHARED_FIELDS: tuple[str, ...] = tuple(SharedAssumptions.model_fields)
 
 # old names of shared fields -> their shared name (still accepted where they used to be)
-RENAMED = {"never_shrink_below_current_when_starved_pct": "starved_cpu_pct"}
+RENAMED = {"never_shrink_below_current_when_starved_pct": "starved_cpu_pct",
+           "db_low_cpu_p95_pct": "db_downsize_cpu_p95_pct",  # the rules' threshold
+           "nonprod_downsize_cpu_pct": "db_downsize_cpu_p95_pct"}  # the model's
 
 
 def legacy_to_shared(data: dict[str, Any]) -> dict[str, Any]:

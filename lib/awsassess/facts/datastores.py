@@ -69,3 +69,15 @@ def db_cpu_p95(snapshot: Snapshot, a: SharedAssumptions) -> dict[str, float]:
     stats = db_metric(snapshot, "CPUUtilization", a.utilisation_statistic, a.metrics_lookback_days)
     return {rid: float(row["p95"]) for rid, row in stats.items()
             if (num(row.get("count"), 0) or 0) >= a.min_datapoints and num(row.get("p95")) is not None}
+
+
+def docdb_instances_to_keep(instances: int, *, production: bool, low_cpu: bool,
+                            shared: SharedAssumptions) -> int:
+    """How many instances a DocumentDB cluster keeps: one outside production (a standby only matters in
+    production); in production two (a primary and a failover replica) when every instance is at low CPU and
+    production databases are right-sized, else all of them. Read by DAT-008 and the model."""
+    if not production:
+        return min(instances, 1)
+    if low_cpu and shared.downsize_production_databases:
+        return min(instances, 2)
+    return instances

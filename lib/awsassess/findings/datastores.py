@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any, TypedDict
 
 import pandas as pd
 
 from awsassess import metrics_stats as ms
-from awsassess.facts.datastores import cache_groups, db_metric, ddb_consumed
+from awsassess.facts.datastore_class import (
+    ClassTarget,
+    is_graviton,
+    is_previous_generation,
+    parse_class,
+    target_class,
+)
+from awsassess.facts.datastores import (
+    cache_groups,
+    db_cpu_p95,
+    db_metric,
+    ddb_consumed,
+    docdb_instances_to_keep,
+)
 from awsassess.facts.metrics import per_month
 from awsassess.findings import engine_support
 from awsassess.findings.base import (
@@ -26,51 +38,11 @@ from awsassess.findings.saving import CLASS_OVERLAP, Basis, not_cost, not_modell
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
 
-_CLASS = re.compile(r"^(?P<prefix>db|cache)\.(?P<family>[a-z]+)(?P<gen>\d+)(?P<attrs>[a-z-]*)\.(?P<size>\w+)$")
-PREVIOUS_GENERATION = {"t1", "t2", "m1", "m2", "m3", "m4", "r3", "r4", "c1"}
-SIZES = ["micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
-         "16xlarge", "24xlarge"]
-GRAVITON_TARGET = {"db": {"m": "m7g", "r": "r7g", "t": "t4g", "x": "x2g"},
-                   "docdb": {"r": "r6g", "t": "t4g"},
-                   "cache": {"m": "m7g", "r": "r7g", "t": "t4g", "c": "c7gn"}}
-GRAVITON_ENGINES = {"postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql", "aurora", "docdb",
-                    "redis", "valkey", "memcached"}
 
-
-def parse_class(instance_class: str) -> dict[str, str] | None:
-    m = _CLASS.match(text(instance_class).lower())
-    return m.groupdict() if m else None
-
-
-def is_graviton(instance_class: str) -> bool:
-    p = parse_class(instance_class)
-    return bool(p and "g" in p["attrs"])
-
-
-def generation(instance_class: str) -> str:
-    p = parse_class(instance_class)
-    return f"{p['family']}{p['gen']}" if p else ""
-
-
-def graviton_equivalent(instance_class: str, engine: str) -> str | None:
-    p = parse_class(instance_class)
-    if not p:
-        return None
-    kind = "docdb" if engine == "docdb" else p["prefix"]
-    fam = GRAVITON_TARGET.get(kind, {}).get(p["family"])
-    return f"{p['prefix']}.{fam}.{p['size']}" if fam else None
-
-
-def smaller_class(instance_class: str) -> str | None:
-    p = parse_class(instance_class)
-    if not p or p["size"] not in SIZES:
-        return None
-    i = SIZES.index(p["size"])
-    if i == 0:
-        return None
-    if p["family"] in {"m", "r"} and p["size"] == "large":  # no medium m/r: burstable of the same memory
-        return f"{p['prefix']}.t4g.large"
-    return f"{p['prefix']}.{p['family']}{p['gen']}{p['attrs']}.{SIZES[i - 1]}"
+def _target(snapshot: Snapshot, a: FindingsAssumptions, cls: str, engine: str,
+            cpu_p95: float | None = None) -> ClassTarget:
+    """The class the plan moves this store to (the one the model prices): :func:`target_class`."""
+    return target_class(cls, engine, cpu_p95=cpu_p95, production=is_production(snapshot, a), shared=a)
 
 
 def _instances(snapshot: Snapshot) -> pd.DataFrame:
@@ -119,50 +91,58 @@ def gp2_storage(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                    overlaps=CLASS_OVERLAP))
 def previous_generation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
+    cpu = db_cpu_p95(snapshot, a)
     for r in _instances(snapshot).itertuples():
-        if generation(text(r.instance_class)) in PREVIOUS_GENERATION:
+        cls, rid = text(r.instance_class), text(r.db_instance_id)
+        if is_previous_generation(cls):
+            t = _target(snapshot, a, cls, text(r.engine), cpu.get(rid))
             out.append(spec("DAT-002").finding(
-                snapshot, region=text(r.region), resource_ids=[text(r.db_instance_id)],
-                title=f"{text(r.db_instance_id)}: previous-generation {text(r.instance_class)}",
-                evidence={"engine": text(r.engine), "instance_class": text(r.instance_class),
-                          "suggested_class": graviton_equivalent(text(r.instance_class), text(r.engine))},
-                recommendation="Move to a current Graviton class during a maintenance window.",
+                snapshot, region=text(r.region), resource_ids=[rid],
+                title=f"{rid}: previous-generation {cls}" + (f" -> {t.target}" if t.changed else ""),
+                evidence={"engine": text(r.engine), "instance_class": cls,
+                          "suggested_class": t.target if t.changed else None, "why": t.reason()},
+                recommendation=(f"Move to {t.target} during a maintenance window." if t.changed else
+                                "Move to a current-generation class during a maintenance window."),
             ))
     for r in snapshot.table("cache_clusters").itertuples():
-        if generation(text(r.node_type)) in PREVIOUS_GENERATION:
+        if is_previous_generation(text(r.node_type)):
+            t = _target(snapshot, a, text(r.node_type), text(r.engine))
             out.append(spec("DAT-002").finding(
                 snapshot, region=text(r.region), resource_ids=[text(r.id)],
-                title=f"{text(r.id)}: previous-generation {text(r.node_type)}",
+                title=f"{text(r.id)}: previous-generation {text(r.node_type)}" + (
+                    f" -> {t.target}" if t.changed else ""),
                 evidence={"engine": text(r.engine), "node_type": text(r.node_type),
-                          "suggested_node_type": graviton_equivalent(text(r.node_type), text(r.engine))},
-                recommendation="Move to a current Graviton node type.",
+                          "suggested_node_type": t.target if t.changed else None},
+                recommendation=(f"Move to {t.target}." if t.changed else "Move to a current-generation node type."),
             ))
     return out
 
 
 @rule("DAT-003", title="RDS/DocumentDB instance not on Graviton", domain="datastores", severity="low",
       effort="medium",
-      rationale=("Graviton DB classes (m7g, r7g, t4g; r6g/t4g for DocumentDB) cost about 10-20% less than the "
-                 "Intel class of the same size and usually perform better; the move is a class change."),
-      tables=("db_instances",),
+      rationale=("Graviton DB classes (m6g, r6g, t4g; r6g/t4g for DocumentDB) cost about 10-20% less than the "
+                 "Intel class of the same size and usually perform better; the move is a class change. The "
+                 "suggested class is the plan's (one size down too when the CPU is low: DAT-006)."),
+      thresholds=("graviton_databases", "db_downsize_cpu_p95_pct", "downsize_production_databases"),
+      tables=("db_instances", "metrics"),
       saving=Basis("class_change", "Instance hours re-priced at the suggested Graviton class.",
                    overlaps=CLASS_OVERLAP))
 def db_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
+    cpu = db_cpu_p95(snapshot, a)
     for r in _instances(snapshot).itertuples():
-        cls, engine = text(r.instance_class), text(r.engine)
-        if engine not in GRAVITON_ENGINES or not parse_class(cls) or is_graviton(cls):
+        cls, engine, rid = text(r.instance_class), text(r.engine), text(r.db_instance_id)
+        if not parse_class(cls) or is_graviton(cls) or is_previous_generation(cls):
+            continue  # DAT-002 reports previous generations
+        t = _target(snapshot, a, cls, engine, cpu.get(rid))
+        if not t.graviton:
             continue
-        if generation(cls) in PREVIOUS_GENERATION:
-            continue  # DAT-002 reports it
-        target = graviton_equivalent(cls, engine)
-        if not target:
-            continue
+        target = t.target
         out.append(spec("DAT-003").finding(
-            snapshot, region=text(r.region), resource_ids=[text(r.db_instance_id)],
-            title=f"{text(r.db_instance_id)}: {cls} -> {target}",
+            snapshot, region=text(r.region), resource_ids=[rid],
+            title=f"{rid}: {t.reason()}",
             evidence={"engine": engine, "instance_class": cls, "suggested_class": target,
-                      "multi_az": truthy(r.multi_az)},
+                      "one_size_down": t.downsized, "multi_az": truthy(r.multi_az)},
             recommendation=f"Modify the instance class to {target} (a Multi-AZ failover keeps the downtime short).",
         ))
     return out
@@ -236,9 +216,10 @@ def idle_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
 
 
 @rule("DAT-006", title="Low-CPU RDS instance", domain="datastores", severity="medium", effort="low",
-      rationale="An instance whose p95 CPU stays low for weeks can drop a size (or move to burstable) and halve its cost.",
-      thresholds=("db_low_cpu_p95_pct", "db_idle_max_connections", "metrics_lookback_days", "min_datapoints",
-                  "utilisation_statistic"),
+      rationale=("An instance whose p95 CPU stays low for weeks can drop a size within its family and halve its "
+                 "cost; the suggested class is the plan's (Graviton too: DAT-003)."),
+      thresholds=("db_downsize_cpu_p95_pct", "downsize_production_databases", "graviton_databases",
+                  "db_idle_max_connections", "metrics_lookback_days", "min_datapoints", "utilisation_statistic"),
       tables=("db_instances", "metrics"),
       saving=Basis("class_change", "Instance hours re-priced at the suggested smaller class.",
                    overlaps=CLASS_OVERLAP))
@@ -250,12 +231,15 @@ def low_cpu_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
         if text(r.engine) == "docdb":
             continue  # DAT-008
         c = cpu.get(text(r.db_instance_id))
-        if not c or c["count"] < a.min_datapoints or c["p95"] > a.db_low_cpu_p95_pct:
+        if not c or c["count"] < a.min_datapoints:
             continue
         k = conns.get(text(r.db_instance_id))
         if k and k["max"] <= a.db_idle_max_connections:
             continue  # DAT-005 reports idle ones
-        smaller = smaller_class(text(r.instance_class))
+        t = _target(snapshot, a, text(r.instance_class), text(r.engine), float(c["p95"]))
+        if not t.downsized:
+            continue
+        smaller = t.target
         out.append(spec("DAT-006").finding(
             snapshot, region=text(r.region), resource_ids=[text(r.db_instance_id)],
             title=f"{text(r.db_instance_id)}: p95 CPU {c['p95']:.0f}% on {text(r.instance_class)}",
@@ -328,7 +312,8 @@ DocdbInstanceUse = TypedDict("DocdbInstanceUse", {
       effort="low",
       rationale=("DocumentDB bills every instance hour; a cluster whose instances sit at low CPU (or have no "
                  "connections) can use fewer or smaller (t4g/r6g) instances."),
-      thresholds=("utilisation_statistic", "db_low_cpu_p95_pct", "db_idle_max_connections", "metrics_lookback_days", "min_datapoints",
+      thresholds=("utilisation_statistic", "db_downsize_cpu_p95_pct", "downsize_production_databases",
+                  "graviton_databases", "db_idle_max_connections", "metrics_lookback_days", "min_datapoints",
                   "production_environments"),
       tables=("db_instances", "db_clusters", "metrics"),
       saving=Basis("docdb_rightsize", "Idle: every line of the cluster (deleted). Low CPU: the instance hours of "
@@ -361,26 +346,25 @@ def docdb_oversized(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
         if not per:
             continue
         idle = all(p["max_connections"] is not None and p["max_connections"] <= a.db_idle_max_connections for p in per)
-        low = all(p["cpu_p95_pct"] <= a.db_low_cpu_p95_pct for p in per)
-        if not (idle or low):
-            continue
-        keep = 2 if prod else 1
-        smaller = smaller_class(per[0]["class"])
+        peak = max(p["cpu_p95_pct"] for p in per)
+        low = peak <= a.db_downsize_cpu_p95_pct
+        keep = docdb_instances_to_keep(len(per), production=prod, low_cpu=low, shared=a)
+        t = _target(snapshot, a, per[0]["class"], "docdb", peak)
+        if not (idle or (low and (keep < len(per) or t.downsized))):
+            continue  # nothing to right-size (a Graviton move alone is DAT-003's)
+        smaller = t.target if t.changed else None
         suggestions = []
-        if len(per) > keep:
+        if keep < len(per):
             suggestions.append(f"run {keep} instance(s) instead of {len(per)}")
         if smaller:
-            suggestions.append(f"use {smaller}")
-        if not is_graviton(per[0]["class"]) and graviton_equivalent(per[0]["class"], "docdb"):
-            suggestions.append(f"Graviton class {graviton_equivalent(per[0]['class'], 'docdb')}")
+            suggestions.append(f"use {smaller} ({t.reason().split(': ', 1)[-1]})")
         out.append(spec("DAT-008").finding(
             snapshot, region=region, resource_ids=[cluster or per[0]["instance"]],
             severity="high" if idle else "medium",
             title=(f"DocumentDB {cluster}: no connections in {a.metrics_lookback_days} days" if idle else
-                   f"DocumentDB {cluster}: {len(per)} x {per[0]['class']} at p95 CPU "
-                   f"{max(p['cpu_p95_pct'] for p in per):.0f}%"),
+                   f"DocumentDB {cluster}: {len(per)} x {per[0]['class']} at p95 CPU {peak:.0f}%"),
             evidence={"instances": per, "idle": idle, "low_cpu": low, "environment": snapshot.environment,
-                      "suggested_instances": min(len(per), keep), "suggested_class": smaller},
+                      "suggested_instances": keep, "suggested_class": smaller},
             recommendation=("Delete the cluster after a final snapshot." if idle else
                             "Right-size: " + "; ".join(suggestions) + "." if suggestions else "Review the cluster size."),
         ))
@@ -462,7 +446,8 @@ def redis_to_valkey(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
 
 
 @rule("DAT-011", title="ElastiCache nodes not on Graviton", domain="datastores", severity="low", effort="low",
-      rationale="Graviton node types (m7g, r7g, t4g) cost less than the Intel types of the same size.",
+      rationale="Graviton node types (m6g, r6g, t4g) cost less than the Intel types of the same size.",
+      thresholds=("graviton_databases",),
       tables=("replication_groups", "cache_clusters"),
       saving=Basis("class_change", "Node hours re-priced at the suggested Graviton node type, same engine.",
                    overlaps="priced at today's engine: overlaps DAT-010"))
@@ -470,11 +455,12 @@ def cache_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
     out = []
     for g in cache_groups(snapshot):
         nt = g["node_type"]
-        if not parse_class(nt) or is_graviton(nt) or generation(nt) in PREVIOUS_GENERATION:
+        if not parse_class(nt) or is_graviton(nt) or is_previous_generation(nt):
             continue
-        target = graviton_equivalent(nt, g["engine"])
-        if not target:
+        t = _target(snapshot, a, nt, g["engine"])
+        if not t.graviton:
             continue
+        target = t.target
         out.append(spec("DAT-011").finding(
             snapshot, region=g["region"], resource_ids=[g["id"]],
             title=f"{g['id']}: {g['nodes']} x {nt} -> {target}",

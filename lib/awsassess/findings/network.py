@@ -455,11 +455,11 @@ def lb_no_healthy_targets(snapshot: Snapshot, a: FindingsAssumptions) -> list[Fi
       severity="low", effort="low",
       rationale=("Gateway endpoints for S3 and DynamoDB cost nothing and take that traffic off the NAT "
                  "gateway's per-GB processing charge. Without flow logs the share is an estimate."),
-      thresholds=("gateway_endpoint_share_pct", "gateway_endpoint_min_gb_month", "metrics_lookback_days"),
+      thresholds=("gateway_endpoint_estimate_pct", "gateway_endpoint_min_gb_month", "metrics_lookback_days"),
       tables=("nat_gateways", "vpc_endpoints", "metrics"),
       saving=Basis("nat_endpoint_gb", "The finding's estimated S3/DynamoDB GB per month x the NAT per-GB price "
                    "row the NAT lines use; gateway endpoints have no charge.",
-                   overlaps="an estimate; the model total claims it only when gateway_endpoint_share_pct is set"))
+                   overlaps="an estimate; the model total claims it only when model.gateway_endpoint_measured_pct is set"))
 def gateway_endpoints(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     nat = snapshot.table("nat_gateways")
     traffic = nat_bytes(snapshot, a.metrics_lookback_days)
@@ -483,7 +483,7 @@ def gateway_endpoints(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
             continue
         out_rows.append({"region": region, "vpc_id": text(vpc), "missing": missing,
                          "nat_gb_per_month": round(gb_month, 1),
-                         "estimated_avoidable_gb_per_month": round(gb_month * a.gateway_endpoint_share_pct / 100, 1)})
+                         "estimated_avoidable_gb_per_month": round(gb_month * a.gateway_endpoint_estimate_pct / 100, 1)})
     out = []
     for region, rows_ in pd.DataFrame(out_rows).groupby("region") if out_rows else []:
         recs = rows_.to_dict("records")
@@ -492,9 +492,9 @@ def gateway_endpoints(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
             snapshot, region=region, resource_ids=sorted(r["vpc_id"] for r in recs),
             title=f"~{total:,.0f} GB/month of NAT traffic could go through free S3/DynamoDB gateway endpoints (estimate)",
             evidence={"estimate": True,
-                      "basis": f"{a.gateway_endpoint_share_pct:g}% of NAT-processed bytes assumed to reach "
-                               "S3/DynamoDB (assumption gateway_endpoint_share_pct; flow logs not read)",
-                      "share_pct": a.gateway_endpoint_share_pct,
+                      "basis": f"{a.gateway_endpoint_estimate_pct:g}% of NAT-processed bytes assumed to reach "
+                               "S3/DynamoDB (assumption gateway_endpoint_estimate_pct; flow logs not read)",
+                      "share_pct": a.gateway_endpoint_estimate_pct,
                       "estimated_avoidable_gb_per_month": round(total, 1), "per_vpc": recs},
             recommendation=("Add S3 and DynamoDB gateway endpoints to the private route tables of these VPCs "
                             "(no hourly or per-GB charge); confirm the share with VPC flow logs."),

@@ -7,7 +7,9 @@ description and a unit (``json_schema_extra["unit"]``); ``docs/rules.md`` lists 
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
+from typing import Any
+
+from pydantic import ConfigDict, model_validator
 
 from awsassess.facts.assumptions import SharedAssumptions
 from awsassess.values import documented
@@ -20,6 +22,16 @@ class FindingsAssumptions(SharedAssumptions):
     (production labels, metric window, right-sizing targets) come from :class:`SharedAssumptions`."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        """``gateway_endpoint_share_pct`` was this section's name for the illustrative estimate (the model's
+        section used the same name for a measured share): still read here, with its old meaning."""
+        if isinstance(data, dict) and "gateway_endpoint_share_pct" in data:
+            data = dict(data)
+            data.setdefault("gateway_endpoint_estimate_pct", data.pop("gateway_endpoint_share_pct"))
+        return data
 
     # ------------------------------------------------------------------ general
     history_lookback_days: int = _f(
@@ -53,9 +65,11 @@ class FindingsAssumptions(SharedAssumptions):
         2, "An ALB serves 'few services' when it has at most this many target groups.", "target groups", ge=1)
     alb_headroom_pct: float = _f(
         80.0, "Fill shared ALBs to at most this share of the rule/target-group quotas.", "%", gt=0, le=100)
-    gateway_endpoint_share_pct: float = _f(
-        30.0, "Estimated share of NAT-processed bytes that goes to S3 and DynamoDB and that free gateway "
-        "endpoints would take off the NAT (an estimate: flow logs are not read).", "%", ge=0, le=100)
+    gateway_endpoint_estimate_pct: float = _f(
+        30.0, "Illustrative share of NAT-processed bytes that goes to S3 and DynamoDB, used to size the saving "
+        "NET-010 states for missing gateway endpoints (an estimate: flow logs are not read; the cost model "
+        "claims only model.gateway_endpoint_measured_pct). Old name: gateway_endpoint_share_pct.",
+        "%", ge=0, le=100)
     gateway_endpoint_min_gb_month: float = _f(
         10.0, "Report missing gateway endpoints only when the VPC's NAT gateways process at least this "
         "much per month.", "GB/month", ge=0)
@@ -109,9 +123,6 @@ class FindingsAssumptions(SharedAssumptions):
         90, "Build projects with no build for this long are reported as dormant.", "days", ge=1)
 
     # --------------------------------------------------------------- datastores
-    db_low_cpu_p95_pct: float = _f(
-        25.0, "RDS/DocumentDB instances with p95 CPU at or below this are reported as low-utilised.",
-        "%", gt=0, le=100)
     db_idle_max_connections: float = _f(
         0.0, "An RDS/DocumentDB instance is idle when its maximum DatabaseConnections over the lookback "
         "is at most this.", "connections", ge=0)

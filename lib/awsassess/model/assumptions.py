@@ -7,9 +7,9 @@ where the default comes from, so the report can print them as the model's stated
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator, model_validator
 
 from awsassess.facts.assumptions import SharedAssumptions
 from awsassess.values import documented
@@ -26,6 +26,16 @@ class ModelAssumptions(SharedAssumptions):
     """The cost model's knobs (override any per account under ``assumptions: {model: ...}``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        """``gateway_endpoint_share_pct`` was this section's name for the measured share (the findings'
+        section used the same name for an estimate): still read here, with its old meaning."""
+        if isinstance(data, dict) and "gateway_endpoint_share_pct" in data:
+            data = dict(data)
+            data.setdefault("gateway_endpoint_measured_pct", data.pop("gateway_endpoint_share_pct"))
+        return data
 
     # ------------------------------------------------------------------ general
     hours_per_month: float = _f(
@@ -105,18 +115,13 @@ class ModelAssumptions(SharedAssumptions):
     # ------------------------------------------------------------------ network
     nat_per_az: bool = _f(True, "Proposed VPC: one NAT gateway per AZ (no cross-AZ NAT traffic, AZ-independent "
                           "egress).", "flag")
-    gateway_endpoint_share_pct: float = _f(
-        0.0, "Share of NAT gateway bytes that S3/DynamoDB gateway endpoints (free) would take off the NATs. "
-        "CloudWatch does not split NAT bytes by destination: set it from VPC flow logs; 0 claims nothing.",
-        "%", ge=0, le=100)
+    gateway_endpoint_measured_pct: float = _f(
+        0.0, "Measured share of NAT gateway bytes that S3/DynamoDB gateway endpoints (free) would take off the "
+        "NATs. CloudWatch does not split NAT bytes by destination: set it from VPC flow logs; 0 claims nothing "
+        "(NET-010's figure is an illustration: findings.gateway_endpoint_estimate_pct). Old name: "
+        "gateway_endpoint_share_pct.", "%", ge=0, le=100)
 
     # ------------------------------------------------------------------ data stores
-    graviton_databases: bool = _f(
-        True, "Move RDS, DocumentDB and ElastiCache to the Graviton class of the same size when the catalog "
-        "prices it lower.", "flag")
-    nonprod_downsize_cpu_pct: float = _f(
-        20.0, "Outside production, a database whose p95 CPU is below this share moves one size down "
-        "(memory permitting).", "%", ge=0, le=100)
     valkey: bool = _f(True, "Move ElastiCache Redis OSS to Valkey (same node type, 20% lower node price, "
                       "in-place engine upgrade).", "flag")
     dynamodb_target_pct: float = _f(

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from awsassess.facts import facts_for
-from awsassess.facts.datastores import db_cpu_p95
+from awsassess.facts.assumptions import SharedAssumptions
+from awsassess.facts.datastore_class import ClassTarget, target_class
+from awsassess.facts.datastores import db_cpu_p95, docdb_instances_to_keep
 from awsassess.fargate import RightSize
 from awsassess.model import current as cur
 from awsassess.model.architecture import (
@@ -123,11 +124,11 @@ def propose_network(c: Coster, arch: ProposedArchitecture, region: str, env: str
             c.add(SCENARIO, "network", "Public IPv4 (NAT gateway address)", f"{nat.name}-eip", region, h, "IP-hours",
                   "AmazonVPC", "public_ipv4_hour", replaces=nat_ips)
         total_gb = sum(gb for gb in (cur.nat_processed_gb(c, n) for n in nat_ids) if gb is not None)
-        kept = total_gb * (1 - a.gateway_endpoint_share_pct / 100)
+        kept = total_gb * (1 - a.gateway_endpoint_measured_pct / 100)
         for nat in vpc.nat_gateways:
             c.add(SCENARIO, "network", "NAT gateway data processed", nat.name, region, kept / len(vpc.nat_gateways),
                   "GB", "AmazonEC2", "nat_gateway_gb", replaces=nat_ids,
-                  note=f"current NAT bytes x (1 - {a.gateway_endpoint_share_pct:g}% to gateway endpoints), "
+                  note=f"current NAT bytes x (1 - {a.gateway_endpoint_measured_pct:g}% to gateway endpoints), "
                        "spread over the NATs")
     # Elastic IPs: NAT addresses are replaced above, idle ones go, the others (in use) stay
     nat_public_ips = set(nats["public_ip"].astype(str)) if len(nats) else set()
@@ -377,60 +378,61 @@ def propose_compute(c: Coster, arch: ProposedArchitecture, vpc: ProposedVpc, reg
 
 
 # =============================================================================== data stores
-SIZE_ORDER = ["micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge"]
-GRAVITON = {"m5": ["m6g", "m7g"], "m6i": ["m6g", "m7g"], "m4": ["m6g", "m7g"], "t3": ["t4g"], "t2": ["t4g"],
-            "r5": ["r6g", "r7g"], "r6i": ["r6g", "r7g"], "r4": ["r6g", "r7g"], "c5": ["c7g"], "m6g": ["m7g"],
-            "r6g": ["r7g"]}
+def priced_class(c: Coster, service: str, fmt: str, t: ClassTarget, region: str) -> tuple[str, str]:
+    """The class the plan prices for a store and why: the target of :func:`target_class` (the class the
+    findings suggest), unless the catalog prices it at or above today's class in ``region``; then the first
+    other candidate priced lower, else today's class, each with the reason. A target the catalog cannot price
+    is still proposed: its line shows the missing price (``awsassess analyze --params``, online, fetches it)
+    rather than the plan quietly recommending another class. ``fmt`` is the price key with ``{cls}``."""
+    if not t.changed:
+        return t.current, t.reason()
+    now = c.lookup.peek(service, fmt.format(cls=t.current), region)
+    target = c.lookup.peek(service, fmt.format(cls=t.target), region)
+    if now is None or target is None or target.usd < now.usd:
+        return t.target, t.reason()
+    for cls in t.candidates[1:]:
+        if cls == t.current:
+            break
+        row = c.lookup.peek(service, fmt.format(cls=cls), region)
+        if row is not None and row.usd < now.usd:
+            return cls, f"{t.current} -> {cls}: {t.target} is not priced below {t.current} in {region}"
+    return t.current, f"class kept: {t.target} is not priced below {t.current} in {region}"
 
 
-def _split(cls: str) -> tuple[str, str, str]:
-    """'db.m5.large' -> ('db', 'm5', 'large')."""
-    parts = cls.split(".")
-    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else ("", cls, "")
-
-
-def _candidates(cls: str, downsize: bool, graviton: bool) -> list[str]:
-    prefix, fam, size = _split(cls)
-    sizes = [size]
-    if downsize and size in SIZE_ORDER and SIZE_ORDER.index(size) > SIZE_ORDER.index("medium"):
-        sizes.append(SIZE_ORDER[SIZE_ORDER.index(size) - 1])
-    fams = [fam] + (GRAVITON.get(fam, []) if graviton else [])
-    out = []
-    for f in fams:
-        for s in sizes:
-            out.append(f"{prefix}.{f}.{s}" if prefix else f"{f}.{s}")
+def _docdb_kept(snap: Snapshot, region: str, db_cpu: dict[str, float], production: bool,
+                a: SharedAssumptions) -> dict[str, tuple[bool, str]]:
+    """Per DocumentDB instance: kept or removed (and why), by :func:`docdb_instances_to_keep` per cluster."""
+    members = _region_of(snap.table("db_instances"), region)
+    members = members[members["engine"].map(text).str.lower() == "docdb"]
+    out: dict[str, tuple[bool, str]] = {}
+    for cluster, g in members.groupby(members["cluster_id"].map(text)):
+        ids = sorted(text(i) for i in g["db_instance_id"])
+        p95s = [db_cpu.get(i) for i in ids]
+        low = all(p is not None and p <= a.db_downsize_cpu_p95_pct for p in p95s)
+        keep = docdb_instances_to_keep(len(ids), production=production, low_cpu=low, shared=a) if cluster else len(ids)
+        why = ("replica removed outside production (one instance; Multi-AZ only in production)" if not production
+               else f"replica removed: {keep} instances at p95 CPU {max(p or 0 for p in p95s):.0f}% (a primary and "
+                    "one failover replica)")
+        for i, did in enumerate(ids):
+            out[did] = (i < keep, "" if i < keep else why)
     return out
-
-
-def _cheapest(c: Coster, service: str, fmt: str, classes: Sequence[str], region: str, current: str) -> str:
-    priced = []
-    for cls in classes:
-        row = c.catalog.find(service, fmt.format(cls=cls), region)
-        if row is not None:
-            priced.append((row.usd, cls != current, cls))
-    return min(priced)[2] if priced else current
 
 
 def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, production: bool) -> None:
     snap, a, h = c.snapshot, c.assumptions, c.hours
     db_cpu = db_cpu_p95(snap, a)
+    docdb_kept = _docdb_kept(snap, region, db_cpu, production, a)
     for _, d in _region_of(snap.table("db_instances"), region).iterrows():
         if text(d["status"]).lower() in ("deleting", "deleted", "stopped"):
             continue
         did, cls, engine = text(d["db_instance_id"]), text(d["instance_class"]), text(d["engine"]).lower()
-        p95 = db_cpu.get(did)
-        downsize = (not production) and p95 is not None and p95 < a.nonprod_downsize_cpu_pct
+        t = target_class(cls, engine, cpu_p95=db_cpu.get(did), production=production, shared=a)
         if engine == "docdb":
-            cands = _candidates(cls, downsize, a.graviton_databases)
-            new = _cheapest(c, "AmazonDocDB", "instance_hour:{cls}", cands, region, cls)
-            keep = True
-            if not production:
-                members = _region_of(snap.table("db_instances"), region)
-                same = members[members["cluster_id"].astype(str) == text(d["cluster_id"])]
-                keep = same.empty or text(same.sort_values("db_instance_id")["db_instance_id"].iloc[0]) == did
-            reason = _reason(cls, new, p95, downsize)
+            new, reason = priced_class(c, "AmazonDocDB", "instance_hour:{cls}", t, region)
+            kept = docdb_kept.get(did, (True, ""))
+            keep = kept[0]
             if not keep:
-                reason = "replica removed outside production (one instance; Multi-AZ only in production)"
+                reason = kept[1]
             arch.datastores.append(ProposedDatastore(
                 "docdb", did, region, "docdb", "docdb", cls, new if keep else "", 1 if keep else 0, 1, False, False,
                 reason=reason, replaces=[did]))
@@ -439,21 +441,18 @@ def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, produ
                       f"instance_hour:{new}", replaces=[did], note=reason)
             continue
         if engine.startswith("aurora"):
-            cands = _candidates(cls, downsize, a.graviton_databases)
-            new = _cheapest(c, "AmazonRDS", "aurora_instance_hour:{cls}", cands, region, cls)
+            new, reason = priced_class(c, "AmazonRDS", "aurora_instance_hour:{cls}", t, region)
             arch.datastores.append(ProposedDatastore("aurora", did, region, engine, engine, cls, new, 1, 1, False,
-                                                     False, reason=_reason(cls, new, p95, downsize), replaces=[did]))
+                                                     False, reason=reason, replaces=[did]))
             c.add(SCENARIO, "datastores", "Aurora instance hours", did, region, h, "hours", "AmazonRDS",
                   f"aurora_instance_hour:{new}", replaces=[did])
             continue
         eng = cur.RDS_ENGINES.get(engine, engine)
-        cands = _candidates(cls, downsize, a.graviton_databases)
-        new = _cheapest(c, "AmazonRDS", f"instance_hour:{eng}:" + "{cls}", cands, region, cls)
+        new, reason = priced_class(c, "AmazonRDS", f"instance_hour:{eng}:" + "{cls}", t, region)
         multi_now = truthy(d["multi_az"])
         multi = multi_now and production
         storage_now = text(d["storage_type"]).lower() or "gp2"
         storage = "gp3" if storage_now == "gp2" else storage_now
-        reason = _reason(cls, new, p95, downsize)
         if multi_now and not multi:
             reason += "; Single-AZ outside production"
         if storage != storage_now:
@@ -475,11 +474,11 @@ def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, produ
             nodes_now = int(num(g["nodes"], 0)) or int((members["replication_group_id"].astype(str) == gid).sum()) or 1
             nodes = nodes_now if production else 1
             new_engine = "valkey" if (a.valkey and engine == "redis") else engine
-            cands = _candidates(node, False, a.graviton_databases)
-            new = _cheapest(c, "AmazonElastiCache", f"node_hour:{new_engine}:" + "{cls}", cands, region, node)
+            t = target_class(node, engine, cpu_p95=None, production=production, shared=a)
+            new, why = priced_class(c, "AmazonElastiCache", f"node_hour:{new_engine}:" + "{cls}", t, region)
             reason = f"{engine} -> {new_engine}" if new_engine != engine else ""
-            if new != node:
-                reason = "; ".join(x for x in (reason, f"{node} -> {new}") if x)
+            if new != node or t.changed:
+                reason = "; ".join(x for x in (reason, why) if x)
             if nodes != nodes_now:
                 reason = "; ".join(x for x in (reason, "one node outside production") if x)
             arch.datastores.append(ProposedDatastore(
@@ -489,15 +488,6 @@ def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, produ
                   "AmazonElastiCache", f"node_hour:{new_engine}:{new}", replaces=[gid], note=reason)
     for _, t in _region_of(snap.table("dynamodb_tables"), region).iterrows():
         propose_dynamodb(c, arch, t, region)
-
-
-def _reason(old: str, new: str, p95: float | None, downsized: bool) -> str:
-    if old == new:
-        return "class kept" + (f" (p95 CPU {p95:.0f}%)" if p95 is not None else "")
-    why = "Graviton, same size, lower price" if _split(old)[2] == _split(new)[2] else "one size down"
-    if downsized and p95 is not None:
-        why += f" (p95 CPU {p95:.0f}%)"
-    return f"{old} -> {new}: {why}"
 
 
 def propose_dynamodb(c: Coster, arch: ProposedArchitecture, t: pd.Series, region: str) -> None:
@@ -634,7 +624,7 @@ def build_proposal(c: Coster, ptm: PipelineTimeModel) -> ProposedArchitecture:
     propose_pipelines(c, arch, ptm)
     if not production:
         arch.notes.append("Non-production: Multi-AZ and replicas dropped; data stores may move one size down.")
-    if a.gateway_endpoint_share_pct == 0:
+    if a.gateway_endpoint_measured_pct == 0:
         arch.notes.append("S3/DynamoDB gateway endpoints are proposed, but no NAT saving is claimed for them "
-                          "(set gateway_endpoint_share_pct from VPC flow logs).")
+                          "(set gateway_endpoint_measured_pct from VPC flow logs).")
     return arch

@@ -300,6 +300,14 @@ class PriceLookup:
         self.used[row.key] = row
         return row
 
+    def peek(self, service: str, item: str, region: str) -> PriceRow | None:
+        """The row :meth:`get` would return, without recording it as used, estimated or missing (to compare
+        candidates before one is chosen and priced)."""
+        row = self.catalog.find(service, item, region)
+        if row is None and self.estimate:
+            row = self.factors.estimate(service, item, region)
+        return row
+
     def _estimated(self, service: str, item: str, region: str) -> PriceRow | None:
         previous = self.used.get((service, item, region))
         if previous is not None and previous.estimated:

@@ -95,7 +95,7 @@ def utilisation_chart(snapshot: Snapshot, assumptions: FindingsAssumptions | Non
         ax = fig.add_subplot(1, panels, i)
         i += 1
         ax.barh(cpu["name"], cpu["p95 CPU %"], color=PALETTE[0])
-        ax.axvline(a.db_low_cpu_p95_pct, color="#c0392b", linestyle="--", linewidth=1)
+        ax.axvline(a.db_downsize_cpu_p95_pct, color="#c0392b", linestyle="--", linewidth=1)
         ax.set_xlim(0, 100)
         ax.invert_yaxis()
         ax.set_title("p95 CPU % (dashed: low-utilisation threshold)", fontsize=9)
