@@ -168,7 +168,9 @@ def build(acct: AccountSpec) -> Snapshot:
         t["dynamodb_tables"].append({**base, "table_name": tname, "billing_mode": mode,
                                      "rcu": rcu if mode == "PROVISIONED" else 0,
                                      "wcu": wcu if mode == "PROVISIONED" else 0,
-                                     "size_bytes": int(DDB_STORAGE_GB[name] * 1e9), "table_class": "STANDARD"})
+                                     "size_bytes": int(DDB_STORAGE_GB[name] * 1e9), "table_class": "STANDARD",
+                                     "key_schema": json.dumps({"hash_key": "pk", "range_key": "sk",
+                                                               "attributes": {"pk": "S", "sk": "S"}})})
         shape = _shape(HOURS, 0.4)
         mean = sum(shape) / len(shape)
         if mode == "PROVISIONED":

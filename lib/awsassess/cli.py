@@ -227,6 +227,41 @@ def report(
     out.print(f"portfolio: {paths.get('html')}  {paths.get('pdf')}")
 
 
+@app.command()
+def iac(
+    account_dir: Annotated[Path, typer.Argument(help="an analysed account folder (DIR/<name>, holding snapshot/)")],
+    params: Annotated[Path | None, typer.Option("--params", help="params file whose assumptions to use (else the defaults)")] = None,
+    no_checks: Annotated[bool, typer.Option("--no-checks", help="write the files without running the offline checks")] = False,
+) -> None:
+    """Write DIR/<name>/iac/: the proposed architecture as a Terraform root module (data stores imported, never
+    recreated) and one GitHub Actions workflow per service, then check them offline (parse, terraform fmt,
+    module and provider schemas, references, pinned actions, workflow schema, zizmor). Exit 1 when a check fails."""
+    from awsassess.iac import generate_for_account
+    from awsassess.layout import ArtefactError
+    from awsassess.snapshot import SnapshotError
+
+    account = _load([params])[0] if params else None
+    try:
+        with err.status(f"generating the exit kit of {account_dir.name} ..."):
+            kit = generate_for_account(account_dir, run_checks=not no_checks,
+                                       assumptions=account.assumptions if account else None)
+    except (SnapshotError, ArtefactError, FileNotFoundError) as exc:
+        raise _bad_input(str(exc)) from None
+    summary = kit.summary()
+    iac_dir = account_dir / "iac"
+    if kit.empty:
+        out.print(f"{account_dir.name}: nothing to migrate; {iac_dir / 'README.md'} says why")
+        raise typer.Exit(0)
+    out.print(f"{account_dir.name}: {len(summary['files'])} files in {iac_dir}, "
+              f"{sum(summary['resources'].values())} resources and module calls, {len(summary['imports'])} imports, "
+              f"{len(summary['workflows'])} workflows")
+    failed = [c for c in kit.checks if c["status"] == "failed"]
+    for c in kit.checks:
+        out.print(f"  {c['status']:>13}  {c['check']}" + (f": {c['detail']}" if c["detail"] else ""))
+    if failed:
+        raise typer.Exit(1)
+
+
 @params_app.command("init")
 def params_init(
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the params files")] = Path("params"),

@@ -60,6 +60,8 @@ MODEL_JSON = "model.json"
 REPORT_HTML = "report.html"
 REPORT_PDF = "report.pdf"
 IAC = "iac"
+IAC_README = "README.md"  # inside iac/
+IAC_CHECKS = "checks.json"  # inside iac/: the offline checks' results
 PROGRESS_JSON = "progress.json"
 # run folder
 RUN_JSON = "run.json"
@@ -273,6 +275,21 @@ class AccountFolder:
     @property
     def iac(self) -> Path:
         return self.path / IAC
+
+    @property
+    def iac_readme(self) -> Path:
+        return self.path / IAC / IAC_README
+
+    @property
+    def iac_checks(self) -> Path:
+        return self.path / IAC / IAC_CHECKS
+
+    def read_iac_checks(self, *, missing_ok: bool = False) -> list[dict[str, Any]]:
+        """The exit kit's check results (``iac/checks.json``)."""
+        data = _read_json(self.iac_checks, "run `awsassess iac DIR/<account>` (or analyze)", missing_ok, [])
+        if not isinstance(data, list):
+            raise ArtefactError(self.iac_checks, "not a list of check results", "run `awsassess iac` again")
+        return data
 
     @property
     def progress_json(self) -> Path:

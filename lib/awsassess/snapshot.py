@@ -50,10 +50,11 @@ from awsassess.layout import AccountFolder, SnapshotFolder
 from awsassess.tables import BOOL, DTYPES, FLOAT, INT, LIST, OBJ, STR, TABLES, TIME, columns, dumps
 from awsassess.values import missing
 
-SCHEMA_VERSION = 2
-"""2: typed tables (every column of its declared dtype, :mod:`awsassess.tables`). 1: the dtypes pandas
-inferred from the collected rows; still read (see the module doc)."""
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+"""3: ``dynamodb_tables.key_schema`` (the keys a Terraform import must state). 2: typed tables (every
+column of its declared dtype, :mod:`awsassess.tables`). 1: the dtypes pandas inferred from the collected
+rows. Older versions are still read (see the module doc), their new columns null."""
+READABLE_VERSIONS = (1, 2, 3)
 
 
 RAW_GZIP_LEVEL = 6  # measured on the demo raw pages: 9 (gzip default) is 1.4x slower for 1.5% smaller files

@@ -298,7 +298,9 @@ TABLES: dict[str, Table] = {
            rcu=(INT, "provisioned RCU"), wcu=(INT, "provisioned WCU"), size_bytes=(INT, "table size"),
            item_count=(INT, "items"), table_class=(STR, "STANDARD | STANDARD_INFREQUENT_ACCESS"),
            gsi_count=(INT, "global secondary indexes"),
-           autoscaling=(BOOL, "has Application Auto Scaling targets (bool)")),
+           autoscaling=(BOOL, "has Application Auto Scaling targets (bool)"),
+           key_schema=(OBJ, "JSON object: hash_key, range_key and the type (S|N|B) of each key attribute, "
+                            "e.g. {\"hash_key\": \"pk\", \"range_key\": \"sk\", \"attributes\": {\"pk\": \"S\", \"sk\": \"S\"}}")),
         # -------------------------------------------------------------------------------------------- cdn
         _t("distributions", "cdn", "CloudFront distributions",
            distribution_id=(STR, "id"), domain=(STR, "d111.cloudfront.net"), aliases=(LIST, "JSON list"),

@@ -88,6 +88,9 @@ def test_parse_dynamodb_table_from_the_botocore_example() -> None:
     # an old-style table without BillingModeSummary is PROVISIONED
     assert (row["table_name"], row["billing_mode"], row["rcu"], row["wcu"]) == ("Music", "PROVISIONED", 5, 5)
     assert (row["table_class"], row["gsi_count"], row["autoscaling"]) == ("STANDARD", 0, None)
+    assert row["key_schema"] == {"hash_key": "Artist", "range_key": "SongTitle",
+                                 "attributes": {"Artist": "S", "SongTitle": "S"}}
+    assert datastores.key_schema({"TableName": "x"}) is None
     marked = datastores.mark_autoscaling([row], [
         {"service_namespace": "dynamodb", "resource_id": "table/Music"},
         {"service_namespace": "ecs", "resource_id": "table/Other"}])
@@ -203,6 +206,7 @@ def test_dynamodb_with_autoscaling(snapshot: Any) -> None:
     assert (t.loc["events", "billing_mode"], t.loc["events", "rcu"]) == ("PAY_PER_REQUEST", 0)
     q = t.loc["quotes"]
     assert (q["billing_mode"], q["rcu"], q["wcu"], q["gsi_count"]) == ("PROVISIONED", 400, 200, 1)
+    assert json.loads(q["key_schema"])["hash_key"]  # read through a real moto server: what an import states
     assert q["autoscaling"] == True  # noqa: E712 - numpy bool
     assert t.loc["ledger-archive", "autoscaling"] == False  # noqa: E712
     assert t.loc["events", "autoscaling"] == False  # noqa: E712

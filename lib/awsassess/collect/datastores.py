@@ -189,7 +189,21 @@ def parse_dynamodb_table(table: dict[str, Any]) -> dict[str, Any]:
         "table_class": (table.get("TableClassSummary") or {}).get("TableClass") or "STANDARD",
         "gsi_count": len(table.get("GlobalSecondaryIndexes") or []),
         "autoscaling": None,
+        "key_schema": key_schema(table),
     }
+
+
+def key_schema(table: dict[str, Any]) -> dict[str, Any] | None:
+    """The table's own keys (not its indexes'): ``{"hash_key", "range_key", "attributes": {name: S|N|B}}``,
+    or None when ``describe_table`` gave no ``KeySchema``."""
+    keys = {k.get("KeyType"): k.get("AttributeName") for k in table.get("KeySchema") or [] if isinstance(k, dict)}
+    if not keys.get("HASH"):
+        return None
+    types = {a.get("AttributeName"): a.get("AttributeType") for a in table.get("AttributeDefinitions") or []
+             if isinstance(a, dict)}
+    names = [n for n in (keys.get("HASH"), keys.get("RANGE")) if n]
+    return {"hash_key": keys["HASH"], "range_key": keys.get("RANGE") or "",
+            "attributes": {n: types.get(n) or "" for n in names}}
 
 
 def mark_autoscaling(table_rows: list[dict[str, Any]], targets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
