@@ -22,6 +22,7 @@ assumptions = {}
 from awsassess import coverage
 from awsassess.notebook import open_context
 from awsassess.views import costs as view
+from awsassess.views import iac
 
 ctx = open_context(snapshot_dir, account_dir, assumptions)
 model = ctx.model
@@ -113,10 +114,46 @@ view.migration_waves(model)
 view.migration_detail(model)
 
 # %% [markdown]
-# ## Proposed resources (for Terraform)
+# ## Infrastructure as code
+#
+# The proposal as a Terraform root module (the shared VPC, load balancers, ECS cluster and services, the
+# data stores imported rather than recreated) and one GitHub Actions workflow per service, checked offline.
 
 # %% tags=["remove-input"]
-view.terraform(model)
+iac.overview(ctx)
+
+# %% [markdown]
+# ### What it creates and imports
+
+# %% tags=["remove-input"]
+iac.resources(ctx)
+
+# %% tags=["remove-input"]
+iac.imports(ctx)
+
+# %% [markdown]
+# ### What the client fills in
+
+# %% tags=["remove-input"]
+iac.client_inputs(ctx)
+
+# %% [markdown]
+# ### Apply order by wave
+
+# %% tags=["remove-input"]
+iac.apply_order(ctx)
+
+# %% [markdown]
+# ### Workflows, manual work and checks
+
+# %% tags=["remove-input"]
+iac.workflows(ctx)
+
+# %% tags=["remove-input"]
+iac.manual_work(ctx)
+
+# %% tags=["remove-input"]
+iac.checks(ctx)
 
 # %% [markdown]
 # ## Largest cost lines

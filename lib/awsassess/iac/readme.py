@@ -86,6 +86,13 @@ def _datastore_ports(m: RootModule) -> list[int]:
     return []
 
 
+def wave_targets(m: RootModule, wave: MigrationWave, arch: ProposedArchitecture) -> tuple[str, list[str]]:
+    """(kind of wave, the ``-target`` addresses it applies in ``m``): foundation, datastores, services,
+    pipelines or other (outside Terraform)."""
+    kind = _wave_kind(wave, arch)
+    return kind, _targets(m, kind, wave, arch)
+
+
 def _table(rows: Sequence[Sequence[Any]], head: Sequence[str]) -> list[str]:
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
