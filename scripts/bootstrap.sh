@@ -79,3 +79,17 @@ if [ "$want" != "$have" ] || ! "$VENV/bin/python" -c 'import awsassess' 2>/dev/n
 else
   say "up to date (.venv from requirements.lock, system packages)"
 fi
+
+# ---------------------------------------------------------------- checkov (its own venv)
+# checkov checks the exit kit's Terraform; its pins conflict with requirements.lock, so it lives in
+# .venv-checkov, installed exactly from tools/checkov/requirements.lock (hashes checked).
+CK=.venv-checkov
+ck_want=$(sha256sum tools/checkov/requirements.lock | cut -c1-16)
+ck_have=$(cat "$CK/.awsassess-installed" 2>/dev/null || true)
+if [ "$ck_want" != "$ck_have" ] || [ ! -x "$CK/bin/checkov" ]; then
+  say "installing checkov into $CK (tools/checkov/requirements.lock, hashes checked)"
+  rm -rf "$CK"
+  "$PY" -m venv "$CK"
+  "$CK/bin/python" -m pip install -q --no-deps --require-hashes -r tools/checkov/requirements.lock
+  echo "$ck_want" > "$CK/.awsassess-installed"
+fi

@@ -28,3 +28,7 @@ fi
 rm -f requirements.lock.new
 mv requirements.lock.tmp requirements.lock
 echo "[lock] requirements.lock: $(grep -cE '^[a-z0-9].*==' requirements.lock) packages pinned"
+# checkov (the exit kit's Terraform policy check) conflicts with the project's pins: its own lock and venv
+"$VENV/bin/uv" pip compile tools/checkov/requirements.in --universal --python-version 3.11 \
+  --generate-hashes --no-header --quiet --output-file tools/checkov/requirements.lock "$@"
+echo "[lock] tools/checkov/requirements.lock: $(grep -cE '^[a-z0-9].*==' tools/checkov/requirements.lock) packages pinned"

@@ -335,6 +335,7 @@ def _cluster(m: RootModule, cluster: ProposedCluster) -> None:
     sg = Block("resource", ("aws_security_group", "container_instances"))
     sg.attr("name_prefix", f"{cluster.name}-instances-")
     sg.attr("description", "ECS container instances: no inbound; tasks use their own security groups (awsvpc)")
+    _skip(sg, "CKV2_AWS_5", "attached to the instances by module.autoscaling (security_groups)")
     sg.attr("vpc_id", Expr("module.vpc.vpc_id"))
     sg.blank()
     eg = sg.block("egress")
@@ -478,6 +479,7 @@ def _store_sg(m: RootModule, region_stores: list[ProposedDatastore], inputs: Est
                "it admits only the services' security groups on the engines' ports.")
     sg.attr("name_prefix", Expr('"${local.name}-datastores-"'))
     sg.attr("description", "Data stores: only the ECS services, on the engine ports")
+    _skip(sg, "CKV2_AWS_5", "attached to each data store when it moves into the new VPC (wave 'Data stores')")
     sg.attr("vpc_id", Expr("module.vpc.vpc_id"))
     m.add("datastores.tf", sg)
     rule = Block("resource", ("aws_vpc_security_group_ingress_rule", "datastores"))
@@ -502,6 +504,16 @@ def _import(m: RootModule, address: str, identifier: str, what: str) -> Block:
     imp.attr("id", identifier)
     m.imports.append((address, identifier, what))
     return imp
+
+
+def _skip(b: Block, check_id: str, reason: str) -> None:
+    """A checkov suppression with its reason, as a comment in the block (reviewed like the code)."""
+    b.comment(f"checkov:skip={check_id}:{reason}")
+
+
+SINGLE_AZ = ("no standby or automatic failover outside production: the plan's choice (a standby costs as much as "
+             "the primary); production keeps Multi-AZ")
+KEPT_AS_TODAY = "imported as it is today; not part of this migration (review it with the security findings)"
 
 
 def _lifecycle(b: Block, ignore: list[str]) -> None:
@@ -544,8 +556,16 @@ def _datastores(m: RootModule, arch: ProposedArchitecture, region: str, inputs: 
             r.attr("storage_encrypted", True, comment="checked on import: a plan that wants to change it means "
                    "today's instance is unencrypted (a snapshot-copy-restore, not an in-place change)")
             r.attr("deletion_protection", True)
+            r.attr("copy_tags_to_snapshot", True)
             r.attr("skip_final_snapshot", False)
             r.attr("final_snapshot_identifier", f"{d.id}-final")
+            for check, what in (("CKV_AWS_353", "Performance Insights"), ("CKV_AWS_118", "enhanced monitoring"),
+                                ("CKV_AWS_129", "log exports"), ("CKV2_AWS_30", "query logging"),
+                                ("CKV_AWS_161", "IAM authentication"),
+                                ("CKV_AWS_226", "automatic minor upgrades")):
+                _skip(r, check, f"{what}: {KEPT_AS_TODAY}")
+            if not d.multi_az:
+                _skip(r, "CKV_AWS_157", SINGLE_AZ)
             r.attr("apply_immediately", False, comment="changes wait for the maintenance window; set true in the "
                    "change window of the data-store wave")
             _lifecycle(r, ["engine_version", "db_subnet_group_name", "vpc_security_group_ids", "parameter_group_name",
@@ -568,6 +588,11 @@ def _datastores(m: RootModule, arch: ProposedArchitecture, region: str, inputs: 
                 r.attr("automatic_failover_enabled", d.nodes > 1)
                 r.attr("multi_az_enabled", d.multi_az)
                 r.attr("apply_immediately", False)
+                for check in ("CKV_AWS_29", "CKV_AWS_30", "CKV_AWS_31", "CKV_AWS_191"):
+                    _skip(r, check, "encryption at rest cannot change in place and in transit needs the clients' "
+                          f"change: {KEPT_AS_TODAY}")
+                if not d.multi_az:
+                    _skip(r, "CKV2_AWS_50", SINGLE_AZ)
                 _lifecycle(r, ["subnet_group_name", "security_group_ids", "parameter_group_name", "auth_token",
                                "at_rest_encryption_enabled", "transit_encryption_enabled"]
                            + (["engine_version"] if d.engine == d.current_engine else []))
@@ -619,6 +644,9 @@ def _dynamodb(m: RootModule, d: ProposedDatastore, si: Any, why: str) -> None:
     if keys.get("range_key"):
         r.attr("range_key", keys["range_key"])
     r.attr("deletion_protection_enabled", True)
+    _skip(r, "CKV_AWS_119", f"encryption key (AWS owned unless set otherwise): {KEPT_AS_TODAY}")
+    if not provisioned:
+        _skip(r, "CKV2_AWS_16", "on-demand capacity: nothing to auto scale")
     for attr in [keys["hash_key"], *([keys["range_key"]] if keys.get("range_key") else [])]:
         r.blank()
         a = r.block("attribute")
@@ -638,7 +666,7 @@ def _dynamodb(m: RootModule, d: ProposedDatastore, si: Any, why: str) -> None:
         for dim, unit, lo in (("read", "ReadCapacityUnits", rcu), ("write", "WriteCapacityUnits", wcu)):
             t = Block("resource", ("aws_appautoscaling_target", f"{name}_{dim}"))
             t.attr("service_namespace", "dynamodb")
-            t.attr("resource_id", f"table/{d.id}")
+            t.attr("resource_id", Expr(f'"table/${{aws_dynamodb_table.{name}.name}}"'))
             t.attr("scalable_dimension", f"dynamodb:table:{unit}")
             t.attr("min_capacity", lo)
             t.attr("max_capacity", max(lo * 10, 10))
@@ -667,6 +695,9 @@ def _docdb(m: RootModule, cluster_id: str, members: list[ProposedDatastore], fin
     c.attr("deletion_protection", True)
     c.attr("skip_final_snapshot", False)
     c.attr("final_snapshot_identifier", f"{cluster_id}-final")
+    for check, what in (("CKV_AWS_85", "log exports"), ("CKV_AWS_360", "backup retention"),
+                        ("CKV_AWS_182", "encryption key")):
+        _skip(c, check, f"{what}: {KEPT_AS_TODAY}")
     _lifecycle(c, ["engine_version", "db_subnet_group_name", "vpc_security_group_ids", "master_password",
                    "master_username", "db_cluster_parameter_group_name", "availability_zones"])
     m.add("datastores.tf", _import(m, f"aws_docdb_cluster.{name}", cluster_id, "DocumentDB cluster"), c)
@@ -736,6 +767,7 @@ def _github(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluster 
     ecr.attr("name", Expr('"${local.name}/${each.key}"'))
     ecr.attr("image_tag_mutability", "IMMUTABLE_WITH_EXCLUSION",
              comment="tags are immutable except the build cache tag, which every build overwrites")
+    _skip(ecr, "CKV_AWS_51", "immutable tags except buildcache* (IMMUTABLE_WITH_EXCLUSION, below)")
     ecr.blank()
     ex = ecr.block("image_tag_mutability_exclusion_filter")
     ex.attr("filter", "buildcache*").attr("filter_type", "WILDCARD")
