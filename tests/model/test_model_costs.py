@@ -162,7 +162,7 @@ def test_write_model_files(tmp_path: Path) -> None:
                for q, p, m in zip(priced["quantity"], priced["unit_price_usd"], priced["monthly_usd"], strict=True))
     data = json.loads(paths["model"].read_text())
     for key in ("summary", "proposed_architecture", "pipeline_time", "migration_waves", "reconciliation",
-                "sensitivity", "low_confidence_prices", "terraform", "assumptions"):
+                "sensitivity", "low_confidence_prices", "assumptions"):
         assert key in data, key
     assert data["summary"]["current_monthly_usd"] == pytest.approx(model.total("current"), abs=0.01)
     assert any(r["confidence"] == "C" for r in data["low_confidence_prices"])  # e.g. db.t4g.medium DocumentDB

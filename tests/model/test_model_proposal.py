@@ -92,17 +92,6 @@ def test_migration_waves_follow_the_peering_graph() -> None:
         assert all(d < w.number for d in w.depends_on)
 
 
-def test_terraform_table_lists_the_proposed_resources() -> None:
-    tf = demo_model("production").terraform
-    counts = tf["resource_type"].value_counts()
-    assert counts["aws_vpc"] == 1 and counts["aws_subnet"] == 4 and counts["aws_nat_gateway"] == 2
-    assert counts["aws_lb"] == 2 and counts["aws_ecs_service"] == 7 and counts["aws_ecs_task_definition"] == 7
-    assert counts["aws_elasticache_replication_group"] == 1 and counts["github_repository_file"] == 7
-    assert tf["name"].str.fullmatch(r"[a-z_][a-z0-9_]*").all()
-    attrs = tf[tf["resource_type"] == "aws_elasticache_replication_group"]["attributes"].map(json.loads).iloc[0]
-    assert attrs["engine"] == "valkey"
-
-
 def test_no_vpc_and_no_service_still_gives_a_model() -> None:
     snap = Snapshot(manifest={"account_id": "123456789012", "environment": "dev", "regions": ["eu-west-1"]},
                     tables={"dynamodb_tables": empty_frame("dynamodb_tables", [{

@@ -30,7 +30,6 @@ from awsassess.model.proposed import build_proposal
 from awsassess.model.reconcile import reconcile
 from awsassess.model.reconcile import summary as reconcile_summary
 from awsassess.model.sensitivity import sensitivity
-from awsassess.model.terraform_table import terraform_table
 from awsassess.pricing.catalog import PriceCatalog, PriceRow
 from awsassess.safe_files import write_csv_atomic, write_text_atomic
 from awsassess.snapshot import Snapshot
@@ -52,7 +51,6 @@ class CostModel:
     migration: list[MigrationWave]
     reconciliation: pd.DataFrame
     sensitivity: pd.DataFrame
-    terraform: pd.DataFrame
     unpriced: list[dict[str, str]] = field(default_factory=list)
     prices_used: list[PriceRow] = field(default_factory=list)
     catalog_cache: str | None = None
@@ -110,7 +108,6 @@ class CostModel:
             "migration_waves": [w.to_dict() for w in self.migration],
             "reconciliation": _records(self.reconciliation),
             "sensitivity": _records(self.sensitivity),
-            "terraform": _records(self.terraform),
             "unpriced": self.unpriced,
             "low_confidence_prices": [r.to_dict() for r in self.low_confidence()],
             "prices_used": [r.to_dict() for r in self.prices_used],
@@ -184,7 +181,7 @@ def assess(snapshot: Snapshot, assumptions: Any = None, catalog: PriceCatalog | 
         account_id=snapshot.account_id, name=snapshot.name, environment=snapshot.environment, assumptions=a,
         lines=lines, proposed=arch, pipeline_time=ptm, migration=plan_migration(snapshot, arch, production),
         reconciliation=reconcile(lines, snapshot.table("spend"), a.hours_per_month),
-        sensitivity=sensitivity(c, lines), terraform=terraform_table(arch),
+        sensitivity=sensitivity(c, lines),
         unpriced=[u.to_dict() for u in c.unpriced], prices_used=sorted(c.lookup.used.values(), key=lambda r: r.key),
         catalog_cache=str(catalog.cache_path) if catalog.cache_path else None, aliases=aliases(snapshot),
         members=_members(snapshot))

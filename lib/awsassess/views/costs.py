@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from awsassess import escaping
-from awsassess.values import text
 from awsassess.views import PALETTE, Chart, Note, figure, safe_styler, short_id, table
 
 if TYPE_CHECKING:
@@ -237,14 +236,6 @@ def migration_detail(model: CostModel) -> Html | Note:
                      f"({w.effort_days:g} person-days; {_e(w.effort_basis)}).</p><p><b>Steps</b></p><ol>{steps}</ol>"
                      f"<p><b>Risks</b></p><ul>{risks}</ul><p><b>Rollback</b>: {_e(w.rollback)}</p>")
     return Html("".join(parts)) if parts else Note("No migration plan.")
-
-
-def terraform(model: CostModel) -> Any:
-    df = model.terraform.rename(columns={"resource_type": "Resource type", "name": "Name",
-                                         "attributes": "Key attributes", "replaces": "Replaces", "wave": "Wave"})
-    if len(df):
-        df["Replaces"] = df["Replaces"].map(lambda r: ", ".join(short_id(x) for x in text(r).split("|") if x))
-    return table(df, "Nothing to build.")
 
 
 # --------------------------------------------------------------------------- assumptions, prices
