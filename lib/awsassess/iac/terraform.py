@@ -182,8 +182,8 @@ def _network(m: RootModule, arch: ProposedArchitecture, region: str) -> None:
         return
     vpc = vpcs[0]
     mod = _module("vpc", "terraform-aws-modules/vpc/aws",
-                  f"One VPC for the account in {region}, replacing {len(vpc.replaces)} VPC(s): {', '.join(vpc.replaces)}"
-                  if vpc.replaces else f"One VPC for the account in {region}")
+                  f"One VPC for the account in {region}, replacing {len(vpc.replaces)} VPC(s) (the decommission wave "
+                  "of the README names them)" if vpc.replaces else f"One VPC for the account in {region}")
     mod.attr("name", vpc.name)
     mod.attr("cidr", vpc.cidr, comment="a /16 no current VPC uses (awsassess model: proposed VPC)")
     mod.attr("azs", list(vpc.azs))
@@ -432,8 +432,8 @@ def _services(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluste
         Expr("local.container_defaults"),
         {"image": Expr("var.container_images[each.key]"), "portMappings": Expr("each.value.port_mappings")}))})
     mod.blank()
-    mod.attr("load_balancer", Expr("lookup(local.service_load_balancers, each.key, {})"))
-    mod.attr("security_group_ingress_rules", Expr("lookup(local.service_ingress, each.key, {})"))
+    mod.attr("load_balancer", Expr("local.service_load_balancers[each.key]"))
+    mod.attr("security_group_ingress_rules", Expr("local.service_ingress[each.key]"))
     mod.attr("security_group_egress_rules", {
         "https": {"description": "HTTPS to AWS APIs, ECR and the internet (through the NAT gateways)",
                   "ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0"},
@@ -442,7 +442,8 @@ def _services(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluste
                    "cidr_ipv4": Expr("module.vpc.vpc_cidr_block")}})
     m.add("services.tf", mod)
     wiring = Block("locals")
-    wiring.comment("Which target group and load balancer security group each service is wired to")
+    wiring.comment("Which target group and load balancer security group each service is wired to ({} for a service\n"
+                   "without a load balancer or a known port)")
     lbs: dict[str, Value] = {}
     ingress: dict[str, Value] = {}
     for s in cluster.services:
@@ -450,6 +451,7 @@ def _services(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluste
         si = inputs.services.get(s.name)
         port = _port(si)
         if not mod_name or port is None or si is None:
+            lbs[s.name], ingress[s.name] = {}, {}
             continue
         lbs[s.name] = {"service": {"target_group_arn": Expr(f'module.{mod_name}.target_groups["{s.name}"].arn'),
                                    "container_name": si.container_name.value, "container_port": port}}
