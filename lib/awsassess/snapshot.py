@@ -51,7 +51,8 @@ from awsassess.tables import BOOL, DTYPES, FLOAT, INT, LIST, OBJ, STR, TABLES, T
 from awsassess.values import missing
 
 SCHEMA_VERSION = 3
-"""3: ``dynamodb_tables.key_schema`` (the keys a Terraform import must state). 2: typed tables (every
+"""3: ``dynamodb_tables.key_schema`` (the keys a Terraform import must state), the security groups of
+services and data stores and the rules of every security group (which service reaches which store). 2: typed tables (every
 column of its declared dtype, :mod:`awsassess.tables`). 1: the dtypes pandas inferred from the collected
 rows. Older versions are still read (see the module doc), their new columns null."""
 READABLE_VERSIONS = (1, 2, 3)

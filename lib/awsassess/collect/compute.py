@@ -140,6 +140,7 @@ def parse_service(s: dict[str, Any], td_row: dict[str, Any] | None = None,
         "subnets": dumps(sorted(awsvpc.get("subnets", []) or [])),
         "assign_public_ip": awsvpc.get("assignPublicIp") == "ENABLED",
         "created_at": s.get("createdAt"), "tags": dumps(tag_map(s.get("tags"))),
+        "security_groups": dumps(sorted(awsvpc.get("securityGroups", []) or [])),
     }
 
 

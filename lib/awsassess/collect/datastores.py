@@ -59,7 +59,14 @@ def parse_db_instance(db: dict[str, Any]) -> dict[str, Any]:
         "created": to_utc(db.get("InstanceCreateTime")),
         "tags": tags_object(db.get("TagList")),
         "vpc_id": subnet_group.get("VpcId", "") if isinstance(subnet_group, dict) else "",
+        "security_groups": dumps(_vpc_groups(db.get("VpcSecurityGroups"))),
     }
+
+
+def _vpc_groups(groups: Any) -> list[str]:
+    """Security group ids of ``VpcSecurityGroups`` (RDS, DocumentDB) or ``SecurityGroups`` (ElastiCache)."""
+    return sorted({str(g.get("VpcSecurityGroupId") or g.get("SecurityGroupId") or "") for g in groups or []
+                   if isinstance(g, dict)} - {""})
 
 
 def _cluster_storage_type(cluster: dict[str, Any]) -> str:
@@ -101,6 +108,7 @@ def parse_db_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, str] 
         "allocated_gb": 0 if shared_storage else (cluster.get("AllocatedStorage") or 0),
         "tags": tags_object(cluster.get("TagList")),
         "vpc_id": (subnet_group_vpcs or {}).get(group, "") if isinstance(group, str) else "",
+        "security_groups": dumps(_vpc_groups(cluster.get("VpcSecurityGroups"))),
     }
 
 
@@ -120,6 +128,7 @@ def parse_cache_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, st
         "status": cluster.get("CacheClusterStatus", ""),
         "az": cluster.get("PreferredAvailabilityZone", ""),
         "vpc_id": (subnet_group_vpcs or {}).get(cluster.get("CacheSubnetGroupName", ""), ""),
+        "security_groups": dumps(_vpc_groups(cluster.get("SecurityGroups"))),
     }
 
 

@@ -158,10 +158,30 @@ def parse_network_interface(n: dict[str, Any]) -> dict[str, Any]:
             "description": n.get("Description", ""), "status": n.get("Status", "")}
 
 
+def security_group_rules(g: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every permission of a group: direction, protocol, port range and its sources (or targets)."""
+    out = []
+    for direction, key in (("ingress", "IpPermissions"), ("egress", "IpPermissionsEgress")):
+        for p in g.get(key) or []:
+            if not isinstance(p, dict):
+                continue
+            out.append({
+                "direction": direction, "protocol": str(p.get("IpProtocol", "")),
+                "from_port": p.get("FromPort"), "to_port": p.get("ToPort"),
+                "cidrs": sorted(r.get("CidrIp", "") for r in p.get("IpRanges") or [] if r.get("CidrIp")),
+                "ipv6": sorted(r.get("CidrIpv6", "") for r in p.get("Ipv6Ranges") or [] if r.get("CidrIpv6")),
+                "groups": sorted(r.get("GroupId", "") for r in p.get("UserIdGroupPairs") or [] if r.get("GroupId")),
+                "prefix_lists": sorted(r.get("PrefixListId", "") for r in p.get("PrefixListIds") or []
+                                       if r.get("PrefixListId")),
+            })
+    return out
+
+
 def parse_security_group(g: dict[str, Any]) -> dict[str, Any]:
     return {"group_id": g["GroupId"], "vpc_id": g.get("VpcId", ""), "name": g.get("GroupName", ""),
             "ingress_rules": len(g.get("IpPermissions", []) or []),
-            "egress_rules": len(g.get("IpPermissionsEgress", []) or [])}
+            "egress_rules": len(g.get("IpPermissionsEgress", []) or []),
+            "rules": dumps(security_group_rules(g))}
 
 
 def parse_instance(i: dict[str, Any]) -> dict[str, Any]:

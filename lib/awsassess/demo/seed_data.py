@@ -13,6 +13,10 @@ from awsassess.demo.sim.elasticache import fill_replication_group_members
 POSTGRES_VERSION = "15.7"
 DOCDB_VERSION = "5.0.0"
 REDIS_VERSION = "7.1"
+# which services use which store: the data tier's security group admits their VPCs' CIDRs on the port
+STORE_CLIENTS = {"postgres": (5432, ("api", "wallet", "trading-engine", "kyc")),
+                 "docdb": (27017, ("market-data", "notifications")),
+                 "redis": (6379, ("web", "api", "trading-engine"))}
 
 
 def names(state: AccountState) -> dict[str, str]:
@@ -21,11 +25,28 @@ def names(state: AccountState) -> dict[str, str]:
             "ledger": f"{prefix}-ledger", "sessions": f"{prefix}-sessions", "subnets": f"{prefix}-data"}
 
 
+def data_security_group(seeder: Seeder, state: AccountState, vpc_id: str) -> str:
+    """The data tier's security group: each store's port open to the VPCs of the services using it."""
+    ec2 = seeder.client("ec2", state.account_id)
+    sg = ec2.create_security_group(GroupName=f"{APP}-{state.env}-data", Description="fintech data tier",
+                                   VpcId=vpc_id)["GroupId"]
+    permissions = []
+    for port, clients in STORE_CLIENTS.values():
+        cidrs = sorted({state.vpcs[c].cidr for c in clients if c in state.vpcs})
+        if cidrs:
+            permissions.append({"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+                                "IpRanges": [{"CidrIp": c, "Description": "services using it"} for c in cidrs]})
+    if permissions:
+        ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=permissions)
+    return sg
+
+
 def seed_datastores(seeder: Seeder, state: AccountState) -> None:
     acct, n = state.spec, names(state)
     home = state.vpcs.get("api") or next(iter(state.vpcs.values()))
     tags = tag_list(copilot_tags(state.env))
     password = f"Pw{stable_hex(state.env, 'db', n=16)}"
+    sg_data = data_security_group(seeder, state, home.vpc_id)
     rds = seeder.client("rds", state.account_id)
     rds.create_db_subnet_group(DBSubnetGroupName=n["subnets"], DBSubnetGroupDescription="fintech data tier",
                                SubnetIds=home.private_subnets, Tags=tags)
@@ -33,14 +54,14 @@ def seed_datastores(seeder: Seeder, state: AccountState) -> None:
         DBInstanceIdentifier=n["postgres"], DBInstanceClass=acct.rds_class, Engine="postgres",
         EngineVersion=POSTGRES_VERSION, AllocatedStorage=acct.rds_storage_gb, StorageType="gp2",
         MultiAZ=acct.rds_multi_az, MasterUsername="fintech", MasterUserPassword=password,
-        DBSubnetGroupName=n["subnets"], VpcSecurityGroupIds=[home.sg_service], PubliclyAccessible=False,
+        DBSubnetGroupName=n["subnets"], VpcSecurityGroupIds=[sg_data], PubliclyAccessible=False,
         BackupRetentionPeriod=7, StorageEncrypted=True, Tags=tags)
     docdb = seeder.client("docdb", state.account_id)
     # moto refuses Engine=docdb: create as aurora-postgresql, then relabel (simulation fill)
     docdb.create_db_cluster(
         DBClusterIdentifier=n["docdb"], Engine="aurora-postgresql", EngineVersion=DOCDB_VERSION, Port=27017,
         MasterUsername="fintech", MasterUserPassword=password, DBSubnetGroupName=n["subnets"],
-        VpcSecurityGroupIds=[home.sg_service], StorageEncrypted=True, Tags=tags)
+        VpcSecurityGroupIds=[sg_data], StorageEncrypted=True, Tags=tags)
     instance_ids = []
     for i in range(acct.docdb_instances):
         iid = f"{n['docdb']}-{i + 1}"
@@ -59,11 +80,11 @@ def seed_datastores(seeder: Seeder, state: AccountState) -> None:
         Engine="redis", EngineVersion=REDIS_VERSION, CacheNodeType=acct.redis_node_type,
         NumCacheClusters=acct.redis_nodes, AutomaticFailoverEnabled=multi, MultiAZEnabled=multi,
         PreferredCacheClusterAZs=[acct.azs[i % len(acct.azs)] for i in range(acct.redis_nodes)],
-        CacheSubnetGroupName=n["subnets"], SecurityGroupIds=[home.sg_service], Tags=tags,
+        CacheSubnetGroupName=n["subnets"], SecurityGroupIds=[sg_data], Tags=tags,
         TransitEncryptionEnabled=True, AtRestEncryptionEnabled=True)
     fill_replication_group_members(
         state.account_id, acct.region, n["redis"], nodes=acct.redis_nodes, node_type=acct.redis_node_type,
-        engine_version=REDIS_VERSION, azs=list(acct.azs), subnet_group=n["subnets"])
+        engine_version=REDIS_VERSION, azs=list(acct.azs), subnet_group=n["subnets"], security_group_ids=[sg_data])
 
     ddb = seeder.client("dynamodb", state.account_id)
     keys = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},

@@ -11,13 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from awsassess.facts.access import ENGINE_PORTS, StoreAccess, datastore_access
 from awsassess.facts.placement import service_placements
 from awsassess.snapshot import Snapshot
 from awsassess.values import json_list, json_obj, num, text, truthy
-
-# the port each engine listens on (AWS defaults; the data stores keep their ports when imported)
-ENGINE_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "mysql": 3306, "mariadb": 3306, "aurora-mysql": 3306,
-                "aurora": 3306, "docdb": 27017, "redis": 6379, "valkey": 6379, "memcached": 11211}
 
 
 def tf_name(value: str) -> str:
@@ -67,6 +64,7 @@ class EstateInputs:
     services: dict[str, ServiceInputs]
     stores: dict[str, StoreInputs]
     account_id: str
+    access: dict[str, StoreAccess] = field(default_factory=dict)  # which service reaches which store
 
 
 def _first_container(containers: Any) -> dict[str, Any]:
@@ -134,4 +132,7 @@ def estate_inputs(snapshot: Snapshot) -> EstateInputs:
         keys = json_obj(r.get("key_schema")) if "key_schema" in r else {}
         stores[name] = StoreInputs(name, "dynamodb", "", key_schema=keys or None,
                                    gsi_count=int(num(r["gsi_count"], 0) or 0), autoscaling=truthy(r["autoscaling"]))
-    return EstateInputs(services, stores, snapshot.account_id)
+    return EstateInputs(services, stores, snapshot.account_id, datastore_access(snapshot))
+
+
+__all__ = ["ENGINE_PORTS", "EstateInputs", "Observed", "ServiceInputs", "StoreInputs", "estate_inputs", "tf_name"]

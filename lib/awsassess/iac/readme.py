@@ -54,9 +54,9 @@ def _targets(m: RootModule, kind: str, wave: MigrationWave, arch: ProposedArchit
     if kind == "services":
         names = [s.name for s in arch.services if set(s.replaces) & set(wave.resources) and s.name in m.services]
         out = [f'module.ecs_service["{n}"]' for n in names]
-        ports = _datastore_ports(m)
         for n in names:  # the service's way into the data stores and its deploy role's permissions
-            out += [f'aws_vpc_security_group_ingress_rule.datastores["{n}-{p}"]' for p in ports]
+            out += [f'aws_vpc_security_group_ingress_rule.datastores["{svc}-{p}"]' for svc, p in m.datastore_pairs
+                    if svc == n]
             if _declared(m, "aws_iam_role_policy", "deploy"):
                 out.append(f'aws_iam_role_policy.deploy["{n}"]')
         return out
@@ -71,19 +71,6 @@ _LATER = ("aws_db_", "aws_docdb", "aws_rds", "aws_elasticache", "aws_dynamodb", 
 def _declared(m: RootModule, rtype: str, name: str) -> bool:
     return any(getattr(b, "type", "") == "resource" and tuple(getattr(b, "labels", ())) == (rtype, name)
                for items in m.files.values() for b in items)
-
-
-def _datastore_ports(m: RootModule) -> list[int]:
-    """The ports of ``aws_vpc_security_group_ingress_rule.datastores`` (its for_each's setproduct)."""
-    import re
-
-    for items in m.files.values():
-        for b in items:
-            if getattr(b, "labels", ()) == ("aws_vpc_security_group_ingress_rule", "datastores"):
-                each = str(b.attributes().get("for_each", ""))  # type: ignore[union-attr]
-                found = re.search(r"\[([0-9, ]+)\]\)", each)
-                return [int(x) for x in found.group(1).split(",")] if found else []
-    return []
 
 
 def wave_targets(m: RootModule, wave: MigrationWave, arch: ProposedArchitecture) -> tuple[str, list[str]]:

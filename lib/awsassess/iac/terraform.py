@@ -53,6 +53,7 @@ class RootModule:
     variables: dict[str, str] = field(default_factory=dict)  # name -> description (client inputs)
     tfvars_example: dict[str, Any] = field(default_factory=dict)
     services: list[str] = field(default_factory=list)
+    datastore_pairs: list[tuple[str, int]] = field(default_factory=list)  # (service, port) admitted
 
     def add(self, file: str, *items: Item) -> None:
         self.files.setdefault(file, []).extend(items)
@@ -473,31 +474,75 @@ def _services(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluste
 
 def _store_sg(m: RootModule, region_stores: list[ProposedDatastore], inputs: EstateInputs,
               cluster: ProposedCluster | None) -> None:
-    ports = sorted({ENGINE_PORTS[d.engine] for d in region_stores if d.engine in ENGINE_PORTS})
-    if not ports or cluster is None or not cluster.services:
+    """The data stores' security group in the new VPC, admitting each service only on the ports of the
+    stores its security groups show it reaching today (:mod:`awsassess.facts.access`)."""
+    if cluster is None or not cluster.services:
         return
+    names = sorted(s.name for s in cluster.services)
+    store_ids = {d.id for d in region_stores} | {inputs.stores[d.id].cluster_id for d in region_stores
+                                                  if d.id in inputs.stores and inputs.stores[d.id].cluster_id}
+    access = [a for k, a in sorted(inputs.access.items()) if k in store_ids and a.port is not None]
+    ports_of = {d.id: ENGINE_PORTS.get(d.engine) for d in region_stores}
+    if not access and not any(ports_of.values()):
+        return
+    pairs: dict[tuple[str, int], list[str]] = {}
+    blind: list[str] = []
+    for a in access:
+        assert a.port is not None
+        clients = names if a.clients is None else sorted(c for c in a.clients if c in names)
+        if a.clients is None:
+            blind.append(a.store)
+        for c in clients:
+            pairs.setdefault((c, a.port), []).append(a.store)
+    known = {a.store for a in access}
+    for d in region_stores:  # stores the access facts do not know (no row): not observable
+        port = ports_of.get(d.id)
+        if port and d.id not in known and (inputs.stores.get(d.id) is None or
+                                           inputs.stores[d.id].cluster_id not in known):
+            blind.append(d.id)
+            for c in names:
+                pairs.setdefault((c, port), []).append(d.id)
     sg = Block("resource", ("aws_security_group", "datastores"))
-    sg.comment("The data stores' security group in the new VPC: attach it when each store moves (wave 'Data stores'),\n"
-               "it admits only the services' security groups on the engines' ports.")
+    sg.comment("The data stores' security group in the new VPC: attach it when each store moves (wave 'Data stores');\n"
+               "it admits each service only on the ports of the stores it reaches today (local.datastore_access).")
     sg.attr("name_prefix", Expr('"${local.name}-datastores-"'))
-    sg.attr("description", "Data stores: only the ECS services, on the engine ports")
+    sg.attr("description", "Data stores: only the ECS services that use them, on the engine ports")
     _skip(sg, "CKV2_AWS_5", "attached to each data store when it moves into the new VPC (wave 'Data stores')")
     sg.attr("vpc_id", Expr("module.vpc.vpc_id"))
     m.add("datastores.tf", sg)
-    rule = Block("resource", ("aws_vpc_security_group_ingress_rule", "datastores"))
-    rule.attr("for_each", Expr("{ for pair in setproduct(keys(local.services), "
-                               f"{json.dumps(ports)}) : \"${{pair[0]}}-${{pair[1]}}\" => pair }}"))
-    rule.blank()
-    rule.attr("security_group_id", Expr("aws_security_group.datastores.id"))
-    rule.attr("referenced_security_group_id", Expr("module.ecs_service[each.value[0]].security_group_id"))
-    rule.attr("ip_protocol", "tcp")
-    rule.attr("from_port", Expr("each.value[1]"))
-    rule.attr("to_port", Expr("each.value[1]"))
-    rule.attr("description", Expr('"${each.value[0]} to port ${each.value[1]}"'))
-    m.add("datastores.tf", rule)
-    m.manual.append("Which service talks to which data store is not in the snapshot (no flow logs): every service may "
-                    f"reach the data stores' ports {', '.join(map(str, ports))}. Narrow "
-                    "aws_vpc_security_group_ingress_rule.datastores to the pairs that talk.")
+    loc = Block("locals")
+    loc.comment("Service -> data-store port pairs: from today's security groups (a store's group admits the service's\n"
+                "group, or a CIDR holding its subnets, on the port)"
+                + (f"; stores whose groups are not in the snapshot ({', '.join(sorted(set(blind)))}) admit every "
+                   "service: narrow them" if blind else ""))
+    entries: dict[str, Value] = {}
+    for (svc, port), stores in sorted(pairs.items()):
+        e = Block("_")
+        e.comment(f"reaches {', '.join(sorted(set(stores)))}")
+        e.attr("service", svc).attr("port", port)
+        entries[f"{svc}-{port}"] = e
+    loc.attr("datastore_access", entries)
+    m.add("datastores.tf", loc)
+    m.datastore_pairs = sorted(pairs)
+    if entries:
+        rule = Block("resource", ("aws_vpc_security_group_ingress_rule", "datastores"))
+        rule.attr("for_each", Expr("local.datastore_access"))
+        rule.blank()
+        rule.attr("security_group_id", Expr("aws_security_group.datastores.id"))
+        rule.attr("referenced_security_group_id", Expr("module.ecs_service[each.value.service].security_group_id"))
+        rule.attr("ip_protocol", "tcp")
+        rule.attr("from_port", Expr("each.value.port"))
+        rule.attr("to_port", Expr("each.value.port"))
+        rule.attr("description", Expr('"${each.value.service} to port ${each.value.port}"'))
+        m.add("datastores.tf", rule)
+    if blind:
+        m.manual.append(f"The security groups of {', '.join(sorted(set(blind)))} are not in the snapshot, so which "
+                        "service reaches them is unknown: every service may reach their ports. Narrow "
+                        "local.datastore_access to the services that use them.")
+    unused = [a.store for a in access if a.clients is not None and not a.clients]
+    if unused:
+        m.manual.append(f"No service's security group reaches {', '.join(sorted(unused))} today (access from "
+                        "outside ECS, or through rules awsassess does not read): check who uses them before the move.")
 
 
 def _import(m: RootModule, address: str, identifier: str, what: str) -> Block:

@@ -18,12 +18,14 @@ FILLED_OPERATIONS: tuple[tuple[str, str], ...] = (
 
 
 def fill_replication_group_members(account_id: str, region: str, rg_id: str, *, nodes: int, node_type: str,
-                                   engine_version: str, azs: list[str], subnet_group: str) -> None:
+                                   engine_version: str, azs: list[str], subnet_group: str,
+                                   security_group_ids: list[str] | None = None) -> None:
     """Gap: ``NumCacheClusters=N`` gives one member cluster, and member clusters are missing from
     describe_cache_clusters (``CacheClusterNotFound``).
 
     Fill (A): rebuild the replication group's node group with N members (primary + replicas),
-    and create the member ``CacheCluster`` objects in moto's backend.
+    and create the member ``CacheCluster`` objects in moto's backend, with the group's security groups
+    (moto's response has no ``SecurityGroups`` of its own: set as the shape's members).
     """
     from moto.elasticache.models import elasticache_backends
 
@@ -55,6 +57,8 @@ def fill_replication_group_members(account_id: str, region: str, rg_id: str, *, 
             snapshot_arns=[], preferred_outpost_arns=[], log_delivery_configurations=[],
             cache_node_ids_to_remove=[], cache_node_ids_to_reboot=[])
         cluster.replication_group_id = rg_id
+        cluster.security_groups = [{"SecurityGroupId": g, "Status": "active"}  # type: ignore[attr-defined]
+                                   for g in security_group_ids or []]
 
 
 def patch_elasticache_serverless() -> None:
