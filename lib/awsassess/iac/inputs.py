@@ -57,6 +57,7 @@ class StoreInputs:
     key_schema: dict[str, Any] | None = None
     gsi_count: int = 0
     autoscaling: bool = False
+    replication_group: bool = False  # an ElastiCache replication group (not a standalone cache cluster)
 
 
 @dataclass
@@ -116,12 +117,14 @@ def estate_inputs(snapshot: Snapshot) -> EstateInputs:
                                   members=[text(i) for i in json_list(r["instance_ids"])])
     for r in snapshot.table("replication_groups").to_dict("records"):
         gid = text(r["id"])
-        stores[gid] = StoreInputs(gid, text(r["engine"]).lower(), "", description=text(r["description"]))
+        stores[gid] = StoreInputs(gid, text(r["engine"]).lower(), "", description=text(r["description"]),
+                                  replication_group=True)
     for r in snapshot.table("cache_clusters").to_dict("records"):
         cid = text(r["id"])
         if text(r["replication_group_id"]):
             stores.setdefault(text(r["replication_group_id"]), StoreInputs(text(r["replication_group_id"]),
-                                                                           text(r["engine"]).lower(), ""))
+                                                                           text(r["engine"]).lower(), "",
+                                                                           replication_group=True))
             group = stores[text(r["replication_group_id"])]
             group.engine_version = group.engine_version or text(r["engine_version"])
             group.members.append(cid)

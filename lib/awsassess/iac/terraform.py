@@ -93,6 +93,12 @@ def _port(inputs: ServiceInputs | None) -> int | None:
     return int(inputs.port.value) if inputs and inputs.port else None
 
 
+def deploy_role_name(name: str, service: str, region: str | None = None) -> str:
+    """The deploy role of a service (IAM names are account-wide: the region is in it when the kit spans
+    several regions). The workflows assume this name."""
+    return f"{name}-{region}-deploy-{service}" if region else f"{name}-deploy-{service}"
+
+
 def _evidence(findings: dict[str, list[str]], *ids: str) -> str:
     found = sorted({f for i in ids for f in findings.get(i, [])})
     return f" ({', '.join(found)})" if found else ""
@@ -372,6 +378,13 @@ def _cluster(m: RootModule, cluster: ProposedCluster) -> None:
     m.add("ecs.tf", asg)
 
 
+def _today_image(inputs: EstateInputs, service: str) -> str:
+    """Today's image of a service (its task definition) for the tfvars example, else a placeholder."""
+    si = inputs.services.get(service)
+    image = si.image if si is not None else None
+    return str(image.value) if image is not None else f"ACCOUNT.dkr.ecr.REGION.amazonaws.com/{service}:TAG"
+
+
 def _services(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluster, inputs: EstateInputs) -> None:
     if not cluster.services:
         return
@@ -381,7 +394,7 @@ def _services(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluste
               "{ web = \"123456789012.dkr.ecr.REGION.amazonaws.com/app/web:1.4.2\" }.",
               validation=(f"length(setsubtract({json.dumps(sorted(names))}, keys(var.container_images))) == 0",
                           "container_images needs an image for every service: " + ", ".join(sorted(names)) + "."),
-              example={})
+              example={n: _today_image(inputs, n) for n in sorted(names)})
     lb_names = {lb.name: _lb_module_name(arch, lb) for lb in arch.load_balancers if lb.region == cluster.region}
     mod = _module("ecs_service", "terraform-aws-modules/ecs/aws//modules/service",
                   "One ECS service per proposed service (local.services); the deploy workflows register new task "
@@ -619,12 +632,11 @@ def _datastores(m: RootModule, arch: ProposedArchitecture, region: str, inputs: 
                            "password", "username"])
             m.add("datastores.tf", _import(m, f"aws_db_instance.{name}", d.id, f"RDS {d.engine} instance"), r)
         elif d.kind == "elasticache":
-            si_members = si.members if si else []
-            if si_members or (si and si.description):
+            if si is not None and si.replication_group:
                 r = Block("resource", ("aws_elasticache_replication_group", name))
                 r.comment(why)
                 r.attr("replication_group_id", d.id)
-                r.attr("description", (si.description if si else "") or f"{d.id} (imported)")
+                r.attr("description", si.description or f"{d.id} (imported)")
                 r.attr("engine", d.engine, comment=f"today {d.current_engine}: in-place engine upgrade" if
                        d.engine != d.current_engine else None)
                 if d.engine == "valkey" and d.current_engine != "valkey":
@@ -653,6 +665,8 @@ def _datastores(m: RootModule, arch: ProposedArchitecture, region: str, inputs: 
                 r.attr("node_type", d.proposed_class)
                 r.attr("num_cache_nodes", max(d.nodes, 1))
                 r.attr("apply_immediately", False)
+                for check, what in (("CKV_AWS_134", "automatic backups"), ("CKV_AWS_323", "subnet group")):
+                    _skip(r, check, f"{what}: {KEPT_AS_TODAY}")
                 _lifecycle(r, ["subnet_group_name", "security_group_ids", "parameter_group_name", "engine_version"])
                 if d.engine != d.current_engine:
                     m.manual.append(f"{d.id}: a standalone cache cluster cannot change engine in place; create a "
@@ -777,6 +791,13 @@ def _aurora(m: RootModule, cluster_id: str, members: list[ProposedDatastore], in
     c.attr("deletion_protection", True)
     c.attr("skip_final_snapshot", False)
     c.attr("final_snapshot_identifier", f"{cluster_id}-final")
+    c.attr("copy_tags_to_snapshot", True)
+    for check, what in (("CKV_AWS_162", "IAM authentication"), ("CKV_AWS_324", "log exports"),
+                        ("CKV_AWS_327", "encryption key"), ("CKV_AWS_313", "IAM authentication"),
+                        ("CKV_AWS_139", "deletion protection as today"), ("CKV_AWS_128", "IAM authentication"),
+                        ("CKV_AWS_96", "encryption as today"), ("CKV2_AWS_8", "backup plan"),
+                        ("CKV2_AWS_27", "query logging")):
+        _skip(c, check, f"{what}: {KEPT_AS_TODAY}")
     _lifecycle(c, ["engine_version", "db_subnet_group_name", "vpc_security_group_ids", "master_password",
                    "master_username", "db_cluster_parameter_group_name", "availability_zones", "engine_mode"])
     m.add("datastores.tf", _import(m, f"aws_rds_cluster.{name}", cluster_id, f"Aurora ({engine}) cluster"), c)
@@ -789,11 +810,17 @@ def _aurora(m: RootModule, cluster_id: str, members: list[ProposedDatastore], in
         i.attr("engine", Expr(f"aws_rds_cluster.{name}.engine"))
         i.attr("instance_class", d.proposed_class)
         i.attr("apply_immediately", False)
+        for check, what in (("CKV_AWS_353", "Performance Insights"), ("CKV_AWS_118", "enhanced monitoring"),
+                            ("CKV_AWS_226", "automatic minor upgrades")):
+            _skip(i, check, f"{what}: {KEPT_AS_TODAY}")
         _lifecycle(i, ["availability_zone", "promotion_tier", "db_subnet_group_name", "db_parameter_group_name"])
         m.add("datastores.tf", _import(m, f"aws_rds_cluster_instance.{iname}", d.id, "Aurora instance"), i)
 
 
-def _github(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluster | None) -> None:
+def _github(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluster | None, *, primary: bool,
+            multi_region: bool) -> None:
+    """ECR, the GitHub OIDC provider (account-wide: created by the first region's module, read by the
+    others) and one deploy role per service."""
     if cluster is None or not cluster.services or arch.pipelines is None:
         return
     names = sorted(s.name for s in cluster.services)
@@ -825,21 +852,30 @@ def _github(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluster 
     enc = ecr.block("encryption_configuration")
     enc.attr("encryption_type", "KMS")
     m.add("github.tf", ecr)
-    oidc = Block("resource", ("aws_iam_openid_connect_provider", "github"))
-    oidc.comment("GitHub Actions signs in with OIDC: no long-lived AWS keys in GitHub")
-    oidc.attr("url", "https://token.actions.githubusercontent.com")
-    oidc.attr("client_id_list", ["sts.amazonaws.com"])
+    if primary:
+        oidc = Block("resource", ("aws_iam_openid_connect_provider", "github"))
+        oidc.comment("GitHub Actions signs in with OIDC: no long-lived AWS keys in GitHub"
+                     + (" (account-wide: the other regions' modules read it)" if multi_region else ""))
+        oidc.attr("url", "https://token.actions.githubusercontent.com")
+        oidc.attr("client_id_list", ["sts.amazonaws.com"])
+    else:
+        oidc = Block("data", ("aws_iam_openid_connect_provider", "github"))
+        oidc.comment("The GitHub OIDC provider is account-wide: the first region's module creates it (apply it first)")
+        oidc.attr("url", "https://token.actions.githubusercontent.com")
     m.add("github.tf", oidc)
+    provider_arn = ("aws_iam_openid_connect_provider.github.arn" if primary
+                    else "data.aws_iam_openid_connect_provider.github.arn")
     role = Block("resource", ("aws_iam_role", "deploy"))
     role.comment("One deploy role per service, assumable only by its repository's workflow in the GitHub environment")
     role.attr("for_each", Expr("local.services"))
     role.blank()
-    role.attr("name", Expr('"${local.name}-deploy-${each.key}"'))
+    role.attr("name", Expr('"${local.name}-${var.region}-deploy-${each.key}"' if multi_region
+                           else '"${local.name}-deploy-${each.key}"'))
     role.attr("assume_role_policy", Call("jsonencode", ({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-            "Principal": {"Federated": Expr("aws_iam_openid_connect_provider.github.arn")},
+            "Principal": {"Federated": Expr(provider_arn)},
             "Condition": {
                 "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
                                  "token.actions.githubusercontent.com:sub": Expr(
@@ -878,11 +914,11 @@ def _outputs(m: RootModule, arch: ProposedArchitecture, region: str, cluster: Pr
         o.attr("value", value)
         m.add("outputs.tf", o)
 
-    if any(v.region == region for v in arch.vpcs):
+    if cluster is not None and any(v.region == region for v in arch.vpcs):
         out("vpc_id", Expr("module.vpc.vpc_id"), "The new VPC")
         out("private_subnets", Expr("module.vpc.private_subnets"), "Private subnets (tasks, data stores after the move)")
     for lb in arch.load_balancers:
-        if lb.region == region:
+        if lb.region == region and cluster is not None:
             name = _lb_module_name(arch, lb)
             out(f"{name}_dns_name", Expr(f"module.{name}.dns_name"),
                 f"DNS name of {lb.name}: point the host names (Route 53 alias or CNAME) at it, wave by wave")
@@ -905,17 +941,29 @@ def _findings_by_resource(findings: list[Any]) -> dict[str, list[str]]:
     return out
 
 
+def changed(d: ProposedDatastore) -> bool:
+    """The plan changes this data store (class, engine, capacity mode, storage, nodes or Multi-AZ)."""
+    return (d.proposed_class != d.current_class or d.engine != d.current_engine or d.mode != d.current_mode
+            or d.storage_type != d.current_storage_type or d.nodes != d.current_nodes
+            or d.multi_az != d.current_multi_az)
+
+
+def _has_work(arch: ProposedArchitecture, region: str) -> bool:
+    """The region has services to move or data stores the plan changes (a proposal with neither, e.g. an
+    account with no ECS service and one VPC, has nothing to migrate)."""
+    return (any(c.region == region and c.services for c in arch.clusters)
+            or any(d.region == region and changed(d) for d in arch.datastores))
+
+
 def root_modules(arch: ProposedArchitecture, inputs: EstateInputs, waves: list[MigrationWave],
                  findings: list[Any] | None = None, *, production: bool = False) -> list[RootModule]:
     """One :class:`RootModule` per region the proposal covers (none when there is nothing to build)."""
     by_resource = _findings_by_resource(findings or [])
     out = []
-    for region in arch.regions or sorted({v.region for v in arch.vpcs}):
-        cluster = next((c for c in arch.clusters if c.region == region), None)
-        has_anything = (any(v.region == region for v in arch.vpcs) or cluster is not None
-                        or any(d.region == region for d in arch.datastores))
-        if not has_anything:
-            continue
+    regions = arch.regions or sorted({v.region for v in arch.vpcs})
+    building = [r for r in regions if _has_work(arch, r)]
+    for region in building:
+        cluster = next((c for c in arch.clusters if c.region == region and c.services), None)
         m = RootModule(region)
         _versions(m)
         _providers(m, arch)
@@ -925,18 +973,21 @@ def root_modules(arch: ProposedArchitecture, inputs: EstateInputs, waves: list[M
                   default={}, client=False)
         services = {s.name: s for s in (cluster.services if cluster else [])}
         _locals(m, arch, cluster, inputs, by_resource)
-        _network(m, arch, region)
-        _load_balancers(m, arch, region, services, inputs, production)
+        if cluster is not None:  # a new VPC only carries services: none here, no network to build
+            _network(m, arch, region)
+            _load_balancers(m, arch, region, services, inputs, production)
         if cluster is not None:
             _cluster(m, cluster)
             _services(m, arch, cluster, inputs)
         _store_sg(m, [d for d in arch.datastores if d.region == region], inputs, cluster)
         _datastores(m, arch, region, inputs, by_resource, production)
-        _github(m, arch, cluster)
+        primary = region == next((r for r in building if any(c.region == r and c.services for c in arch.clusters)),
+                                 None)
+        _github(m, arch, cluster, primary=primary, multi_region=len(building) > 1)
         _outputs(m, arch, region, cluster)
         out.append(m)
     return out
 
 
-__all__ = ["AWS_PROVIDER", "TERRAFORM_VERSION", "RootModule", "root_modules", "schema"]
+__all__ = ["AWS_PROVIDER", "TERRAFORM_VERSION", "RootModule", "changed", "deploy_role_name", "root_modules", "schema"]
 _ = (Blank, Comment)  # re-exported names some callers build with

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from awsassess.iac.inputs import EstateInputs
 from awsassess.iac.pins import schema
+from awsassess.iac.terraform import deploy_role_name
 from awsassess.model.architecture import ProposedArchitecture, ProposedService, ProposedWorkflow
 
 RUNNERS = {"arm64": "ubuntu-24.04-arm", "x86_64": "ubuntu-24.04"}
@@ -141,13 +142,16 @@ def workflows(arch: ProposedArchitecture, inputs: EstateInputs) -> list[Workflow
         return []
     by_service = {w.service: w for w in arch.pipelines.workflows}
     name = arch.name or f"awsassess-{arch.account_id}"
+    multi_region = len({c.region for c in arch.clusters if c.services}) > 1
     out = []
     for cluster in arch.clusters:
         for svc in cluster.services:
             wf = by_service.get(svc.name)
             si = inputs.services.get(svc.name)
+            region = cluster.region if multi_region else None
             text = workflow_text(arch, svc, wf, si.container_name.value if si else svc.name,
                                  family=f"{name}-{svc.name}", cluster=cluster.name, repository=f"{name}/{svc.name}",
-                                 role_name=f"{name}-deploy-{svc.name}")
-            out.append(Workflow(svc.name, f"deploy-{svc.name}.yml", text, wf.minutes_per_run if wf else None))
+                                 role_name=deploy_role_name(name, svc.name, region))
+            filename = f"deploy-{svc.name}-{cluster.region}.yml" if multi_region else f"deploy-{svc.name}.yml"
+            out.append(Workflow(svc.name, filename, text, wf.minutes_per_run if wf else None))
     return out
