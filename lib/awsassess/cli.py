@@ -237,7 +237,7 @@ def iac(
     recreated) and one GitHub Actions workflow per service, then check them offline (parse, terraform fmt,
     module and provider schemas, references, pinned actions, workflow schema, zizmor). Exit 1 when a check fails."""
     from awsassess.iac import generate_for_account
-    from awsassess.layout import ArtefactError
+    from awsassess.layout import AccountFolder, ArtefactError
     from awsassess.snapshot import SnapshotError
 
     account = _load([params])[0] if params else None
@@ -248,9 +248,10 @@ def iac(
     except (SnapshotError, ArtefactError, FileNotFoundError) as exc:
         raise _bad_input(str(exc)) from None
     summary = kit.summary()
-    iac_dir = account_dir / "iac"
+    folder = AccountFolder.of(account_dir)
+    iac_dir = folder.iac
     if kit.empty:
-        out.print(f"{account_dir.name}: nothing to migrate; {iac_dir / 'README.md'} says why")
+        out.print(f"{account_dir.name}: nothing to migrate; {folder.iac_readme} says why")
         raise typer.Exit(0)
     out.print(f"{account_dir.name}: {len(summary['files'])} files in {iac_dir}, "
               f"{sum(summary['resources'].values())} resources and module calls, {len(summary['imports'])} imports, "

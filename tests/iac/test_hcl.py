@@ -81,7 +81,7 @@ def hcl_string(raw: str) -> str:
     ("$${already}", '"$$${already}"'),
     ("$ and { and % apart", '"$ and { and % apart"'),
     ('say "hi"', r'"say \"hi\""'),
-    ("C:\\path\\x", r'"C:\\path\\x"'),
+    ("back\\slash\\x", r'"back\\slash\\x"'),
     ("two\nlines", r'"two\nlines"'),
     ("tab\there", r'"tab\there"'),
     ("é 日本 😀", '"é 日本 😀"'),

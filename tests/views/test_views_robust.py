@@ -134,7 +134,8 @@ def render_model_views(model: Any) -> None:
 
 def test_every_view_module_is_driven_here() -> None:
     """A new view module must join SNAPSHOT_VIEWS (or be costs): every public function is then driven."""
-    assert {m.name for m in pkgutil.iter_modules(views_package.__path__)} == {*VIEW_DOMAINS, "costs"}
+    # iac's views read a notebook Context (the live kit): tests/views/test_views_iac.py drives them
+    assert {m.name for m in pkgutil.iter_modules(views_package.__path__)} == {*VIEW_DOMAINS, "costs", "iac"}
     assert [short_name(m) for m in SNAPSHOT_VIEWS] == list(VIEW_DOMAINS)
     assert all(public_views(m) for m in [*SNAPSHOT_VIEWS, costs])
 
@@ -551,7 +552,7 @@ def damaged_model(draw: st.DrawFn) -> CostModel:
     lines (NaN prices), lines without a resource, empty reconciliation or sensitivity, unpriced items."""
     model = estate_model(draw(st.sampled_from(["production", "staging"])))
     frames: dict[str, pd.DataFrame] = {}
-    for attr in ("lines", "reconciliation", "sensitivity", "terraform"):
+    for attr in ("lines", "reconciliation", "sensitivity"):
         df = getattr(model, attr).copy()
         damage = draw(st.sampled_from(["none", "empty", "missing", "missing"]))
         if damage == "empty":
