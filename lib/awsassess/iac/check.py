@@ -333,14 +333,21 @@ def _tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+def _workflow_tool(tool: str, label: str, workflow_dir: Path) -> tuple[str, list[str]] | CheckResult:
+    """(executable, workflow files) for a workflow checker, or the result when there is nothing to run."""
+    exe = _tool(tool)
+    if exe is None:
+        return CheckResult(label, "not installed", detail=f"{tool} is not installed")
+    files = [str(p) for p in sorted(workflow_dir.glob("*.yml"))]
+    return (exe, files) if files else CheckResult(label, "ok", detail="no workflow")
+
+
 def check_workflow_schema(workflow_dir: Path) -> CheckResult:
     """Every workflow against GitHub's workflow schema (check-jsonschema's vendored copy, offline)."""
-    exe = _tool("check-jsonschema")
-    if exe is None:
-        return CheckResult("workflow schema", "not installed", detail="check-jsonschema is not installed")
-    files = [str(p) for p in sorted(workflow_dir.glob("*.yml"))]
-    if not files:
-        return CheckResult("workflow schema", "ok", detail="no workflow")
+    found = _workflow_tool("check-jsonschema", "workflow schema", workflow_dir)
+    if isinstance(found, CheckResult):
+        return found
+    exe, files = found
     proc = subprocess.run([exe, "--builtin-schema", "vendor.github-workflows", "-o", "json", *files],
                           capture_output=True, text=True, timeout=300, check=False)
     try:
@@ -356,12 +363,10 @@ def check_workflow_schema(workflow_dir: Path) -> CheckResult:
 
 
 def check_zizmor(workflow_dir: Path) -> CheckResult:
-    exe = _tool("zizmor")
-    if exe is None:
-        return CheckResult("zizmor (offline)", "not installed", detail="zizmor is not installed")
-    files = [str(p) for p in sorted(workflow_dir.glob("*.yml"))]
-    if not files:
-        return CheckResult("zizmor (offline)", "ok", detail="no workflow")
+    found = _workflow_tool("zizmor", "zizmor (offline)", workflow_dir)
+    if isinstance(found, CheckResult):
+        return found
+    exe, files = found
     # the files themselves: zizmor collects nothing from a folder that is not a repository's .github/workflows
     proc = subprocess.run([exe, "--offline", "--no-config", "--no-progress", "--format", "json", *files],
                           capture_output=True, text=True, timeout=300, check=False)
