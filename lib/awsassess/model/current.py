@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from awsassess.model.costing import Coster, num, text, tiered, truthy
+from awsassess.pricing import keys
 from awsassess.snapshot import Snapshot
 from awsassess.values import is_bool, json_list, json_value
 
@@ -239,16 +240,16 @@ def compute(c: Coster) -> None:
                 note += f"; {share:.0%} of tasks on {prov} (strategy weights not collected: equal split)"
             arn, region = text(s["service_arn"]), text(s["region"])
             c.add(SCENARIO, "compute", f"{label} vCPU-hours", arn, region, tasks * share * vcpu * h, "vCPU-hours",
-                  "AmazonECS", f"fargate_vcpu_hour:{arch}", note=note, multiplier=mult,
+                  "AmazonECS", keys.item("fargate_vcpu", arch=arch), note=note, multiplier=mult,
                   multiplier_note=f"{a.fargate_spot_discount_pct:g}% Fargate Spot discount assumption")
             c.add(SCENARIO, "compute", f"{label} GB-hours", arn, region, tasks * share * gb * h, "GB-hours",
-                  "AmazonECS", f"fargate_gb_hour:{arch}", note=note, multiplier=mult,
+                  "AmazonECS", keys.item("fargate_gb", arch=arch), note=note, multiplier=mult,
                   multiplier_note=f"{a.fargate_spot_discount_pct:g}% Fargate Spot discount assumption")
     for _, i in snap.table("ec2_instances").iterrows():
         if text(i["state"]) not in ("running", "pending"):
             continue
         c.add(SCENARIO, "compute", "EC2 instance hours", text(i["instance_id"]), text(i["region"]), h, "hours",
-              "AmazonEC2", f"instance_hour:{text(i['instance_type'])}", note=text(i["name"]))
+              "AmazonEC2", keys.item("ec2_instance", cls=text(i["instance_type"])), note=text(i["name"]))
 
 
 # --------------------------------------------------------------------------- data stores
@@ -263,13 +264,13 @@ def datastores(c: Coster) -> None:
         engine = text(d["engine"]).lower()
         if engine == "docdb":
             c.add(SCENARIO, "datastores", "DocumentDB instance hours", did, region, h, "hours", "AmazonDocDB",
-                  f"instance_hour:{cls}")
+                  keys.item("docdb_instance", cls=cls))
             continue
         if engine.startswith("aurora"):
             cl = clusters.get(text(d["cluster_id"]))
             iopt = cl is not None and "iopt" in text(cl["storage_type"]).lower()
             c.add(SCENARIO, "datastores", "Aurora instance hours", did, region, h, "hours", "AmazonRDS",
-                  f"{'aurora_iopt' if iopt else 'aurora'}_instance_hour:{cls}")
+                  keys.item("aurora_iopt_instance" if iopt else "aurora_instance", cls=cls))
             continue
         rds_instance(c, d, SCENARIO, cls, truthy(d["multi_az"]), text(d["storage_type"]).lower() or "gp2",
                      num(d["allocated_gb"]), num(d["iops"]))
@@ -280,7 +281,7 @@ def datastores(c: Coster) -> None:
         members = snap.table("cache_clusters")
         nodes = num(g["nodes"], 0) or float((members["replication_group_id"].astype(str) == text(g["id"])).sum())
         c.add(SCENARIO, "datastores", f"ElastiCache {engine} node hours", text(g["id"]), text(g["region"]),
-              nodes * h, "node-hours", "AmazonElastiCache", f"node_hour:{engine}:{text(g['node_type'])}",
+              nodes * h, "node-hours", "AmazonElastiCache", keys.item("cache_node", engine=engine, cls=text(g["node_type"])),
               note=f"{nodes:g} node(s)")
     for _, cc in snap.table("cache_clusters").iterrows():
         if text(cc["replication_group_id"]):
@@ -288,7 +289,7 @@ def datastores(c: Coster) -> None:
         engine = text(cc["engine"]).lower()
         nodes = num(cc["nodes"], 1)
         c.add(SCENARIO, "datastores", f"ElastiCache {engine} node hours", text(cc["id"]), text(cc["region"]),
-              nodes * h, "node-hours", "AmazonElastiCache", f"node_hour:{engine}:{text(cc['node_type'])}",
+              nodes * h, "node-hours", "AmazonElastiCache", keys.item("cache_node", engine=engine, cls=text(cc["node_type"])),
               note=f"{nodes:g} node(s)")
     for _, t in snap.table("dynamodb_tables").iterrows():
         dynamodb_table(c, t, SCENARIO, text(t["billing_mode"]).upper(), num(t["rcu"]), num(t["wcu"]))
@@ -332,20 +333,19 @@ def rds_instance(c: Coster, d: pd.Series, scenario: str, cls: str, multi_az: boo
     az_note = "Multi-AZ: the standby is billed as a second instance (x2.0, infracost db_instance)" if multi_az \
         else "Single-AZ"
     c.add(scenario, "datastores", "RDS instance hours", did, region, h * copies, "instance-hours", "AmazonRDS",
-          f"instance_hour:{engine}:{cls}", note="; ".join(x for x in (az_note, note) if x), replaces=replaces)
+          keys.item("rds_instance", engine=engine, cls=cls), note="; ".join(x for x in (az_note, note) if x), replaces=replaces)
     if gb > 0:
-        suffix = ":multi-az" if multi_az else ""
         c.add(scenario, "datastores", f"RDS storage ({storage_type})", did, region, gb, "GB-months", "AmazonRDS",
-              f"storage_gb_month:{storage_type}{suffix}", replaces=replaces)
+              keys.item("rds_storage", storage=storage_type, multi_az=multi_az), replaces=replaces)
     if storage_type == "gp3" and iops > 0:
         baseline = 12000 if gb >= 400 else 3000
         extra = max(iops - baseline, 0)
         if extra:
             c.add(scenario, "datastores", "RDS gp3 IOPS above baseline", did, region, extra, "IOPS-months",
-                  "AmazonRDS", f"iops_month:gp3{':multi-az' if multi_az else ''}", replaces=replaces)
+                  "AmazonRDS", keys.item("rds_iops", storage="gp3", multi_az=multi_az), replaces=replaces)
     elif storage_type in ("io1", "io2") and iops > 0:
         c.add(scenario, "datastores", f"RDS provisioned IOPS ({storage_type})", did, region, iops, "IOPS-months",
-              "AmazonRDS", f"iops_month:{storage_type}{':multi-az' if multi_az else ''}", replaces=replaces)
+              "AmazonRDS", keys.item("rds_iops", storage=storage_type, multi_az=multi_az), replaces=replaces)
 
 
 def dynamodb_consumed(c: Coster, table: str) -> tuple[float | None, float | None]:
@@ -435,7 +435,7 @@ def builds_in_window(snapshot: Snapshot) -> pd.DataFrame:
 def codebuild_item(compute_type: str, environment_type: str) -> str:
     env = environment_type.upper()
     os_label = "arm" if "ARM" in env else "windows" if "WINDOWS" in env else "linux"
-    return f"build_minute:{os_label}:{compute_type.upper() or 'BUILD_GENERAL1_SMALL'}"
+    return keys.item("build_minute", os=os_label, cls=compute_type.upper() or "BUILD_GENERAL1_SMALL")
 
 
 def pipelines(c: Coster) -> None:

@@ -39,6 +39,8 @@ from awsassess.model.architecture import (
 from awsassess.model.costing import Coster, num, text, truthy
 from awsassess.model.packing import Ec2Option, TaskReq, ec2_options
 from awsassess.model.pipeline_time import History, PipelineTimeModel
+from awsassess.pricing import keys
+from awsassess.pricing.keys import PriceKey
 from awsassess.pricing.specs import instance_specs
 from awsassess.snapshot import Snapshot
 from awsassess.values import json_list
@@ -249,8 +251,8 @@ def compute_plan(c: Coster, region: str, tasks: list[tuple[pd.Series, RightSize]
     plan = ComputePlan(region, tasks)
     archs = ["x86_64", "arm64"] if a.allow_graviton else ["x86_64"]
     for arch in archs:
-        vp = c.catalog.find("AmazonECS", f"fargate_vcpu_hour:{arch}", region)
-        gp = c.catalog.find("AmazonECS", f"fargate_gb_hour:{arch}", region)
+        vp = c.catalog.find("AmazonECS", keys.item("fargate_vcpu", arch=arch), region)
+        gp = c.catalog.find("AmazonECS", keys.item("fargate_gb", arch=arch), region)
         if vp is None or gp is None:
             continue
         plan.fargate[arch] = sum(cur.task_count(s) * (rs.fargate_cpu / 1024 * vp.usd + rs.fargate_memory / 1024 * gp.usd)
@@ -260,7 +262,7 @@ def compute_plan(c: Coster, region: str, tasks: list[tuple[pd.Series, RightSize]
     specs = [sp for sp in instance_specs().values() if sp.family in a.instance_families]
     prices = {}
     for sp in specs:
-        row = c.catalog.find("AmazonEC2", f"instance_hour:{sp.instance_type}", region)
+        row = c.catalog.find("AmazonEC2", keys.item("ec2_instance", cls=sp.instance_type), region)
         if row is not None:
             prices[sp.instance_type] = row.usd
     ebs = c.catalog.find("AmazonEC2", "ebs_gb_month:gp3", region)
@@ -339,10 +341,10 @@ def propose_compute(c: Coster, arch: ProposedArchitecture, vpc: ProposedVpc, reg
             note = f"{desired} task(s) x {cpu / 1024:g} vCPU / {mem / 1024:g} GB ({chosen_arch}); {rs.reason}"
             arn = text(s["service_arn"])
             c.add(SCENARIO, "compute", "Fargate vCPU-hours (right-sized)", arn, region, desired * cpu / 1024 * h,
-                  "vCPU-hours", "AmazonECS", f"fargate_vcpu_hour:{chosen_arch}", replaces=[arn], note=note,
+                  "vCPU-hours", "AmazonECS", keys.item("fargate_vcpu", arch=chosen_arch), replaces=[arn], note=note,
                   multiplier=sp_mult, multiplier_note=sp_note)
             c.add(SCENARIO, "compute", "Fargate GB-hours (right-sized)", arn, region, desired * mem / 1024 * h,
-                  "GB-hours", "AmazonECS", f"fargate_gb_hour:{chosen_arch}", replaces=[arn], note=note,
+                  "GB-hours", "AmazonECS", keys.item("fargate_gb", arch=chosen_arch), replaces=[arn], note=note,
                   multiplier=sp_mult, multiplier_note=sp_note)
     if launch == "EC2":
         o = plan.ec2[chosen_arch]
@@ -353,7 +355,7 @@ def propose_compute(c: Coster, arch: ProposedArchitecture, vpc: ProposedVpc, reg
                                                      a.capacity_provider_target_pct)
         asg = f"{cluster_name}-asg"
         c.add(SCENARIO, "compute", "EC2 container instance hours", asg, region, o.instances * h, "instance-hours",
-              "AmazonEC2", f"instance_hour:{o.instance_type}", replaces=cluster.replaces,
+              "AmazonEC2", keys.item("ec2_instance", cls=o.instance_type), replaces=cluster.replaces,
               note=f"{o.instances} x {o.instance_type} ({o.packed} packed + spare / AZ minimum)",
               multiplier=sp_mult, multiplier_note=sp_note)
         if a.root_volume_gb:
@@ -374,26 +376,30 @@ def propose_compute(c: Coster, arch: ProposedArchitecture, vpc: ProposedVpc, reg
         if iid in ec2_ids or text(i["state"]) not in ("running", "pending"):
             continue
         c.add(SCENARIO, "compute", "EC2 instance hours", iid, region, h, "hours", "AmazonEC2",
-              f"instance_hour:{text(i['instance_type'])}", replaces=[iid], note="kept (not part of ECS)")
+              keys.item("ec2_instance", cls=text(i["instance_type"])), replaces=[iid], note="kept (not part of ECS)")
 
 
 # =============================================================================== data stores
-def priced_class(c: Coster, service: str, fmt: str, t: ClassTarget, region: str) -> tuple[str, str]:
+def priced_class(c: Coster, base: PriceKey, t: ClassTarget, region: str) -> tuple[str, str]:
     """The class the plan prices for a store and why: the target of :func:`target_class` (the class the
     findings suggest), unless the catalog prices it at or above today's class in ``region``; then the first
     other candidate priced lower, else today's class, each with the reason. A target the catalog cannot price
     is still proposed: its line shows the missing price (``awsassess analyze --params``, online, fetches it)
-    rather than the plan quietly recommending another class. ``fmt`` is the price key with ``{cls}``."""
+    rather than the plan quietly recommending another class. ``base`` is the store's price key; its class
+    part is replaced by each candidate."""
     if not t.changed:
         return t.current, t.reason()
-    now = c.lookup.peek(service, fmt.format(cls=t.current), region)
-    target = c.lookup.peek(service, fmt.format(cls=t.target), region)
+    def peek(cls: str) -> Any:
+        k = base.with_(cls=cls)
+        return c.lookup.peek(k.service, k.item, region)
+
+    now, target = peek(t.current), peek(t.target)
     if now is None or target is None or target.usd < now.usd:
         return t.target, t.reason()
     for cls in t.candidates[1:]:
         if cls == t.current:
             break
-        row = c.lookup.peek(service, fmt.format(cls=cls), region)
+        row = peek(cls)
         if row is not None and row.usd < now.usd:
             return cls, f"{t.current} -> {cls}: {t.target} is not priced below {t.current} in {region}"
     return t.current, f"class kept: {t.target} is not priced below {t.current} in {region}"
@@ -428,7 +434,7 @@ def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, produ
         did, cls, engine = text(d["db_instance_id"]), text(d["instance_class"]), text(d["engine"]).lower()
         t = target_class(cls, engine, cpu_p95=db_cpu.get(did), production=production, shared=a)
         if engine == "docdb":
-            new, reason = priced_class(c, "AmazonDocDB", "instance_hour:{cls}", t, region)
+            new, reason = priced_class(c, keys.key("docdb_instance", cls=cls), t, region)
             kept = docdb_kept.get(did, (True, ""))
             keep = kept[0]
             if not keep:
@@ -438,17 +444,17 @@ def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, produ
                 reason=reason, replaces=[did]))
             if keep:
                 c.add(SCENARIO, "datastores", "DocumentDB instance hours", did, region, h, "hours", "AmazonDocDB",
-                      f"instance_hour:{new}", replaces=[did], note=reason)
+                      keys.item("docdb_instance", cls=new), replaces=[did], note=reason)
             continue
         if engine.startswith("aurora"):
-            new, reason = priced_class(c, "AmazonRDS", "aurora_instance_hour:{cls}", t, region)
+            new, reason = priced_class(c, keys.key("aurora_instance", cls=cls), t, region)
             arch.datastores.append(ProposedDatastore("aurora", did, region, engine, engine, cls, new, 1, 1, False,
                                                      False, reason=reason, replaces=[did]))
             c.add(SCENARIO, "datastores", "Aurora instance hours", did, region, h, "hours", "AmazonRDS",
-                  f"aurora_instance_hour:{new}", replaces=[did])
+                  keys.item("aurora_instance", cls=new), replaces=[did])
             continue
         eng = cur.RDS_ENGINES.get(engine, engine)
-        new, reason = priced_class(c, "AmazonRDS", f"instance_hour:{eng}:" + "{cls}", t, region)
+        new, reason = priced_class(c, keys.key("rds_instance", engine=eng, cls=cls), t, region)
         multi_now = truthy(d["multi_az"])
         multi = multi_now and production
         storage_now = text(d["storage_type"]).lower() or "gp2"
@@ -475,7 +481,7 @@ def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, produ
             nodes = nodes_now if production else 1
             new_engine = "valkey" if (a.valkey and engine == "redis") else engine
             t = target_class(node, engine, cpu_p95=None, production=production, shared=a)
-            new, why = priced_class(c, "AmazonElastiCache", f"node_hour:{new_engine}:" + "{cls}", t, region)
+            new, why = priced_class(c, keys.key("cache_node", engine=new_engine, cls=node), t, region)
             reason = f"{engine} -> {new_engine}" if new_engine != engine else ""
             if new != node or t.changed:
                 reason = "; ".join(x for x in (reason, why) if x)
@@ -485,7 +491,7 @@ def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, produ
                 "elasticache", gid, region, new_engine, engine, node, new, nodes, nodes_now,
                 production and nodes > 1, truthy(g.get("multi_az")), reason=reason or "kept", replaces=[gid]))
             c.add(SCENARIO, "datastores", f"ElastiCache {new_engine} node hours", gid, region, nodes * h, "node-hours",
-                  "AmazonElastiCache", f"node_hour:{new_engine}:{new}", replaces=[gid], note=reason)
+                  "AmazonElastiCache", keys.item("cache_node", engine=new_engine, cls=new), replaces=[gid], note=reason)
     for _, t in _region_of(snap.table("dynamodb_tables"), region).iterrows():
         propose_dynamodb(c, arch, t, region)
 

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from awsassess.fargate import smallest_fitting
 from awsassess.findings.saving import Basis
 from awsassess.model.costing import DOMAINS
+from awsassess.pricing import keys
 from awsassess.pricing.catalog import ANY_REGION, PriceCatalog, PriceRow
 from awsassess.values import num
 
@@ -372,6 +373,11 @@ def _m_delete(ctx: Context, f: dict[str, Any], basis: Basis) -> Priced:
 
 
 # ------------------------------------------------------------------ Fargate
+def _arch(ln: Line) -> str:
+    k = _key(ln)
+    return str(k.parts.get("arch", "")) if k is not None else ""
+
+
 def _fargate_lines(ctx: Context, arn: str) -> list[Line]:
     return ctx.lines_of([arn], "compute", ("Fargate",))
 
@@ -381,8 +387,8 @@ def _is_vcpu(item: str) -> bool:
 
 
 def _weight(ctx: Context, region: str, cpu: float, memory: float) -> float:
-    v = ctx.price("AmazonECS", "fargate_vcpu_hour:x86_64", region)
-    g = ctx.price("AmazonECS", "fargate_gb_hour:x86_64", region)
+    v = ctx.price("AmazonECS", keys.item("fargate_vcpu", arch="x86_64"), region)
+    g = ctx.price("AmazonECS", keys.item("fargate_gb", arch="x86_64"), region)
     return cpu / 1024 * (v.usd if v else 0.04048) + memory / 1024 * (g.usd if g else 0.004445)
 
 
@@ -393,8 +399,8 @@ def _model_size(ctx: Context, arn: str, region: str) -> tuple[int, int, int, int
         return None
     if s.launch == "FARGATE":
         return s.current_cpu, s.current_memory, s.cpu, s.memory, f"the model's right-sized Fargate size ({s.rightsizing})"
-    v = ctx.price("AmazonECS", "fargate_vcpu_hour:x86_64", region)
-    g = ctx.price("AmazonECS", "fargate_gb_hour:x86_64", region)
+    v = ctx.price("AmazonECS", keys.item("fargate_vcpu", arch="x86_64"), region)
+    g = ctx.price("AmazonECS", keys.item("fargate_gb", arch="x86_64"), region)
     valid = smallest_fitting(s.cpu, s.memory, v.usd if v else 0.04048, g.usd if g else 0.004445)
     if valid is None:
         return None
@@ -450,7 +456,7 @@ def _m_fargate_rightsize(ctx: Context, f: dict[str, Any], basis: Basis) -> Price
 def _on_demand(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
     """(x86 on-demand, arm64 on-demand, Spot) Fargate lines."""
     spot = [ln for ln in lines if ln.item.startswith("Fargate Spot")]
-    arm = [ln for ln in lines if ln not in spot and ":arm64" in ln.price_key]
+    arm = [ln for ln in lines if ln not in spot and _arch(ln) == "arm64"]
     return [ln for ln in lines if ln not in spot and ln not in arm], arm, spot
 
 
@@ -462,13 +468,10 @@ def _m_fargate_arch(ctx: Context, f: dict[str, Any], basis: Basis) -> Priced:
             out.notes.append(f"{arn.rsplit('/', 1)[-1]}: its Fargate Spot share is not priced (Spot runs X86_64 only)")
         _check_priced(x86)
         for ln in x86:
-            service, item, region = _split_key(ln.price_key)
-            row = ctx.price(service, item.replace(":x86_64", ":arm64"), region)
-            if row is None:
-                raise Unpriceable(f"no catalog price {service}/{item.replace(':x86_64', ':arm64')}/{region}")
-            out.rows.append(Row(ln.item, [arn], ln.monthly_usd, ln.quantity * row.usd,
-                                _line_text(ln.quantity, ln.unit, ln.unit_price_usd),
-                                _line_text(ln.quantity, ln.unit, row.usd) + f" (arm64, {row.citation})"))
+            k = _key(ln)
+            if k is None:
+                raise Unpriceable(f"{ln.price_key} is not a Fargate price key")
+            _reprice(ctx, out, ln, k.with_(arch="arm64"), "arm64")
     if not out.rows:
         raise Unpriceable("no x86 on-demand Fargate line for the services named")
     return out
@@ -494,15 +497,26 @@ def _m_fargate_spot(ctx: Context, f: dict[str, Any], basis: Basis) -> Priced:
 
 # ------------------------------------------------------------------ class changes
 _CLASS_KEYS = ("instance_class", "node_type", "compute_type")
+# the keys whose class a class-change finding moves (database, cache node, build host)
+CLASS_KINDS = {"rds_instance", "aurora_instance", "aurora_iopt_instance", "docdb_instance", "cache_node", "build_minute"}
 
 
-def _reprice(ctx: Context, out: Priced, ln: Line, new_item: str, what: str) -> None:
-    """``ln`` priced at the catalog row ``new_item`` (same service and region), same quantity."""
+def _key(ln: Line) -> keys.PriceKey | None:
+    """The typed key a cost line was priced with (:mod:`awsassess.pricing.keys`), or None."""
+    if not ln.price_key:
+        return None
+    service, item, _ = _split_key(ln.price_key)
+    return keys.parse(service, item)
+
+
+def _reprice(ctx: Context, out: Priced, ln: Line, new: keys.PriceKey, what: str) -> None:
+    """``ln`` priced at the catalog row of ``new`` (the line's key with a part changed), same quantity and
+    region: the configuration changed, priced like the model prices it."""
     _check_priced([ln])
-    service, _, region = _split_key(ln.price_key)
-    row = ctx.price(service, new_item, region)
+    region = _split_key(ln.price_key)[2]
+    row = ctx.price(new.service, new.item, region)
     if row is None:
-        raise Unpriceable(f"no catalog price {service}/{new_item}/{region}")
+        raise Unpriceable(f"no catalog price {new.service}/{new.item}/{region}")
     out.rows.append(Row(ln.item, [ln.resource_id], ln.monthly_usd, ln.quantity * row.usd,
                         _line_text(ln.quantity, ln.unit, ln.unit_price_usd),
                         _line_text(ln.quantity, ln.unit, row.usd) + f" ({what}, {row.citation})"))
@@ -525,19 +539,17 @@ def _m_class_change(ctx: Context, f: dict[str, Any], basis: Basis) -> Priced:
     out = Priced(rule_id, basis)
     lines = ctx.lines_of(ctx.resolve(f["resource_ids"]), f["domain"])
     for ln in lines:
-        if not ln.price_key:
-            continue
-        _, item, _ = _split_key(ln.price_key)
-        head, _, cls = item.rpartition(":")
-        if not head or (current_class and cls != current_class):
+        k = _key(ln)
+        cls = str(k.parts.get("cls", "")) if k is not None else ""
+        if k is None or not cls or (current_class and cls != current_class):
             continue
         if rule_id == "DAT-010":
-            if head.endswith(":redis"):
-                _reprice(ctx, out, ln, f"{head[: -len('redis')]}valkey:{cls}", "Valkey, same node type")
+            if k.kind == "cache_node" and k.parts.get("engine") == "redis":
+                _reprice(ctx, out, ln, k.with_(engine="valkey"), "Valkey, same node type")
             continue
-        if not cls.startswith(("db.", "cache.", "BUILD_")):
+        if k.kind not in CLASS_KINDS:
             continue
-        _reprice(ctx, out, ln, f"{head}:{target}", f"{cls} -> {target}")
+        _reprice(ctx, out, ln, k.with_(cls=target), f"{cls} -> {target}")
     if not out.rows:
         raise Unpriceable("no instance, node or build-minute line of today's class for the resources named")
     return out
@@ -547,14 +559,17 @@ def _m_gp3(ctx: Context, f: dict[str, Any], basis: Basis) -> Priced:
     ev = f.get("evidence") or {}
     out = Priced(f["rule_id"], basis)
     for ln in ctx.lines_of(ctx.resolve(f["resource_ids"]), "datastores", ("RDS storage (gp2)",)):
-        service, item, region = _split_key(ln.price_key)
-        _reprice(ctx, out, ln, item.replace(":gp2", ":gp3"), "gp3, same GB")
+        k = _key(ln)
+        if k is None or k.kind != "rds_storage":
+            raise Unpriceable(f"{ln.price_key} is not an RDS storage price key")
+        region = _split_key(ln.price_key)[2]
+        _reprice(ctx, out, ln, k.with_(storage="gp3"), "gp3, same GB")
         gap = max(float(ev.get("gp2_baseline_iops") or 0) - float(ev.get("gp3_baseline_iops") or 0), 0.0)
         if gap:
-            iops_item = "iops_month:gp3" + (":multi-az" if item.endswith(":multi-az") else "")
-            row = ctx.price(service, iops_item, region)
+            iops = keys.key("rds_iops", storage="gp3", multi_az=bool(k.parts.get("multi_az")))
+            row = ctx.price(iops.service, iops.item, region)
             if row is None:
-                raise Unpriceable(f"no catalog price {service}/{iops_item}/{region}")
+                raise Unpriceable(f"no catalog price {iops.service}/{iops.item}/{region}")
             out.rows.append(Row("RDS gp3 IOPS above baseline", [ln.resource_id], 0.0, gap * row.usd, "included in gp2",
                                 _line_text(gap, "IOPS-months", row.usd) + " to keep gp2's baseline IOPS"))
     if not out.rows:
@@ -582,12 +597,12 @@ def _m_standby(ctx: Context, f: dict[str, Any], basis: Basis) -> Priced:
             continue
         for ln in own:
             item, q, usd = ln.item, ln.quantity, ln.unit_price_usd
-            price_item = _split_key(ln.price_key)[1] if ln.price_key else ""
+            k = _key(ln)
             if item == "RDS instance hours" and q > ctx.hours * 1.5:  # Multi-AZ: two copies billed
                 out.rows.append(Row(item, [rid], ln.monthly_usd, ctx.hours * usd, _line_text(q, ln.unit, usd),
                                     _line_text(ctx.hours, ln.unit, usd) + " (Single-AZ)"))
-            elif price_item.endswith(":multi-az"):
-                _reprice(ctx, out, ln, price_item[: -len(":multi-az")], "Single-AZ")
+            elif k is not None and k.parts.get("multi_az"):
+                _reprice(ctx, out, ln, k.with_(multi_az=False), "Single-AZ")
             elif item.startswith("ElastiCache") and q > ctx.hours * 1.5:  # replicas
                 out.rows.append(Row(item, [rid], ln.monthly_usd, ctx.hours * usd, _line_text(q, ln.unit, usd),
                                     _line_text(ctx.hours, ln.unit, usd) + " (one node)"))
@@ -612,11 +627,14 @@ def _m_docdb_rightsize(ctx: Context, f: dict[str, Any], basis: Basis) -> Priced:
             out.rows.append(Row(ln.item, [ln.resource_id], ln.monthly_usd, 0.0,
                                 _line_text(ln.quantity, ln.unit, ln.unit_price_usd), f"removed ({keep} instance(s) kept)"))
         elif target:
-            service, item, region = _split_key(ln.price_key)
-            if ctx.price(service, f"{item.rpartition(':')[0]}:{target}", region) is None:
+            k = _key(ln)
+            if k is None or k.kind != "docdb_instance":
+                raise Unpriceable(f"{ln.price_key} is not a DocumentDB instance price key")
+            new = k.with_(cls=target)
+            if ctx.price(new.service, new.item, _split_key(ln.price_key)[2]) is None:
                 out.notes.append(f"{target} is not priced in the catalog: {ln.resource_id} kept at its class")
                 continue
-            _reprice(ctx, out, ln, f"{item.rpartition(':')[0]}:{target}", f"-> {target}")
+            _reprice(ctx, out, ln, new, f"-> {target}")
     if not out.rows:
         raise Unpriceable(f"no instance removed and the suggested class {target or '(none)'} has no catalog price")
     return out
