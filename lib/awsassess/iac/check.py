@@ -415,7 +415,7 @@ def check_checkov(tf_dir: Path) -> CheckResult:
     failed = [c for r in reports for c in (r.get("results", {}) or {}).get("failed_checks", [])]
     problems = [f"{c.get('check_id')} {c.get('resource')} ({Path(str(c.get('file_path', ''))).name}): "
                 f"{c.get('check_name')}" for c in failed]
-    skipped = sum(len((r.get("results", {}) or {}).get("skipped_checks", [])) for r in reports)
+    skipped = sum(int((r.get("summary", {}) or {}).get("skipped", 0) or 0) for r in reports)
     return _result("checkov", problems, f"no failed check; {skipped} skipped with a reason" if not problems else "")
 
 
