@@ -77,11 +77,22 @@ def _tfvars_example(m: RootModule) -> str:
     return "\n".join(lines) + "\n"
 
 
+def proposed_monthly(model: Any) -> dict[str, float]:
+    """The cost model's proposed $/month per resource id (a service's ARN, a store's id, a load balancer's
+    name): the price the generated code cites beside each value."""
+    lines = model.lines
+    proposed = lines[lines["scenario"] == "proposed"]
+    return {str(k): float(v) for k, v in proposed.groupby("resource_id")["monthly_usd"].sum(min_count=1).items()
+            if v == v}
+
+
 def build_kit(arch: ProposedArchitecture, snapshot: Snapshot, waves: list[MigrationWave],
-              findings: list[Any] | None = None, *, production: bool = False) -> IacKit:
-    """The kit's files in memory (nothing written)."""
+              findings: list[Any] | None = None, *, production: bool = False,
+              monthly: dict[str, float] | None = None) -> IacKit:
+    """The kit's files in memory (nothing written); ``monthly`` (:func:`proposed_monthly`) puts each
+    resource's proposed price in its comment."""
     inputs = estate_inputs(snapshot)
-    modules = root_modules(arch, inputs, waves, findings, production=production)
+    modules = root_modules(arch, inputs, waves, findings, production=production, monthly=monthly)
     flows = workflows(arch, inputs)
     kit = IacKit(modules=modules, workflows=flows)
     for m in modules:
@@ -137,7 +148,8 @@ def write_for_analysis(snapshot: Snapshot, iac_dir: Path, findings: list[Any], m
     A failure of the generator never costs the rest of the analysis: the kit folder then holds only a
     README saying what failed (the report's section shows it too) and the exception is not raised."""
     try:
-        kit = build_kit(model.proposed, snapshot, model.migration, findings, production=production)
+        kit = build_kit(model.proposed, snapshot, model.migration, findings, production=production,
+                        monthly=proposed_monthly(model))
         return write_kit(kit, iac_dir, run_checks=run_checks, arch=model.proposed, waves=model.migration)
     except Exception as exc:  # noqa: BLE001 - reported in the kit's README and the report, never silent
         failed = IacKit(files={IAC_README: (
@@ -164,5 +176,6 @@ def generate_for_account(account_dir: Any, *, run_checks: bool = True, assumptio
     chosen = resolve(assumptions)
     findings, model = analysis_for(snapshot, chosen)
     production = chosen.shared.is_production(snapshot.environment)
-    kit = build_kit(model.proposed, snapshot, model.migration, findings, production=production)
+    kit = build_kit(model.proposed, snapshot, model.migration, findings, production=production,
+                    monthly=proposed_monthly(model))
     return write_kit(kit, folder.iac, run_checks=run_checks, arch=model.proposed, waves=model.migration)

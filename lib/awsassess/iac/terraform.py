@@ -54,6 +54,7 @@ class RootModule:
     tfvars_example: dict[str, Any] = field(default_factory=dict)
     services: list[str] = field(default_factory=list)
     datastore_pairs: list[tuple[str, int]] = field(default_factory=list)  # (service, port) admitted
+    prices: dict[str, float] = field(default_factory=dict)  # the cost model's proposed $/month per resource id
 
     def add(self, file: str, *items: Item) -> None:
         self.files.setdefault(file, []).extend(items)
@@ -97,6 +98,14 @@ def deploy_role_name(name: str, service: str, region: str | None = None) -> str:
     """The deploy role of a service (IAM names are account-wide: the region is in it when the kit spans
     several regions). The workflows assume this name."""
     return f"{name}-{region}-deploy-{service}" if region else f"{name}-deploy-{service}"
+
+
+def _price(m: RootModule, *ids: str) -> str:
+    """``; $123/month proposed`` for the first id the cost model prices ('' when none)."""
+    for i in ids:
+        if i in m.prices:
+            return f"; ${m.prices[i]:,.0f}/month proposed (cost model, list prices)"
+    return ""
 
 
 def _evidence(findings: dict[str, list[str]], *ids: str) -> str:
@@ -162,7 +171,7 @@ def _locals(m: RootModule, arch: ProposedArchitecture, cluster: ProposedCluster 
         for s in cluster.services:
             si = inputs.services.get(s.name)
             entry = Block("_")
-            entry.comment(f"{s.rightsizing or 'size kept'}{_evidence(findings, *s.replaces)}")
+            entry.comment(f"{s.rightsizing or 'size kept'}{_evidence(findings, *s.replaces)}{_price(m, *s.replaces)}")
             entry.attr("cpu", s.cpu).attr("memory", s.memory)
             entry.comment(f"today {s.desired} task(s); auto scaling {s.scaling.min_tasks}-{s.scaling.max_tasks} "
                           f"on {s.scaling.metric} at {s.scaling.target_value:g}%")
@@ -247,7 +256,7 @@ def _load_balancers(m: RootModule, arch: ProposedArchitecture, region: str, serv
         mod = _module(name, "terraform-aws-modules/alb/aws",
                       f"{'Internet-facing' if public else 'Internal'} ALB shared by {len(lb.services)} service(s) "
                       f"({lb.rules} rules, {lb.target_groups} target groups of the quota), replacing "
-                      f"{len(lb.replaces)} load balancer(s)")
+                      f"{len(lb.replaces)} load balancer(s){_price(m, lb.name)}")
         mod.attr("name", lb.name[:32])
         mod.attr("load_balancer_type", "application")
         mod.attr("internal", not public)
@@ -591,7 +600,7 @@ def _datastores(m: RootModule, arch: ProposedArchitecture, region: str, inputs: 
     aurora_clusters: dict[str, list[ProposedDatastore]] = {}
     for d in stores:
         si = inputs.stores.get(d.id)
-        why = f"{d.reason}{_evidence(findings, d.id, *(d.replaces or []))}"
+        why = f"{d.reason}{_evidence(findings, d.id, *(d.replaces or []))}{_price(m, d.id)}"
         if d.kind == "docdb":
             docdb_clusters.setdefault(si.cluster_id if si and si.cluster_id else d.id, []).append(d)
             continue
@@ -769,7 +778,7 @@ def _docdb(m: RootModule, cluster_id: str, members: list[ProposedDatastore], fin
             continue
         iname = tf_name(d.id)
         i = Block("resource", ("aws_docdb_cluster_instance", iname))
-        i.comment(d.reason)
+        i.comment(d.reason + _price(m, d.id))
         i.attr("identifier", d.id)
         i.attr("cluster_identifier", Expr(f"aws_docdb_cluster.{name}.id"))
         i.attr("instance_class", d.proposed_class, comment=f"today {d.current_class}" if
@@ -804,7 +813,7 @@ def _aurora(m: RootModule, cluster_id: str, members: list[ProposedDatastore], in
     for d in sorted(members, key=lambda x: x.id):
         iname = tf_name(d.id)
         i = Block("resource", ("aws_rds_cluster_instance", iname))
-        i.comment(d.reason)
+        i.comment(d.reason + _price(m, d.id))
         i.attr("identifier", d.id)
         i.attr("cluster_identifier", Expr(f"aws_rds_cluster.{name}.id"))
         i.attr("engine", Expr(f"aws_rds_cluster.{name}.engine"))
@@ -956,15 +965,17 @@ def _has_work(arch: ProposedArchitecture, region: str) -> bool:
 
 
 def root_modules(arch: ProposedArchitecture, inputs: EstateInputs, waves: list[MigrationWave],
-                 findings: list[Any] | None = None, *, production: bool = False) -> list[RootModule]:
-    """One :class:`RootModule` per region the proposal covers (none when there is nothing to build)."""
+                 findings: list[Any] | None = None, *, production: bool = False,
+                 monthly: dict[str, float] | None = None) -> list[RootModule]:
+    """One :class:`RootModule` per region the proposal covers (none when there is nothing to build);
+    ``monthly``: the cost model's proposed $/month per resource id, cited in the comments."""
     by_resource = _findings_by_resource(findings or [])
     out = []
     regions = arch.regions or sorted({v.region for v in arch.vpcs})
     building = [r for r in regions if _has_work(arch, r)]
     for region in building:
         cluster = next((c for c in arch.clusters if c.region == region and c.services), None)
-        m = RootModule(region)
+        m = RootModule(region, prices=dict(monthly or {}))
         _versions(m)
         _providers(m, arch)
         _variable(m, "region", "string", "Region of this root module (from the snapshot).", default=region,
