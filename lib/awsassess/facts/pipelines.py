@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import statistics
 from datetime import timedelta
 from typing import Any
 
@@ -38,6 +38,25 @@ def durations(df: pd.DataFrame) -> pd.Series:
     return d
 
 
+def phase_seconds(raw: Any) -> dict[str, float]:
+    """A build's ``phases`` cell as PHASE -> seconds. A cell that is not a JSON object (missing, NaN, a number,
+    junk text) and a phase without a number of seconds are left out: an unknown phase time is not 0 s, and a
+    bool is a flag, not a 1-second phase."""
+    out = {}
+    for k, v in json_obj(raw).items():
+        seconds = None if is_bool(v) else num(v)
+        if seconds is not None:
+            out[str(k).upper()] = seconds
+    return out
+
+
+def phase_medians(builds: list[dict[str, float]]) -> dict[str, float]:
+    """Median seconds of each phase over the builds that timed it, in the order the phases first appear.
+    The rules (PIP-003, the build views) and the pipeline-time model both read it."""
+    order = list(dict.fromkeys(k for b in builds for k in b))
+    return {k: float(statistics.median([b[k] for b in builds if k in b])) for k in order}
+
+
 def build_stats(snapshot: Snapshot, history_lookback_days: int) -> dict[str, dict[str, Any]]:
     """Per CodeBuild project: successful builds, median duration and median seconds per phase."""
     b = recent(snapshot.table("builds"), "start", snapshot, history_lookback_days)
@@ -47,14 +66,9 @@ def build_stats(snapshot: Snapshot, history_lookback_days: int) -> dict[str, dic
     b = b.assign(d=durations(b))
     out = {}
     for project, g in b.groupby("project"):
-        phases: dict[str, list[float]] = defaultdict(list)
-        for p in g["phases"]:
-            for k, v in json_obj(p).items():
-                seconds = num(v)
-                if seconds is not None:
-                    phases[k].append(seconds)
+        phases = [p for p in (phase_seconds(x) for x in g["phases"]) if p]
         out[text(project)] = {
             "builds": int(len(g)), "p50_s": float(g["d"].median()) if g["d"].notna().any() else None,
-            "phases_p50_s": {k: float(pd.Series(v).median()) for k, v in phases.items()},
+            "phases_p50_s": phase_medians(phases),
         }
     return out

@@ -17,7 +17,6 @@ steps table is the waterfall the report draws; nothing is asserted, everything c
 
 from __future__ import annotations
 
-import math
 import re
 import statistics
 from collections.abc import Iterable
@@ -26,10 +25,11 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess.facts.pipelines import phase_medians, phase_seconds
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.costing import num, text
 from awsassess.snapshot import Snapshot
-from awsassess.values import is_bool, json_list, json_obj
+from awsassess.values import is_bool, json_list
 
 OK_STATUSES = {"Succeeded", "SUCCEEDED"}
 
@@ -168,17 +168,6 @@ def _seconds(value: Any) -> float:
     return float("nan") if is_bool(value) else num(value, float("nan"))
 
 
-def _phases(raw: Any) -> dict[str, float]:
-    """A build's ``phases`` cell as phase -> seconds. A cell that is not a JSON object (missing, NaN, a number,
-    junk text) and a phase without a number of seconds are left out: an unknown phase time is not 0 s."""
-    out = {}
-    for k, v in json_obj(raw).items():
-        seconds = _seconds(v)
-        if not math.isnan(seconds):
-            out[str(k).upper()] = seconds
-    return out
-
-
 def _ok(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ok = [r for r in rows if str(r.get("status")) in OK_STATUSES]
     return ok or rows
@@ -211,7 +200,7 @@ class History:
                     "category": text(r["category"]), "provider": text(r["provider"]), "start": s0, "end": s1,
                     "seconds": _seconds(r["duration_s"])})
         for r in _ok(snapshot.table("builds").to_dict("records")):
-            phases = _phases(r.get("phases"))
+            phases = phase_seconds(r.get("phases"))
             if phases:
                 h.phases.setdefault(text(r["project"]), []).append(phases)
         h.groups = snapshot.table("deployment_groups").to_dict("records")
@@ -234,18 +223,9 @@ class History:
         return max(delays) if delays else None
 
     def phase_medians(self, project: str) -> dict[str, float]:
-        rows = self.phases.get(project, [])
-        if not rows:
-            return {}
-        # a phase a build does not report is unknown there, never 0 s: each phase's median is over the
-        # builds that timed it, in the order the phases first appear
-        order = list(dict.fromkeys(k for r in rows for k in r))
-        out = {}
-        for k in order:
-            times = [float(v) for r in rows if isinstance(v := r.get(k), int | float) and not isinstance(v, bool) and v == v]
-            if times:
-                out[k] = float(statistics.median(times))
-        return out
+        """Median seconds per phase of the project's successful builds (one engine with the rules:
+        :func:`awsassess.facts.pipelines.phase_medians`)."""
+        return phase_medians(self.phases.get(project, []))
 
 
 def stage_medians(rows: list[dict[str, Any]],
