@@ -51,9 +51,10 @@ def analyze(
     written.update(_as_paths("proposed", render(proposed_graph(snapshot, model.proposed), out.diagram("proposed"))))
     # the exit kit: Terraform and GitHub Actions of the proposal, checked offline (a failure of the generator
     # is written into iac/README.md and the report, never fatal to the analysis)
-    from awsassess.iac import write_for_analysis
+    from awsassess.iac import checks_wanted, write_for_analysis
 
-    write_for_analysis(snapshot, out.iac, findings, model, production=chosen.shared.is_production(snapshot.environment))
+    write_for_analysis(snapshot, out.iac, findings, model, production=chosen.shared.is_production(snapshot.environment),
+                       run_checks=checks_wanted())
     written["iac"] = out.iac_readme
     return written
 

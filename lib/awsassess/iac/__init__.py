@@ -17,6 +17,7 @@ The folder is replaced as a whole: written beside, then swapped in, so a failure
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -33,7 +34,17 @@ from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.migration import MigrationWave
 from awsassess.snapshot import Snapshot
 
-__all__ = ["IacKit", "build_kit", "generate_for_account", "write_for_analysis", "write_kit"]
+__all__ = ["CHECKS_ENV", "IacKit", "build_kit", "checks_wanted", "generate_for_account", "write_for_analysis",
+           "write_kit"]
+
+#: ``off`` (or 0/false/no) makes analyze write the kit without its offline checks (about 5 s an account:
+#: checkov, zizmor, check-jsonschema, terraform fmt); ``awsassess iac`` checks it afterwards
+CHECKS_ENV = "AWSASSESS_IAC_CHECKS"
+
+
+def checks_wanted() -> bool:
+    """Whether analyze checks the kit it writes (:data:`CHECKS_ENV`, default on)."""
+    return os.environ.get(CHECKS_ENV, "on").strip().lower() not in ("off", "0", "false", "no")
 
 
 @dataclass
@@ -121,11 +132,12 @@ def write_kit(kit: IacKit, iac_dir: Path, *, run_checks: bool = True, arch: Prop
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        if run_checks and not kit.empty:
+        if not kit.empty and arch is not None:
+            kit.checks = [r.to_dict() for r in check_kit(staging)] if run_checks else []
+            kit.files[IAC_README] = readme(arch, kit.modules, kit.workflows, waves or [], kit.checks)
+            (staging / IAC_README).write_text(kit.files[IAC_README], encoding="utf-8")
+        elif run_checks and not kit.empty:
             kit.checks = [r.to_dict() for r in check_kit(staging)]
-            if arch is not None:
-                kit.files[IAC_README] = readme(arch, kit.modules, kit.workflows, waves or [], kit.checks)
-                (staging / IAC_README).write_text(kit.files[IAC_README], encoding="utf-8")
         (staging / IAC_CHECKS).write_text(json.dumps(kit.checks, indent=2) + "\n", encoding="utf-8")
         old = iac_dir.with_name(f".{iac_dir.name}-old")
         if old.exists():

@@ -160,4 +160,7 @@ def readme(arch: ProposedArchitecture, modules: list[RootModule], workflows: lis
         lines += ["## Offline checks", ""]
         lines += _table([(c["check"], c["status"], c.get("detail", "")) for c in checks], ["check", "status", "detail"])
         lines += [""]
+    elif checks is not None:
+        lines += ["## Offline checks", "", "Not run when this kit was written (`AWSASSESS_IAC_CHECKS=off`): run "
+                  "`awsassess iac DIR/<account>` to write it again and check it.", ""]
     return "\n".join(lines) + "\n"
