@@ -12,6 +12,8 @@ from iac_helpers import add_network, add_pipeline, add_services, skipped_checkov
 from snapshots_factory import SnapshotBuilder
 from typer.testing import CliRunner
 
+pytestmark = pytest.mark.heavy  # the command runs every checker (processes): not in make test-fast
+
 WIDE = {"COLUMNS": "250"}  # Rich wraps at the terminal width; the check lines are long
 
 
