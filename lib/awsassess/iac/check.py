@@ -362,6 +362,17 @@ def check_workflow_schema(workflow_dir: Path) -> CheckResult:
     return _result("workflow schema (GitHub, vendored)", problems)
 
 
+def _zizmor_where(finding: dict[str, Any]) -> str:
+    """``deploy-web.yml:41`` for a zizmor finding ('' when it names no place)."""
+    for loc in finding.get("locations") or []:
+        local = ((loc.get("symbolic") or {}).get("key") or {}).get("Local") or {}
+        path = local.get("verbatim_path") or local.get("given_path") or ""
+        row = (((loc.get("concrete") or {}).get("location") or {}).get("start_point") or {}).get("row")
+        if path:
+            return f"{Path(str(path)).name}:{int(row) + 1}" if isinstance(row, int) else Path(str(path)).name
+    return ""
+
+
 def check_zizmor(workflow_dir: Path) -> CheckResult:
     found = _workflow_tool("zizmor", "zizmor (offline)", workflow_dir)
     if isinstance(found, CheckResult):
@@ -383,13 +394,7 @@ def check_zizmor(workflow_dir: Path) -> CheckResult:
     for f in found:
         severity = str(f.get("determinations", {}).get("severity", "")).lower()
         if severity in ("high", "medium"):
-            where = ""
-            locs = f.get("locations") or []
-            if locs:
-                sym = locs[0].get("symbolic", {})
-                key = sym.get("key", {})
-                where = str(key.get("Local", {}).get("given_path", "")) if isinstance(key, dict) else ""
-            problems.append(f"{Path(where).name if where else ''} {f.get('ident')}: {f.get('desc')} ({severity})")
+            problems.append(f"{_zizmor_where(f)} {f.get('ident')}: {f.get('desc')} ({severity})".strip())
     return _result("zizmor (offline)", problems, f"{len(found)} finding(s), none high or medium" if found and
                    not problems else "")
 
