@@ -84,6 +84,16 @@ class Context:
 
         return Results.of_analysis(self.findings, self.model)
 
+    @cached_property
+    def iac_kit(self) -> Any:
+        """The exit kit of this live analysis (:class:`awsassess.iac.IacKit`, in memory, nothing written):
+        what notebook 80 and the report's "Infrastructure as code" section show."""
+        from awsassess.iac import build_kit, proposed_monthly
+
+        production = self.assumptions.shared.is_production(self.snapshot.environment)
+        return build_kit(self.model.proposed, self.snapshot, self.model.migration, self.findings,
+                         production=production, monthly=proposed_monthly(self.model))
+
 
 def compute_analysis(snapshot: Snapshot, assumptions: Assumptions) -> tuple[list[Any], CostModel]:
     """Findings (with savings) and the cost model of one snapshot: pure, no AWS call."""

@@ -98,6 +98,16 @@ RENAMED = {"never_shrink_below_current_when_starved_pct": "starved_cpu_pct",
            "nonprod_downsize_cpu_pct": "db_downsize_cpu_p95_pct"}  # the model's
 
 
+def renamed(data: Any, old: str, new: str) -> Any:
+    """``data`` (a section's raw dict) with the key ``old`` read as ``new`` (``new`` wins when both are given);
+    anything else unchanged. For a section's own renamed fields (shared ones: :data:`RENAMED`)."""
+    if isinstance(data, dict) and old in data:
+        data = dict(data)
+        value = data.pop(old)
+        data.setdefault(new, value)
+    return data
+
+
 def legacy_to_shared(data: dict[str, Any]) -> dict[str, Any]:
     """Old spellings in one section's dict turned into the shared names.
 
@@ -107,9 +117,7 @@ def legacy_to_shared(data: dict[str, Any]) -> dict[str, Any]:
     """
     out = dict(data)
     for old, new in RENAMED.items():
-        if old in out:
-            value = out.pop(old)
-            out.setdefault(new, value)
+        out = renamed(out, old, new)
     if LEGACY_TARGET in out:
         value = out.pop(LEGACY_TARGET)
         out.setdefault("cpu_target_pct", value)

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ConfigDict, model_validator
 
-from awsassess.facts.assumptions import SharedAssumptions
+from awsassess.facts.assumptions import SharedAssumptions, renamed
 from awsassess.values import documented
 
 _f = documented  # short name: every field below is declared with it
@@ -28,10 +28,7 @@ class FindingsAssumptions(SharedAssumptions):
     def _old_names(cls, data: Any) -> Any:
         """``gateway_endpoint_share_pct`` was this section's name for the illustrative estimate (the model's
         section used the same name for a measured share): still read here, with its old meaning."""
-        if isinstance(data, dict) and "gateway_endpoint_share_pct" in data:
-            data = dict(data)
-            data.setdefault("gateway_endpoint_estimate_pct", data.pop("gateway_endpoint_share_pct"))
-        return data
+        return renamed(data, "gateway_endpoint_share_pct", "gateway_endpoint_estimate_pct")
 
     # ------------------------------------------------------------------ general
     history_lookback_days: int = _f(

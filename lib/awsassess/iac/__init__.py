@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from awsassess.iac.hcl import render
+from awsassess.iac.hcl import Attr, Comment, render
 from awsassess.iac.inputs import estate_inputs
 from awsassess.iac.readme import readme
 from awsassess.iac.terraform import RootModule, root_modules
@@ -80,12 +80,8 @@ class IacKit:
 
 
 def _tfvars_example(m: RootModule) -> str:
-    lines = ["# Copy to terraform.tfvars and replace every value (awsassess cannot know them).", ""]
-    for name, value in m.tfvars_example.items():
-        from awsassess.iac.hcl import Attr, _body_lines
-
-        lines += _body_lines([Attr(name, value)], 0)
-    return "\n".join(lines) + "\n"
+    return render([Comment("Copy to terraform.tfvars and replace every value (awsassess cannot know them)."),
+                   *(Attr(name, value) for name, value in m.tfvars_example.items())])
 
 
 def proposed_monthly(model: Any) -> dict[str, float]:

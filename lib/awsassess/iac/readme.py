@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from awsassess.iac.hcl import Block
 from awsassess.iac.terraform import RootModule
 from awsassess.iac.workflows import Workflow
 from awsassess.model.architecture import ProposedArchitecture
@@ -37,20 +38,16 @@ def _targets(m: RootModule, kind: str, wave: MigrationWave, arch: ProposedArchit
     """The ``-target`` addresses a wave applies (empty: nothing in Terraform for it)."""
     if kind == "foundation":
         out = []
-        for items in m.files.values():
-            for b in items:
-                labels = getattr(b, "labels", ())
-                kind_ = getattr(b, "type", "")
-                if kind_ == "module" and labels and labels[0] != "ecs_service":
-                    out.append(f"module.{labels[0]}")
-                elif kind_ == "resource" and labels and not labels[0].startswith(_LATER):
-                    out.append(f"{labels[0]}.{labels[1]}")
+        for b in _blocks(m):
+            if b.type == "module" and b.labels[0] != "ecs_service":
+                out.append(f"module.{b.labels[0]}")
+            elif b.type == "resource" and not b.labels[0].startswith(_LATER):
+                out.append(f"{b.labels[0]}.{b.labels[1]}")
         return out
     if kind == "datastores":
         return [address for address, _, _ in m.imports] + [
-            f"{getattr(b, 'labels', ('', ''))[0]}.{getattr(b, 'labels', ('', ''))[1]}"
-            for items in m.files.values() for b in items
-            if getattr(b, "type", "") == "resource" and getattr(b, "labels", ("",))[0] == "aws_appautoscaling_target"]
+            f"{b.labels[0]}.{b.labels[1]}" for b in _blocks(m)
+            if b.type == "resource" and b.labels[0] == "aws_appautoscaling_target"]
     if kind == "services":
         names = [s.name for s in arch.services if set(s.replaces) & set(wave.resources) and s.name in m.services]
         out = [f'module.ecs_service["{n}"]' for n in names]
@@ -68,9 +65,13 @@ _LATER = ("aws_db_", "aws_docdb", "aws_rds", "aws_elasticache", "aws_dynamodb", 
           "aws_vpc_security_group_ingress_rule", "aws_iam_role_policy")
 
 
+def _blocks(m: RootModule) -> list[Block]:
+    """Every labelled top-level block of the module's files."""
+    return [b for items in m.files.values() for b in items if isinstance(b, Block) and b.labels]
+
+
 def _declared(m: RootModule, rtype: str, name: str) -> bool:
-    return any(getattr(b, "type", "") == "resource" and tuple(getattr(b, "labels", ())) == (rtype, name)
-               for items in m.files.values() for b in items)
+    return any(b.type == "resource" and b.labels == (rtype, name) for b in _blocks(m))
 
 
 def wave_targets(m: RootModule, wave: MigrationWave, arch: ProposedArchitecture) -> tuple[str, list[str]]:

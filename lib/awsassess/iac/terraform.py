@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsassess.iac.hcl import Blank, Block, Call, Comment, Expr, Item, Value
+from awsassess.iac.hcl import Block, Call, Expr, Item, Value
 from awsassess.iac.inputs import ENGINE_PORTS, EstateInputs, ServiceInputs, tf_name
 from awsassess.iac.pins import module_source, schema
 from awsassess.model.architecture import (
@@ -1001,4 +1001,3 @@ def root_modules(arch: ProposedArchitecture, inputs: EstateInputs, waves: list[M
 
 
 __all__ = ["AWS_PROVIDER", "TERRAFORM_VERSION", "RootModule", "changed", "deploy_role_name", "root_modules", "schema"]
-_ = (Blank, Comment)  # re-exported names some callers build with

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, field_validator, model_validator
 
-from awsassess.facts.assumptions import SharedAssumptions
+from awsassess.facts.assumptions import SharedAssumptions, renamed
 from awsassess.values import documented
 
 _f = documented  # short name: every field below is declared with it
@@ -32,10 +32,7 @@ class ModelAssumptions(SharedAssumptions):
     def _old_names(cls, data: Any) -> Any:
         """``gateway_endpoint_share_pct`` was this section's name for the measured share (the findings'
         section used the same name for an estimate): still read here, with its old meaning."""
-        if isinstance(data, dict) and "gateway_endpoint_share_pct" in data:
-            data = dict(data)
-            data.setdefault("gateway_endpoint_measured_pct", data.pop("gateway_endpoint_share_pct"))
-        return data
+        return renamed(data, "gateway_endpoint_share_pct", "gateway_endpoint_measured_pct")
 
     # ------------------------------------------------------------------ general
     hours_per_month: float = _f(

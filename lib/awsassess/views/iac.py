@@ -22,18 +22,9 @@ if TYPE_CHECKING:
 
 
 def kit(ctx: Context) -> IacKit:
-    """The exit kit of the live analysis (nothing written)."""
-    from awsassess.iac import build_kit, proposed_monthly
-
-    model = ctx.model
-    production = ctx.assumptions.shared.is_production(ctx.snapshot.environment)
-    memo = ctx._cache.get("iac_kit")  # noqa: SLF001 - the context's own per-analysis cache
-    key = id(model)
-    if memo is None or memo[0] != key:
-        memo = (key, build_kit(model.proposed, ctx.snapshot, model.migration, ctx.findings, production=production,
-                               monthly=proposed_monthly(model)))
-        ctx._cache["iac_kit"] = memo  # noqa: SLF001
-    return memo[1]
+    """The exit kit of the live analysis (nothing written): :attr:`awsassess.notebook.Context.iac_kit`."""
+    kit_: IacKit = ctx.iac_kit
+    return kit_
 
 
 def overview(ctx: Context) -> Html | Note:
