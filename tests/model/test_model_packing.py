@@ -6,9 +6,8 @@ import pandas as pd
 import pytest
 from awsassess.fargate import FARGATE_SIZES, is_valid, rightsize, smallest_fitting
 from awsassess.model.assumptions import ModelAssumptions
-from awsassess.model.costing import Coster
 from awsassess.model.packing import Capacity, TaskReq, ec2_options, pack
-from awsassess.model.proposed import compute_plan
+from awsassess.model.proposed import Proposer, compute_plan
 from awsassess.pricing import PriceCatalog
 from awsassess.pricing.specs import instance_specs
 from awsassess.snapshot import Snapshot, empty_frame
@@ -50,13 +49,13 @@ def test_instances_cover_the_packing_plus_spare_and_azs(tasks, spare, azs) -> No
         assert o.monthly_usd == pytest.approx(o.instances * (o.price_hour * 730 + 2.4))
 
 
-def _snapshot_with_services(services: list[tuple[str, int, int, int]]) -> tuple[Coster, list]:  # type: ignore[type-arg]
+def _snapshot_with_services(services: list[tuple[str, int, int, int]]) -> tuple[Proposer, list]:  # type: ignore[type-arg]
     rows = [{"account_id": "1", "region": "us-east-1", "service_arn": f"arn:svc/{n}", "service_name": n,
              "cluster": "c", "launch_type": "FARGATE", "desired_count": d, "running_count": d, "cpu": cpu,
              "memory": mem} for n, cpu, mem, d in services]
     snap = Snapshot(manifest={"account_id": "1", "environment": "production"},
                     tables={"ecs_services": empty_frame("ecs_services", rows)})
-    c = Coster(snap, ModelAssumptions(), PriceCatalog.package())
+    c = Proposer(snap, ModelAssumptions(), PriceCatalog.package())
     tasks = [(r, rightsize(r["service_name"], r["cpu"], r["memory"], None, None, 70, 80))
              for r in [pd.Series(x) for x in rows]]
     return c, tasks

@@ -1,7 +1,9 @@
 """The cost model: current vs proposed cost line by line, the proposed architecture, the pipeline-time
 model and the migration plan, all computed from one snapshot and the price catalog.
 
-    model = assess(snapshot)                 # CostModel
+    model = assess(snapshot)                 # CostModel: current lines, then propose() and price()
+    arch = propose(snapshot, assumptions, catalog, pipeline_time)   # quantities, no prices
+    price(arch, coster)                      # its proposed lines (also for a plan read from model.json)
     model.summary                            # current/proposed/saving, pipeline now -> predicted
     findings = attach_savings(findings, model)
     write_model(model, account_dir)          # costs.csv + model.json
@@ -26,7 +28,7 @@ from awsassess.model.costing import COST_COLUMNS, DOMAINS, EXTRA_COLUMNS, Coster
 from awsassess.model.current import aliases, current_lines, nat_addresses
 from awsassess.model.migration import MigrationWave, plan_migration
 from awsassess.model.pipeline_time import PipelineTimeModel, pipeline_time
-from awsassess.model.proposed import build_proposal
+from awsassess.model.proposed import price, propose
 from awsassess.model.reconcile import reconcile
 from awsassess.model.reconcile import summary as reconcile_summary
 from awsassess.model.sensitivity import sensitivity
@@ -34,7 +36,8 @@ from awsassess.pricing.catalog import PriceCatalog, PriceRow
 from awsassess.safe_files import write_csv_atomic, write_text_atomic
 from awsassess.snapshot import Snapshot
 
-__all__ = ["CostModel", "ModelAssumptions", "ProposedArchitecture", "assess", "attach_savings", "write_model"]
+__all__ = ["CostModel", "ModelAssumptions", "ProposedArchitecture", "assess", "attach_savings", "price", "propose",
+           "write_model"]
 
 
 @dataclass
@@ -172,7 +175,8 @@ def assess(snapshot: Snapshot, assumptions: Any = None, catalog: PriceCatalog | 
     c = Coster(snapshot, a, catalog)
     current_lines(c)
     ptm = pipeline_time(snapshot, a)
-    arch = build_proposal(c, ptm)
+    arch = propose(snapshot, a, catalog, ptm)  # quantities only
+    price(arch, c)  # the proposed lines, from the same catalog rows as today's
     if a.prices_strict:
         c.lookup.raise_missing()
     lines = lines_frame(c.lines)
@@ -181,7 +185,7 @@ def assess(snapshot: Snapshot, assumptions: Any = None, catalog: PriceCatalog | 
         account_id=snapshot.account_id, name=snapshot.name, environment=snapshot.environment, assumptions=a,
         lines=lines, proposed=arch, pipeline_time=ptm, migration=plan_migration(snapshot, arch, production),
         reconciliation=reconcile(lines, snapshot.table("spend"), a.hours_per_month),
-        sensitivity=sensitivity(c, lines),
+        sensitivity=sensitivity(snapshot, a, catalog, lines),
         unpriced=[u.to_dict() for u in c.unpriced], prices_used=sorted(c.lookup.used.values(), key=lambda r: r.key),
         catalog_cache=str(catalog.cache_path) if catalog.cache_path else None, aliases=aliases(snapshot),
         members=_members(snapshot))

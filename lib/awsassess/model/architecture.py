@@ -202,6 +202,31 @@ class ProposedPipelines:
 
 
 @dataclass
+class Charge:
+    """One thing the proposal will pay for, as a quantity and the catalog row that prices it (never a price).
+
+    :func:`awsassess.model.price` turns each charge into a cost line; model.json keeps them, so a saved plan
+    can be priced again (other prices, another date) without re-proposing. ``unpriced`` (a reason) records
+    something the proposal needs but cannot quantify: it is listed as unpriced, never priced at $0.
+    """
+
+    domain: str
+    item: str
+    resource_id: str
+    region: str
+    quantity: float
+    unit: str
+    service: str
+    price_item: str
+    price_region: str = ""  # the catalog region when it is not ``region`` (CloudFront's geography)
+    note: str = ""
+    replaces: list[str] = field(default_factory=list)  # current resource ids this charge takes over
+    multiplier: float = 1.0  # x the catalog price (a Savings Plan discount), stated in the line's source
+    multiplier_note: str = ""
+    unpriced: str = ""
+
+
+@dataclass
 class ProposedArchitecture:
     account_id: str
     name: str
@@ -214,6 +239,7 @@ class ProposedArchitecture:
     distributions: list[ProposedDistribution] = field(default_factory=list)
     pipelines: ProposedPipelines | None = None
     notes: list[str] = field(default_factory=list)
+    charges: list[Charge] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -258,7 +284,8 @@ class ProposedArchitecture:
             load_balancers=[build(ProposedLoadBalancer, lb) for lb in data.get("load_balancers", [])],
             clusters=clusters, datastores=[build(ProposedDatastore, d) for d in data.get("datastores", [])],
             distributions=[build(ProposedDistribution, d) for d in data.get("distributions", [])],
-            pipelines=pipes, notes=list(data.get("notes", [])))
+            pipelines=pipes, notes=list(data.get("notes", [])),
+            charges=[build(Charge, ch) for ch in data.get("charges", [])])
 
     # ------------------------------------------- the keys the diagrams read (architecture.ProposedSpec)
     @property

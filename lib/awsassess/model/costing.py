@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from awsassess import values
+from awsassess.model.architecture import Charge
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.metrics import MetricIndex
 from awsassess.pricing.catalog import PriceCatalog, PriceLookup, PriceRow
@@ -75,6 +76,28 @@ class Unpriced:
 
     def to_dict(self) -> dict[str, str]:
         return dict(self.__dict__)
+
+
+class Ledger(Protocol):
+    """What the shared pricers of :mod:`awsassess.model.current` write to: the :class:`Coster` (prices now)
+    or the proposal's recorder (:class:`awsassess.model.proposed.Proposer`, quantities only)."""
+
+    snapshot: Snapshot
+    assumptions: ModelAssumptions
+    metrics: MetricIndex
+
+    @property
+    def hours(self) -> float: ...
+
+    @property
+    def bytes_per_gb(self) -> float: ...
+
+    def add(self, scenario: str, domain: str, item: str, resource_id: str, region: str, quantity: float,
+            unit: str, service: str, price_item: str, *, price_region: str | None = None, note: str = "",
+            replaces: Sequence[str] = (), multiplier: float = 1.0, multiplier_note: str = "") -> Any: ...
+
+    def note_unpriced(self, scenario: str, domain: str, item: str, resource_id: str, region: str,
+                      reason: str) -> None: ...
 
 
 @dataclass
@@ -141,6 +164,15 @@ class Coster:
     def note_unpriced(self, scenario: str, domain: str, item: str, resource_id: str, region: str,
                       reason: str) -> None:
         self.unpriced.append(Unpriced(scenario, domain, item, resource_id, region, reason))
+
+    def charge(self, scenario: str, ch: Charge) -> CostLine | None:
+        """Price one recorded :class:`Charge` (a quantity and its catalog row) as a line of ``scenario``."""
+        if ch.unpriced:
+            self.note_unpriced(scenario, ch.domain, ch.item, ch.resource_id, ch.region, ch.unpriced)
+            return None
+        return self.add(scenario, ch.domain, ch.item, ch.resource_id, ch.region, ch.quantity, ch.unit, ch.service,
+                        ch.price_item, price_region=ch.price_region or None, note=ch.note, replaces=ch.replaces,
+                        multiplier=ch.multiplier, multiplier_note=ch.multiplier_note)
 
 
 def tiered(quantity: float, tiers: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:

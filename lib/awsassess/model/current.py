@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from awsassess.model.costing import Coster, num, text, tiered, truthy
+from awsassess.model.costing import Coster, Ledger, num, text, tiered, truthy
 from awsassess.pricing import keys
 from awsassess.snapshot import Snapshot
 from awsassess.values import is_bool, json_list, json_value
@@ -28,7 +28,7 @@ RDS_ENGINES = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mariadb"}
 
 
 # --------------------------------------------------------------------------- metric helpers
-def nat_processed_gb(c: Coster, nat_id: str) -> float | None:
+def nat_processed_gb(c: Ledger, nat_id: str) -> float | None:
     """GB processed per month: bytes in from the VPC side plus bytes in from the internet side.
 
     NAT gateways bill every byte they process once, whatever the direction. CloudWatch reports each
@@ -295,7 +295,7 @@ def datastores(c: Coster) -> None:
         dynamodb_table(c, t, SCENARIO, text(t["billing_mode"]).upper(), num(t["rcu"]), num(t["wcu"]))
 
 
-def cluster_storage(c: Coster, cl: pd.Series, scenario: str) -> None:
+def cluster_storage(c: Ledger, cl: pd.Series, scenario: str) -> None:
     """DocumentDB / Aurora storage and I/O from the cluster's VolumeBytesUsed and VolumeRead/WriteIOPs."""
     cid, region = text(cl["cluster_id"]), text(cl["region"])
     engine = text(cl["engine"]).lower()
@@ -324,7 +324,7 @@ def cluster_storage(c: Coster, cl: pd.Series, scenario: str) -> None:
           note="VolumeReadIOPs + VolumeWriteIOPs (Sum)")
 
 
-def rds_instance(c: Coster, d: pd.Series, scenario: str, cls: str, multi_az: bool, storage_type: str,
+def rds_instance(c: Ledger, d: pd.Series, scenario: str, cls: str, multi_az: bool, storage_type: str,
                  gb: float, iops: float, replaces: tuple[str, ...] = (), note: str = "") -> None:
     h = c.hours
     did, region = text(d["db_instance_id"]), text(d["region"])
@@ -348,13 +348,13 @@ def rds_instance(c: Coster, d: pd.Series, scenario: str, cls: str, multi_az: boo
               "AmazonRDS", keys.item("rds_iops", storage=storage_type, multi_az=multi_az), replaces=replaces)
 
 
-def dynamodb_consumed(c: Coster, table: str) -> tuple[float | None, float | None]:
+def dynamodb_consumed(c: Ledger, table: str) -> tuple[float | None, float | None]:
     """(read units, write units) consumed per month."""
     return (c.metrics.monthly_sum("AWS/DynamoDB", "ConsumedReadCapacityUnits", table, c.hours),
             c.metrics.monthly_sum("AWS/DynamoDB", "ConsumedWriteCapacityUnits", table, c.hours))
 
 
-def dynamodb_table(c: Coster, t: pd.Series, scenario: str, mode: str, rcu: float, wcu: float,
+def dynamodb_table(c: Ledger, t: pd.Series, scenario: str, mode: str, rcu: float, wcu: float,
                    replaces: tuple[str, ...] = (), note: str = "") -> None:
     h, name, region = c.hours, text(t["table_name"]), text(t["region"])
     if mode == "PROVISIONED":
@@ -381,7 +381,7 @@ def dynamodb_table(c: Coster, t: pd.Series, scenario: str, mode: str, rcu: float
 
 
 # --------------------------------------------------------------------------- CDN
-def distribution_traffic(c: Coster, dist_id: str) -> tuple[float | None, float | None]:
+def distribution_traffic(c: Ledger, dist_id: str) -> tuple[float | None, float | None]:
     """(GB out, requests) per month."""
     b = c.metrics.monthly_sum("AWS/CloudFront", "BytesDownloaded", dist_id, c.hours)
     r = c.metrics.monthly_sum("AWS/CloudFront", "Requests", dist_id, c.hours)
@@ -402,7 +402,7 @@ def cdn(c: Coster) -> None:
                           a.cloudfront_https_share)
 
 
-def cdn_pay_as_you_go(c: Coster, scenario: str, did: str, gb: float, requests: float, geo: str,
+def cdn_pay_as_you_go(c: Ledger, scenario: str, did: str, gb: float, requests: float, geo: str,
                       https_share: float, replaces: tuple[str, ...] = ()) -> None:
     for item, q in tiered(gb, CF_TIERS):
         c.add(scenario, "cdn", f"CloudFront data out ({item.split(':')[1]})", did, "global", q, "GB",

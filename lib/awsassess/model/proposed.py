@@ -1,7 +1,12 @@
-"""Build the proposed architecture from the snapshot, and price it line by line.
+"""Propose the architecture from the snapshot (:func:`propose`), then price it line by line (:func:`price`).
 
-The data structure lives in :mod:`awsassess.model.architecture` (re-exported here). Every proposed
-cost line names the current resources it ``replaces``; current resources no line replaces are
+Two steps. :func:`propose` is pure: from the snapshot, the assumptions and read-only prices (to choose
+between options: EC2 or Fargate, a flat-rate CDN plan, a data-store class the catalog prices lower) it
+returns a :class:`ProposedArchitecture` whose ``charges`` are quantities and catalog rows, never prices.
+:func:`price` turns those charges into cost lines, recording the prices used; it also prices a plan read
+back from model.json. The data structure lives in :mod:`awsassess.model.architecture`.
+
+Every charge names the current resources it ``replaces``; current resources no charge replaces are
 removed by the proposal (e.g. the peering connections, idle Elastic IPs, CodePipeline).
 """
 
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +28,7 @@ from awsassess.fargate import RightSize
 from awsassess.model import current as cur
 from awsassess.model.architecture import (
     CapacityProvider,
+    Charge,
     ComputeOption,
     ProposedArchitecture,
     ProposedCluster,
@@ -36,17 +43,83 @@ from awsassess.model.architecture import (
     ProposedWorkflow,
     ScalingPolicy,
 )
-from awsassess.model.costing import Coster, num, text, truthy
+from awsassess.model.assumptions import ModelAssumptions
+from awsassess.model.costing import Coster, CostLine, num, text, truthy
+from awsassess.model.metrics import MetricIndex
 from awsassess.model.packing import Ec2Option, TaskReq, ec2_options
 from awsassess.model.pipeline_time import History, PipelineTimeModel
 from awsassess.pricing import keys
+from awsassess.pricing.catalog import PriceCatalog, PriceLookup, PriceRow
 from awsassess.pricing.keys import PriceKey
 from awsassess.pricing.specs import instance_specs
 from awsassess.snapshot import Snapshot
 from awsassess.values import json_list
 
-__all__ = ["ComputePlan", "ProposedArchitecture", "build_proposal", "compute_plan"]
+__all__ = ["ComputePlan", "ProposedArchitecture", "Proposer", "compute_plan", "price", "propose"]
 SCENARIO = "proposed"
+
+
+# =============================================================================== the proposal's context
+class Proposer:
+    """What proposing reads (snapshot, assumptions, metrics, prices to compare) and what it records: the
+    charges of the proposed architecture. It has the :class:`~awsassess.model.costing.Ledger` interface of
+    the :class:`Coster`, so the shared pricers of :mod:`awsassess.model.current` describe a proposed RDS
+    instance or CloudFront distribution exactly as they describe today's; but nothing is priced here.
+    Prices are only *peeked* (:meth:`price_of`, :meth:`quote`): the same rows, estimated the same way, as
+    :func:`price` will use, without recording anything as used."""
+
+    def __init__(self, snapshot: Snapshot, assumptions: ModelAssumptions, catalog: PriceCatalog):
+        self.snapshot = snapshot
+        self.assumptions = assumptions
+        self.catalog = catalog
+        self.metrics = MetricIndex(snapshot)
+        self.charges: list[Charge] = []
+        self._prices = PriceLookup(catalog, estimate=not assumptions.prices_strict)
+
+    @property
+    def hours(self) -> float:
+        return self.assumptions.hours_per_month
+
+    @property
+    def bytes_per_gb(self) -> float:
+        return self.assumptions.bytes_per_gb
+
+    def price_of(self, service: str, item: str, region: str) -> PriceRow | None:
+        """The row :func:`price` would use (estimated for a region the catalog lacks, unless strict)."""
+        return self._prices.peek(service, item, region)
+
+    def quote(self, charges: list[Charge]) -> float:
+        """$/month of ``charges`` at today's catalog (NaN when one is unpriced): to compare options."""
+        total = 0.0
+        for ch in charges:
+            row = None if ch.unpriced else self.price_of(ch.service, ch.price_item, ch.price_region or ch.region)
+            if row is None:
+                return math.nan
+            total += ch.quantity * row.usd * ch.multiplier
+        return total
+
+    def add(self, scenario: str, domain: str, item: str, resource_id: str, region: str, quantity: float,
+            unit: str, service: str, price_item: str, *, price_region: str | None = None, note: str = "",
+            replaces: Sequence[str] = (), multiplier: float = 1.0, multiplier_note: str = "") -> Charge:
+        if scenario != SCENARIO:
+            raise ValueError(f"the proposal records {SCENARIO!r} charges only, not {scenario!r}")
+        if quantity is None or (isinstance(quantity, float) and math.isnan(quantity)):
+            return self._gap(domain, item, resource_id, region, "quantity unknown")
+        ch = Charge(domain, item, resource_id, region, float(quantity), unit, service, price_item,
+                    price_region or "", note, list(replaces), multiplier, multiplier_note)
+        self.charges.append(ch)
+        return ch
+
+    def note_unpriced(self, scenario: str, domain: str, item: str, resource_id: str, region: str,
+                      reason: str) -> None:
+        if scenario != SCENARIO:
+            raise ValueError(f"the proposal records {SCENARIO!r} charges only, not {scenario!r}")
+        self._gap(domain, item, resource_id, region, reason)
+
+    def _gap(self, domain: str, item: str, resource_id: str, region: str, reason: str) -> Charge:
+        ch = Charge(domain, item, resource_id, region, math.nan, "", "", "", unpriced=reason)
+        self.charges.append(ch)
+        return ch
 
 
 # =============================================================================== helpers
@@ -98,7 +171,7 @@ def _workload_vpcs(snapshot: Snapshot, region: str) -> pd.DataFrame:
 
 
 # =============================================================================== network
-def propose_network(c: Coster, arch: ProposedArchitecture, region: str, env: str) -> ProposedVpc:
+def propose_network(c: Proposer, arch: ProposedArchitecture, region: str, env: str) -> ProposedVpc:
     snap, a, h = c.snapshot, c.assumptions, c.hours
     vpcs = _workload_vpcs(snap, region)
     vpc_ids = [text(v) for v in vpcs["vpc_id"]] if len(vpcs) else []
@@ -161,7 +234,7 @@ def propose_network(c: Coster, arch: ProposedArchitecture, region: str, env: str
     return vpc
 
 
-def propose_load_balancers(c: Coster, arch: ProposedArchitecture, vpc: ProposedVpc, region: str) -> None:
+def propose_load_balancers(c: Proposer, arch: ProposedArchitecture, vpc: ProposedVpc, region: str) -> None:
     snap, a, h = c.snapshot, c.assumptions, c.hours
     lbs = _region_of(snap.table("load_balancers"), region)
     if not len(lbs):
@@ -229,7 +302,7 @@ class ComputePlan:
         return self.ec2[arch].monthly_usd if launch == "EC2" else self.fargate[arch]
 
 
-def rightsize_services(c: Coster, region: str) -> list[tuple[pd.Series, RightSize]]:
+def rightsize_services(c: Proposer, region: str) -> list[tuple[pd.Series, RightSize]]:
     """Running services of ``region`` with their right size: the shared facts the rules report (CMP-001/002)."""
     snap = c.snapshot
     sizes = facts_for(snap, c.assumptions).sizes
@@ -243,7 +316,7 @@ def rightsize_services(c: Coster, region: str) -> list[tuple[pd.Series, RightSiz
     return out
 
 
-def compute_plan(c: Coster, region: str, tasks: list[tuple[pd.Series, RightSize]],
+def compute_plan(c: Proposer, region: str, tasks: list[tuple[pd.Series, RightSize]],
                  utilisation_target: float | None = None) -> ComputePlan:
     """Price right-sized Fargate (x86, arm64) and the cheapest EC2 packing per architecture; choose."""
     a, h = c.assumptions, c.hours
@@ -251,8 +324,8 @@ def compute_plan(c: Coster, region: str, tasks: list[tuple[pd.Series, RightSize]
     plan = ComputePlan(region, tasks)
     archs = ["x86_64", "arm64"] if a.allow_graviton else ["x86_64"]
     for arch in archs:
-        vp = c.catalog.find("AmazonECS", keys.item("fargate_vcpu", arch=arch), region)
-        gp = c.catalog.find("AmazonECS", keys.item("fargate_gb", arch=arch), region)
+        vp = c.price_of("AmazonECS", keys.item("fargate_vcpu", arch=arch), region)
+        gp = c.price_of("AmazonECS", keys.item("fargate_gb", arch=arch), region)
         if vp is None or gp is None:
             continue
         plan.fargate[arch] = sum(cur.task_count(s) * (rs.fargate_cpu / 1024 * vp.usd + rs.fargate_memory / 1024 * gp.usd)
@@ -262,10 +335,10 @@ def compute_plan(c: Coster, region: str, tasks: list[tuple[pd.Series, RightSize]
     specs = [sp for sp in instance_specs().values() if sp.family in a.instance_families]
     prices = {}
     for sp in specs:
-        row = c.catalog.find("AmazonEC2", keys.item("ec2_instance", cls=sp.instance_type), region)
+        row = c.price_of("AmazonEC2", keys.item("ec2_instance", cls=sp.instance_type), region)
         if row is not None:
             prices[sp.instance_type] = row.usd
-    ebs = c.catalog.find("AmazonEC2", "ebs_gb_month:gp3", region)
+    ebs = c.price_of("AmazonEC2", "ebs_gb_month:gp3", region)
     root = a.root_volume_gb * (ebs.usd if ebs else 0.0)
     for arch in archs:
         opts = ec2_options(reqs, [sp for sp in specs if sp.arch == arch], prices, utilisation_target=target,
@@ -296,7 +369,7 @@ def compute_plan(c: Coster, region: str, tasks: list[tuple[pd.Series, RightSize]
     return plan
 
 
-def propose_compute(c: Coster, arch: ProposedArchitecture, vpc: ProposedVpc, region: str, history: History) -> None:
+def propose_compute(c: Proposer, arch: ProposedArchitecture, vpc: ProposedVpc, region: str, history: History) -> None:
     snap, a, h = c.snapshot, c.assumptions, c.hours
     tasks = rightsize_services(c, region)
     if not tasks:
@@ -380,7 +453,7 @@ def propose_compute(c: Coster, arch: ProposedArchitecture, vpc: ProposedVpc, reg
 
 
 # =============================================================================== data stores
-def priced_class(c: Coster, base: PriceKey, t: ClassTarget, region: str) -> tuple[str, str]:
+def priced_class(c: Proposer, base: PriceKey, t: ClassTarget, region: str) -> tuple[str, str]:
     """The class the plan prices for a store and why: the target of :func:`target_class` (the class the
     findings suggest), unless the catalog prices it at or above today's class in ``region``; then the first
     other candidate priced lower, else today's class, each with the reason. A target the catalog cannot price
@@ -391,7 +464,7 @@ def priced_class(c: Coster, base: PriceKey, t: ClassTarget, region: str) -> tupl
         return t.current, t.reason()
     def peek(cls: str) -> Any:
         k = base.with_(cls=cls)
-        return c.lookup.peek(k.service, k.item, region)
+        return c.price_of(k.service, k.item, region)
 
     now, target = peek(t.current), peek(t.target)
     if now is None or target is None or target.usd < now.usd:
@@ -424,7 +497,7 @@ def _docdb_kept(snap: Snapshot, region: str, db_cpu: dict[str, float], productio
     return out
 
 
-def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, production: bool) -> None:
+def propose_datastores(c: Proposer, arch: ProposedArchitecture, region: str, production: bool) -> None:
     snap, a, h = c.snapshot, c.assumptions, c.hours
     db_cpu = db_cpu_p95(snap, a)
     docdb_kept = _docdb_kept(snap, region, db_cpu, production, a)
@@ -496,16 +569,16 @@ def propose_datastores(c: Coster, arch: ProposedArchitecture, region: str, produ
         propose_dynamodb(c, arch, t, region)
 
 
-def propose_dynamodb(c: Coster, arch: ProposedArchitecture, t: pd.Series, region: str) -> None:
+def propose_dynamodb(c: Proposer, arch: ProposedArchitecture, t: pd.Series, region: str) -> None:
     a, h = c.assumptions, c.hours
     name, mode = text(t["table_name"]), text(t["billing_mode"]).upper() or "PROVISIONED"
     reads, writes = cur.dynamodb_consumed(c, name)
     options: dict[str, float] = {}
     rcu_now, wcu_now = num(t["rcu"]), num(t["wcu"])
-    p_rcu = c.catalog.find("AmazonDynamoDB", "rcu_hour", region)
-    p_wcu = c.catalog.find("AmazonDynamoDB", "wcu_hour", region)
-    p_rru = c.catalog.find("AmazonDynamoDB", "rru_million", region)
-    p_wru = c.catalog.find("AmazonDynamoDB", "wru_million", region)
+    p_rcu = c.price_of("AmazonDynamoDB", "rcu_hour", region)
+    p_wcu = c.price_of("AmazonDynamoDB", "wcu_hour", region)
+    p_rru = c.price_of("AmazonDynamoDB", "rru_million", region)
+    p_wru = c.price_of("AmazonDynamoDB", "wru_million", region)
     if mode == "PROVISIONED" and p_rcu and p_wcu:
         options["provisioned (current capacity)"] = (rcu_now * p_rcu.usd + wcu_now * p_wcu.usd) * h
     if reads is not None and writes is not None and p_rru and p_wru:
@@ -544,7 +617,7 @@ FLAT_PLANS = (("free", 1e6, 100.0), ("pro", 10e6, 50 * 1024.0), ("business", 125
               ("premium", 500e6, 50 * 1024.0))
 
 
-def propose_cdn(c: Coster, arch: ProposedArchitecture) -> None:
+def propose_cdn(c: Proposer, arch: ProposedArchitecture) -> None:
     a = c.assumptions
     for _, d in c.snapshot.table("distributions").iterrows():
         if not truthy(d["enabled"]):
@@ -554,18 +627,18 @@ def propose_cdn(c: Coster, arch: ProposedArchitecture) -> None:
         if gb is None and requests is None:
             continue
         gb, requests = gb or 0.0, requests or 0.0
-        before = len(c.lines)
+        before = len(c.charges)
         cur.cdn_pay_as_you_go(c, SCENARIO, did, gb, requests, a.cloudfront_geography, a.cloudfront_https_share,
                               replaces=(did,))
-        payg = sum(ln.monthly_usd for ln in c.lines[before:])
+        payg = c.quote(c.charges[before:])
         plan, reason = "pay-as-you-go", f"pay-as-you-go ${payg:,.2f}/month"
         if a.cloudfront_flat_rate:
             for pname, max_req, max_gb in FLAT_PLANS:
-                row = c.catalog.find("AmazonCloudFront", f"flat_rate_month:{pname}", "global")
+                row = c.price_of("AmazonCloudFront", f"flat_rate_month:{pname}", "global")
                 if row is None or requests > max_req or gb > max_gb:
                     continue
                 if row.usd < payg:
-                    del c.lines[before:]
+                    del c.charges[before:]
                     c.add(SCENARIO, "cdn", f"CloudFront flat-rate plan ({pname})", did, "global", 1.0,
                           "distribution-months", "AmazonCloudFront", f"flat_rate_month:{pname}", replaces=(did,),
                           note=f"{requests / 1e6:.1f}M requests and {gb:,.0f} GB/month fit the {pname} allowance; "
@@ -576,7 +649,7 @@ def propose_cdn(c: Coster, arch: ProposedArchitecture) -> None:
 
 
 # =============================================================================== pipelines
-def propose_pipelines(c: Coster, arch: ProposedArchitecture, ptm: PipelineTimeModel) -> None:
+def propose_pipelines(c: Proposer, arch: ProposedArchitecture, ptm: PipelineTimeModel) -> None:
     snap, a = c.snapshot, c.assumptions
     pipes = snap.table("pipelines")
     if not len(pipes):
@@ -615,8 +688,12 @@ def propose_pipelines(c: Coster, arch: ProposedArchitecture, ptm: PipelineTimeMo
                f"{included:,} included on the {a.github_plan} plan, shared by the whole organisation")
 
 
-# =============================================================================== entry point
-def build_proposal(c: Coster, ptm: PipelineTimeModel) -> ProposedArchitecture:
+# =============================================================================== entry points
+def propose(snapshot: Snapshot, assumptions: ModelAssumptions, catalog: PriceCatalog,
+            ptm: PipelineTimeModel) -> ProposedArchitecture:
+    """The proposed architecture of ``snapshot`` and its ``charges`` (quantities; :func:`price` prices them).
+    Pure: the catalog is only read to compare options, nothing is recorded in it."""
+    c = Proposer(snapshot, assumptions, catalog)
     snap, a = c.snapshot, c.assumptions
     production = a.is_production(snap.environment)
     arch = ProposedArchitecture(snap.account_id, snap.name, snap.environment, regions_in_use(snap))
@@ -633,4 +710,13 @@ def build_proposal(c: Coster, ptm: PipelineTimeModel) -> ProposedArchitecture:
     if a.gateway_endpoint_measured_pct == 0:
         arch.notes.append("S3/DynamoDB gateway endpoints are proposed, but no NAT saving is claimed for them "
                           "(set gateway_endpoint_measured_pct from VPC flow logs).")
+    arch.charges = c.charges
     return arch
+
+
+def price(architecture: ProposedArchitecture, coster: Coster) -> list[CostLine]:
+    """The proposed cost lines of ``architecture``: each charge priced from the coster's catalog (prices
+    recorded as used, estimated or missing there, like today's lines). Works on a plan read back from
+    model.json (:meth:`ProposedArchitecture.from_dict`)."""
+    lines = [coster.charge(SCENARIO, ch) for ch in architecture.charges]
+    return [ln for ln in lines if ln is not None]

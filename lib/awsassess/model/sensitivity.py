@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from awsassess.model.costing import Coster
-from awsassess.model.proposed import compute_plan, regions_in_use, rightsize_services
+from awsassess.model.assumptions import ModelAssumptions
+from awsassess.model.proposed import Proposer, compute_plan, regions_in_use, rightsize_services
+from awsassess.pricing.catalog import PriceCatalog
+from awsassess.snapshot import Snapshot
 
 
-def sensitivity(c: Coster, lines: pd.DataFrame) -> pd.DataFrame:
-    a = c.assumptions
+def sensitivity(snapshot: Snapshot, a: ModelAssumptions, catalog: PriceCatalog, lines: pd.DataFrame) -> pd.DataFrame:
+    c = Proposer(snapshot, a, catalog)
     cur = lines[lines["scenario"] == "current"]
     prop = lines[lines["scenario"] == "proposed"]
     current_total = float(cur["monthly_usd"].sum())
