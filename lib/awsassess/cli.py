@@ -10,10 +10,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Literal, TypeGuard
+from typing import Annotated, Any, Literal, TypeGuard
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from awsassess import __version__
@@ -123,6 +124,7 @@ def run(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (with --executor dask; none = a local cluster)")] = None,
     fresh_kernels: Annotated[bool, typer.Option("--fresh-kernels", help="a new Jupyter kernel per notebook (default: each worker keeps one, reset between notebooks)")] = False,
     offline: Annotated[bool, typer.Option("--offline", help="never ask the Price List API for prices the offline catalog lacks (they are estimated or left unpriced)")] = False,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="an earlier run folder: verify every account against its plan (progress.json, \"Progress against the plan\" in the reports, progress in the portfolio)")] = None,
 ) -> None:
     """Assess every account of PARAMS: collect, analyse, notebooks, reports, portfolio."""
     accounts = _load(params)
@@ -134,7 +136,8 @@ def run(
     try:
         with sigterm_as_interrupt():  # SIGTERM stops the run as Ctrl-C does (run.json: interrupted)
             result = run_batch(accounts, out_dir, jobs=jobs, resume=resume, executor=executor,
-                               scheduler=scheduler, warm_kernels=not fresh_kernels, offline=offline)
+                               scheduler=scheduler, warm_kernels=not fresh_kernels, offline=offline,
+                               baseline=baseline)
     except BatchInputError as exc:
         raise _bad_input(str(exc)) from None
     except DaskSchedulerError as exc:
@@ -225,6 +228,69 @@ def report(
             out.print(f"{folder.name}: {paths.get('html')}  {paths.get('pdf')}")
     paths = build_portfolio(run_dir)
     out.print(f"portfolio: {paths.get('html')}  {paths.get('pdf')}")
+
+
+@app.command()
+def verify(
+    before: Annotated[Path, typer.Argument(help="the baseline: an account folder (DIR/<name>) or a run folder (DIR) whose plan is followed")],
+    after: Annotated[Path, typer.Argument(help="the later assessment of the same account(s): an account folder or a run folder")],
+    previous: Annotated[Path | None, typer.Option("--previous", help="an earlier progress.json against the same baseline: findings it saw resolved that are back read as regressed")] = None,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="add \"Progress against the plan\" to AFTER's reports (when AFTER has executed notebooks) and rebuild them")] = True,
+) -> None:
+    """Progress of AFTER against BEFORE's plan: waves done, saving banked vs promised, findings resolved,
+    delivery and inventory; writes AFTER/<name>/progress.json (see docs/progress.md). Offline."""
+    import json
+
+    from awsassess.verify import VerifyError, verify_account, verify_pairs, write_progress
+
+    try:
+        pairs, skipped = verify_pairs(before, after)
+        prev = json.loads(previous.read_text()) if previous is not None else None
+    except (VerifyError, OSError, ValueError) as exc:
+        raise _bad_input(f"{exc}") from None
+    for line in skipped:
+        err.print(f"not compared: {line}")
+    results = []
+    for b, a in pairs:
+        try:
+            progress = verify_account(b, a, previous=prev)
+        except VerifyError as exc:
+            raise _bad_input(str(exc)) from None
+        path = write_progress(progress, a)
+        results.append((a, progress, path))
+    table = Table("account", "waves done", "banked / promised ($/month)", "findings resolved / open / new / regressed",
+                  "progress.json")
+    for a, p, path in results:
+        s = p.summary
+        f = s["findings"]
+        banked, promised = s["banked_saving_usd"], s["promised_saving_usd"]
+        table.add_row(a.name, f"{s['waves_done']} of {s['waves']}",
+                      "–" if banked is None or promised is None else
+                      f"{banked:,.0f} / {promised:,.0f}" + (f" ({s['banked_pct_of_promised']:g} %)"
+                                                            if s["banked_pct_of_promised"] is not None else ""),
+                      f"{f['resolved']} / {f['open']} / {f['new']} / {f['regressed']}", str(path))
+    out.print(table)
+    if not report:
+        raise typer.Exit(0)
+    from awsassess.verify.publish import republish
+
+    run = RunFolder(after)
+    entries: dict[str, dict[str, Any]] = {}
+    if run.run_json.is_file():
+        try:
+            entries = {str(e.get("name")): e for e in run.read_run().get("accounts") or [] if isinstance(e, dict)}
+        except ArtefactError:
+            entries = {}
+    for a, _, _ in results:
+        if a.notebooks.is_dir():
+            paths = republish(a, entries.get(a.name))
+            out.print(f"{a.name}: report with progress {paths.get('html')}  {paths.get('pdf')}")
+    if run.run_json.is_file():
+        from awsassess.report import build_portfolio
+
+        paths = build_portfolio(after)
+        out.print(f"portfolio: {paths.get('html')}  {paths.get('pdf')}")
+    raise typer.Exit(0)
 
 
 @app.command()

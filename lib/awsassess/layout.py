@@ -63,6 +63,9 @@ IAC = "iac"
 IAC_README = "README.md"  # inside iac/
 IAC_CHECKS = "checks.json"  # inside iac/: the offline checks' results
 PROGRESS_JSON = "progress.json"
+# the notebook of "Progress against the plan": run (and expected in the report) only for an account verified
+# against a baseline run, i.e. one with progress.json
+PROGRESS_NOTEBOOK = "95_progress"
 # run folder
 RUN_JSON = "run.json"
 PORTFOLIO_HTML = "portfolio.html"

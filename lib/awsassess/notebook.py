@@ -84,6 +84,14 @@ class Context:
 
         return Results.of_analysis(self.findings, self.model)
 
+    @property
+    def progress(self) -> dict[str, Any] | None:
+        """The account's ``progress.json`` against a baseline run (``awsassess verify`` / ``run --baseline``),
+        None when it was never verified. Read from the folder: progress compares two runs' delivered results."""
+        from awsassess.verify import read_progress
+
+        return read_progress(self.folder)
+
     @cached_property
     def iac_kit(self) -> Any:
         """The exit kit of this live analysis (:class:`awsassess.iac.IacKit`, in memory, nothing written):

@@ -212,7 +212,8 @@ class AccountRun:
         if spec.kind == "collect":
             return plan.collect_digest(self.params)
         if spec.kind == "analyze":
-            return plan.analyze_digest(self.digests["collect"], self.folder.snapshot, self.params)
+            return plan.analyze_digest(self.digests["collect"], self.folder.snapshot, self.params,
+                                       self.functions.baseline)
         if spec.kind == "notebook":
             assert spec.notebook is not None
             return plan.notebook_digest(self.digests["analyze"], spec.notebook)

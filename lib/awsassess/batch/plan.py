@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from awsassess import __version__, codedigest
-from awsassess.layout import MANIFEST, SnapshotFolder, suite_notebooks_dir
+from awsassess.layout import MANIFEST, PROGRESS_NOTEBOOK, RunFolder, SnapshotFolder, suite_notebooks_dir
 
 # A paired py:percent file newer than its .ipynb by more than this is executed instead (jupytext):
 # papermill cannot read .py itself, and running the stale .ipynb would silently ignore the edit.
@@ -94,10 +94,13 @@ def find_notebooks(notebooks_dir: Path) -> list[NotebookSource]:
     return found
 
 
-def account_steps(notebooks: list[NotebookSource]) -> list[StepSpec]:
+def account_steps(notebooks: list[NotebookSource], *, progress: bool = False) -> list[StepSpec]:
+    """The steps of one account; the progress notebook only with a baseline (``progress``)."""
     specs = [StepSpec("collect", "collect"), StepSpec("analyze", "analyze", ("collect",))]
     nb_names = []
     for nb in notebooks:
+        if nb.name == PROGRESS_NOTEBOOK and not progress:
+            continue
         name = f"notebook:{nb.name}"
         nb_names.append(name)
         specs.append(StepSpec(name, "notebook", ("analyze",), nb))
@@ -165,8 +168,15 @@ def collect_digest(params: Any) -> str:
     return sha(*parts)
 
 
-def analyze_digest(collect: str, snapshot_dir: Path, params: Any) -> str:
-    return sha(code_identity(), "analyze", collect, snapshot_digest(snapshot_dir), assumptions_of(params))
+def analyze_digest(collect: str, snapshot_dir: Path, params: Any, baseline: Path | None = None) -> str:
+    """With a baseline, its account's snapshot and plan are inputs too (progress.json is written here)."""
+    parts: list[Any] = [code_identity(), "analyze", collect, snapshot_digest(snapshot_dir), assumptions_of(params)]
+    if baseline is not None:
+        before = RunFolder(Path(baseline)).account(str(getattr(params, "name", "")))
+        parts.append(str(Path(baseline).resolve()))
+        for f in (before.manifest, before.model_json, before.findings_json):
+            parts.append(file_digest(f) if f.is_file() else None)
+    return sha(*parts)
 
 
 def notebook_digest(analyze: str, notebook: NotebookSource) -> str:

@@ -119,6 +119,7 @@ def run_batch(
     collect_jobs: int | None = None,
     warm_kernels: bool = True,
     offline: bool = False,
+    baseline: str | os.PathLike[str] | None = None,
 ) -> RunResult:
     """Assess every account into ``out/<name>/`` and write ``out/run.json`` after every step.
 
@@ -133,9 +134,15 @@ def run_batch(
     account's credentials, once per missing price; cached for the later accounts).
     ``warm_kernels``: each worker runs its notebooks one after another in one kept kernel, reset between
     notebooks (:mod:`awsassess.batch.kernels`); False: a new kernel per notebook, as papermill does.
+    ``baseline``: an earlier run folder; every account is verified against its plan there
+    (``progress.json``, notebook 95_progress and the report's "Progress against the plan").
     Raises :class:`BatchInputError` (a ValueError) for bad input, before anything is started.
     """
     out = Path(out)
+    if baseline is not None and not Path(baseline).is_dir():
+        raise BatchInputError(f"--baseline {baseline}: no such run folder. Fix: pass the --out of an earlier run")
+    if baseline is not None and Path(baseline).resolve() == out.resolve():
+        raise BatchInputError(f"--baseline {baseline} is the run's own --out. Fix: pass an earlier run's folder")
     jobs = _check_input(accounts, jobs, executor)
     if collect_jobs is not None and collect_jobs < 1:
         raise BatchInputError(f"collect_jobs={collect_jobs}: must be at least 1")
@@ -148,7 +155,9 @@ def run_batch(
         functions = steps or StepFunctions()
         if offline:  # no Price List call for missing prices: they are estimated or left unpriced
             functions = dataclasses.replace(functions, prices_online=False)
-        specs = account_steps(notebooks)
+        if baseline is not None:
+            functions = dataclasses.replace(functions, baseline=Path(baseline).resolve())
+        specs = account_steps(notebooks, progress=functions.baseline is not None)
         try:  # an account folder that is a link out of --out: refused before anything starts
             runs = [AccountRun(p, out, specs, functions=functions, run_id=run_id, previous=prev_steps.get(p.name),
                                resume=resume, notebook_timeout_s=notebook_timeout_s) for p in accounts]

@@ -76,6 +76,8 @@ class StepFunctions:
     meta: Callable[[Any], dict[str, Any]] = real_meta  # params -> report cover facts
     # before analyze: ask the Price List API for prices the catalog lacks (run --offline: False)
     prices_online: bool = True
+    # run --baseline OLD_RUN: after analyze, each account is verified against OLD_RUN/<name> (progress.json)
+    baseline: Path | None = None
 
 
 # --------------------------------------------------------------------------- one step
@@ -172,7 +174,31 @@ def _analyze(task: StepTask) -> dict[str, Any]:
         fetched = fetch_missing_prices(task.account_dir, task.params)  # never fails the step
         if fetched is not None and fetched.refreshed:  # list prices found: the analysis uses them
             written = task.functions.analyze(task.snapshot_dir, task.account_dir, assumptions_of(task.params))
-    return _as_outputs(written)
+    outputs = _as_outputs(written)
+    if task.functions.baseline is not None:
+        outputs["progress"] = _verify(task.functions.baseline, task.folder)
+    return outputs
+
+
+def _verify(baseline: Path, folder: AccountFolder) -> Path:
+    """progress.json of the account against the baseline run's plan; a baseline without this account, or one
+    that cannot be compared, is written into progress.json as the reason (the report shows it)."""
+    import json
+
+    from awsassess.layout import RunFolder
+    from awsassess.safe_files import write_text_atomic
+    from awsassess.verify import VerifyError, verify_account, write_progress
+
+    before = RunFolder(baseline).account(folder.name)
+    try:
+        if not before.has_snapshot():
+            raise VerifyError(f"the baseline run {baseline} has no snapshot of {folder.name}. Fix: pass a baseline "
+                              "run that assessed this account (or run without --baseline)")
+        return write_progress(verify_account(before, folder), folder)
+    except VerifyError as exc:
+        write_text_atomic(folder.progress_json, json.dumps({"schema_version": 1, "name": folder.name,
+                                                            "before": str(before.path), "error": str(exc)}, indent=2))
+        return folder.progress_json
 
 
 def skip_iri_checker() -> None:

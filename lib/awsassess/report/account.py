@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from awsassess.layout import AccountFolder, ArtefactError, suite_notebooks_dir
+from awsassess.layout import PROGRESS_NOTEBOOK, AccountFolder, ArtefactError, suite_notebooks_dir
 from awsassess.report.export import export_html, report_resources
 from awsassess.report.merge import NOTEBOOK_NAME, ReportError, merge_notebooks
 from awsassess.report.pdf import html_to_pdf
@@ -65,7 +65,9 @@ def build_account_report(
         raise ReportError(f"{notebooks_dir} does not exist. Fix: run the account's notebooks first: "
                           f"{folder.notebooks_fix}, then build the report")
     t0 = time.perf_counter()
-    merged = merge_notebooks(notebooks_dir, expected if expected is not None else standard_notebooks())
+    if expected is None:  # the progress section is expected only of an account verified against a baseline
+        expected = [s for s in standard_notebooks() if s != PROGRESS_NOTEBOOK or folder.progress_json.is_file()]
+    merged = merge_notebooks(notebooks_dir, expected)
     for s in merged.failed:
         log.warning("%s: section %s not published, the notebook failed: %s", folder.name, s.stem, s.reason)
     report = report_resources(meta, merged, _manifest(folder))

@@ -28,6 +28,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from awsassess.layout import PROGRESS_NOTEBOOK
+
 NOTEBOOK_NAME = re.compile(r"^(\d{2})_([A-Za-z0-9_-]+)\.ipynb$")
 
 DROP_CELL_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "papermill-error-cell-tag"})
@@ -103,6 +105,17 @@ def failure_of(nb: NotebookNode) -> str | None:
         if "pending" in cell_statuses or "running" in cell_statuses:
             return "the notebook did not finish running"
     return None
+
+
+# Sections the report places elsewhere than their notebook's number: progress against the plan (95_progress,
+# run last so it reads every other result) comes right after the executive summary.
+REPORT_POSITION = {PROGRESS_NOTEBOOK: "00_summary~"}
+
+
+def report_order(stem: str) -> tuple[str, str]:
+    """Sort key of a section: its notebook number, or the position :data:`REPORT_POSITION` gives it."""
+    at = REPORT_POSITION.get(stem, stem)
+    return at[:2], at
 
 
 def find_notebooks(notebooks_dir: Path) -> dict[str, Path]:
@@ -287,7 +300,7 @@ def merge_notebooks(notebooks_dir: Path, expected: list[str] | None = None) -> M
     """
     notebooks_dir = Path(notebooks_dir)
     found = find_notebooks(notebooks_dir)
-    stems = sorted(set(found) | set(expected or []), key=lambda s: (s[:2], s))
+    stems = sorted(set(found) | set(expected or []), key=report_order)
     merged = nbformat.v4.new_notebook()
     sections: list[Section] = []
     for number, stem in enumerate(stems, start=1):

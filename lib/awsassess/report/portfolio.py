@@ -154,6 +154,27 @@ def _branding_from_params(accounts: list[AccountEntry]) -> dict[str, Any]:
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
+def progress_cell(folder: AccountFolder) -> str:
+    """The account's progress at a glance (waves done, saving banked of promised), "" when never verified."""
+    from awsassess.verify import read_progress
+
+    try:
+        p = read_progress(folder)
+    except ArtefactError as exc:
+        return f"progress.json unreadable: {exc.reason}"
+    if p is None:
+        return ""
+    if p.get("error"):
+        return f"not measured: {truncate(str(p['error']), 120)}"
+    s = p.get("summary") or {}
+    banked, promised, pct_ = s.get("banked_saving_usd"), s.get("promised_saving_usd"), s.get("banked_pct_of_promised")
+    f = s.get("findings") or {}
+    text = f"{s.get('waves_done', 0)} of {s.get('waves', 0)} waves done"
+    if is_number(banked) and is_number(promised):
+        text += f"; {money(banked)} of {money(promised)} banked" + (f" ({pct(pct_)})" if is_number(pct_) else "")
+    return text + f"; {f.get('resolved', 0)} findings resolved, {f.get('regressed', 0)} regressed"
+
+
 def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the portfolio template shows (plain values; the template escapes them)."""
     run = _load_run(RunFolder.of(run_dir))
@@ -188,7 +209,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
                 row.update(status=a.status, problem=truncate(a.problem, 160))
         if results is None:
             row.update(current="", proposed="", saving="", saving_pct="", high="", medium="", low="", info="",
-                       pipeline="", status_label="Failed")
+                       pipeline="", status_label="Failed", progress="")
             rows.append(row)
             continue
         h = headline(results)
@@ -201,6 +222,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
                    **{s: h.by_severity.get(s, 0) for s in SEVERITIES})
         if not row["link"]:
             row["problem"] = row["problem"] or f"no {a.folder.report_html.name} in the account folder"
+        row["progress"] = progress_cell(a.folder)
         rows.append(row)
         for f in top_findings(results.findings, 10).to_dict("records"):
             sev = str(f.get("severity") or "info")
@@ -242,6 +264,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
              ("Date", when)]
     return {
         "client": client, "prepared_by": prepared_by, "accounts": rows, "totals": totals, "top": top,
+        "show_progress": any(r.get("progress") for r in rows),
         "lead": lead, "kpis": kpis, "facts": [(k, v) for k, v in facts if v],
         "chart_uri": "data:image/png;base64," + base64.b64encode(chart).decode() if chart else "",
         "logo_uri": logo_data_uri(meta.get("logo") or rep.get("logo")),

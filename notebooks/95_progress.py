@@ -1,0 +1,77 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+snapshot_dir = None
+account_dir = None
+assumptions = {}
+
+# %% tags=["remove-cell"]
+from awsassess.notebook import open_context
+from awsassess.views import progress as view
+
+ctx = open_context(snapshot_dir, account_dir, assumptions)
+progress = ctx.progress
+
+# %% [markdown]
+# # Progress against the plan
+#
+# This account compared with the baseline run whose plan it follows: each migration wave done, in
+# progress or not started with the evidence that decided it, the saving banked against the one
+# promised, the findings resolved since, and what changed in the inventory. Resources are matched by
+# what survives a migration (service names, data-store identifiers, load-balancer and pipeline names,
+# VPC Name tags), never by ids a rebuild changes.
+
+# %% tags=["remove-input"]
+view.headline(progress)
+
+# %% [markdown]
+# ## Migration waves
+
+# %% tags=["remove-input"]
+view.waves(progress)
+
+# %% [markdown]
+# ## Money
+#
+# The cost lines that moved most since the baseline, then today's estate against the plan, per price
+# row: what remains between the two is work not yet done or charges priced differently.
+
+# %% tags=["remove-input"]
+view.money(progress)
+
+# %% tags=["remove-input"]
+view.against_plan(progress)
+
+# %% [markdown]
+# ## Findings since the baseline
+
+# %% tags=["remove-input"]
+view.findings(progress)
+
+# %% [markdown]
+# ## Delivery
+
+# %% tags=["remove-input"]
+view.delivery(progress)
+
+# %% [markdown]
+# ## Inventory: added, removed, changed
+
+# %% tags=["remove-input"]
+view.inventory(progress)
+
+# %% tags=["remove-input"]
+view.notes(progress)
