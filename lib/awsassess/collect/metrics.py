@@ -1,6 +1,8 @@
 """Metrics collector: CloudWatch series for the resources found by the inventory collectors.
 
-Runs in phase 1 (after the inventory): it reads ``ecs_services``, ``db_instances``,
+Runs in phase 1 (after the inventory): it reads ``ecs_services``, ``ecs_clusters`` (those with
+registered container instances: AWS/ECS ``CPUReservation`` / ``MemoryReservation`` per ``ClusterName``,
+what the tasks reserve of the EC2 capacity), ``db_instances``,
 ``cache_clusters``, ``dynamodb_tables``, ``nat_gateways``, ``load_balancers``/``target_groups`` and
 (globally, us-east-1, ``Region=Global``) ``distributions``, and asks ``GetMetricData`` for
 :data:`SERIES` over ``params.collect.metrics_days`` (default 14) at ``metrics_period_s`` (default
@@ -54,6 +56,8 @@ NAT_BYTES = ("BytesOutToDestination", "BytesOutToSource", "BytesInFromSource", "
 
 SERIES: tuple[Series, ...] = (
     Series("ecs_services", "AWS/ECS", (("CPUUtilization", AVG_MAX), ("MemoryUtilization", AVG_MAX))),
+    # what the tasks reserve of a cluster's EC2 container instances (published only for clusters that have some)
+    Series("ecs_clusters", "AWS/ECS", (("CPUReservation", AVG_MAX), ("MemoryReservation", AVG_MAX))),
     Series("db_instances", "AWS/RDS", (("CPUUtilization", AVG_MAX), ("DatabaseConnections", AVG_MAX))),
     Series("db_instances", "AWS/DocDB", (("CPUUtilization", AVG_MAX), ("DatabaseConnections", AVG_MAX))),
     # cluster storage and I/O: what DocumentDB (and Aurora Standard) bill besides instances
@@ -81,6 +85,13 @@ def arn_suffix(arn: str, marker: str) -> str:
     return arn[arn.index(marker):] if marker in arn else arn
 
 
+def _count(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def resources(series: Series, rows: list[dict[str, Any]]) -> list[tuple[dict[str, str], str]]:
     """(dimensions, resource id) of every resource of ``rows`` this series applies to."""
     out: list[tuple[dict[str, str], str]] = []
@@ -88,6 +99,9 @@ def resources(series: Series, rows: list[dict[str, Any]]) -> list[tuple[dict[str
     for r in rows:
         if t == "ecs_services":
             out.append(({"ClusterName": r["cluster"], "ServiceName": r["service_name"]}, r["service_name"]))
+        elif t == "ecs_clusters":
+            if (_count(r.get("container_instances")) or 0) > 0 and r.get("cluster_name"):
+                out.append(({"ClusterName": r["cluster_name"]}, r["cluster_name"]))
         elif t == "db_instances":
             is_docdb = str(r.get("engine", "")).lower() == "docdb"
             if is_docdb == (series.namespace == "AWS/DocDB"):

@@ -7,6 +7,8 @@ their own versions (before, three "which VPC is this service in" and two right-s
 - :mod:`.placement`: service -> VPC, subnets, target groups, load balancers; services per VPC;
 - :mod:`.sizing`: per-service utilisation (one percentile engine) and the right size (one function,
   one pair of targets);
+- :mod:`.capacity`: ECS clusters on EC2: container instances, what the tasks reserve of them, capacity
+  providers' managed scaling, the Graviton type of an x86 instance;
 - :mod:`.metrics`: ECS metric statistics per service, NAT bytes, ELB metric dimensions;
 - :mod:`.datastore_class`: the class a database or cache moves to (Graviton, one size down), the one the
   data-store rules suggest and the model prices;
@@ -25,11 +27,12 @@ from functools import cached_property
 from typing import Any
 
 from awsassess.facts.assumptions import SharedAssumptions
+from awsassess.facts.capacity import ClusterCapacity, cluster_capacities
 from awsassess.facts.placement import ServicePlacement, service_placements
 from awsassess.facts.sizing import ServiceSize, service_sizes
 from awsassess.snapshot import Snapshot
 
-__all__ = ["Facts", "ServicePlacement", "ServiceSize", "SharedAssumptions", "facts_for"]
+__all__ = ["ClusterCapacity", "Facts", "ServicePlacement", "ServiceSize", "SharedAssumptions", "facts_for"]
 
 _MEMO_ATTRIBUTE = "_awsassess_facts"
 
@@ -48,6 +51,11 @@ class Facts:
     @cached_property
     def sizes(self) -> dict[tuple[str, str], ServiceSize]:
         return service_sizes(self.snapshot, self.assumptions)
+
+    @cached_property
+    def capacity(self) -> dict[tuple[str, str], ClusterCapacity]:
+        """(region, cluster) -> the cluster's EC2 container-instance capacity (clusters with EC2 capacity only)."""
+        return cluster_capacities(self.snapshot, self.assumptions)
 
     @property
     def production(self) -> bool:

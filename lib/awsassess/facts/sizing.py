@@ -5,7 +5,10 @@ read :func:`service_sizes`, so a size recommended in a finding is the size the m
 diagram draws. Utilisation is the p95 (and max) of the hourly ``utilisation_statistic`` of ECS
 ``CPUUtilization`` / ``MemoryUtilization`` over ``metrics_lookback_days`` (Container Insights when
 collected, else AWS/ECS), from :func:`awsassess.facts.metrics.ecs_metric_stats`. A service with fewer
-than ``min_datapoints`` datapoints of a resource is not judged on it: that size is kept.
+than ``min_datapoints`` datapoints of a resource is not judged on it: that size is kept. A service on EC2
+whose task definition has no task-level size is sized by what its containers reserve
+(:func:`container_reservation`); a service is called Fargate only by its launch type or a FARGATE* capacity
+provider (:func:`is_fargate`), and only Fargate services get a Fargate size quoted by the rules.
 
 Sizes are ordered by the us-east-1 Fargate vCPU/GB list prices (:mod:`awsassess.fargate`): the ratio
 of the two is the same in every region that prices Fargate, so "cheapest size that fits" does not
@@ -77,6 +80,18 @@ def is_fargate(launch_type: object, capacity_providers: object) -> bool:
     return any(text(p).upper().startswith("FARGATE") for p in json_list(capacity_providers))
 
 
+def container_reservation(containers: object) -> tuple[int, int]:
+    """(CPU units, MiB) a task definition's containers reserve on an EC2 instance: the sum of their ``cpu``, and
+    of their ``memory_reservation`` (soft limit) or else ``memory`` (hard limit). An EC2 task definition may
+    have no task-level size; ECS then places and meters (CPUUtilization, MemoryUtilization) the task by these."""
+    cpu = mem = 0
+    for c in json_list(containers):
+        if isinstance(c, dict):
+            cpu += int(num(c.get("cpu"), 0) or 0)
+            mem += int(num(c.get("memory_reservation"), 0) or num(c.get("memory"), 0) or 0)
+    return cpu, mem
+
+
 def _judged(stats: dict | None, min_datapoints: int, key: str) -> tuple[float | None, int]:
     if not stats:
         return None, 0
@@ -90,6 +105,7 @@ def service_sizes(snapshot: Snapshot, a: SharedAssumptions) -> dict[tuple[str, s
     cpu_stats = ecs_metric_stats(snapshot, "CPUUtilization", a.utilisation_statistic, a.metrics_lookback_days)
     mem_stats = ecs_metric_stats(snapshot, "MemoryUtilization", a.utilisation_statistic, a.metrics_lookback_days)
     out: dict[tuple[str, str], ServiceSize] = {}
+    containers: dict[str, object] | None = None
     for r in snapshot.table("ecs_services").itertuples():
         desired = int(num(r.desired_count, 0) or 0)
         if desired <= 0 and (num(r.running_count, 0) or 0) <= 0:
@@ -101,11 +117,19 @@ def service_sizes(snapshot: Snapshot, a: SharedAssumptions) -> dict[tuple[str, s
         mem95, mem_n = _judged(m, a.min_datapoints, "p95")
         cpu_max, _ = _judged(c, a.min_datapoints, "max")
         mem_max, _ = _judged(m, a.min_datapoints, "max")
-        cpu, memory = int(num(r.cpu, 256) or 256), int(num(r.memory, 512) or 512)
+        on_fargate = is_fargate(r.launch_type, r.capacity_providers)
+        cpu, memory = int(num(r.cpu, 0) or 0), int(num(r.memory, 0) or 0)
+        if not on_fargate and not (cpu and memory):  # EC2 without a task-level size: what the containers reserve
+            if containers is None:
+                containers = {text(t.task_definition_arn): t.containers
+                              for t in snapshot.table("task_definitions").itertuples()}
+            c_cpu, c_mem = container_reservation(containers.get(text(r.task_definition)))
+            cpu, memory = cpu or c_cpu, memory or c_mem
+        cpu, memory = cpu or 256, memory or 512
         right = fargate.rightsize(name, cpu, memory, cpu95, mem95, a.cpu_target_pct, a.memory_target_pct,
                                   a.starved_cpu_pct)
         out[(cluster, name)] = ServiceSize(
-            cluster, name, text(r.service_arn), text(r.region), desired, is_fargate(r.launch_type, r.capacity_providers),
+            cluster, name, text(r.service_arn), text(r.region), desired, on_fargate,
             text(r.cpu_architecture).upper() or "X86_64",
             Utilisation(cpu95, mem95, cpu_max, mem_max, cpu_n, mem_n), right)
     return out

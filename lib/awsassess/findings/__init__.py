@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from awsassess.findings import cdn, compute, datastores, network, pipelines, security, stacks  # noqa: F401
+from awsassess.findings import capacity, cdn, compute, datastores, network, pipelines, security, stacks  # noqa: F401
 from awsassess.findings.base import (
     DOMAINS,
     EFFORTS,

@@ -367,7 +367,13 @@ def bootstrap_starved(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
             continue
         cur_cpu = int(num(svc.cpu, 0) or 0) if svc is not None else 0
         cur_mem = int(num(svc.memory, 0) or 0) if svc is not None else 0
-        rec = fargate.smallest_fitting(cur_cpu * 2, cur_mem) if cur_cpu else None
+        on_fargate = svc is None or _is_fargate(svc)
+        size = facts_for(snapshot, a).size(cluster, service) if not on_fargate else None
+        if size is not None and not (cur_cpu and cur_mem):  # EC2: the containers' reservations when no task size
+            cur_cpu, cur_mem = cur_cpu or size.right.current_cpu, cur_mem or size.right.current_memory
+        # Fargate: the smallest valid size with twice the CPU; EC2: any size the instances fit, so twice the CPU
+        rec = (fargate.smallest_fitting(cur_cpu * 2, cur_mem) if on_fargate else (cur_cpu * 2, cur_mem)) \
+            if cur_cpu else None
         out.append(spec("CMP-006").finding(
             snapshot, region=region,
             resource_ids=[text(svc.service_arn) if svc is not None else service],
@@ -377,13 +383,15 @@ def bootstrap_starved(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
                       "tasks_with_cpu_peak": len(matched), "cpu_peak_max_pct": max(peaks),
                       "window_min": a.bootstrap_window_min,
                       "health_check_failures_from": "stop reason" if not len(unhealthy_metric) else "UnHealthyHostCount",
-                      "sample_tasks": matched[:5], "current_cpu": cur_cpu, "current_memory": cur_mem,
+                      "sample_tasks": matched[:5], "launch": "FARGATE" if on_fargate else "EC2",
+                      "current_cpu": cur_cpu, "current_memory": cur_mem,
                       "health_check_grace_s": num(svc.health_check_grace_s) if svc is not None else None,
                       "recommended_cpu": rec[0] if rec else None, "recommended_memory": rec[1] if rec else None},
-            recommendation=(f"Give the task more CPU (at least cpu={rec[0]} memory={rec[1]}) so start-up finishes "
-                            "inside the health-check window; then set the grace period just above the measured "
-                            "start-up time." if rec else "Give the task more CPU so start-up finishes inside the "
-                            "health-check window."),
+            recommendation=(f"Give the task more CPU (at least cpu={rec[0]} memory={rec[1]}"
+                            + ("" if on_fargate else " CPU units / MiB on its EC2 instances") + ") so start-up "
+                            "finishes inside the health-check window; then set the grace period just above the "
+                            "measured start-up time." if rec else "Give the task more CPU so start-up finishes "
+                            "inside the health-check window."),
         ))
     return out
 

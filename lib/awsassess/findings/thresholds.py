@@ -101,6 +101,21 @@ class FindingsAssumptions(SharedAssumptions):
         2, "Failed tasks with a CPU peak nearby needed to call a service too small to bootstrap.", "tasks",
         ge=1)
 
+    # ------------------------------------------------------ compute: ECS on EC2 capacity
+    ec2_reserved_max_pct: float = _f(
+        50.0, "An ECS cluster on EC2 whose tasks reserve less than this share of its ACTIVE container "
+        "instances' registered CPU and less than this share of their memory runs more or larger instances than "
+        "its tasks need (judged on the p95 of the hourly AWS/ECS CPUReservation/MemoryReservation when "
+        "collected, else on registered - remaining at collection time).", "%", gt=0, le=100)
+    capacity_target_min_pct: int = _f(
+        70, "A capacity provider whose managed-scaling target capacity is below this keeps more than "
+        "(100 - this)% of its instances' capacity idle on purpose: reported as paying for idle headroom.",
+        "%", ge=1, le=100)
+    capacity_target_max_pct: int = _f(
+        100, "A capacity provider whose managed-scaling target capacity is at or above this keeps no spare "
+        "capacity: a scale-out or a deployment waits for an instance to launch. Reported as no headroom.",
+        "%", ge=1, le=100)
+
     # ---------------------------------------------------------------- pipelines
     pipeline_slow_p50_min: float = _f(
         30.0, "Pipelines whose median execution takes longer than this are reported.", "minutes", gt=0)
