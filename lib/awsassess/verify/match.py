@@ -124,6 +124,17 @@ class Index:
     refs: dict[str, str] = field(default_factory=dict)  # any id or ARN -> ref
     vpc_names: dict[str, str] = field(default_factory=dict)  # vpc id -> Name tag
 
+    _by_name: dict[str, dict[str, Resource]] = field(default_factory=dict, repr=False)
+
+    def named(self, table: str) -> dict[str, Resource]:
+        """The resources of ``table`` by name (all regions; the first of a name wins), built once."""
+        if table not in self._by_name:
+            found: dict[str, Resource] = {}
+            for r in self.resources.get(table, {}).values():
+                found.setdefault(r.name, r)
+            self._by_name[table] = found
+        return self._by_name[table]
+
     def ref(self, resource_id: str) -> str:
         """The surviving reference of a resource id, or the id itself when nothing survives a rebuild."""
         return self.refs.get(resource_id, resource_id)

@@ -162,12 +162,15 @@ def _findings(before: Analysis, after: Analysis, b_idx: Index, a_idx: Index, wav
                     if f.get("status") == RESOLVED}
     status_of = {w.number: w.status for w in waves}
     after_refs = [(f, _refs(f, a_idx)) for f in after.findings]
+    by_ref: dict[tuple[str, str | None], list[int]] = {}  # (rule, resource) -> after findings: indexed, never pairwise
+    for i, (g, g_refs) in enumerate(after_refs):
+        for r in g_refs or (None,):
+            by_ref.setdefault((g["rule_id"], r), []).append(i)
     matched_after: set[int] = set()
     out = []
     for f in before.findings:
         refs = _refs(f, b_idx)
-        hits = [i for i, (g, g_refs) in enumerate(after_refs)
-                if g["rule_id"] == f["rule_id"] and (refs & g_refs or (not refs and not g_refs))]
+        hits = sorted({i for r in refs or (None,) for i in by_ref.get((f["rule_id"], r), ())})
         matched_after.update(hits)
         target = next((n for n, r in sorted(wave_refs.items()) if refs & r), None)
         key = (f["rule_id"], tuple(sorted(refs)))

@@ -48,14 +48,12 @@ def _status(checks: list[tuple[str, bool]]) -> str:
 
 
 def _named(idx: Index, table: str, name: str) -> bool:
-    return any(r.name == name for r in idx.resources.get(table, {}).values())
+    return name in idx.named(table)
 
 
 def _attrs(idx: Index, table: str, name: str) -> dict[str, Any] | None:
-    for r in idx.resources.get(table, {}).values():
-        if r.name == name:
-            return r.attrs
-    return None
+    r = idx.named(table).get(name)
+    return None if r is None else r.attrs
 
 
 def _network(arch: ProposedArchitecture, after: Snapshot, idx: Index) -> list[tuple[str, bool]]:
