@@ -105,6 +105,15 @@ view.pipeline_summary(model)
 view.sensitivity(model)
 
 # %% [markdown]
+# ## What the proposal does to reliability and security
+#
+# Each change that saves money, and what it does to resilience and exposure. A change that lowers a
+# resilience property of a production account is also a risk of the wave that makes it.
+
+# %% tags=["remove-input"]
+view.reliability_effects(model)
+
+# %% [markdown]
 # ## Migration in waves
 
 # %% tags=["remove-input"]

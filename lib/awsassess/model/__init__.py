@@ -26,6 +26,8 @@ from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.assumptions import ModelAssumptions
 from awsassess.model.costing import COST_COLUMNS, DOMAINS, EXTRA_COLUMNS, Coster, lines_frame, text
 from awsassess.model.current import aliases, current_lines, nat_addresses
+from awsassess.model.lens import Effect
+from awsassess.model.lens import effects as lens_effects
 from awsassess.model.migration import MigrationWave, plan_migration
 from awsassess.model.pipeline_time import PipelineTimeModel, pipeline_time
 from awsassess.model.proposed import price, propose
@@ -59,6 +61,7 @@ class CostModel:
     catalog_cache: str | None = None
     aliases: dict[str, str] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
+    effects: list[Effect] = field(default_factory=list)  # what each change does to reliability and security
 
     # ------------------------------------------------------------------ figures
     def total(self, scenario: str) -> float:
@@ -109,6 +112,7 @@ class CostModel:
             "proposed_architecture": self.proposed.to_dict(),
             "pipeline_time": self.pipeline_time.to_dict(),
             "migration_waves": [w.to_dict() for w in self.migration],
+            "effects": [e.to_dict() for e in self.effects],
             "reconciliation": _records(self.reconciliation),
             "sensitivity": _records(self.sensitivity),
             "unpriced": self.unpriced,
@@ -181,9 +185,11 @@ def assess(snapshot: Snapshot, assumptions: Any = None, catalog: PriceCatalog | 
         c.lookup.raise_missing()
     lines = lines_frame(c.lines)
     production = a.is_production(snapshot.environment)
+    found = lens_effects(snapshot, arch, production)
     model = CostModel(
         account_id=snapshot.account_id, name=snapshot.name, environment=snapshot.environment, assumptions=a,
-        lines=lines, proposed=arch, pipeline_time=ptm, migration=plan_migration(snapshot, arch, production),
+        lines=lines, proposed=arch, pipeline_time=ptm, migration=plan_migration(snapshot, arch, production, found),
+        effects=found,
         reconciliation=reconcile(lines, snapshot.table("spend"), a.hours_per_month),
         sensitivity=sensitivity(snapshot, a, catalog, lines),
         unpriced=[u.to_dict() for u in c.unpriced], prices_used=sorted(c.lookup.used.values(), key=lambda r: r.key),

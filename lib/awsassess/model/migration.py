@@ -19,6 +19,8 @@ from awsassess import metrics_stats as ms
 from awsassess.facts.placement import service_vpcs
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.model.costing import text
+from awsassess.model.lens import Effect, production_risks
+from awsassess.model.lens import effects as lens_effects
 from awsassess.snapshot import Snapshot
 from awsassess.values import json_list
 
@@ -100,7 +102,20 @@ def service_order(snapshot: Snapshot, arch: ProposedArchitecture) -> tuple[list[
     return leaves, hubs, why
 
 
-def plan_migration(snapshot: Snapshot, arch: ProposedArchitecture, production: bool) -> list[MigrationWave]:
+def plan_migration(snapshot: Snapshot, arch: ProposedArchitecture, production: bool,
+                   effects: list[Effect] | None = None) -> list[MigrationWave]:
+    """The waves; every change of ``effects`` (default: :func:`awsassess.model.lens.effects`) that lowers a
+    production resilience property is added to the risks of the wave that makes it."""
+    waves = _plan(snapshot, arch, production)
+    found = effects if effects is not None else lens_effects(snapshot, arch, production)
+    for prefix, risks in production_risks(found).items():
+        wave = next((w for w in waves if w.name.startswith(prefix)), waves[0] if waves else None)
+        if wave is not None:
+            wave.risks.extend(r for r in risks if r not in wave.risks)
+    return waves
+
+
+def _plan(snapshot: Snapshot, arch: ProposedArchitecture, production: bool) -> list[MigrationWave]:
     waves: list[MigrationWave] = []
     hub, _ = peering_order(snapshot)
     vpc = arch.vpcs[0] if arch.vpcs else None

@@ -226,6 +226,16 @@ def migration_waves(model: CostModel) -> Any:
     return table(pd.DataFrame(rows), "No migration plan.")
 
 
+def reliability_effects(model: CostModel) -> Any:
+    """What each change of the proposal does to reliability and security (:mod:`awsassess.model.lens`);
+    changes that lower a production resilience property first (they are also risks of their wave)."""
+    order = {"lowers": 0, "changes": 1, "keeps": 2, "improves": 3}
+    rows = sorted(({"Effect": e.kind, "Area": e.area, "Change": e.change, "What it does": e.effect,
+                    "Pillar": e.pillar, "Production risk": "yes, in the plan's risks" if e.production_risk else ""}
+                   for e in model.effects), key=lambda r: (order.get(r["Effect"], 9), r["Area"]))
+    return table(pd.DataFrame(rows), "The proposal changes nothing that affects reliability or security.")
+
+
 def migration_detail(model: CostModel) -> Html | Note:
     """Each wave with its steps, risks and rollback."""
     parts = []
