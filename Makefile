@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 OUT ?= outputs/demo
 JOBS ?=
 
-.PHONY: setup lock demo test test-fast lint typecheck lab notebooks rules bench clean help
+.PHONY: setup lock demo demo-after test test-fast lint typecheck lab notebooks rules bench clean help
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -19,6 +19,9 @@ lock:  ## re-resolve requirements.lock from pyproject.toml (UPGRADE=1: newest of
 
 demo: setup  ## run the whole assessment on the simulated two-account estate into outputs/demo
 	$(BIN)/awsassess demo --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
+
+demo-after: setup  ## migrate the simulated estate by outputs/demo's plan (WAVES=N: the first N), assess and verify it
+	$(BIN)/awsassess demo --after --out $(OUT) $(if $(WAVES),--waves $(WAVES)) $(if $(JOBS),--jobs $(JOBS))
 
 test: setup  ## lint + type check + the whole test suite (under 10 minutes)
 	$(BIN)/ruff check lib tests benchmarks

@@ -101,13 +101,24 @@ def main(
 def demo(
     out_dir: OutDir = Path("outputs/demo"),
     jobs: Jobs = None,
+    after: Annotated[bool, typer.Option("--after", help="migrate the simulated estate by the plan of the run in --out (run first when absent), assess it into --after-out and verify it against that run")] = False,
+    waves: Annotated[int | None, typer.Option("--waves", help="with --after: apply only the first N migration waves (default: all)")] = None,
+    after_out: Annotated[Path | None, typer.Option("--after-out", help="with --after: the migrated estate's run folder (default: <out>-after)")] = None,
 ) -> None:
     """Run the whole assessment against the simulated two-account fintech estate (no AWS account needed)."""
-    from awsassess.demo_run import run_demo
+    from awsassess.demo_run import run_demo, run_demo_after
 
+    if (waves is not None or after_out is not None) and not after:
+        raise _bad_input("--waves and --after-out go with --after. Fix: add --after")
+    if waves is not None and waves < 0:
+        raise _bad_input(f"--waves {waves}: must be 0 or more (the number of migration waves applied)")
+    target = after_out or out_dir.with_name(out_dir.name + "-after")
+    if after and target.resolve() == out_dir.resolve():
+        raise _bad_input(f"--after-out {target} is the before run's folder. Fix: give the after run its own folder")
     try:
         with sigterm_as_interrupt():
-            code = run_demo(out_dir, jobs=jobs)
+            code = (run_demo_after(out_dir, target, waves=waves, jobs=jobs) if after
+                    else run_demo(out_dir, jobs=jobs))
     except KeyboardInterrupt as exc:
         err.print(f"interrupted: {RunFolder(out_dir).run_json} records what finished")
         raise typer.Exit(EXIT_SIGTERM if isinstance(exc, Terminated) else 130) from None

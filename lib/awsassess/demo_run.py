@@ -96,6 +96,90 @@ def collect_when_seeded(params: AccountParams, out_dir: Path) -> Any:
     return real_collect(params, out_dir)
 
 
+def after_estate(environment: str, model_json: Path, waves: int | None) -> str:
+    """The estate string of the after-migration estate (:mod:`awsassess.demo.seed_after`)."""
+    return "after:" + json.dumps({"account": environment, "model": str(Path(model_json).resolve()), "waves": waves},
+                                 separators=(",", ":"))
+
+
+def run_demo_after(before: Path, out: Path, waves: int | None = None, jobs: int | None = None) -> int:
+    """``awsassess demo --after``: the simulated estate as the ``before`` run's plan migrated it (the first
+    ``waves`` waves, all when None), assessed into ``out`` and verified against ``before`` (run --baseline):
+    progress.json, "Progress against the plan" in both reports, progress in the portfolio. Runs the before
+    demo into ``before`` first when it has no plan there."""
+    from awsassess.batch import StepFunctions, run_batch
+    from awsassess.batch.runner import preload_modules, start_fork_server
+    from awsassess.demo import Estate
+    from awsassess.demo.estate import ACCOUNTS
+
+    before, out = Path(before), Path(out)
+    if before.resolve() == out.resolve():
+        raise ValueError(f"--after-out {out} is the before run's folder. Fix: give the after run its own folder")
+    if waves is not None and waves < 0:
+        raise ValueError(f"--waves {waves}: must be 0 or more")
+    plans = {spec.name: RunFolder(before).account(spec.name).model_json for spec in ACCOUNTS}
+    if not all(p.is_file() for p in plans.values()):
+        console.print(f"no plan in {before}: running the demo there first")
+        code = run_demo(before, jobs=jobs)
+        if code != 0 or not all(p.is_file() for p in plans.values()):
+            console.print(Text(f"the before run in {before} did not complete (exit {code}): nothing to migrate",
+                               style="bold red"))
+            return max(1, code)
+    started = time.perf_counter()
+    use_simulated_credentials()
+    estates: dict[str, Estate] = {}
+    steps = StepFunctions(collect=collect_when_seeded)
+    start_fork_server(preload_modules(steps))
+    strings = {spec.name: after_estate(spec.environment, plans[spec.name], waves) for spec in ACCOUNTS}
+    try:
+        with console.status("starting the migrated estate (one moto server per account)..."):
+            launched = Estate.launch_many(list(strings.values()), timeout=ESTATE_TIMEOUT_S)
+            estates = {name: launched[s] for name, s in strings.items()}
+        out.mkdir(parents=True, exist_ok=True)
+        params_paths = write_demo_params({n: e.endpoint_url for n, e in estates.items()}, RunFolder(out).params)
+        accounts = load_params_files(params_paths)
+        result = run_batch(accounts, out, jobs=jobs, steps=steps, baseline=before)
+    finally:
+        for estate in estates.values():
+            estate.stop()
+    print_summary(out, accounts)
+    print_progress(out, accounts)
+    console.print(f"total {time.perf_counter() - started:.1f} s; run record: {RunFolder(out).run_json}")
+    errors = simulation_errors(result.run)
+    if errors:
+        console.print(Text(f"the simulated estate gave {len(errors)} read error(s): see run.json", style="bold red"))
+        for line in errors[:10]:
+            console.print(f"  {line}", markup=False, highlight=False)
+        return max(1, int(result.exit_code))
+    return int(result.exit_code)
+
+
+def print_progress(out: Path, accounts: list[AccountParams]) -> None:
+    from awsassess.verify import read_progress
+
+    table = Table(title="progress against the plan")
+    for col in ("account", "waves done", "before", "now", "planned", "banked / promised", "findings resolved / open / new"):
+        table.add_column(col)
+    for acct in accounts:
+        p = read_progress(RunFolder(out).account(acct.name)) or {}
+        if not p or p.get("error"):
+            table.add_row(acct.name, p.get("error", "not verified") if p else "not verified", "", "", "", "", "")
+            continue
+        s, m = p["summary"], p["money"]
+
+        def usd(x: Any) -> str:
+            return f"${x:,.0f}" if isinstance(x, int | float) else "-"
+
+        f = s["findings"]
+        table.add_row(acct.name, f"{s['waves_done']} of {s['waves']}", usd(m.get("before_usd")), usd(m.get("now_usd")),
+                      usd(m.get("planned_usd")),
+                      f"{usd(s['banked_saving_usd'])} / {usd(s['promised_saving_usd'])}"
+                      + (f" ({s['banked_pct_of_promised']:g} %)" if isinstance(s.get("banked_pct_of_promised"),
+                                                                          int | float) else ""),
+                      f"{f['resolved']} / {f['open']} / {f['new']}")
+    summary_console.print(table)
+
+
 def run_demo(out: Path, jobs: int | None = None) -> int:
     from awsassess.batch import StepFunctions, run_batch
     from awsassess.batch.runner import preload_modules, start_fork_server

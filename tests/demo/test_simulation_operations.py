@@ -781,6 +781,85 @@ def _get_metric_statistics(api: Api) -> None:
     assert all(0 < p["Average"] <= p["Maximum"] <= 100 and p["SampleCount"] > 0 for p in points)
 
 
+# ============================================================================================ cases that write
+# (proposed for tests/demo/test_simulation_operations.py; they create what they check in an account of their own,
+# so the session's fintech accounts stay as seeded)
+SCRATCH = "555555555555"
+
+
+def _scratch(api: Api, service: str) -> Any:
+    return api.client_for(service, SCRATCH, REGION)
+
+
+def _container_instance(api: Api, cluster: str) -> tuple[str, dict[str, Any]]:
+    """A cluster with one registered m6g.large (as the ECS agent registers it: its CPU and memory reported)."""
+    _scratch(api, "ecs").create_cluster(clusterName=cluster)
+    image = _scratch(api, "ssm").get_parameter(
+        Name="/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id")["Parameter"]["Value"]
+    iid = _scratch(api, "ec2").run_instances(ImageId=image, InstanceType="m6g.large", MinCount=1,
+                                             MaxCount=1)["Instances"][0]["InstanceId"]
+    out = api.call("ecs", "RegisterContainerInstance", SCRATCH, cluster=cluster,
+                   instanceIdentityDocument=json.dumps({"instanceId": iid, "instanceType": "m6g.large"}),
+                   totalResources=[{"name": "CPU", "type": "INTEGER", "integerValue": 2048},
+                                   {"name": "MEMORY", "type": "INTEGER", "integerValue": 7731}])
+    return iid, out["containerInstance"]
+
+
+@case("ecs", "RegisterContainerInstance")
+def _register_container_instance(api: Api) -> None:
+    _, ci = _container_instance(api, "registered")
+    registered = {r["name"]: r.get("integerValue") for r in ci["registeredResources"]}
+    assert (registered["CPU"], registered["MEMORY"]) == (2048, 7731)  # moto alone: 4096 / 7482 for any type
+    assert {a["name"]: a.get("value") for a in ci["attributes"]}["ecs.cpu-architecture"] == "arm64"
+
+
+@case("ecs", "DescribeContainerInstances")
+def _describe_container_instances(api: Api) -> None:
+    iid, ci = _container_instance(api, "described")
+    (found,) = api.call("ecs", "DescribeContainerInstances", SCRATCH, cluster="described",
+                        containerInstances=[ci["containerInstanceArn"]])["containerInstances"]
+    assert found["ec2InstanceId"] == iid
+    for key in ("registeredResources", "remainingResources"):
+        got = {r["name"]: r.get("integerValue") for r in found[key]}
+        assert (got["CPU"], got["MEMORY"]) == (2048, 7731), key
+
+
+@case("ecs", "ListServices")
+def _list_services(api: Api) -> None:
+    ecs = _scratch(api, "ecs")
+    ecs.create_cluster(clusterName="listed")
+    for name in ("kept", "deleted"):
+        ecs.create_service(cluster="listed", serviceName=name, desiredCount=0)
+    ecs.delete_service(cluster="listed", service="deleted", force=True)
+    arns = api.call("ecs", "ListServices", SCRATCH, cluster="listed")["serviceArns"]
+    assert [a.rsplit("/", 1)[1] for a in arns] == ["kept"]  # moto alone also lists the INACTIVE one
+    fintech = api.call("ecs", "ListServices", cluster=CLUSTER)["serviceArns"]
+    assert sorted(a.rsplit("/", 1)[1] for a in fintech) == sorted(SERVICES)
+
+
+def _codedeploy_app(api: Api, app: str) -> None:
+    cd = _scratch(api, "codedeploy")
+    cd.create_application(applicationName=app, computePlatform="ECS")
+    cd.create_deployment_group(applicationName=app, deploymentGroupName=app,
+                               serviceRoleArn=f"arn:aws:iam::{SCRATCH}:role/codedeploy")
+
+
+@case("codedeploy", "DeleteDeploymentGroup")
+def _delete_deployment_group(api: Api) -> None:
+    _codedeploy_app(api, "grouped")
+    out = api.call("codedeploy", "DeleteDeploymentGroup", SCRATCH, applicationName="grouped",
+                   deploymentGroupName="grouped")
+    assert out["hooksNotCleanedUp"] == []
+    assert _scratch(api, "codedeploy").list_deployment_groups(applicationName="grouped")["deploymentGroups"] == []
+
+
+@case("codedeploy", "DeleteApplication")
+def _delete_application(api: Api) -> None:
+    _codedeploy_app(api, "deleted")
+    api.call("codedeploy", "DeleteApplication", SCRATCH, applicationName="deleted")
+    assert "deleted" not in _scratch(api, "codedeploy").list_applications()["applications"]
+
+
 # ============================================================================================ the test
 @pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[0]}.{k[1]}")
 def test_filled_operation(key: tuple[str, str], api: Api) -> None:

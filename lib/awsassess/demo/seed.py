@@ -134,8 +134,14 @@ def seed_estate(endpoint_url: str, estate: str) -> dict[str, float]:
     """Seed ``estate`` into a fresh server.
 
     ``fintech`` (both accounts), ``fintech:staging`` / ``fintech:production`` (one account; staging
-    gets the same ids as in ``fintech`` because it is seeded first), ``empty``, ``scale:{json}``, or
-    several joined with ``+`` (seeded in that order, e.g. ``fintech:staging+scale:{}``).
+    gets the same ids as in ``fintech`` because it is seeded first), ``empty``, ``scale:{json}``,
+    ``after:{json}``, or several joined with ``+`` (seeded in that order, e.g. ``fintech:staging+scale:{}``).
+
+    ``after:{"account": "staging"|"production", "model": "/abs/path/to/model.json", "waves": null|N}``: one
+    account as it looks after the first N waves (all when null) of the migration plan in a before-run's
+    ``<account>/model.json`` (``awsassess demo`` writes one per account): the account is seeded as
+    ``fintech:<env>`` seeds it (same ids), then the waves are applied through the APIs
+    (:mod:`awsassess.demo.seed_after`). Give it alone on a fresh server (its JSON may not contain ``+``).
     """
     prepare_server(endpoint_url)
     timings: dict[str, float] = {}
@@ -156,10 +162,14 @@ def _seed_one(endpoint_url: str, estate: str) -> dict[str, float]:
         return seed_fintech(endpoint_url, chosen)
     if estate == "empty":
         return {"total": 0.0}
+    if estate.startswith("after:"):
+        from awsassess.demo import seed_after
+
+        return seed_after.seed_after(endpoint_url, json.loads(estate.partition(":")[2]))
     if estate.startswith("scale:") or estate == "scale":
         from awsassess.demo import seed_scale
 
         params = json.loads(estate.partition(":")[2] or "{}")
         return seed_scale.seed_scale(endpoint_url, params)
-    raise ValueError(f"unknown estate {estate!r}: use 'fintech', 'fintech:staging', 'empty', 'scale:{{json}}' "
-                     "or several joined with '+'")
+    raise ValueError(f"unknown estate {estate!r}: use 'fintech', 'fintech:staging', 'empty', 'scale:{{json}}', "
+                     "'after:{{json}}' or several joined with '+'")

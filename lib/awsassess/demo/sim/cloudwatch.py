@@ -13,9 +13,9 @@ from awsassess.demo.sim._common import set_attrs
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
 FILLED_OPERATIONS: tuple[tuple[str, str], ...] = (
-    ("cloudwatch", "GetMetricData"),  # put_metric_series, patch_cloudwatch_get_metric_data
-    ("cloudwatch", "ListMetrics"),  # put_metric_series, patch_cloudwatch_list_metrics
-    ("cloudwatch", "GetMetricStatistics"),  # put_metric_series
+    ("cloudwatch", "GetMetricData"),  # put_metric_series, drop_metric_series, patch_cloudwatch_get_metric_data
+    ("cloudwatch", "ListMetrics"),  # put_metric_series, drop_metric_series, patch_cloudwatch_list_metrics
+    ("cloudwatch", "GetMetricStatistics"),  # put_metric_series, drop_metric_series
 )
 
 
@@ -43,6 +43,28 @@ def put_metric_series(account_id: str, region: str, namespace: str, metric: str,
         datum.__dict__.update(shared)
         datum.timestamp, datum.sum, datum.min, datum.max, datum.sample_count = ts.replace(tzinfo=None), s, lo, hi, n
         backend.metric_data.append(datum)
+
+
+def drop_metric_series(account_id: str, region: str,
+                       series: list[tuple[str, str, dict[str, str]]]) -> int:
+    """Gap: CloudWatch has no API to remove datapoints (they age out after 15 months), so a series an
+    after-migration estate replaces (a service resized under the same dimensions, a store of another
+    class) would hold both histories.
+
+    Fill (A): remove every datapoint of each (namespace, metric, dimensions) series from moto's
+    CloudWatch backend, before :func:`put_metric_series` writes what the lookback shows instead.
+    Returns how many datapoints were removed.
+    """
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    backend = cloudwatch_backends[account_id][region]
+    wanted = {(ns, name, tuple(sorted(dims.items()))) for ns, name, dims in series}
+    kept = [md for md in backend.metric_data if (md.namespace, md.name, _dim_key(md.dimensions)) not in wanted]
+    removed = len(backend.metric_data) - len(kept)
+    if removed:
+        backend.metric_data[:] = kept
+        _METRIC_INDEX.pop(id(backend), None)
+    return removed
 
 
 def _dim_key(dims: Any) -> tuple[tuple[str, str], ...]:

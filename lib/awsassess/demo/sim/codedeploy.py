@@ -1,4 +1,5 @@
-"""CodeDeploy fills: deterministic ids, deployment history, the predefined deployment configs."""
+"""CodeDeploy fills: deterministic ids, deployment history, the predefined deployment configs; applications
+and deployment groups can be deleted."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ FILLED_OPERATIONS: tuple[tuple[str, str], ...] = (
     ("codedeploy", "GetDeployment"),  # fill_deployment_history
     ("codedeploy", "BatchGetDeployments"),  # fill_deployment_history
     ("codedeploy", "ListDeploymentConfigs"),  # patch_codedeploy_list_deployment_configs
+    ("codedeploy", "DeleteDeploymentGroup"),  # patch_codedeploy_delete
+    ("codedeploy", "DeleteApplication"),  # patch_codedeploy_delete
 )
 
 
@@ -82,9 +85,43 @@ def patch_codedeploy_list_deployment_configs() -> None:
     set_attrs(CodeDeployResponse, list_deployment_configs=list_deployment_configs)
 
 
+def patch_codedeploy_delete() -> None:
+    """Gap: ``delete_application`` and ``delete_deployment_group`` are not implemented (500).
+
+    Fill (B): delete the deployment group (answering ``hooksNotCleanedUp: []``), or the application with
+    its deployment groups and deployments, as AWS does.
+    """
+    import json
+
+    from moto.codedeploy.exceptions import ApplicationDoesNotExistException
+    from moto.codedeploy.responses import CodeDeployResponse
+
+    def delete_deployment_group(self: Any) -> str:
+        backend = self.codedeploy_backend
+        application = self._get_param("applicationName")
+        if application not in backend.applications:
+            raise ApplicationDoesNotExistException(
+                f"The application {application} does not exist with the user or AWS account.")
+        backend.deployment_groups.get(application, {}).pop(self._get_param("deploymentGroupName"), None)
+        return json.dumps({"hooksNotCleanedUp": []})
+
+    def delete_application(self: Any) -> str:
+        backend = self.codedeploy_backend
+        application = self._get_param("applicationName")
+        backend.applications.pop(application, None)
+        backend.deployment_groups.pop(application, None)
+        for deployment_id in [d for d, info in backend.deployments.items() if info.application_name == application]:
+            del backend.deployments[deployment_id]
+        return "{}"
+
+    set_attrs(CodeDeployResponse, delete_deployment_group=delete_deployment_group,
+              delete_application=delete_application)
+
+
 # mechanism-B patches, installed by awsassess.demo.sim.apply_patches
 PATCHES: tuple[Callable[[], None], ...] = (
     patch_codedeploy_list_deployment_configs,
+    patch_codedeploy_delete,
 )
 
 

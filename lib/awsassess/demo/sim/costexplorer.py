@@ -21,7 +21,8 @@ def patch_cost_explorer() -> None:
 
     Fill (B): replace ``CostExplorerBackend.get_cost_and_usage`` with a cost model of the seeded
     estate (:mod:`awsassess.demo.costs`): per-period amounts by SERVICE (or LINKED_ACCOUNT), any
-    granularity, UnblendedCost/BlendedCost/AmortizedCost/NetUnblendedCost, days-in-month scaled.
+    granularity, UnblendedCost/BlendedCost/AmortizedCost/NetUnblendedCost, days-in-month scaled; an
+    after-migration estate's days from its cut-over are priced from what it runs (``costs.BILLS``).
     Accounts without a spec (e.g. the management account) have no spend.
     """
     import json
@@ -57,7 +58,7 @@ def patch_cost_explorer() -> None:
         today = date.today()
         results = []
         for p_start, p_end in periods(start, end, granularity):
-            amounts = costs.cost_for_period(spec, p_start, min(p_end, today)) if spec and p_start < today else {}
+            amounts = costs.account_cost_for_period(spec, p_start, min(p_end, today)) if spec and p_start < today else {}
             estimated = p_end > today
             total = sum(amounts.values())
 

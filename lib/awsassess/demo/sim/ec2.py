@@ -1,4 +1,5 @@
-"""EC2 / VPC fills: NAT gateway connectivity type, and VPCs and subnets in bulk for the scale estate."""
+"""EC2 / VPC fills: NAT gateway connectivity type, deleted NAT gateways age out, and VPCs and subnets in bulk
+for the scale estate."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from awsassess.demo.frontdoor import SimHandler
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
 FILLED_OPERATIONS: tuple[tuple[str, str], ...] = (
-    ("ec2", "DescribeNatGateways"),  # fill_nat_connectivity_type
+    ("ec2", "DescribeNatGateways"),  # fill_nat_connectivity_type, expire_deleted_nat_gateways
     ("ec2", "DescribeVpcs"),  # bulk_create_network (scale estate)
     ("ec2", "DescribeSubnets"),  # bulk_create_network (scale estate)
     ("ec2", "DescribeVpcAttribute"),  # bulk_create_network (enableDnsHostnames)
@@ -26,6 +27,19 @@ def fill_nat_connectivity_type(account_id: str, region: str) -> None:
     for nat in ec2_backends[account_id][region].nat_gateways.values():
         if not getattr(nat, "connectivity_type", None):
             nat.connectivity_type = "public"
+
+
+def expire_deleted_nat_gateways(account_id: str, region: str) -> int:
+    """Gap: deleted NAT gateways stay listed (state ``deleted``) for ever; AWS lists them for about an hour.
+
+    Fill (A): forget the deleted NAT gateways, as AWS has by the time an estate observed weeks after
+    the deletion is read. Returns how many were forgotten.
+    """
+    nats = ec2_backends[account_id][region].nat_gateways
+    gone = [nat_id for nat_id, nat in nats.items() if nat.state == "deleted"]
+    for nat_id in gone:
+        del nats[nat_id]
+    return len(gone)
 
 
 # bulk seeding (scale estate)

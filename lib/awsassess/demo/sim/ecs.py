@@ -1,5 +1,6 @@
 """ECS fills: services, clusters, tasks and task definitions get the fields moto leaves out;
-describe_capacity_providers and list_tasks answer as AWS does; services in bulk for the scale estate."""
+describe_capacity_providers, list_tasks and list_services answer as AWS does; container instances
+register the resources they report; stopped tasks age out; services in bulk for the scale estate."""
 
 from __future__ import annotations
 
@@ -18,10 +19,13 @@ from awsassess.demo.sim._common import set_attrs, utc_naive
 FILLED_OPERATIONS: tuple[tuple[str, str], ...] = (
     ("ecs", "DescribeServices"),  # fill_ecs_service, bulk_create_ecs
     ("ecs", "DescribeClusters"),  # fill_ecs_cluster_counts, bulk_create_ecs
-    ("ecs", "DescribeTasks"),  # fill_ecs_task
+    ("ecs", "DescribeTasks"),  # fill_ecs_task, expire_stopped_tasks
     ("ecs", "DescribeTaskDefinition"),  # fill_task_definition
     ("ecs", "DescribeCapacityProviders"),  # patch_ecs_describe_capacity_providers
-    ("ecs", "ListTasks"),  # patch_ecs_list_tasks_default_running
+    ("ecs", "ListTasks"),  # patch_ecs_list_tasks_default_running, expire_stopped_tasks
+    ("ecs", "ListServices"),  # patch_ecs_list_services_active
+    ("ecs", "RegisterContainerInstance"),  # patch_ecs_register_container_instance
+    ("ecs", "DescribeContainerInstances"),  # patch_ecs_register_container_instance
 )
 
 
@@ -172,6 +176,75 @@ def patch_ecs_list_tasks_default_running() -> None:
     set_attrs(ecs_models.EC2ContainerServiceBackend, list_tasks=list_tasks)
 
 
+def patch_ecs_list_services_active() -> None:
+    """Gap: list_services lists deleted (INACTIVE) services; AWS lists only ACTIVE and DRAINING ones.
+
+    Fill (B): wrap ``EC2ContainerServiceBackend.list_services`` to leave INACTIVE services out (the
+    after-migration estate deletes the services it replaces; the fintech estate deletes none).
+    """
+    from moto.ecs import models as ecs_models
+
+    original = ecs_models.EC2ContainerServiceBackend.list_services
+    if getattr(original, "_awsassess", False):
+        return
+
+    def list_services(self: Any, cluster_str: str, scheduling_strategy: str | None = None,
+                      launch_type: str | None = None) -> list[str]:
+        inactive = {s.arn for s in self.services.values() if s.status == "INACTIVE"}
+        return [a for a in original(self, cluster_str, scheduling_strategy, launch_type) if a not in inactive]
+
+    set_attrs(list_services, _awsassess=True)
+    set_attrs(ecs_models.EC2ContainerServiceBackend, list_services=list_services)
+
+
+def patch_ecs_register_container_instance() -> None:
+    """Gap: register_container_instance ignores ``totalResources`` (every instance registers 4096 CPU
+    units and 7482 MiB, whatever its type) and sets no ``ecs.cpu-architecture`` attribute.
+
+    Fill (B): replace the response handler: register as moto does, then take the CPU and MEMORY the
+    request reports (what the ECS agent sends) as registered and remaining resources, and add the
+    architecture of the EC2 instance.
+    """
+    import json
+
+    from moto.core.responses import ActionResult
+    from moto.ec2.models import ec2_backends
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    if getattr(EC2ContainerServiceResponse.register_container_instance, "_awsassess", False):
+        return
+
+    def register_container_instance(self: Any) -> Any:
+        cluster_str = self._get_param("cluster", "default")
+        document = json.loads(self._get_param("instanceIdentityDocument"))
+        ci = self.ecs_backend.register_container_instance(cluster_str, document["instanceId"])
+        reported = {r.get("name"): r for r in self._get_param("totalResources") or []}
+        for resources in (ci.registered_resources, ci.remaining_resources):
+            for r in resources:
+                got = reported.get(r["name"])
+                if got is not None and r["type"] == "INTEGER" and got.get("integerValue") is not None:
+                    r["integerValue"] = int(got["integerValue"])
+        instance = ec2_backends[self.current_account][self.region].get_instance(document["instanceId"])
+        ci.attributes["ecs.cpu-architecture"] = getattr(instance, "architecture", "x86_64") or "x86_64"
+        return ActionResult({"containerInstance": ci})
+
+    set_attrs(register_container_instance, _awsassess=True)
+    set_attrs(EC2ContainerServiceResponse, register_container_instance=register_container_instance)
+
+
+def expire_stopped_tasks(account_id: str, region: str, cluster: str, group: str) -> int:
+    """Gap: stopped tasks stay listed for ever; AWS shows a stopped task for about an hour.
+
+    Fill (A): forget the stopped tasks of ``group`` (``service:<name>``) in ``cluster``, as AWS has by
+    the time an estate observed weeks after a change is read. Returns how many were forgotten.
+    """
+    tasks = ecs_backends[account_id][region].tasks.get(cluster, {})
+    gone = [arn for arn, t in tasks.items() if t.group == group and t.last_status == "STOPPED"]
+    for arn in gone:
+        del tasks[arn]
+    return len(gone)
+
+
 class _FargateProvider:
     """An AWS-managed capacity provider as describe_capacity_providers returns it."""
 
@@ -214,6 +287,8 @@ def bulk_create_ecs(account_id: str, region: str, services: int, per_cluster: in
 PATCHES: tuple[Callable[[], None], ...] = (
     patch_ecs_describe_capacity_providers,
     patch_ecs_list_tasks_default_running,
+    patch_ecs_list_services_active,
+    patch_ecs_register_container_instance,
 )
 
 

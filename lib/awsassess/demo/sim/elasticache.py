@@ -1,4 +1,5 @@
-"""ElastiCache fills: replication groups get all their member clusters; DescribeServerlessCaches answers."""
+"""ElastiCache fills: replication groups get all their member clusters; a deleted group is gone (not
+"deleting" for ever); DescribeServerlessCaches answers."""
 
 from __future__ import annotations
 
@@ -11,21 +12,22 @@ from awsassess.demo.sim._common import set_attrs
 # The operations whose answers this module changes or replaces (its part of
 # awsassess.demo.sim.FILLED_OPERATIONS); the comment names the function(s) responsible.
 FILLED_OPERATIONS: tuple[tuple[str, str], ...] = (
-    ("elasticache", "DescribeReplicationGroups"),  # fill_replication_group_members
-    ("elasticache", "DescribeCacheClusters"),  # fill_replication_group_members
+    ("elasticache", "DescribeReplicationGroups"),  # fill_replication_group_members, complete_replication_group_deletion
+    ("elasticache", "DescribeCacheClusters"),  # fill_replication_group_members, complete_replication_group_deletion
     ("elasticache", "DescribeServerlessCaches"),  # patch_elasticache_serverless
 )
 
 
 def fill_replication_group_members(account_id: str, region: str, rg_id: str, *, nodes: int, node_type: str,
                                    engine_version: str, azs: list[str], subnet_group: str,
-                                   security_group_ids: list[str] | None = None) -> None:
+                                   security_group_ids: list[str] | None = None, engine: str = "redis") -> None:
     """Gap: ``NumCacheClusters=N`` gives one member cluster, and member clusters are missing from
     describe_cache_clusters (``CacheClusterNotFound``).
 
     Fill (A): rebuild the replication group's node group with N members (primary + replicas),
     and create the member ``CacheCluster`` objects in moto's backend, with the group's security groups
-    (moto's response has no ``SecurityGroups`` of its own: set as the shape's members).
+    (moto's response has no ``SecurityGroups`` of its own: set as the shape's members) and ``engine``
+    (``redis``, or ``valkey`` for a group created as Valkey).
     """
     from moto.elasticache.models import elasticache_backends
 
@@ -46,7 +48,8 @@ def fill_replication_group_members(account_id: str, region: str, rg_id: str, *, 
         cluster = backend.create_cache_cluster(
             cache_cluster_id=member, replication_group_id=rg_id, az_mode="single-az",
             preferred_availability_zone=azs[k % len(azs)], num_cache_nodes=1, cache_node_type=node_type,
-            engine="redis", engine_version=engine_version, cache_parameter_group_name="default.redis7",
+            engine=engine, engine_version=engine_version,
+            cache_parameter_group_name="default.redis7" if engine == "redis" else f"default.{engine}{engine_version.split('.')[0]}",
             cache_subnet_group_name=subnet_group, transit_encryption_enabled=True, network_type="ipv4",
             ip_discovery="ipv4", preferred_maintenance_window="sun:05:00-sun:06:00", port=6379,
             auto_minor_version_upgrade=True, snapshot_retention_limit=1, snapshot_window="03:00-04:00",
@@ -59,6 +62,23 @@ def fill_replication_group_members(account_id: str, region: str, rg_id: str, *, 
         cluster.replication_group_id = rg_id
         cluster.security_groups = [{"SecurityGroupId": g, "Status": "active"}  # type: ignore[attr-defined]
                                    for g in security_group_ids or []]
+
+
+def complete_replication_group_deletion(account_id: str, region: str, rg_id: str) -> None:
+    """Gap: delete_replication_group leaves the group ``deleting`` for ever, with its member clusters
+    (AWS removes both within minutes), so a group cannot be restored from a snapshot under its own id.
+
+    Fill (A): remove the group and its member ``CacheCluster`` objects from moto's backend, as AWS has
+    once the deletion completes.
+    """
+    from moto.elasticache.models import elasticache_backends
+
+    backend = elasticache_backends[account_id][region]
+    rg = backend.replication_groups.pop(rg_id, None)
+    members = {c for c in getattr(rg, "member_clusters", []) or []} | {
+        cid for cid, c in backend.cache_clusters.items() if getattr(c, "replication_group_id", None) == rg_id}
+    for cid in members:
+        backend.cache_clusters.pop(cid, None)
 
 
 def patch_elasticache_serverless() -> None:
