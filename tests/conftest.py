@@ -106,6 +106,20 @@ def _dummy_aws_credentials() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def demo_cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """``awsassess demo --out DIR --jobs 2`` once per session, as a user runs it (a subprocess): (DIR, process).
+    The end-to-end tests read it; ``demo --after`` migrates from its plan."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("demo") / "out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    proc = subprocess.run([sys.executable, "-m", "awsassess.cli", "demo", "--out", str(out), "--jobs", "2"],
+                          capture_output=True, text=True, timeout=900, env=env)
+    return out, proc
+
+
+@pytest.fixture(scope="session")
 def demo_estate(_dummy_aws_credentials: None) -> Iterator[Estate]:
     estate = Estate.start("fintech", timeout=300)
     try:

@@ -214,8 +214,8 @@ def test_assess_without_cost_explorer_spend() -> None:
     # collect.cost_explorer: false leaves the spend table empty: the model still runs, nothing is "explained"
     from demo_snapshots import demo_snapshot
 
-    snap = demo_snapshot("production")
-    snap.tables.pop("spend", None)
+    base = demo_snapshot("production")  # session-cached: never changed in place (later tests read its bill)
+    snap = Snapshot(manifest=dict(base.manifest), tables={k: v for k, v in base.tables.items() if k != "spend"})
     model = assess(snap)
     assert model.summary["current_monthly_usd"] > 0
     assert model.summary["bill_explained_pct"] is None

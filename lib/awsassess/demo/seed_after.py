@@ -1083,7 +1083,9 @@ class Migration:
         cfn = self.c("cloudformation")
         for stack in cfn.describe_stacks()["Stacks"]:
             tags = {t["Key"]: t["Value"] for t in stack.get("Tags") or []}
-            if tags.get("copilot-application") == APP and tags.get("copilot-environment") == self.env:
+            # the environment's and services' stacks, and the application's own (infrastructure roles): the
+            # plan retires Copilot (`copilot app delete`)
+            if tags.get("copilot-application") == APP and tags.get("copilot-environment") in (self.env, None):
                 cfn.delete_stack(StackName=stack["StackName"])
 
     # ================================================================== after the waves: metrics, counts, bill

@@ -110,8 +110,10 @@ class ModelAssumptions(SharedAssumptions):
         [0.6, 0.7, 0.8, 0.9], "Packing utilisation targets shown in the sensitivity table.", "fractions")
 
     # ------------------------------------------------------------------ network
-    nat_per_az: bool = _f(True, "Proposed VPC: one NAT gateway per AZ (no cross-AZ NAT traffic, AZ-independent "
-                          "egress).", "flag")
+    nat_per_az: bool | None = _f(
+        None, "Proposed VPC: one NAT gateway per AZ (AZ-independent egress, no cross-AZ NAT traffic). Default "
+        "(unset): per AZ in production, one outside production, as rule NET-003 recommends; true or false "
+        "forces it.", "flag")
     gateway_endpoint_measured_pct: float = _f(
         0.0, "Measured share of NAT gateway bytes that S3/DynamoDB gateway endpoints (free) would take off the "
         "NATs. CloudWatch does not split NAT bytes by destination: set it from VPC flow logs; 0 claims nothing "

@@ -246,7 +246,8 @@ def _plan(snapshot: Snapshot, arch: ProposedArchitecture, production: bool) -> l
         [f"Delete {len(old_vpcs)} old VPC(s) with their NAT gateways (release the Elastic IPs), load balancers, "
          "peering connections and endpoints", "Release idle Elastic IPs",
          "Delete CodePipeline pipelines, CodeBuild projects and CodeDeploy applications",
-         "Delete the Copilot service and environment stacks (after exporting anything still needed)"],
+         "Retire Copilot: delete its service and environment stacks, then the application (`copilot app delete`: "
+         "its infrastructure-roles stack), after exporting anything still needed"],
         old_vpcs,
         ["Hidden dependencies on old endpoints (check VPC flow logs and ENIs before deleting)",
          "Deleted resources cannot be rolled back"],

@@ -188,7 +188,8 @@ def propose_network(c: Proposer, arch: ProposedArchitecture, region: str, env: s
     nats = nats[~nats["state"].astype(str).isin(["deleted", "deleting", "failed"])] if len(nats) else nats
     nat_ids = [text(n) for n in nats["nat_gateway_id"]] if len(nats) else []
     if nat_ids:
-        n_nat = len(azs) if a.nat_per_az else 1
+        per_az = a.nat_per_az if a.nat_per_az is not None else a.is_production(env)
+        n_nat = len(azs) if per_az else 1
         vpc.nat_gateways = [ProposedNat(f"{vpc_name}-nat-{az[-1]}", az) for az in azs[:n_nat]]
         vpc.gateway_endpoints = ["s3", "dynamodb"]
         addresses = cur.nat_addresses(snap)

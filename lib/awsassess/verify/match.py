@@ -58,6 +58,9 @@ KINDS: tuple[Kind, ...] = (
                                                                              "target_capacity")),
     Kind("compute", "ecs_services", "ECS service", "service_name", ("service_arn",),
          ("cluster", "launch", "cpu", "memory", "desired_count", "cpu_architecture", "vpc")),
+    # a new revision (or a rebuild) changes the ARN, never the family
+    Kind("compute", "task_definitions", "task definition", "family", ("task_definition_arn",),
+         ("cpu", "memory", "cpu_architecture", "network_mode")),
     Kind("datastores", "db_instances", "database instance", "db_instance_id", (),
          ("engine", "instance_class", "multi_az", "storage_type", "allocated_gb")),
     Kind("datastores", "db_clusters", "database cluster", "cluster_id", (), ("engine", "storage_type", "multi_az")),
@@ -138,6 +141,11 @@ class Index:
     def ref(self, resource_id: str) -> str:
         """The surviving reference of a resource id, or the id itself when nothing survives a rebuild."""
         return self.refs.get(resource_id, resource_id)
+
+    @property
+    def surviving(self) -> set[str]:
+        """Every surviving reference (``<table>:<region>/<name>``) of this snapshot."""
+        return {r.ref for found in self.resources.values() for r in found.values()}
 
 
 def _service_extra(snapshot: Snapshot) -> Callable[[Row], dict[str, Any]]:

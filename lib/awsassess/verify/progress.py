@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from awsassess.layout import AccountFolder, ArtefactError, RunFolder
+from awsassess.model.addresses import addressed
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.safe_files import write_text_atomic
 from awsassess.snapshot import Snapshot, SnapshotError
@@ -178,16 +179,36 @@ def _findings(before: Analysis, after: Analysis, b_idx: Index, a_idx: Index, wav
         out.append({
             "rule_id": f["rule_id"], "title": f.get("title", ""), "domain": f.get("domain", ""),
             "severity": f.get("severity", ""), "status": status, "resources": sorted(refs),
+            "planned": addressed(f["rule_id"]),
             "monthly_savings_usd": f.get("monthly_savings_usd"), "wave": target,
             "wave_status": status_of.get(target) if target is not None else None,
             "now": [after_refs[i][0].get("finding_id", "") for i in hits]})
+    # a finding naming only resources a rebuild renames (NAT gateways, addresses, peerings): matched by its rule
+    # to one such finding of the same rule, never read as "resolved" + "new" of the same concern
+    b_surviving, a_surviving = b_idx.surviving, a_idx.surviving
+
+    def rebuilt_only(refs: frozenset[str], surviving: set[str]) -> bool:
+        return bool(refs) and not refs & surviving
+
+    spare: dict[str, list[int]] = {}
+    for i, (g, g_refs) in enumerate(after_refs):
+        if i not in matched_after and rebuilt_only(g_refs, a_surviving):
+            spare.setdefault(g["rule_id"], []).append(i)
+    for row, f in zip(out, before.findings, strict=True):
+        if row["status"] == RESOLVED and rebuilt_only(frozenset(row["resources"]), b_surviving) \
+                and spare.get(f["rule_id"]):
+            i = spare[f["rule_id"]].pop(0)
+            matched_after.add(i)
+            row["status"] = OPEN
+            row["now"] = [after_refs[i][0].get("finding_id", "")]
+            row["matched_by"] = "rule (its resources' ids change on a rebuild)"
     for i, (g, g_refs) in enumerate(after_refs):
         if i in matched_after:
             continue
         key = (g["rule_id"], tuple(sorted(g_refs)))
         out.append({"rule_id": g["rule_id"], "title": g.get("title", ""), "domain": g.get("domain", ""),
                     "severity": g.get("severity", ""), "status": REGRESSED if key in was_resolved else NEW,
-                    "resources": sorted(g_refs), "monthly_savings_usd": g.get("monthly_savings_usd"),
+                    "resources": sorted(g_refs), "planned": None, "monthly_savings_usd": g.get("monthly_savings_usd"),
                     "wave": None, "wave_status": None, "now": [g.get("finding_id", "")]})
     return out
 
@@ -242,9 +263,18 @@ class Progress:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def planned_open(self) -> list[dict[str, Any]]:
+        """Findings the plan promised to fix (:mod:`awsassess.model.addresses`) still open once the wave that
+        touches them is done (or, for one no wave names, once every wave is done)."""
+        all_done = all(w.status == DONE for w in self.waves)
+        return [f for f in self.findings if f.get("planned") and f["status"] in (OPEN, REGRESSED)
+                and (f["wave_status"] == DONE or (f["wave"] is None and all_done))]
+
+    @property
     def summary(self) -> dict[str, Any]:
         by_status = {s: sum(1 for f in self.findings if f["status"] == s) for s in (RESOLVED, OPEN, NEW, REGRESSED)}
         return {"waves_done": sum(1 for w in self.waves if w.status == DONE), "waves": len(self.waves),
+                "planned_still_open": len(self.planned_open),
                 "banked_saving_usd": self.money.get("banked_saving_usd"),
                 "promised_saving_usd": self.money.get("promised_saving_usd"),
                 "banked_pct_of_promised": self.money.get("banked_pct_of_promised"),

@@ -49,7 +49,9 @@ def headline(progress: dict[str, Any] | None) -> Html | Note:
         f"{_usd(m.get('before_usd'))} before, {_usd(m.get('now_usd'))} now, {_usd(m.get('planned_usd'))} planned: "
         f"<b>{_usd(m.get('banked_saving_usd'))} of the {_usd(m.get('promised_saving_usd'))} promised saving banked"
         + (f" ({pct:g} %)" if pct is not None else "") + f"</b>.{bill_text} Findings: {f.get('resolved', 0)} resolved, "
-        f"{f.get('open', 0)} still open, {f.get('new', 0)} new, {f.get('regressed', 0)} regressed. Compared with the "
+        f"{f.get('open', 0)} still open, {f.get('new', 0)} new, {f.get('regressed', 0)} regressed"
+        + (f"; <b>{s['planned_still_open']} the plan promised to fix are still open after their wave</b>"
+           if s.get("planned_still_open") else "") + ". Compared with the "
         f"baseline collected {escaping.plain(progress.get('before_collected_at', ''))[:10]}; this snapshot "
         f"{escaping.plain(progress.get('after_collected_at', ''))[:10]}.</p>")
 
@@ -92,6 +94,7 @@ def findings(progress: dict[str, Any] | None) -> Any:
     order = {"regressed": 0, "new": 1, "open": 2, "resolved": 3}
     rows = sorted(({"Status": f["status"], "Rule": f["rule_id"], "Finding": f["title"], "Severity": f["severity"],
                     "Wave": f["wave"] if f["wave"] is not None else "–",
+                    "In the plan": f.get("planned") or "no: left to the client",
                     "Resources": ", ".join(r.split("/", 1)[-1] for r in f["resources"])}
                    for f in progress["findings"]), key=lambda r: (order.get(r["Status"], 9), r["Rule"]))
     return table(pd.DataFrame(rows), "No findings before or now.")
