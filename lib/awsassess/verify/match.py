@@ -216,7 +216,7 @@ class KindDiff:
     planned_removed: list[str] = field(default_factory=list)  # gone and replaced by the plan
 
     def to_dict(self) -> dict[str, Any]:
-        return {"table": self.kind.table, "label": self.kind.label, "added": self.added, "removed": self.removed,
+        return {"domain": self.kind.domain, "table": self.kind.table, "label": self.kind.label, "added": self.added, "removed": self.removed,
                 "planned_added": self.planned_added, "planned_removed": self.planned_removed,
                 "changed": self.changed, "unchanged": self.unchanged,
                 "unmatched_before": self.unmatched_before, "unmatched_after": self.unmatched_after}

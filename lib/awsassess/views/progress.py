@@ -12,9 +12,11 @@ from typing import Any
 import pandas as pd
 
 from awsassess import escaping
+from awsassess.verify.match import COUNTED
 from awsassess.views import Note, table
 from awsassess.views.costs import Html
 
+COUNTED_DOMAIN = {table: domain for domain, table, _label, _keep in COUNTED}
 STATUS_MARK = {"done": "done", "in progress": "in progress", "not started": "not started"}
 
 
@@ -129,14 +131,14 @@ def inventory(progress: dict[str, Any] | None) -> Any:
         changed = "; ".join(f"{c['resource']}: " + ", ".join(f"{a} {v[0]} -> {v[1]}" for a, v in c["changes"].items())
                             for c in k["changed"][:6]) + (f" (+{len(k['changed']) - 6} more)" if len(k["changed"]) > 6
                                                           else "")
-        rows.append({"Kind": k["label"], "Added": ", ".join(k["planned_added"] + k["added"]),
+        rows.append({"Domain": k.get("domain", ""), "Kind": k["label"], "Added": ", ".join(k["planned_added"] + k["added"]),
                      "Removed": ", ".join(k["planned_removed"] + k["removed"]), "Changed": changed,
                      "Unmatched (renamed or replaced?)": (
                          f"before: {', '.join(k['unmatched_before'])}; now: {', '.join(k['unmatched_after'])}"
                          if unmatched else "")})
     for table_name, (was, now) in progress["inventory"]["counts"].items():
         if was != now:
-            rows.append({"Kind": table_name.replace("_", " "), "Added": f"{now - was:+d}" if now > was else "",
+            rows.append({"Domain": COUNTED_DOMAIN.get(table_name, ""), "Kind": table_name.replace("_", " "), "Added": f"{now - was:+d}" if now > was else "",
                          "Removed": f"{now - was:+d}" if now < was else "", "Changed": f"{was} -> {now}",
                          "Unmatched (renamed or replaced?)": ""})
     return table(pd.DataFrame(rows), "Nothing was added, removed or changed.")
