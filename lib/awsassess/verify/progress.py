@@ -98,6 +98,19 @@ def _by_item(lines: pd.DataFrame, labels: dict[tuple[str, str], str]) -> dict[tu
     return {(str(k[0]), str(k[1])): float(v) for k, v in grouped.items()}
 
 
+def _qualify(rows: list[dict[str, Any]]) -> None:
+    """Rows of one label priced from different catalog rows (x86 and arm64 Fargate, two classes) get the row's
+    qualifier in their label: "Fargate vCPU-hours (arm64)", "DocumentDB instance hours (db.r6g.large)"."""
+    seen: dict[tuple[str, str], int] = {}
+    for r in rows:
+        seen[(r["domain"], r["item"])] = seen.get((r["domain"], r["item"]), 0) + 1
+    for r in rows:
+        if seen[(r["domain"], r["item"])] > 1:
+            parts = str(r["price_key"]).split("/")
+            qualifier = parts[1].split(":", 1)[1] if len(parts) > 1 and ":" in parts[1] else r["price_key"]
+            r["item"] = f"{r['item']} ({qualifier})"
+
+
 def _latest_bill(snapshot: Snapshot) -> tuple[str, float] | None:
     spend = snapshot.table("spend")
     if not len(spend):
@@ -127,12 +140,14 @@ def _money(before: Analysis, after: Analysis) -> dict[str, Any]:
               "now_usd": round(now_items.get((d, i), 0.0), 2),
               "change_usd": round(now_items.get((d, i), 0.0) - was_items.get((d, i), 0.0), 2)}
              for d, i in sorted(set(was_items) | set(now_items))]
+    _qualify(moved)
     out["moved"] = sorted((m for m in moved if abs(m["change_usd"]) >= 0.01),
                           key=lambda m: (-abs(m["change_usd"]), m["domain"], m["item"]))
     remainder: list[dict[str, Any]] = [{"domain": d, "item": labels[(d, i)], "price_key": i, "planned_usd": round(plan_items.get((d, i), 0.0), 2),
                   "now_usd": round(now_items.get((d, i), 0.0), 2),
                   "difference_usd": round(now_items.get((d, i), 0.0) - plan_items.get((d, i), 0.0), 2)}
                  for d, i in sorted(set(plan_items) | set(now_items))]
+    _qualify(remainder)
     out["now_vs_plan"] = sorted((r for r in remainder if abs(r["difference_usd"]) >= 0.01),
                                 key=lambda r: (-abs(r["difference_usd"]), r["domain"], r["item"]))
     bill_b, bill_a = _latest_bill(before.snapshot), _latest_bill(after.snapshot)

@@ -63,7 +63,8 @@ def waves(progress: dict[str, Any] | None) -> Any:
         return bad
     assert progress is not None
     rows = [{"Wave": w["number"], "Name": w["name"], "Status": STATUS_MARK.get(w["status"], w["status"]),
-             "Evidence": w["summary"], "Not yet in place": "; ".join(e["check"] for e in w["evidence"] if not e["met"])}
+             "Evidence": w["summary"], "In place": "; ".join(e["check"] for e in w["evidence"] if e["met"]),
+             "Not yet in place": "; ".join(e["check"] for e in w["evidence"] if not e["met"])}
             for w in progress["waves"]]
     return table(pd.DataFrame(rows), "The plan had no migration waves.")
 
