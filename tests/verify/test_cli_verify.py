@@ -12,6 +12,8 @@ from migrated import migrate
 from test_verify import _folder
 from typer.testing import CliRunner
 
+pytestmark = pytest.mark.heavy  # the CLI on analysed run folders (and a kernel, a PDF): not in make test-fast
+
 WIDE = {"COLUMNS": "250"}
 
 

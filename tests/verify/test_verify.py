@@ -12,10 +12,12 @@ from awsassess.layout import AccountFolder
 from awsassess.model import write_model
 from awsassess.notebook import compute_analysis
 from awsassess.snapshot import Snapshot
-from awsassess.verify import VerifyError, verify_account, verify_pairs, write_progress
+from awsassess.verify import Progress, VerifyError, verify_account, verify_pairs, write_progress
 from awsassess.verify.waves import DONE, IN_PROGRESS, NOT_STARTED
 from demo_snapshots import demo_model, demo_snapshot
 from migrated import migrate
+
+pytestmark = pytest.mark.heavy  # each test analyses generated accounts (about 1 s each): not in make test-fast
 
 
 def web_vpc(model) -> str:  # noqa: ANN001
@@ -38,12 +40,23 @@ def before(tmp_path_factory: pytest.TempPathFactory) -> AccountFolder:
     return _folder(tmp_path_factory.mktemp("before"), "fintech-production", demo_snapshot("production"))
 
 
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory) -> AccountFolder:
+    """The fully migrated account (read-only: tests that change it make their own)."""
+    return _after(tmp_path_factory.mktemp("full"), None)
+
+
+@pytest.fixture(scope="module")
+def full_progress(before: AccountFolder, full: AccountFolder) -> Progress:
+    return verify_account(before, full)
+
+
 def _after(tmp_path: Path, waves: int | None, name: str = "fintech-production") -> AccountFolder:
     return _folder(tmp_path, name, migrate(demo_snapshot("production"), demo_model("production"), waves))
 
 
-def test_full_migration_reads_every_wave_done(before: AccountFolder, tmp_path: Path) -> None:
-    p = verify_account(before, _after(tmp_path, None))
+def test_full_migration_reads_every_wave_done(full_progress: Progress) -> None:
+    p = full_progress
     assert [w.status for w in p.waves] == [DONE] * len(p.waves), [(w.name, w.checks) for w in p.waves]
     decommission = p.waves[-1]
     assert decommission.summary.startswith("VPCs 1 (plan 1, was 7); NAT gateways 2 (plan 2, was 14)")
@@ -79,8 +92,8 @@ def test_one_service_wave_in_progress(before: AccountFolder, tmp_path: Path) -> 
     assert [ok for what, ok in p.waves[2].checks if what.startswith(moved.name)] == [False]
 
 
-def test_money_compares_the_model_before_now_and_planned(before: AccountFolder, tmp_path: Path) -> None:
-    p = verify_account(before, _after(tmp_path, None))
+def test_money_compares_the_model_before_now_and_planned(full_progress: Progress) -> None:
+    p = full_progress
     m = p.money
     model = demo_model("production")
     assert m["before_usd"] == pytest.approx(model.total("current"), abs=0.01)
@@ -99,8 +112,8 @@ def test_nothing_done_is_nothing_banked(before: AccountFolder, tmp_path: Path) -
     assert all(not (d.added or d.removed or d.changed or d.unmatched_before) for d in p.inventory)
 
 
-def test_findings_resolved_open_and_new(before: AccountFolder, tmp_path: Path) -> None:
-    p = verify_account(before, _after(tmp_path, None))
+def test_findings_resolved_open_and_new(full_progress: Progress) -> None:
+    p = full_progress
     status = {(f["rule_id"], tuple(f["resources"])): f["status"] for f in p.findings}
     # the peering mesh and the per-VPC NAT gateways are gone with the old VPCs
     assert {s for (rule, _), s in status.items() if rule in ("NET-001", "NET-002", "NET-003")} == {"resolved"}
@@ -113,10 +126,10 @@ def test_findings_resolved_open_and_new(before: AccountFolder, tmp_path: Path) -
     assert refs and all(r.startswith("ecs_services:us-east-1/") for r in refs)
 
 
-def test_a_regression_is_a_finding_back_after_it_was_resolved(before: AccountFolder, tmp_path: Path) -> None:
+def test_a_regression_is_a_finding_back_after_it_was_resolved(before: AccountFolder, full_progress: Progress,
+                                                              tmp_path: Path) -> None:
     model = demo_model("production")
-    fixed = _after(tmp_path / "fixed", None)
-    first = verify_account(before, fixed)
+    first = full_progress
     resolved = [f for f in first.findings if f["status"] == "resolved" and f["domain"] == "datastores"]
     assert resolved
     # months later the database is re-created at its old class: the waste is back
@@ -151,9 +164,9 @@ def test_two_accounts_are_refused(before: AccountFolder, tmp_path: Path) -> None
         verify_account(before, other)
 
 
-def test_a_before_run_without_a_model_is_recomputed(tmp_path: Path) -> None:
+def test_a_before_run_without_a_model_is_recomputed(full: AccountFolder, tmp_path: Path) -> None:
     bare = _folder(tmp_path / "b", "fintech-production", demo_snapshot("production"), analysed=False)
-    p = verify_account(bare, _after(tmp_path / "a", None))
+    p = verify_account(bare, full)
     assert not bare.model_json.exists()  # verify never writes into the baseline
     assert any("before model recomputed" in n for n in p.notes) and any("before findings" in n for n in p.notes)
     assert all(w.status == DONE for w in p.waves)
