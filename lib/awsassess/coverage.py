@@ -41,6 +41,16 @@ DOMAIN_TITLES: dict[str, str] = {
 }
 COLLECTOR_DOMAIN: dict[str, str] = {"github": "pipelines"}  # others: the collector's name is its domain
 
+# Calls that only add a column to rows another call already read: when one is denied or fails, that column is
+# unknown (None, which the rules read as "cannot tell"), no row is missing, so its tables are not unread and
+# its domain's rules and figures still stand. The problem is still reported (banner, section note). A client
+# whose role predates the call (an IAM policy of an older awsassess) loses that column, not the data stores.
+COLUMN_ONLY_OPERATIONS: dict[tuple[str, str], str] = {
+    ("dynamodb", "DescribeContinuousBackups"): "dynamodb_tables.point_in_time_recovery",
+    ("rds", "DescribeDBSnapshotAttributes"): "db_snapshots.public, db_snapshots.shared_with",
+    ("rds", "DescribeDBClusterSnapshotAttributes"): "db_snapshots.public, db_snapshots.shared_with",
+}
+
 # what each domain's missing data does to the executive summary's headline figures
 HEADLINE_EFFECTS: dict[str, str] = {
     "network": "monthly cost excludes unread networking (VPCs, NAT gateways, load balancers)",
@@ -138,7 +148,8 @@ def gaps(snapshot: Any) -> list[Problem]:
 
 def unread_tables(snapshot: Any) -> dict[str, list[Problem]]:
     """Table -> the problems that may have left rows out of it (denied, skipped or failed calls of its collector)."""
-    found = [p for p in problems(snapshot) if p.status in UNREAD_STATUSES]
+    found = [p for p in problems(snapshot) if p.status in UNREAD_STATUSES
+             and (p.service, p.operation) not in COLUMN_ONLY_OPERATIONS]
     out: dict[str, list[Problem]] = {}
     for domain, ops, tables in _collectors():
         hits = [p for p in found if (p.service, p.operation) in ops
@@ -152,7 +163,7 @@ def unread_domains(snapshot: Any) -> dict[str, list[Problem]]:
     """Domain -> its problems that leave data unread (denied, skipped, failed)."""
     out: dict[str, list[Problem]] = {}
     for p in problems(snapshot):
-        if p.status in UNREAD_STATUSES:
+        if p.status in UNREAD_STATUSES and (p.service, p.operation) not in COLUMN_ONLY_OPERATIONS:
             out.setdefault(p.domain, []).append(p)
     return out
 

@@ -50,12 +50,17 @@ from awsassess.layout import AccountFolder, SnapshotFolder
 from awsassess.tables import BOOL, DTYPES, FLOAT, INT, LIST, OBJ, STR, TABLES, TIME, columns, dumps
 from awsassess.values import missing
 
-SCHEMA_VERSION = 3
-"""3: ``dynamodb_tables.key_schema`` (the keys a Terraform import must state), the security groups of
+SCHEMA_VERSION = 4
+"""4: what the reliability and security rules read: encryption, backup retention and deletion protection of
+databases (and their AZ and subnets), encryption and snapshot retention of caches, point-in-time recovery and
+deletion protection of DynamoDB tables, listeners' TLS policy and default action, CloudFront's minimum viewer
+protocol, containers' privileged/user/read-only root/log driver, services' and CodeDeploy groups' deployment
+alarms, read replicas' source, EC2 lifecycle (Spot) and Auto Scaling groups' on-demand share.
+3: ``dynamodb_tables.key_schema`` (the keys a Terraform import must state), the security groups of
 services and data stores and the rules of every security group (which service reaches which store). 2: typed tables (every
 column of its declared dtype, :mod:`awsassess.tables`). 1: the dtypes pandas inferred from the collected
 rows. Older versions are still read (see the module doc), their new columns null."""
-READABLE_VERSIONS = (1, 2, 3)
+READABLE_VERSIONS = (1, 2, 3, 4)
 
 
 RAW_GZIP_LEVEL = 6  # measured on the demo raw pages: 9 (gzip default) is 1.4x slower for 1.5% smaller files

@@ -127,6 +127,9 @@ def snapshot(moto_url: str, moto_session: Any, moto_collect: Any, tmp_path_facto
     for i in (1, 2):
         rds.create_db_instance(DBInstanceIdentifier=f"reports-{i}", Engine="aurora-postgresql",
                                DBInstanceClass="db.r6g.large", DBClusterIdentifier="reports")
+    # manual snapshots, so their attribute calls are made too
+    rds.create_db_snapshot(DBSnapshotIdentifier="ledger-before-upgrade", DBInstanceIdentifier="ledger")
+    rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="reports-monthly", DBClusterIdentifier="reports")
     # DocumentDB: moto refuses engine docdb; create through the docdb client, then relabel (as the estate does)
     docdb = s.client("docdb", endpoint_url=moto_url)
     docdb.create_db_cluster(DBClusterIdentifier="kyc-docs", Engine="aurora-postgresql", EngineVersion="5.0.0",

@@ -18,11 +18,16 @@ from awsassess.demo.estate import ACCOUNTS
 pytestmark = pytest.mark.slow
 
 
-def _after(before: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _after(before: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    return subprocess.run([sys.executable, "-m", "awsassess.cli", "demo", "--after", "--out", str(before),
-                           "--after-out", str(out), "--jobs", "2", *extra],
-                          capture_output=True, text=True, timeout=900, env=env)
+    return subprocess.Popen([sys.executable, "-m", "awsassess.cli", "demo", "--after", "--out", str(before),
+                             "--after-out", str(out), "--jobs", "1", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _finished(proc: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    out, err = proc.communicate(timeout=900)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +35,9 @@ def migrated(demo_cli_run: tuple[Path, Any], tmp_path_factory: pytest.TempPathFa
     before, proc = demo_cli_run
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     root = tmp_path_factory.mktemp("after")
-    full, two = _after(before, root / "full"), _after(before, root / "two", "--waves", "2")
-    return {"before": before, "full": (root / "full", full), "two": (root / "two", two)}
+    # the two migrations are independent (each its own estate servers and run folder): side by side
+    running = {"full": _after(before, root / "full"), "two": _after(before, root / "two", "--waves", "2")}
+    return {"before": before, **{k: (root / k, _finished(p)) for k, p in running.items()}}
 
 
 def _progress(out: Path, name: str) -> dict[str, Any]:

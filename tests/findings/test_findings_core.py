@@ -25,7 +25,7 @@ from awsassess.findings import (
     validate,
     write_findings,
 )
-from awsassess.findings.base import finding_id, rule
+from awsassess.findings.base import BEST_PRACTICE_PILLAR, PILLARS, finding_id, rule
 from awsassess.findings.saving import Basis, not_cost
 from awsassess.tables import TABLES
 from pydantic import ValidationError
@@ -55,12 +55,39 @@ def test_every_threshold_is_documented_with_a_unit():
         assert field.json_schema_extra and field.json_schema_extra.get("unit"), name
 
 
+WA = {"pillar": "cost optimization", "best_practice": "COST06-BP02"}
+
+
 def test_registering_with_unknown_threshold_or_table_fails():
     free = not_cost("t")
     with pytest.raises(ValueError, match="not FindingsAssumptions fields"):
-        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", thresholds=("nope",), saving=free)
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", thresholds=("nope",), saving=free,
+             **WA)
     with pytest.raises(ValueError, match="not snapshot tables"):
-        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", tables=("nope",), saving=free)
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", tables=("nope",), saving=free,
+             **WA)
+
+
+def test_every_rule_names_its_well_architected_pillar_and_best_practice():
+    """docs/rules.md lists them; the best-practice id is of the rule's own pillar."""
+    for rid, spec in REGISTRY.items():
+        assert spec.pillar in PILLARS, rid
+        assert re.fullmatch(r"(OPS|SEC|REL|PERF|COST|SUS)\d{2}-BP\d{2}", spec.best_practice), rid
+        assert BEST_PRACTICE_PILLAR[re.sub(r"\d.*", "", spec.best_practice)] == spec.pillar, rid
+    assert {s.pillar for s in REGISTRY.values()} >= {"security", "reliability", "cost optimization",
+                                                     "performance efficiency", "operational excellence"}
+    free = not_cost("t")
+    with pytest.raises(TypeError, match="pillar"):
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", saving=free)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="pillar 'resilience' is not one of"):
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", saving=free, pillar="resilience",
+             best_practice="REL10-BP01")
+    with pytest.raises(ValueError, match="not a Well-Architected best-practice id of the reliability pillar"):
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", saving=free, pillar="reliability",
+             best_practice="SEC08-BP02")
+    text = catalog.render()
+    for rid, spec in REGISTRY.items():
+        assert f"| {rid} | {spec.pillar} | {spec.best_practice} |" in text, rid
 
 
 def test_every_rule_declares_its_saving_on_itself():
@@ -69,7 +96,8 @@ def test_every_rule_declares_its_saving_on_itself():
     with pytest.raises(TypeError, match="saving"):
         rule("XXX-999", title="t", domain="network", severity="low", rationale="r")  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="saving must be"):
-        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", saving="lines")  # type: ignore[arg-type]
+        rule("XXX-999", title="t", domain="network", severity="low", rationale="r", saving="lines",  # type: ignore[arg-type]
+             **WA)
     with pytest.raises(ValueError, match="not one of"):
         Basis("string surgery", "x")
 

@@ -69,7 +69,22 @@ def parse_distribution(summary: dict[str, Any], config: dict[str, Any] | None = 
         "origin_count": len(_items(merged.get("Origins"))),
         "status": summary.get("Status", ""),
         "comment": merged.get("Comment") or "",
+        **viewer_certificate(merged.get("ViewerCertificate")),
     }
+
+
+def viewer_certificate(cert: Any) -> dict[str, Any]:
+    """``minimum_protocol_version`` and ``default_certificate`` of a ``ViewerCertificate`` (None when absent).
+
+    With the default ``*.cloudfront.net`` certificate CloudFront accepts TLSv1 whatever the field says; the API
+    reports TLSv1 for it."""
+    if not isinstance(cert, dict) or not cert:
+        return {"minimum_protocol_version": None, "default_certificate": None}
+    default = cert.get("CloudFrontDefaultCertificate")
+    if not isinstance(default, bool):
+        default = not (cert.get("ACMCertificateArn") or cert.get("IAMCertificateId"))
+    return {"minimum_protocol_version": cert.get("MinimumProtocolVersion") or ("TLSv1" if default else None),
+            "default_certificate": default}
 
 
 def parse_origins(distribution_id: str, config: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 Tables: ``ecs_clusters``, ``ecs_services`` (described 10 at a time, the real-AWS limit, joined with
 their task definition's size), ``ecs_deployments`` (rollout state), ``task_definitions`` (those in
-use by services; env var *names* only, values never stored), ``container_instances``,
+use by services; env var *names* only, values never stored; each container's health check, privileged,
+user, read-only root and log driver), ``container_instances``,
 ``capacity_providers`` (described by the names the clusters list: ``DescribeCapacityProviders``
 without names fails on moto), ``stopped_tasks`` (``params.collect.stopped_tasks``),
 ``autoscaling_targets`` (+ policies), ``autoscaling_groups``.
@@ -88,6 +89,18 @@ def secret_places(container: dict[str, Any]) -> set[str]:
     return places
 
 
+def container_hardening(c: dict[str, Any]) -> dict[str, Any]:
+    """How a container definition runs: ``privileged`` and ``readonly_root_filesystem`` as stated (None when
+    not set, which means false), ``user`` ('' when not set: the image's user, root unless the image says
+    otherwise) and ``log_driver`` ('' without a ``logConfiguration``). The keys are always written, so a reader
+    tells "not set" from "not collected" (snapshots before schema 4 have no such keys)."""
+    privileged, readonly = c.get("privileged"), c.get("readonlyRootFilesystem")
+    return {"privileged": privileged if isinstance(privileged, bool) else None,
+            "user": str(c.get("user") or ""),
+            "readonly_root_filesystem": readonly if isinstance(readonly, bool) else None,
+            "log_driver": str((c.get("logConfiguration") or {}).get("logDriver") or "")}
+
+
 def parse_task_definition(td: dict[str, Any]) -> dict[str, Any]:
     containers = td.get("containerDefinitions", []) or []
     env_names: set[str] = set()
@@ -103,7 +116,8 @@ def parse_task_definition(td: dict[str, Any]) -> dict[str, Any]:
                      "memory": c.get("memory"), "memory_reservation": c.get("memoryReservation"),
                      "essential": c.get("essential", True),
                      "health_check": {k: hc.get(k) for k in ("command", "interval", "timeout", "retries",
-                                                             "startPeriod")} if hc else None})
+                                                             "startPeriod")} if hc else None,
+                     **container_hardening(c)})
     return {"task_definition_arn": td.get("taskDefinitionArn", ""), "family": td.get("family", ""),
             "revision": td.get("revision"), "cpu": _int(td.get("cpu")), "memory": _int(td.get("memory")),
             "network_mode": td.get("networkMode", ""),
@@ -141,6 +155,7 @@ def parse_service(s: dict[str, Any], td_row: dict[str, Any] | None = None,
         "assign_public_ip": awsvpc.get("assignPublicIp") == "ENABLED",
         "created_at": s.get("createdAt"), "tags": dumps(tag_map(s.get("tags"))),
         "security_groups": dumps(sorted(awsvpc.get("securityGroups", []) or [])),
+        "deployment_alarms": bool((dc.get("alarms") or {}).get("enable", False)) if dc else None,
     }
 
 
@@ -217,10 +232,14 @@ def parse_asg(g: dict[str, Any]) -> dict[str, Any]:
     for o in ((mip.get("LaunchTemplate") or {}).get("Overrides") or []):
         if o.get("InstanceType"):
             types.add(o["InstanceType"])
+    distribution = (mip.get("InstancesDistribution") or {}) if mip else {}
     return {"asg_name": g.get("AutoScalingGroupName", ""), "min_size": g.get("MinSize"), "max_size": g.get("MaxSize"),
             "desired": g.get("DesiredCapacity"), "instance_types": dumps(sorted(types)),
             "azs": dumps(sorted(g.get("AvailabilityZones", []) or [])),
-            "instance_count": sum(1 for i in g.get("Instances", []) or [] if i.get("LifecycleState") == "InService")}
+            "instance_count": sum(1 for i in g.get("Instances", []) or [] if i.get("LifecycleState") == "InService"),
+            # AWS's defaults when a mixed instances policy leaves them out: base 0, 100% on-demand above it
+            "on_demand_base": _int(distribution.get("OnDemandBaseCapacity", 0)) if mip else None,
+            "on_demand_percentage": _int(distribution.get("OnDemandPercentageAboveBaseCapacity", 100)) if mip else None}
 
 
 # ------------------------------------------------------------------------------- collection

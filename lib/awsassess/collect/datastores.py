@@ -12,7 +12,12 @@ Notes on the APIs:
 - ``elasticache:DescribeServerlessCaches`` does not exist in every partition/simulation: recorded as
   unsupported, not fatal.
 - ``dynamodb_tables.autoscaling`` is derived from the ``autoscaling_targets`` table
-  (``service_namespace == "dynamodb"``, ``resource_id == "table/<name>"``) by :func:`mark_autoscaling`.
+  (``service_namespace == "dynamodb"``, ``resource_id == "table/<name>"``) by :func:`mark_autoscaling`;
+  ``point_in_time_recovery`` from ``dynamodb:DescribeContinuousBackups`` (one call per table; None when
+  it failed).
+- Encryption, backup retention and deletion protection come with the describe calls above (no extra call);
+  the subnets of a DB/cache subnet group come from the instance's own ``DBSubnetGroup`` or from the subnet
+  groups already read for their VPC.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from awsassess.collect.db_snapshots import bool_or_none, collect_snapshots
 from awsassess.collect.pipelines import to_utc
 from awsassess.tables import dumps
 
@@ -31,6 +37,7 @@ __all__ = [
     "parse_dynamodb_table",
     "parse_replication_group",
     "parse_serverless_cache",
+    "point_in_time_recovery",
     "tags_object",
 ]
 
@@ -41,6 +48,12 @@ def tags_object(tag_list: Iterable[dict[str, Any]] | None) -> str:
 
 
 # ------------------------------------------------------------------------------ RDS / DocDB
+def _subnet_ids(group: Any) -> list[str]:
+    """Subnet ids of a DB or cache subnet group (``Subnets[].SubnetIdentifier``)."""
+    subnets = group.get("Subnets") if isinstance(group, dict) else None
+    return sorted({str(s.get("SubnetIdentifier") or "") for s in subnets or [] if isinstance(s, dict)} - {""})
+
+
 def parse_db_instance(db: dict[str, Any]) -> dict[str, Any]:
     """A ``db_instances`` row from one ``describe_db_instances`` item (RDS or DocumentDB)."""
     subnet_group = db.get("DBSubnetGroup") or {}
@@ -60,6 +73,12 @@ def parse_db_instance(db: dict[str, Any]) -> dict[str, Any]:
         "tags": tags_object(db.get("TagList")),
         "vpc_id": subnet_group.get("VpcId", "") if isinstance(subnet_group, dict) else "",
         "security_groups": dumps(_vpc_groups(db.get("VpcSecurityGroups"))),
+        "storage_encrypted": bool_or_none(db.get("StorageEncrypted")),
+        "backup_retention_days": db.get("BackupRetentionPeriod"),
+        "deletion_protection": bool_or_none(db.get("DeletionProtection")),
+        "az": db.get("AvailabilityZone") or "",
+        "subnet_ids": dumps(_subnet_ids(subnet_group)),
+        "read_replica_source": db.get("ReadReplicaSourceDBInstanceIdentifier") or "",
     }
 
 
@@ -81,12 +100,14 @@ def _cluster_storage_type(cluster: dict[str, Any]) -> str:
     return ""
 
 
-def parse_db_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, str] | None = None) -> dict[str, Any]:
+def parse_db_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, str] | None = None,
+                     subnet_group_subnets: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """A ``db_clusters`` row from one ``describe_db_clusters`` item.
 
-    ``subnet_group_vpcs`` maps DB subnet group names to VPC ids (``describe_db_subnet_groups``);
-    clusters name their subnet group but not its VPC. Aurora and DocumentDB report a placeholder
-    ``AllocatedStorage`` (1); ``allocated_gb`` is 0 for them (storage is billed by use).
+    ``subnet_group_vpcs`` maps DB subnet group names to VPC ids and ``subnet_group_subnets`` to their subnet
+    ids (``describe_db_subnet_groups``); clusters name their subnet group but not its VPC or subnets. Aurora
+    and DocumentDB report a placeholder ``AllocatedStorage`` (1); ``allocated_gb`` is 0 for them (storage is
+    billed by use).
     """
     ids: list[str] = []
     for member in cluster.get("DBClusterMembers") or []:
@@ -109,12 +130,18 @@ def parse_db_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, str] 
         "tags": tags_object(cluster.get("TagList")),
         "vpc_id": (subnet_group_vpcs or {}).get(group, "") if isinstance(group, str) else "",
         "security_groups": dumps(_vpc_groups(cluster.get("VpcSecurityGroups"))),
+        "storage_encrypted": bool_or_none(cluster.get("StorageEncrypted")),
+        "backup_retention_days": cluster.get("BackupRetentionPeriod"),
+        "deletion_protection": bool_or_none(cluster.get("DeletionProtection")),
+        "subnet_ids": dumps((subnet_group_subnets or {}).get(group, []) if isinstance(group, str) else []),
     }
 
 
 # ------------------------------------------------------------------------------ ElastiCache
-def parse_cache_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, str] | None = None) -> dict[str, Any]:
-    """A ``cache_clusters`` row from one ``describe_cache_clusters`` item."""
+def parse_cache_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, str] | None = None,
+                        subnet_group_subnets: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """A ``cache_clusters`` row from one ``describe_cache_clusters`` item (``subnet_group_subnets``: cache
+    subnet group name -> its subnet ids)."""
     nodes = cluster.get("NumCacheNodes")
     if nodes is None:
         nodes = len(cluster.get("CacheNodes") or [])
@@ -129,6 +156,10 @@ def parse_cache_cluster(cluster: dict[str, Any], subnet_group_vpcs: dict[str, st
         "az": cluster.get("PreferredAvailabilityZone", ""),
         "vpc_id": (subnet_group_vpcs or {}).get(cluster.get("CacheSubnetGroupName", ""), ""),
         "security_groups": dumps(_vpc_groups(cluster.get("SecurityGroups"))),
+        "at_rest_encryption": bool_or_none(cluster.get("AtRestEncryptionEnabled")),
+        "transit_encryption": bool_or_none(cluster.get("TransitEncryptionEnabled")),
+        "snapshot_retention_days": cluster.get("SnapshotRetentionLimit"),
+        "subnet_ids": dumps((subnet_group_subnets or {}).get(cluster.get("CacheSubnetGroupName", ""), [])),
     }
 
 
@@ -165,6 +196,9 @@ def parse_replication_group(group: dict[str, Any], member_clusters: dict[str, di
         "status": group.get("Status", ""),
         "description": group.get("Description", ""),
         "vpc_id": (subnet_group_vpcs or {}).get(subnet_group, "") if subnet_group else "",
+        "at_rest_encryption": bool_or_none(group.get("AtRestEncryptionEnabled")),
+        "transit_encryption": bool_or_none(group.get("TransitEncryptionEnabled")),
+        "snapshot_retention_days": group.get("SnapshotRetentionLimit"),
     }
 
 
@@ -181,8 +215,9 @@ def parse_serverless_cache(cache: dict[str, Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------- DynamoDB
-def parse_dynamodb_table(table: dict[str, Any]) -> dict[str, Any]:
-    """A ``dynamodb_tables`` row from ``describe_table``'s ``Table`` (``autoscaling`` left None).
+def parse_dynamodb_table(table: dict[str, Any], continuous_backups: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A ``dynamodb_tables`` row from ``describe_table``'s ``Table`` (``autoscaling`` left None) and
+    ``describe_continuous_backups``' ``ContinuousBackupsDescription`` (None: not read, PITR unknown).
 
     Tables created before on-demand existed have no ``BillingModeSummary``: they are PROVISIONED.
     """
@@ -199,7 +234,17 @@ def parse_dynamodb_table(table: dict[str, Any]) -> dict[str, Any]:
         "gsi_count": len(table.get("GlobalSecondaryIndexes") or []),
         "autoscaling": None,
         "key_schema": key_schema(table),
+        "point_in_time_recovery": point_in_time_recovery(continuous_backups),
+        "deletion_protection": bool_or_none(table.get("DeletionProtectionEnabled")),
     }
+
+
+def point_in_time_recovery(description: dict[str, Any] | None) -> bool | None:
+    """PITR status of a ``ContinuousBackupsDescription``: True when ENABLED (or ENABLING), None when unknown."""
+    if not isinstance(description, dict):
+        return None
+    status = (description.get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus")
+    return None if not status else str(status).upper() in ("ENABLED", "ENABLING")
 
 
 def key_schema(table: dict[str, Any]) -> dict[str, Any] | None:
@@ -248,10 +293,16 @@ OPERATIONS: list[tuple[str, str]] = [
     ("elasticache", "DescribeServerlessCaches"),
     ("dynamodb", "ListTables"),
     ("dynamodb", "DescribeTable"),
+    ("dynamodb", "DescribeContinuousBackups"),
     ("application-autoscaling", "DescribeScalableTargets"),
+    ("rds", "DescribeDBSnapshots"),
+    ("rds", "DescribeDBClusterSnapshots"),
+    ("rds", "DescribeDBSnapshotAttributes"),
+    ("rds", "DescribeDBClusterSnapshotAttributes"),
 ]
 TABLES: list[str] = [
     "db_instances", "db_clusters", "cache_clusters", "replication_groups", "serverless_caches", "dynamodb_tables",
+    "db_snapshots",
 ]
 
 _DOCDB = [{"Name": "engine", "Values": ["docdb"]}]
@@ -276,12 +327,19 @@ def _collect_rds(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
     doc_instances = [d for d in doc_instances if d.get("Engine") == "docdb"]
     doc_clusters = [c for c in doc_clusters if c.get("Engine") == "docdb"]
     vpcs = {g.get("DBSubnetGroupName", ""): g.get("VpcId", "") for g in subnet_groups}
-    cluster_rows = [parse_db_cluster(c, vpcs) for c in _merge_by("DBClusterIdentifier", clusters, doc_clusters)]
-    cluster_vpcs = {c["cluster_id"]: c["vpc_id"] for c in cluster_rows}
+    group_subnets = {g.get("DBSubnetGroupName", ""): _subnet_ids(g) for g in subnet_groups}
+    cluster_rows = [parse_db_cluster(c, vpcs, group_subnets)
+                    for c in _merge_by("DBClusterIdentifier", clusters, doc_clusters)]
+    by_cluster = {c["cluster_id"]: c for c in cluster_rows}
     instance_rows = [parse_db_instance(d) for d in _merge_by("DBInstanceIdentifier", instances, doc_instances)]
-    for row in instance_rows:  # cluster members may not report their subnet group's VPC
-        if not row["vpc_id"] and row["cluster_id"]:
-            row["vpc_id"] = cluster_vpcs.get(row["cluster_id"], "")
+    for row in instance_rows:  # cluster members may not report their subnet group's VPC and subnets
+        cluster = by_cluster.get(row["cluster_id"]) if row["cluster_id"] else None
+        if cluster is None:
+            continue
+        if not row["vpc_id"]:
+            row["vpc_id"] = cluster["vpc_id"]
+        if row["subnet_ids"] == "[]":
+            row["subnet_ids"] = cluster["subnet_ids"]
     return {"db_instances": instance_rows, "db_clusters": cluster_rows}
 
 
@@ -292,9 +350,10 @@ def _collect_elasticache(ctx: Any, region: str) -> dict[str, list[dict[str, Any]
         if clusters or groups else []
     serverless = ctx.paginate("elasticache", "DescribeServerlessCaches", region, "ServerlessCaches")
     vpcs = {g.get("CacheSubnetGroupName", ""): g.get("VpcId", "") for g in subnet_groups}
+    group_subnets = {g.get("CacheSubnetGroupName", ""): _subnet_ids(g) for g in subnet_groups}
     by_id = {c.get("CacheClusterId", ""): c for c in clusters}
     return {
-        "cache_clusters": [parse_cache_cluster(c, vpcs) for c in clusters],
+        "cache_clusters": [parse_cache_cluster(c, vpcs, group_subnets) for c in clusters],
         "replication_groups": [parse_replication_group(g, by_id, vpcs) for g in groups],
         "serverless_caches": [parse_serverless_cache(s) for s in serverless],
     }
@@ -302,8 +361,15 @@ def _collect_elasticache(ctx: Any, region: str) -> dict[str, list[dict[str, Any]
 
 def _collect_dynamodb(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
     names = ctx.paginate("dynamodb", "ListTables", region, "TableNames")
-    tables = ctx.map(lambda n: ctx.call("dynamodb", "DescribeTable", region, TableName=n).get("Table"), names)
-    rows = [parse_dynamodb_table(t) for t in tables if t]
+
+    def describe(name: str) -> dict[str, Any] | None:
+        table = ctx.call("dynamodb", "DescribeTable", region, TableName=name).get("Table")
+        if not table:
+            return None
+        backups = ctx.call("dynamodb", "DescribeContinuousBackups", region, TableName=name)
+        return parse_dynamodb_table(table, backups.get("ContinuousBackupsDescription") if backups.ok else None)
+
+    rows = [row for row in ctx.map(describe, names) if row]
     if not rows:
         return {"dynamodb_tables": []}
     # Auto scaling of DynamoDB tables is read here (one call per region), not from the compute
@@ -320,6 +386,6 @@ def _collect_dynamodb(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
 def collect(ctx: Any, region: str) -> dict[str, list[dict[str, Any]]]:
     """RDS, DocumentDB, ElastiCache and DynamoDB in ``region``."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for part in (_collect_rds, _collect_elasticache, _collect_dynamodb):
+    for part in (_collect_rds, _collect_elasticache, _collect_dynamodb, collect_snapshots):
         out.update(part(ctx, region))
     return out

@@ -4,9 +4,9 @@ Tables: ``vpcs``, ``subnets`` (``public`` = its route table, explicit or the VPC
 0.0.0.0/0 or ::/0 to an internet gateway), ``route_tables``, ``nat_gateways``, ``internet_gateways``,
 ``elastic_ips``, ``vpc_peerings``, ``transit_gateways``, ``transit_gateway_attachments``,
 ``vpc_endpoints``, ``network_interfaces`` (only ENIs with a public IPv4: they are what is billed),
-``security_groups`` (rule counts), ``ec2_instances``, ``load_balancers`` (+ tags),
-``target_groups`` (+ deregistration delay, slow start, health checks), ``listeners`` (+ rule counts),
-``target_health``.
+``security_groups`` (rule counts), ``ec2_instances`` (+ lifecycle: Spot or on-demand), ``load_balancers``
+(+ tags), ``target_groups`` (+ deregistration delay, slow start, health checks), ``listeners`` (+ rule counts,
+TLS policy, what the default action does), ``target_health``.
 
 The ``parse_*`` functions turn one API item into one row (without ``account_id``/``region``); they
 are pure and tested against AWS's published example responses.
@@ -191,7 +191,8 @@ def parse_instance(i: dict[str, Any]) -> dict[str, Any]:
             "subnet_id": i.get("SubnetId", ""), "az": (i.get("Placement") or {}).get("AvailabilityZone", ""),
             "launch_time": i.get("LaunchTime"), "architecture": i.get("Architecture", ""),
             "public_ip": i.get("PublicIpAddress", ""), "name": tags.get("Name", ""),
-            "asg_name": tags.get("aws:autoscaling:groupName", "")}
+            "asg_name": tags.get("aws:autoscaling:groupName", ""),
+            "lifecycle": i.get("InstanceLifecycle") or "on-demand"}
 
 
 # ------------------------------------------------------------------------------- ELBv2 parsing
@@ -224,10 +225,30 @@ def parse_target_group(tg: dict[str, Any], attributes: dict[str, str] | None = N
             "slow_start_s": _int_or_none(attrs.get("slow_start.duration_seconds"))}
 
 
+TLS_PROTOCOLS = ("HTTPS", "TLS")
+
+
+def default_action(actions: Any) -> str:
+    """What a listener's default actions do: the first action after any authentication one (actions run in
+    ``Order``), ``redirect-https`` for a redirect to HTTPS; '' when there is none."""
+    items = sorted((a for a in actions or [] if isinstance(a, dict)), key=lambda a: a.get("Order") or 0)
+    main = next((a for a in items if not str(a.get("Type", "")).startswith("authenticate")), None)
+    if main is None:
+        return str(items[0].get("Type", "")) if items else ""
+    kind = str(main.get("Type", ""))
+    if kind == "redirect" and str((main.get("RedirectConfig") or {}).get("Protocol", "")).upper() == "HTTPS":
+        return "redirect-https"
+    return kind
+
+
 def parse_listener(listener: dict[str, Any], rules: list[dict[str, Any]] | None) -> dict[str, Any]:
     rule_count = None if rules is None else sum(1 for r in rules if not r.get("IsDefault"))
+    protocol = listener.get("Protocol", "")
     return {"listener_arn": listener["ListenerArn"], "load_balancer_arn": listener.get("LoadBalancerArn", ""),
-            "protocol": listener.get("Protocol", ""), "port": listener.get("Port"), "rule_count": rule_count}
+            "protocol": protocol, "port": listener.get("Port"), "rule_count": rule_count,
+            # some implementations echo a policy on HTTP listeners too: only a TLS listener's means anything
+            "ssl_policy": (listener.get("SslPolicy") or "") if str(protocol).upper() in TLS_PROTOCOLS else "",
+            "default_action": default_action(listener.get("DefaultActions"))}
 
 
 def parse_target_health(tg_arn: str, d: dict[str, Any]) -> dict[str, Any]:

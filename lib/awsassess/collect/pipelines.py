@@ -202,6 +202,19 @@ def parse_deployment_group(info: dict[str, Any]) -> dict[str, Any]:
         "ecs_services": dumps([
             f"{s.get('clusterName', '')}/{s.get('serviceName', '')}" for s in info.get("ecsServices") or []
         ]),
+        **deployment_alarms(info),
+    }
+
+
+def deployment_alarms(info: dict[str, Any]) -> dict[str, Any]:
+    """``alarms_enabled`` (alarmConfiguration enabled with at least one alarm; None when the group's answer has no
+    alarmConfiguration) and ``rollback_on_alarm`` (autoRollbackConfiguration enabled for DEPLOYMENT_STOP_ON_ALARM)."""
+    alarms = info.get("alarmConfiguration")
+    rollback = info.get("autoRollbackConfiguration") or {}
+    return {
+        "alarms_enabled": (bool(alarms.get("enabled")) and bool(alarms.get("alarms")))
+        if isinstance(alarms, dict) else None,
+        "rollback_on_alarm": bool(rollback.get("enabled")) and "DEPLOYMENT_STOP_ON_ALARM" in (rollback.get("events") or []),
     }
 
 

@@ -20,7 +20,17 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from awsassess.findings import capacity, cdn, compute, datastores, network, pipelines, security, stacks  # noqa: F401
+from awsassess.findings import (  # noqa: F401
+    capacity,
+    cdn,
+    compute,
+    datastores,
+    network,
+    pipelines,
+    reliability,
+    security,
+    stacks,
+)
 from awsassess.findings.base import (
     DOMAINS,
     EFFORTS,

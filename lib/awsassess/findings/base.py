@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +27,13 @@ DOMAINS = ("network", "compute", "pipelines", "datastores", "cdn", "stacks", "se
 SEVERITIES = ("high", "medium", "low", "info")
 EFFORTS = ("low", "medium", "high")
 SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+#: the AWS Well-Architected Framework's pillars; every rule names the one it serves
+PILLARS = ("operational excellence", "security", "reliability", "performance efficiency", "cost optimization",
+           "sustainability")
+#: the pillar of each Well-Architected best-practice id prefix (``SEC08-BP02`` -> security)
+BEST_PRACTICE_PILLAR = {"OPS": "operational excellence", "SEC": "security", "REL": "reliability",
+                        "PERF": "performance efficiency", "COST": "cost optimization", "SUS": "sustainability"}
+BEST_PRACTICE_ID = re.compile(r"(OPS|SEC|REL|PERF|COST|SUS)(\d{2})-BP(\d{2})")
 
 RuleFn = Callable[[Snapshot, FindingsAssumptions], "list[Finding]"]
 
@@ -134,6 +142,8 @@ class RuleSpec:
     effort: str
     fn: RuleFn
     saving: Basis  # what the rule's saving is made of, priced by awsassess.model.savings
+    pillar: str = ""  # the Well-Architected pillar the rule serves (one of PILLARS)
+    best_practice: str = ""  # the Well-Architected best-practice id it checks, e.g. "REL10-BP01"
 
     def finding(
         self,
@@ -161,9 +171,12 @@ REGISTRY: dict[str, RuleSpec] = {}
 def rule(
     id: str, *, title: str, domain: str, severity: str, rationale: str,
     thresholds: Sequence[str] = (), tables: Sequence[str] = (), effort: str = "medium", saving: Basis,
+    pillar: str, best_practice: str,
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a rule with the basis of its saving (:class:`awsassess.findings.saving.Basis`; ``not_cost`` or
-    ``not_modelled`` when it has none). Checks at import time that thresholds and tables exist."""
+    ``not_modelled`` when it has none), the Well-Architected ``pillar`` it serves (one of :data:`PILLARS`) and
+    the ``best_practice`` id it checks (``REL10-BP01``: AWS's numbering, of that pillar). Checks at import time
+    that thresholds and tables exist."""
     fields = FindingsAssumptions.model_fields
     unknown = [t for t in thresholds if t not in fields]
     if unknown:
@@ -175,12 +188,19 @@ def rule(
         raise ValueError(f"rule {id}: saving must be a findings.saving.Basis (not_cost(why) when it saves nothing)")
     if domain not in DOMAINS or severity not in SEVERITIES or effort not in EFFORTS:
         raise ValueError(f"rule {id}: bad domain/severity/effort {domain}/{severity}/{effort}")
+    if pillar not in PILLARS:
+        raise ValueError(f"rule {id}: pillar {pillar!r} is not one of {PILLARS}")
+    match = BEST_PRACTICE_ID.fullmatch(best_practice)
+    if not match or BEST_PRACTICE_PILLAR[match.group(1)] != pillar:
+        raise ValueError(f"rule {id}: best_practice {best_practice!r} is not a Well-Architected best-practice id of "
+                         f"the {pillar} pillar (e.g. {next(k for k, v in BEST_PRACTICE_PILLAR.items() if v == pillar)}"
+                         "01-BP01)")
 
     def deco(fn: RuleFn) -> RuleFn:
         if id in REGISTRY and REGISTRY[id].fn is not fn:
             raise ValueError(f"rule id {id} registered twice ({REGISTRY[id].fn.__name__}, {fn.__name__})")
         REGISTRY[id] = RuleSpec(id, title, domain, severity, rationale, tuple(thresholds), tuple(tables),
-                                effort, fn, saving)
+                                effort, fn, saving, pillar, best_practice)
         fn.spec = REGISTRY[id]  # type: ignore[attr-defined]
         return fn
 
@@ -211,3 +231,10 @@ def regions_of(*frames: pd.DataFrame) -> list[str]:
 
 def minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60.0, 1)
+
+
+def flag(value: Any) -> bool | None:
+    """A boolean cell as True / False, or None when it is missing (not collected, or not reported): a rule about
+    a setting that is off must not conclude from a cell it never saw (a snapshot of an older schema, a field an
+    API did not return)."""
+    return None if text(value) == "" else truthy(value)

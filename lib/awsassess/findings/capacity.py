@@ -1,5 +1,5 @@
 """Compute rules for ECS clusters on EC2 container instances: over-provisioned capacity, capacity provider
-scaling, Graviton. The Fargate side is :mod:`awsassess.findings.compute` (CMP-001..CMP-010).
+scaling, Graviton, Spot outside production. The Fargate side is :mod:`awsassess.findings.compute` (CMP-001..CMP-010).
 
 Every rule reads :attr:`awsassess.facts.Facts.capacity` (:mod:`awsassess.facts.capacity`): one definition of
 what the tasks reserve of a cluster's instances, which capacity providers scale them and which Graviton type
@@ -13,7 +13,7 @@ from typing import Any
 
 from awsassess.facts import facts_for
 from awsassess.facts.capacity import ClusterCapacity, ProviderScaling, graviton_type
-from awsassess.findings.base import Finding, is_production, rule, spec
+from awsassess.findings.base import Finding, is_production, num, rule, spec, text
 from awsassess.findings.saving import Basis, not_modelled
 from awsassess.findings.thresholds import FindingsAssumptions
 from awsassess.snapshot import Snapshot
@@ -66,7 +66,8 @@ def _ids(c: ClusterCapacity) -> list[str]:
                    "when the cluster is the region's ECS compute.", items=ECS_COMPUTE_ITEMS,
                    overlaps="the whole region: it contains the other clusters' CMP-011 and the Fargate "
                    "services' CMP-001/CMP-009 there, CMP-013 (the model packs on arm64 when cheaper) and what "
-                   "CMP-012's managed scaling saves"))
+                   "CMP-012's managed scaling saves"),
+      pillar="cost optimization", best_practice="COST06-BP03")
 def ec2_overprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for c in _clusters(snapshot, a):
@@ -162,7 +163,8 @@ def _provider_issue(p: ProviderScaling, a: FindingsAssumptions) -> tuple[str, st
       saving=not_modelled("What managed scaling or another target capacity saves depends on how the tasks' "
                           "reservations move over the day, which the model does not simulate (CMP-011 prices the "
                           "fleet the tasks need today); a target without headroom costs deployment and "
-                          "scale-out time, not money."))
+                          "scale-out time, not money."),
+      pillar="cost optimization", best_practice="COST09-BP03")
 def capacity_provider_scaling(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     prod = is_production(snapshot, a)
     out = []
@@ -217,7 +219,8 @@ def capacity_provider_scaling(snapshot: Snapshot, a: FindingsAssumptions) -> lis
       saving=not_modelled("The per-finding pricing re-prices instance classes of databases, caches and build hosts "
                           "only (model.savings class_change), not container-instance lines. The model's own proposal "
                           "packs the tasks on arm64 when that is cheaper (model.allow_graviton): that saving is in "
-                          "CMP-011's figure and in the headline."))
+                          "CMP-011's figure and in the headline."),
+      pillar="cost optimization", best_practice="COST06-BP02")
 def ec2_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for c in _clusters(snapshot, a):
@@ -248,5 +251,63 @@ def ec2_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                             "lowest price; Graviton3 such as m7g for more per vCPU), and move the "
                             "services' capacity provider strategy to it one service at a time, staging first; "
                             "retire the x86 group once it is empty."),
+        ))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ CMP-014
+def _lifecycles(snapshot: Snapshot) -> dict[str, str]:
+    """EC2 instance id -> its lifecycle (on-demand | spot | ...); instances of a snapshot before schema 4 are absent."""
+    return {text(r.instance_id): text(r.lifecycle).lower() for r in snapshot.table("ec2_instances").itertuples()
+            if text(r.lifecycle)}
+
+
+def _asg_distribution(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
+    """Auto Scaling group name -> its mixed instances policy's on-demand base and percentage (groups without one
+    are absent: all on-demand)."""
+    return {text(r.asg_name): {"on_demand_base": num(r.on_demand_base), "on_demand_percentage": num(r.on_demand_percentage)}
+            for r in snapshot.table("autoscaling_groups").itertuples() if num(r.on_demand_percentage) is not None}
+
+
+@rule("CMP-014", title="Non-production ECS cluster on EC2 without Spot", domain="compute", severity="low",
+      effort="medium",
+      rationale=("Spot instances cost up to 90% less than on-demand ones (typically 60-70% for general-purpose "
+                 "types) and are reclaimed with a two-minute warning that ECS drains tasks on (managed instance "
+                 "draining). Staging and test clusters rarely need more than that; a capacity provider on an Auto "
+                 "Scaling group with a mixed instances policy (several types, price-capacity-optimized) keeps them "
+                 "running through reclaims."),
+      thresholds=("production_environments", "spot_max_share_pct"),
+      tables=("ecs_clusters", "container_instances", "capacity_providers", "ec2_instances", "autoscaling_groups"),
+      saving=not_modelled("The model prices container instances on-demand; a Spot discount for them is not in the "
+                          "price catalog (Fargate Spot is: CMP-010)."),
+      pillar="cost optimization", best_practice="COST07-BP01")
+def ec2_without_spot(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
+    if is_production(snapshot, a):
+        return []
+    lifecycle = _lifecycles(snapshot)
+    mixed = _asg_distribution(snapshot)
+    out = []
+    for c in _clusters(snapshot, a):
+        known = {i: lifecycle[i] for i in c.ec2_instance_ids if i in lifecycle}
+        if not known:
+            continue  # no instance, or their lifecycle was not collected
+        spot = sorted(i for i, kind in known.items() if kind == "spot")
+        share = 100.0 * len(spot) / len(known)
+        if share > a.spot_max_share_pct:
+            continue
+        groups = {p.asg_name: mixed.get(p.asg_name) for p in c.providers if p.asg_name}
+        out.append(spec("CMP-014").finding(
+            snapshot, region=c.region, resource_ids=_ids(c),
+            title=f"{c.cluster}: {len(known) - len(spot)} of {len(known)} container instance(s) on-demand "
+                  f"({share:.0f}% Spot) in {snapshot.environment or 'a non-production environment'}",
+            evidence={"cluster": c.cluster, "environment": snapshot.environment, "container_instances": len(known),
+                      "spot_instances": len(spot), "spot_share_pct": round(share, 1),
+                      "threshold_pct": a.spot_max_share_pct, "instance_types": c.instance_types,
+                      "auto_scaling_groups": {g: d or "no mixed instances policy (all on-demand)"
+                                              for g, d in sorted(groups.items())}},
+            recommendation=("Give the cluster a capacity provider on an Auto Scaling group with a mixed instances "
+                            "policy (OnDemandPercentageAboveBaseCapacity 0, several instance types, allocation "
+                            "strategy price-capacity-optimized), enable managed instance draining, and move the "
+                            "services' capacity provider strategy to it."),
         ))
     return out

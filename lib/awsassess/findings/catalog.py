@@ -12,13 +12,16 @@ import sys
 from pathlib import Path
 
 from awsassess.findings import DOMAINS, REGISTRY
+from awsassess.findings.base import PILLARS
 from awsassess.findings.engine_support import END_OF_STANDARD_SUPPORT, TABLE_AS_OF
 from awsassess.findings.thresholds import FindingsAssumptions
 
 DOC_PATH = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
 DOMAIN_TITLES = {"network": "Networking", "compute": "Compute (ECS / Fargate)", "pipelines": "CI/CD pipelines",
                  "datastores": "Data stores", "cdn": "CloudFront", "stacks": "CloudFormation and Copilot",
-                 "security": "Security (light)"}
+                 "security": "Security"}
+#: where a best-practice id is explained (AWS's page of the Well-Architected Framework)
+WA_URL = "https://docs.aws.amazon.com/wellarchitected/latest/framework/"
 
 
 def _default(value: object) -> str:
@@ -56,6 +59,18 @@ def render() -> str:
         "    overprovisioned_max_p95_pct: 40",
         "```",
         "",
+        "Every rule names the [AWS Well-Architected Framework](" + WA_URL + ") pillar it serves and the "
+        "best-practice id it checks (`SEC08-BP02` is the Security pillar's question 8, best practice 2).",
+        "",
+        "| Pillar | Rules |",
+        "|---|---|",
+    ]
+    for pillar in PILLARS:
+        ids = [rid for rid, s in sorted(REGISTRY.items()) if s.pillar == pillar]
+        if ids:
+            lines.append(f"| {pillar} | {len(ids)}: {', '.join(ids)} |")
+    lines += [
+        "",
         "## Rules",
         "",
     ]
@@ -64,14 +79,15 @@ def render() -> str:
         if not specs:
             continue
         lines += [f"### {DOMAIN_TITLES[domain]}", "",
-                  "| Id | Rule | Severity | Effort | Why | Saving (declared on the rule) | Thresholds | Tables |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| Id | Pillar | Best practice | Rule | Severity | Effort | Why | Saving (declared on the rule) "
+                  "| Thresholds | Tables |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for s in specs:
             th = ", ".join(f"`{t}`" for t in s.thresholds) or "–"
             tb = ", ".join(f"`{t}`" for t in s.tables) or "–"
             saving = f"`{s.saving.method}`: {_cell(s.saving.description)}"
-            lines.append(f"| {s.id} | {_cell(s.title)} | {s.severity} | {s.effort} | {_cell(s.rationale)} | {saving} "
-                         f"| {th} | {tb} |")
+            lines.append(f"| {s.id} | {s.pillar} | {s.best_practice} | {_cell(s.title)} | {s.severity} | {s.effort} "
+                         f"| {_cell(s.rationale)} | {saving} | {th} | {tb} |")
         lines.append("")
     lines += ["## Thresholds (`assumptions.findings`)", "", "| Name | Default | Unit | Meaning | Used by |",
               "|---|---|---|---|---|"]

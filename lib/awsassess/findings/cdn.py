@@ -71,7 +71,8 @@ def _group(df: pd.DataFrame) -> dict[str, list[Any]]:
                  "Nobody in the peer tools reads CacheHitRate; it needs CloudFront's additional metrics."),
       thresholds=("cdn_min_hit_rate_pct", "metrics_lookback_days"),
       tables=("distributions", "cache_behaviors", "metrics"),
-      saving=not_modelled("The origin cost of cache misses is not modelled."))
+      saving=not_modelled("The origin cost of cache misses is not modelled."),
+      pillar="performance efficiency", best_practice="PERF03-BP05")
 def low_hit_ratio(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     hits = ms.series(snapshot, "AWS/CloudFront", "CacheHitRate", "Average", lookback_days=a.metrics_lookback_days)
     if not len(hits):
@@ -124,7 +125,8 @@ class DisablingBehaviour(TypedDict):
       rationale=("The managed CachingDisabled policy, TTL 0 or forwarding all cookies/headers/query strings "
                  "make CloudFront a pass-through proxy: every request reaches the origin."),
       tables=("cache_behaviors", "cache_policies"),
-      saving=not_modelled("The origin cost of uncached requests is not modelled."))
+      saving=not_modelled("The origin cost of uncached requests is not modelled."),
+      pillar="performance efficiency", best_practice="PERF03-BP05")
 def caching_disabled(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     policies = cache_policies(snapshot)
     out = []
@@ -156,7 +158,8 @@ def caching_disabled(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
 @rule("CDN-003", title="Compression off", domain="cdn", severity="low", effort="low",
       rationale="Without automatic compression text assets travel 3-5x larger: more egress and slower pages.",
       tables=("cache_behaviors",),
-      saving=not_modelled("The compressed size of responses is not measured."))
+      saving=not_modelled("The compressed size of responses is not measured."),
+      pillar="cost optimization", best_practice="COST08-BP02")
 def compression_off(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for dist, behaviours in sorted(_group(snapshot.table("cache_behaviors")).items()):
@@ -174,7 +177,8 @@ def compression_off(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
 @rule("CDN-004", title="HTTP/2 or HTTP/3 not enabled", domain="cdn", severity="low", effort="low",
       rationale="HTTP/2 multiplexing and HTTP/3 (QUIC) cut page-load latency at no cost.",
       tables=("distributions",),
-      saving=not_cost("Latency."))
+      saving=not_cost("Latency."),
+      pillar="performance efficiency", best_practice="PERF04-BP05")
 def http_version(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for r in snapshot.table("distributions").itertuples():
@@ -196,7 +200,8 @@ def http_version(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "all edges only helps when viewers are elsewhere."),
       thresholds=("cdn_audience_continents",), tables=("distributions",),
       saving=not_modelled("Price classes are not modelled: every byte is priced at the assumed edge geography's rates "
-                          "(cloudfront_geography), which PriceClass_100 does not change."))
+                          "(cloudfront_geography), which PriceClass_100 does not change."),
+      pillar="cost optimization", best_practice="COST07-BP02")
 def price_class(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     audience = set(a.cdn_audience_continents or {continent(r) for r in snapshot.regions}) - {"other"}
     if not audience:
@@ -225,7 +230,8 @@ def price_class(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale=("Without OAC the bucket must be readable by anyone (or uses a legacy OAI): viewers can bypass "
                  "CloudFront, its cache and its WAF."),
       tables=("origins",),
-      saving=not_cost("Security."))
+      saving=not_cost("Security."),
+      pillar="security", best_practice="SEC08-BP04")
 def s3_without_oac(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     o = snapshot.table("origins")
     o = o[(o["origin_type"].map(text) == "s3") & (o["origin_access_control_id"].map(text) == "")]
@@ -245,7 +251,8 @@ def s3_without_oac(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
 
 @rule("CDN-007", title="Disabled distribution kept", domain="cdn", severity="info", effort="low",
       rationale="A disabled distribution serves nothing; delete it or re-enable it.", tables=("distributions",),
-      saving=not_cost("Information: a disabled distribution bills nothing."))
+      saving=not_cost("Information: a disabled distribution bills nothing."),
+      pillar="cost optimization", best_practice="COST04-BP03")
 def disabled_distribution(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = snapshot.table("distributions")
     d = d[d["enabled"].notna() & ~d["enabled"].map(truthy)]

@@ -82,7 +82,8 @@ def _sizing_evidence(s: ServiceSize, a: FindingsAssumptions) -> dict[str, Any]:
       tables=("ecs_services", "task_definitions", "metrics"),
       saving=Basis("fargate_rightsize", "The service's Fargate vCPU and GB lines at the model's right-sized task "
                    "size (same launch type, capacity provider and architecture).",
-                   overlaps="CMP-009/CMP-010 are priced at today's size: they overlap this figure"))
+                   overlaps="CMP-009/CMP-010 are priced at today's size: they overlap this figure"),
+      pillar="cost optimization", best_practice="COST06-BP03")
 def overprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     rows = {(text(r.cluster), text(r.service_name)): r for r in _services(snapshot).itertuples()}
@@ -118,7 +119,8 @@ def overprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
       tables=("ecs_services", "metrics"),
       saving=Basis("fargate_rightsize", "The service's Fargate vCPU and GB lines at the model's larger task size "
                    "(same launch type, capacity provider and architecture): negative, the fix costs more.",
-                   overlaps="CMP-009/CMP-010 are priced at today's size"))
+                   overlaps="CMP-009/CMP-010 are priced at today's size"),
+      pillar="performance efficiency", best_practice="PERF02-BP04")
 def underprovisioned(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     prod = is_production(snapshot, a)
@@ -158,7 +160,8 @@ def _scaling_targets(snapshot: Snapshot, namespace: str) -> dict[str, dict]:
                  "requests lets the service shrink at night and grow under load."),
       thresholds=("production_environments",), tables=("ecs_services", "autoscaling_targets"),
       saving=not_cost("Auto scaling: what scaling in saves depends on the daily load curve, which the model does not "
-                      "simulate; the proposal keeps today's task counts."))
+                      "simulate; the proposal keeps today's task counts."),
+      pillar="performance efficiency", best_practice="PERF02-BP05")
 def no_autoscaling(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     targets = _scaling_targets(snapshot, "ecs")
     prod = is_production(snapshot, a)
@@ -195,7 +198,8 @@ def _tg_by_arn(snapshot: Snapshot) -> dict[str, dict]:
       thresholds=("deregistration_delay_max_s", "health_check_time_to_healthy_max_s", "health_check_grace_max_s",
                   "rollout_max_batches"),
       tables=("ecs_services", "target_groups"),
-      saving=not_cost("Rollout speed."))
+      saving=not_cost("Rollout speed."),
+      pillar="operational excellence", best_practice="OPS06-BP03")
 def rollout_speed(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     tgs = _tg_by_arn(snapshot)
     out = []
@@ -263,7 +267,8 @@ def rollout_speed(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "image pulls, crashes. Each failure costs a task start and slows or rolls back deployments."),
       thresholds=("stopped_tasks_min", "history_lookback_days", "production_environments"),
       tables=("stopped_tasks", "ecs_services"),
-      saving=not_cost("Failed tasks: reliability and deployment speed."))
+      saving=not_cost("Failed tasks: reliability and deployment speed."),
+      pillar="reliability", best_practice="REL11-BP01")
 def stopped_tasks(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = recent_stopped_tasks(snapshot, a.history_lookback_days)
     if not len(t):
@@ -334,7 +339,8 @@ def _service_series(snapshot: Snapshot, namespace: str, metric: str, stat: str, 
                  "replaces it and the deployment loops or rolls back. The fix is more CPU, not more time."),
       thresholds=("bootstrap_cpu_max_pct", "bootstrap_window_min", "bootstrap_min_tasks", "history_lookback_days"),
       tables=("stopped_tasks", "ecs_services", "metrics", "target_groups"),
-      saving=not_cost("Reliability: the start-up CPU need; a larger size shows as CMP-002 when p95 shows it."))
+      saving=not_cost("Reliability: the start-up CPU need; a larger size shows as CMP-002 when p95 shows it."),
+      pillar="performance efficiency", best_practice="PERF02-BP04")
 def bootstrap_starved(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = recent_stopped_tasks(snapshot, a.history_lookback_days)
     if not len(t):
@@ -401,7 +407,8 @@ def bootstrap_starved(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
       rationale=("A circuit-breaker rollback means a deployment failed after starting tasks that never became "
                  "healthy; every one costs the full rollout time twice and leaves the change undeployed."),
       thresholds=("history_lookback_days",), tables=("ecs_deployments", "ecs_services"),
-      saving=not_cost("Circuit-breaker rollbacks: deployment reliability."))
+      saving=not_cost("Circuit-breaker rollbacks: deployment reliability."),
+      pillar="operational excellence", best_practice="OPS06-BP02")
 def circuit_breaker_rollbacks(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = snapshot.table("ecs_deployments")
     if not len(d):
@@ -433,7 +440,8 @@ def circuit_breaker_rollbacks(snapshot: Snapshot, a: FindingsAssumptions) -> lis
       rationale=("Without the deployment circuit breaker a bad revision keeps starting failing tasks for hours "
                  "instead of rolling back automatically."),
       tables=("ecs_services",),
-      saving=not_cost("Circuit breaker setting: deployment reliability."))
+      saving=not_cost("Circuit breaker setting: deployment reliability."),
+      pillar="operational excellence", best_practice="OPS06-BP04")
 def no_circuit_breaker(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     s = _services(snapshot)
     s = s[(s["deployment_controller"].map(text).isin(["", "ECS"])) & ~s["circuit_breaker"].map(truthy).astype(bool)]
@@ -455,7 +463,8 @@ def no_circuit_breaker(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
       saving=Basis("fargate_arch", "Today's x86 on-demand Fargate vCPU and GB lines of the services named, "
                    "re-priced at the arm64 (Graviton) rows of the same region.",
                    overlaps="priced at today's task sizes (overlaps CMP-001/CMP-002); an alternative to CMP-010 "
-                   "(Fargate Spot runs X86_64 tasks only)"))
+                   "(Fargate Spot runs X86_64 tasks only)"),
+      pillar="cost optimization", best_practice="COST06-BP02")
 def graviton_candidates(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     s = _services(snapshot)
     out = []
@@ -485,7 +494,8 @@ def graviton_candidates(snapshot: Snapshot, a: FindingsAssumptions) -> list[Find
       thresholds=("production_environments",), tables=("ecs_services",),
       saving=Basis("fargate_spot", "Today's x86 on-demand Fargate lines of the services named with the model's "
                    "Fargate Spot discount assumption (fargate_spot_discount_pct).",
-                   overlaps="an alternative to CMP-009 (Fargate Spot runs X86_64 only); overlaps CMP-001"))
+                   overlaps="an alternative to CMP-009 (Fargate Spot runs X86_64 only); overlaps CMP-001"),
+      pillar="cost optimization", best_practice="COST07-BP01")
 def fargate_spot(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     if is_production(snapshot, a):
         return []

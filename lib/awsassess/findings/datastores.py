@@ -64,7 +64,8 @@ def _cluster_of_instance(snapshot: Snapshot) -> dict[str, str]:
       tables=("db_instances",),
       saving=Basis("gp3", "The instance's gp2 storage GB-months re-priced at the gp3 row of the same deployment "
                    "(Single-/Multi-AZ), plus gp3 IOPS above the baseline needed to keep gp2's baseline IOPS.",
-                   overlaps=CLASS_OVERLAP))
+                   overlaps=CLASS_OVERLAP),
+      pillar="cost optimization", best_practice="COST06-BP02")
 def gp2_storage(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = _instances(snapshot)
     d = d[d["storage_type"].map(text).astype(str).str.lower() == "gp2"]
@@ -88,7 +89,8 @@ def gp2_storage(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "first; current Graviton classes are faster and cheaper."),
       tables=("db_instances", "cache_clusters"),
       saving=Basis("class_change", "Instance or node hours re-priced at the suggested current-generation class.",
-                   overlaps=CLASS_OVERLAP))
+                   overlaps=CLASS_OVERLAP),
+      pillar="cost optimization", best_practice="COST06-BP02")
 def previous_generation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     cpu = db_cpu_p95(snapshot, a)
@@ -126,7 +128,8 @@ def previous_generation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Find
       thresholds=("graviton_databases", "db_downsize_cpu_p95_pct", "downsize_production_databases"),
       tables=("db_instances", "metrics"),
       saving=Basis("class_change", "Instance hours re-priced at the suggested Graviton class.",
-                   overlaps=CLASS_OVERLAP))
+                   overlaps=CLASS_OVERLAP),
+      pillar="cost optimization", best_practice="COST06-BP02")
 def db_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     cpu = db_cpu_p95(snapshot, a)
@@ -155,7 +158,8 @@ def db_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
       tables=("db_instances", "db_clusters", "replication_groups"),
       saving=Basis("standby", "The standby outside production: half of a Multi-AZ instance's hours and the "
                    "Multi-AZ storage premium, cluster instances beyond the first, replica cache nodes.",
-                   overlaps=CLASS_OVERLAP))
+                   overlaps=CLASS_OVERLAP),
+      pillar="cost optimization", best_practice="COST05-BP01")
 def multi_az_non_prod(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     if is_production(snapshot, a):
         return []
@@ -196,7 +200,8 @@ def multi_az_non_prod(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
       rationale="An RDS or DocumentDB instance nobody connected to over the lookback bills for nothing.",
       thresholds=("db_idle_max_connections", "metrics_lookback_days", "min_datapoints"),
       tables=("db_instances", "metrics"),
-      saving=Basis("delete", "The idle instance's hours, storage and IOPS lines: deleted."))
+      saving=Basis("delete", "The idle instance's hours, storage and IOPS lines: deleted."),
+      pillar="cost optimization", best_practice="COST04-BP03")
 def idle_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     conns = db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days) or \
         db_metric(snapshot, "DatabaseConnections", "Average", a.metrics_lookback_days)
@@ -222,7 +227,8 @@ def idle_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                   "db_idle_max_connections", "metrics_lookback_days", "min_datapoints", "utilisation_statistic"),
       tables=("db_instances", "metrics"),
       saving=Basis("class_change", "Instance hours re-priced at the suggested smaller class.",
-                   overlaps=CLASS_OVERLAP))
+                   overlaps=CLASS_OVERLAP),
+      pillar="cost optimization", best_practice="COST06-BP03")
 def low_cpu_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     cpu = db_metric(snapshot, "CPUUtilization", a.utilisation_statistic, a.metrics_lookback_days)
     conns = db_metric(snapshot, "DatabaseConnections", "Maximum", a.metrics_lookback_days)
@@ -260,7 +266,8 @@ def low_cpu_db(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "Extended Support (billed per vCPU-hour) until it is upgraded."),
       thresholds=("extended_support_warn_days",),
       tables=("db_instances", "db_clusters", "cache_clusters"),
-      saving=not_modelled("Extended Support charges are not in the model's cost lines."))
+      saving=not_modelled("Extended Support charges are not in the model's cost lines."),
+      pillar="operational excellence", best_practice="OPS05-BP05")
 def extended_support(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     today = ms.as_of(snapshot).date()
     out = []
@@ -318,7 +325,8 @@ DocdbInstanceUse = TypedDict("DocdbInstanceUse", {
       tables=("db_instances", "db_clusters", "metrics"),
       saving=Basis("docdb_rightsize", "Idle: every line of the cluster (deleted). Low CPU: the instance hours of "
                    "instances beyond the suggested count, and the others re-priced at the suggested class.",
-                   overlaps=CLASS_OVERLAP))
+                   overlaps=CLASS_OVERLAP),
+      pillar="cost optimization", best_practice="COST06-BP03")
 def docdb_oversized(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     d = _instances(snapshot)
     d = d[d["engine"].map(text) == "docdb"]
@@ -378,7 +386,8 @@ def docdb_oversized(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
                  "is small, standard is."),
       thresholds=("docdb_io_usd_per_million", "docdb_io_optimized_min_share_pct", "metrics_lookback_days"),
       tables=("db_clusters", "metrics", "spend"),
-      saving=not_modelled("The catalog has no DocumentDB I/O-Optimized prices."))
+      saving=not_modelled("The catalog has no DocumentDB I/O-Optimized prices."),
+      pillar="cost optimization", best_practice="COST07-BP01")
 def docdb_storage_type(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     clusters = snapshot.table("db_clusters")
     clusters = clusters[clusters["engine"].map(text) == "docdb"]
@@ -430,7 +439,8 @@ def docdb_storage_type(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
                  "(serverless ~33% lower); the engine change is an in-place upgrade."),
       tables=("replication_groups", "cache_clusters"),
       saving=Basis("class_change", "Redis OSS node hours re-priced at the Valkey row for the same node type.",
-                   overlaps="priced at today's node type: overlaps DAT-011"))
+                   overlaps="priced at today's node type: overlaps DAT-011"),
+      pillar="cost optimization", best_practice="COST05-BP04")
 def redis_to_valkey(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for g in cache_groups(snapshot):
@@ -450,7 +460,8 @@ def redis_to_valkey(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
       thresholds=("graviton_databases",),
       tables=("replication_groups", "cache_clusters"),
       saving=Basis("class_change", "Node hours re-priced at the suggested Graviton node type, same engine.",
-                   overlaps="priced at today's engine: overlaps DAT-010"))
+                   overlaps="priced at today's engine: overlaps DAT-010"),
+      pillar="cost optimization", best_practice="COST06-BP02")
 def cache_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     for g in cache_groups(snapshot):
@@ -474,7 +485,8 @@ def cache_not_graviton(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
       rationale="Cache nodes with no client connections over the lookback bill for nothing.",
       thresholds=("cache_idle_max_connections", "metrics_lookback_days", "min_datapoints"),
       tables=("replication_groups", "cache_clusters", "metrics"),
-      saving=Basis("delete", "The idle cache's node hours: deleted."))
+      saving=Basis("delete", "The idle cache's node hours: deleted."),
+      pillar="cost optimization", best_practice="COST04-BP03")
 def idle_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     st = ms.stats(snapshot, "AWS/ElastiCache", "CurrConnections", "Maximum", lookback_days=a.metrics_lookback_days)
     if not len(st):
@@ -505,7 +517,8 @@ def idle_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       saving=Basis("ddb_on_demand", "Provisioned RCU/WCU lines vs on-demand request units at the finding's mean "
                    "consumed read/write rates x the on-demand price rows (storage unchanged).",
                    overlaps="the model proposes the cheapest of on-demand and right-sized provisioned; its "
-                   "figure for the table may differ"))
+                   "figure for the table may differ"),
+      pillar="cost optimization", best_practice="COST07-BP01")
 def ddb_low_utilisation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = snapshot.table("dynamodb_tables")
     t = t[t["billing_mode"].map(text).astype(str).str.upper() == "PROVISIONED"]
@@ -546,7 +559,8 @@ def ddb_low_utilisation(snapshot: Snapshot, a: FindingsAssumptions) -> list[Find
       effort="low",
       rationale="Fixed provisioned capacity is paid at peak all day and throttles above it.",
       tables=("dynamodb_tables", "autoscaling_targets"),
-      saving=not_cost("Auto scaling: the saving depends on the load curve; DAT-013 prices on-demand."))
+      saving=not_cost("Auto scaling: the saving depends on the load curve; DAT-013 prices on-demand."),
+      pillar="cost optimization", best_practice="COST09-BP03")
 def ddb_no_autoscaling(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     t = snapshot.table("dynamodb_tables")
     t = t[t["billing_mode"].map(text).astype(str).str.upper() == "PROVISIONED"]

@@ -14,6 +14,7 @@ from awsassess.findings.base import (
     Finding,
     is_production,
     json_list,
+    num,
     rule,
     spec,
     text,
@@ -94,7 +95,8 @@ def _tgw_edges(snapshot: Snapshot) -> list[tuple[str, str, str]]:
       saving=Basis("lines", "Every network line of the NAT gateways (with their addresses), load balancers, "
                    "interface endpoints and transit-gateway attachments in the VPCs named: current minus their "
                    "share of the consolidated VPC's lines.",
-                   overlaps="contains the NET-003, NET-007 and (partly) NET-006 savings of the same VPCs"))
+                   overlaps="contains the NET-003, NET-007 and (partly) NET-006 savings of the same VPCs"),
+      pillar="cost optimization", best_practice="COST06-BP04")
 def vpc_sprawl(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     facts = _vpc_facts(snapshot)
     if not len(facts):
@@ -141,7 +143,8 @@ def vpc_sprawl(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale=("Peering is not transitive: spokes of a peering hub cannot reach each other, and any-to-any "
                  "connectivity needs n(n-1)/2 connections and route entries. The mesh grows quadratically."),
       thresholds=("peering_mesh_min_vpcs",), tables=("vpcs", "vpc_peerings", "transit_gateway_attachments"),
-      saving=not_cost("Peering connections have no hourly charge; the finding is about routing, not cost."))
+      saving=not_cost("Peering connections have no hourly charge; the finding is about routing, not cost."),
+      pillar="reliability", best_practice="REL02-BP04")
 def peering_mesh(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     peer = _peering_edges(snapshot)
     if not peer:
@@ -183,7 +186,8 @@ def peering_mesh(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       saving=Basis("lines", "NAT gateway hours and NAT addresses of the NAT gateways named: current minus their "
                    "share of the shared-egress NAT gateways. Bytes processed are unchanged by consolidation "
                    "(the gateway-endpoint share is NET-009's).", items=NAT_ITEMS,
-                   overlaps="part of NET-001; the addresses are also in NET-006"))
+                   overlaps="part of NET-001; the addresses are also in NET-006"),
+      pillar="cost optimization", best_practice="COST06-BP04")
 def nat_per_vpc_az(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     nat = snapshot.table("nat_gateways")
     nat = nat[nat["state"].map(text).isin(["available", "pending", ""])]
@@ -216,7 +220,8 @@ def nat_per_vpc_az(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale="A NAT gateway that moved no bytes over the lookback still bills every hour and holds a public IPv4.",
       thresholds=("idle_nat_max_bytes", "metrics_lookback_days"), tables=("nat_gateways", "metrics"),
       saving=Basis("delete", "The idle NAT gateway's hours, bytes and address: deleted, nothing replaces it.",
-                   overlaps="also inside NET-001/NET-003 when the VPC is consolidated"))
+                   overlaps="also inside NET-001/NET-003 when the VPC is consolidated"),
+      pillar="cost optimization", best_practice="COST04-BP03")
 def idle_nat(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     nat = snapshot.table("nat_gateways")
     nat = nat[nat["state"].map(text) == "available"]
@@ -227,13 +232,14 @@ def idle_nat(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
         if nid not in traffic.index:  # no datapoints: cannot tell idle from not collected
             continue
         t = traffic.loc[nid]
-        if float(t["bytes"]) > a.idle_nat_max_bytes:
+        moved = num(t["bytes"])
+        if moved is None or moved > a.idle_nat_max_bytes:  # unknown bytes: cannot tell idle either
             continue
         out.append(spec("NET-004").finding(
             snapshot, region=text(r.region), resource_ids=[nid],
-            title=f"NAT gateway {nid} moved no traffic in {t['days']:.0f} days",
-            evidence={"vpc_id": text(r.vpc_id), "az": text(r.az), "bytes": float(t["bytes"]),
-                      "days_of_data": float(t["days"]), "datapoints": int(t["datapoints"])},
+            title=f"NAT gateway {nid} moved no traffic in {num(t['days'], 0.0):.0f} days",
+            evidence={"vpc_id": text(r.vpc_id), "az": text(r.az), "bytes": moved,
+                      "days_of_data": num(t["days"], 0.0), "datapoints": int(num(t["datapoints"], 0.0))},
             recommendation="Delete the NAT gateway (and release its Elastic IP) after checking no route table still needs it.",
         ))
     return out
@@ -243,7 +249,8 @@ def idle_nat(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       rationale="An Elastic IP that is not associated bills as an idle public IPv4 address every hour.",
       tables=("elastic_ips",),
       saving=Basis("delete", "The unattached Elastic IPs' public IPv4 hours: released.", items=("Public IPv4",),
-                   overlaps="also in NET-006"))
+                   overlaps="also in NET-006"),
+      pillar="cost optimization", best_practice="COST04-BP03")
 def unattached_eips(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     eips = snapshot.table("elastic_ips")
     idle = eips[eips["association_id"].map(text) == ""]
@@ -279,7 +286,8 @@ def _classify_eni(interface_type: str, description: str) -> str:
       tables=("network_interfaces", "elastic_ips", "ec2_instances", "nat_gateways", "load_balancers"),
       saving=Basis("region_items", "Every public IPv4 line of the region (NAT, load balancer, Elastic IP and ENI "
                    "addresses): current minus the proposed architecture's addresses.", items=("Public IPv4",),
-                   overlaps="overlaps NET-001, NET-003, NET-005 and NET-007"))
+                   overlaps="overlaps NET-001, NET-003, NET-005 and NET-007"),
+      pillar="cost optimization", best_practice="COST05-BP05")
 def public_ipv4(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     by_region: dict[str, dict[str, str]] = defaultdict(dict)  # region -> ip -> kind
     estimated: dict[str, int] = Counter()
@@ -358,7 +366,8 @@ def lb_usage(snapshot: Snapshot) -> pd.DataFrame:
       tables=("load_balancers", "target_groups", "listeners"),
       saving=Basis("lines", "ALB hours, LCUs and internet-facing ALB addresses of the load balancers named: "
                    "current minus their share of the shared ALB(s).", items=ALB_ITEMS,
-                   overlaps="part of NET-001; the addresses are also in NET-006"))
+                   overlaps="part of NET-001; the addresses are also in NET-006"),
+      pillar="cost optimization", best_practice="COST06-BP04")
 def lb_per_service(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     usage = lb_usage(snapshot)
     usage = usage[usage["type"] == "application"]
@@ -399,7 +408,8 @@ def lb_per_service(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       thresholds=("metrics_lookback_days",),
       tables=("load_balancers", "target_groups", "target_health", "metrics"),
       saving=Basis("delete", "The load balancer's hours, LCUs and addresses: deleted.",
-                   overlaps="also inside NET-001/NET-007 when consolidated"))
+                   overlaps="also inside NET-001/NET-007 when consolidated"),
+      pillar="cost optimization", best_practice="COST04-BP03")
 def lb_no_healthy_targets(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     lbs = snapshot.table("load_balancers")
     tgs = snapshot.table("target_groups")
@@ -459,7 +469,8 @@ def lb_no_healthy_targets(snapshot: Snapshot, a: FindingsAssumptions) -> list[Fi
       tables=("nat_gateways", "vpc_endpoints", "metrics"),
       saving=Basis("nat_endpoint_gb", "The finding's estimated S3/DynamoDB GB per month x the NAT per-GB price "
                    "row the NAT lines use; gateway endpoints have no charge.",
-                   overlaps="an estimate; the model total claims it only when model.gateway_endpoint_measured_pct is set"))
+                   overlaps="an estimate; the model total claims it only when model.gateway_endpoint_measured_pct is set"),
+      pillar="cost optimization", best_practice="COST08-BP03")
 def gateway_endpoints(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     nat = snapshot.table("nat_gateways")
     traffic = nat_bytes(snapshot, a.metrics_lookback_days)

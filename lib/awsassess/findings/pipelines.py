@@ -79,7 +79,8 @@ def pipeline_durations(snapshot: Snapshot, a: FindingsAssumptions) -> pd.DataFra
       thresholds=("pipeline_slow_p50_min", "pipeline_very_slow_p50_min", "pipeline_min_executions",
                   "history_lookback_days"),
       tables=("pipelines", "pipeline_executions", "pipeline_action_executions", "builds", "deployments"),
-      saving=not_cost("Pipeline duration."))
+      saving=not_cost("Pipeline duration."),
+      pillar="operational excellence", best_practice="OPS05-BP10")
 def slow_pipelines(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     dur = pipeline_durations(snapshot, a)
     out = []
@@ -106,7 +107,8 @@ def slow_pipelines(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "a LOCAL_DOCKER_LAYER_CACHE or a registry cache (--cache-from) typically cuts the BUILD phase "
                  "by half or more."),
       thresholds=("history_lookback_days",), tables=("build_projects", "builds"),
-      saving=not_modelled("A layer cache shortens builds, but the build minutes it saves are not measured."))
+      saving=not_modelled("A layer cache shortens builds, but the build minutes it saves are not measured."),
+      pillar="operational excellence", best_practice="OPS05-BP10")
 def docker_no_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     stats = build_stats(snapshot, a.history_lookback_days)
     out = []
@@ -153,7 +155,8 @@ def _size(compute_type: str) -> str:
       tables=("build_projects", "builds"),
       saving=Basis("class_change", "An oversized CodeBuild project's build minutes re-priced at "
                    "BUILD_GENERAL1_MEDIUM, same minutes (a short build does not use the extra cores); an "
-                   "undersized one is not priced (the minutes a larger host takes are unknown)."))
+                   "undersized one is not priced (the minutes a larger host takes are unknown)."),
+      pillar="cost optimization", best_practice="COST06-BP02")
 def compute_mismatch(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     stats = build_stats(snapshot, a.history_lookback_days)
     out = []
@@ -189,7 +192,8 @@ def compute_mismatch(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding
                  "few minutes plus alarms-based automatic rollback is usually enough."),
       thresholds=("blue_green_wait_max_min", "history_lookback_days"),
       tables=("deployment_groups", "deployments"),
-      saving=not_cost("Deployment duration (the second task set during the wait is not modelled)."))
+      saving=not_cost("Deployment duration (the second task set during the wait is not modelled)."),
+      pillar="operational excellence", best_practice="OPS06-BP03")
 def blue_green_wait(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     g = snapshot.table("deployment_groups")
     g = g[g["deployment_type"].map(text).astype(str).str.upper() == "BLUE_GREEN"]
@@ -225,7 +229,8 @@ def blue_green_wait(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
       rationale=("Test, build and approval actions that do not consume each other's output can share a run "
                  "order (or a stage) and run at the same time."),
       tables=("pipelines",),
-      saving=not_cost("Pipeline duration."))
+      saving=not_cost("Pipeline duration."),
+      pillar="operational excellence", best_practice="OPS05-BP10")
 def sequential_stages(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     parallelisable = {"Test", "Build", "Invoke"}
     out = []
@@ -263,7 +268,8 @@ def sequential_stages(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findin
                  "free minutes a month) and adds triggers, variables and parallel execution mode. Which is "
                  "cheaper depends on execution minutes, which the executions show."),
       thresholds=("history_lookback_days",), tables=("pipelines", "pipeline_executions", "pipeline_action_executions"),
-      saving=not_cost("Information: V1/V2 pricing comparison."))
+      saving=not_cost("Information: V1/V2 pricing comparison."),
+      pillar="cost optimization", best_practice="COST07-BP01")
 def pipeline_type_cost(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     p = snapshot.table("pipelines")
     if not len(p):
@@ -298,7 +304,8 @@ def pipeline_type_cost(snapshot: Snapshot, a: FindingsAssumptions) -> list[Findi
       rationale=("GitHub-hosted runners start empty: without a BuildKit cache (type=gha or a registry cache) "
                  "every run rebuilds every layer."),
       tables=("github_workflows",),
-      saving=not_cost("Build speed on GitHub-hosted runners."))
+      saving=not_cost("Build speed on GitHub-hosted runners."),
+      pillar="operational excellence", best_practice="OPS05-BP10")
 def github_no_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     w = snapshot.table("github_workflows")
     w = w[w["docker_build"].map(truthy) & ~w["build_cache"].map(truthy)]
@@ -317,7 +324,8 @@ def github_no_cache(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]
 @rule("PIP-008", title="Dormant build project", domain="pipelines", severity="info", effort="low",
       rationale="Projects that never build are clutter and may hold stale credentials or environment variables.",
       thresholds=("dormant_build_project_days",), tables=("build_projects", "builds"),
-      saving=not_cost("Information: dormant projects bill nothing (CodeBuild charges per build minute)."))
+      saving=not_cost("Information: dormant projects bill nothing (CodeBuild charges per build minute)."),
+      pillar="cost optimization", best_practice="COST04-BP03")
 def dormant_projects(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     p = snapshot.table("build_projects")
     if not len(p):

@@ -48,7 +48,8 @@ def copilot_map(snapshot: Snapshot) -> dict[str, dict]:
                  "map shows which services and environments are Copilot-managed, i.e. must change through "
                  "Copilot manifests rather than by hand."),
       tables=("stacks",),
-      saving=not_cost("Information."))
+      saving=not_cost("Information."),
+      pillar="operational excellence", best_practice="OPS05-BP03")
 def copilot_application_map(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     out = []
     stacks = _live(snapshot)
@@ -71,7 +72,8 @@ def copilot_application_map(snapshot: Snapshot, a: FindingsAssumptions) -> list[
                  "holds at most 500 resources; hitting a limit blocks the next deploy at the worst moment."),
       thresholds=("cfn_inline_template_bytes", "cfn_s3_template_bytes", "cfn_max_resources", "cfn_near_limit_pct"),
       tables=("stacks",),
-      saving=not_cost("Deployment risk."))
+      saving=not_cost("Deployment risk."),
+      pillar="reliability", best_practice="REL01-BP03")
 def near_limits(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     near = a.cfn_near_limit_pct / 100
     out = []
@@ -126,7 +128,8 @@ def _root_cause(events: pd.DataFrame, stack_name: str) -> dict | None:
       rationale=("A stack in ROLLBACK_COMPLETE cannot be updated (only deleted); UPDATE_ROLLBACK_COMPLETE means "
                  "the last change did not deploy; *_FAILED states block every later deploy."),
       tables=("stacks", "stack_events"),
-      saving=not_cost("Deployment risk."))
+      saving=not_cost("Deployment risk."),
+      pillar="operational excellence", best_practice="OPS06-BP01")
 def failed_stacks(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     events = snapshot.table("stack_events")
     out = []
@@ -157,7 +160,8 @@ def failed_stacks(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
                  "(copilot svc override: YAML patch or CDK) for the capacity provider strategy, or taking the "
                  "services out of Copilot (CDK/Terraform) — a decision to make before the migration waves."),
       tables=("stacks", "ecs_services"),
-      saving=not_cost("Information."))
+      saving=not_cost("Information."),
+      pillar="operational excellence", best_practice="OPS05-BP03")
 def copilot_ec2_move(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     m = copilot_map(snapshot)
     services = snapshot.table("ecs_services")

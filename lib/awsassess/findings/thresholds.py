@@ -7,14 +7,18 @@ description and a unit (``json_schema_extra["unit"]``); ``docs/rules.md`` lists 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import ConfigDict, model_validator
+from pydantic import ConfigDict, field_validator, model_validator
 
 from awsassess.facts.assumptions import SharedAssumptions, renamed
 from awsassess.values import documented
 
 _f = documented  # short name: every field below is declared with it
+
+#: CloudFront's viewer security policies, oldest first (ViewerCertificate.MinimumProtocolVersion)
+CLOUDFRONT_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019",
+                        "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025")
 
 
 class FindingsAssumptions(SharedAssumptions):
@@ -115,6 +119,10 @@ class FindingsAssumptions(SharedAssumptions):
         100, "A capacity provider whose managed-scaling target capacity is at or above this keeps no spare "
         "capacity: a scale-out or a deployment waits for an instance to launch. Reported as no headroom.",
         "%", ge=1, le=100)
+    spot_max_share_pct: float = _f(
+        0.0, "A non-production ECS cluster on EC2 whose share of Spot container instances is at or below this is "
+        "reported as running on on-demand capacity only (0 = only clusters without any Spot instance).", "%",
+        ge=0, le=100)
 
     # ---------------------------------------------------------------- pipelines
     pipeline_slow_p50_min: float = _f(
@@ -161,6 +169,35 @@ class FindingsAssumptions(SharedAssumptions):
         None, "Where the viewers are (e.g. ['north_america', 'europe']); None infers them from the "
         "account's regions. PriceClass_All is reported when every audience continent is served by "
         "PriceClass_100.", "continents")
+
+    # ------------------------------------------------------------ reliability and security
+    backup_retention_min_days: int = _f(
+        7, "Databases whose automated backups are kept for fewer days than this (0 = backups off) are reported; "
+        "AWS's default for a new RDS instance is 7 days (1 day through the API), the maximum 35.", "days",
+        ge=1, le=35)
+    resilient_min_tasks: int = _f(
+        2, "Production ECS services running fewer tasks than this stop serving when a task or its AZ fails.",
+        "tasks", ge=2)
+    resilient_min_azs: int = _f(
+        2, "Production services, databases and load balancers spread over fewer Availability Zones than this do "
+        "not survive the loss of one AZ.", "AZs", ge=2)
+    elb_min_tls_version: Literal["1.2", "1.3"] = _f(
+        "1.2", "Load-balancer listeners whose security policy accepts a TLS version older than this are reported.",
+        "TLS version")
+    cloudfront_min_protocol_version: str = _f(
+        "TLSv1.2_2021", "CloudFront distributions whose minimum viewer protocol (security policy) is older than this "
+        "are reported. One of TLSv1, TLSv1_2016, TLSv1.1_2016, TLSv1.2_2018, TLSv1.2_2019, TLSv1.2_2021, "
+        "TLSv1.2_2025, TLSv1.3_2025.", "security policy")
+    internet_open_ports_allowed: list[int] = _f(
+        [80, 443], "Ports a security group may open to 0.0.0.0/0 or ::/0 without being reported (the web's).",
+        "ports")
+
+    @field_validator("cloudfront_min_protocol_version")
+    @classmethod
+    def _known_cloudfront_policy(cls, value: str) -> str:
+        if value not in CLOUDFRONT_PROTOCOLS:
+            raise ValueError(f"{value!r} is not a CloudFront security policy; one of {', '.join(CLOUDFRONT_PROTOCOLS)}")
+        return value
 
     # ------------------------------------------------------------------- stacks
     cfn_inline_template_bytes: int = _f(

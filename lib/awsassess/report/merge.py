@@ -52,6 +52,8 @@ TITLES = {
     "cloudfront": "Content delivery (CloudFront)",
     "stacks": "Infrastructure stacks",
     "security": "Security",
+    "reliability_and_security": "Reliability and security",
+    "progress": "Progress against the plan",
     "architecture": "Architecture diagrams",
     "migration_and_costs": "Migration plan and costs",
     "appendix": "Appendix",

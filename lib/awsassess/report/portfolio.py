@@ -154,6 +154,13 @@ def _branding_from_params(accounts: list[AccountEntry]) -> dict[str, Any]:
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
+def high_risks(findings: list[dict[str, Any]]) -> int:
+    """High-severity security and reliability findings (the "Reliability and security" section's lens)."""
+    from awsassess.views.pillars import high_risks as count
+
+    return count(findings)
+
+
 def progress_cell(folder: AccountFolder) -> str:
     """The account's progress at a glance (waves done, saving banked of promised), "" when never verified."""
     from awsassess.verify import read_progress
@@ -209,7 +216,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
                 row.update(status=a.status, problem=truncate(a.problem, 160))
         if results is None:
             row.update(current="", proposed="", saving="", saving_pct="", high="", medium="", low="", info="",
-                       pipeline="", status_label="Failed", progress="")
+                       pipeline="", status_label="Failed", progress="", high_risks="")
             rows.append(row)
             continue
         h = headline(results)
@@ -223,6 +230,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
         if not row["link"]:
             row["problem"] = row["problem"] or f"no {a.folder.report_html.name} in the account folder"
         row["progress"] = progress_cell(a.folder)
+        row["high_risks"] = high_risks(results.findings.to_dict("records")) if len(results.findings) else 0
         rows.append(row)
         for f in top_findings(results.findings, 10).to_dict("records"):
             sev = str(f.get("severity") or "info")
@@ -239,7 +247,8 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
     if ok_rows:
         totals = {"current": money(cur), "proposed": money(prop), "saving": money(sav),
                   "saving_pct": pct(sav / cur * 100 if cur else None),
-                  **{s: sum(int(r.get(s) or 0) for r in rows if r["status"] != "failed") for s in SEVERITIES}}
+                  **{s: sum(int(r.get(s) or 0) for r in rows if r["status"] != "failed") for s in SEVERITIES},
+                  "high_risks": sum(int(r.get("high_risks") or 0) for r in rows if r["status"] != "failed")}
     n_failed = sum(r["status"] == "failed" for r in rows)
     lead = (f"{len(rows)} AWS account{'s' if len(rows) != 1 else ''} assessed"
             + (f", {n_failed} of them could not be completed" if n_failed else "") + ". ")

@@ -256,17 +256,22 @@ def top_findings(findings: pd.DataFrame, n: int = 8) -> pd.DataFrame:
 
 
 def key_risks(findings: pd.DataFrame, n: int = 6) -> pd.DataFrame:
-    """High and medium findings about risk rather than money (no saving attached), one row per rule.
+    """High and medium findings about risk rather than money (no saving attached), one row per rule; the
+    reliability and security lens first (``views.pillars``: the report's "Reliability and security"
+    section), then the other pillars, each by severity.
 
     The same rule firing on several resources (a 60-minute wait on every pipeline) is one risk:
     its row keeps the first finding's title, names how many more there are and lists all resources.
     """
+    from awsassess.views.pillars import RISK_PILLARS, pillar_of
+
     if findings.empty:
         return findings
     df = findings[findings["severity"].isin(["high", "medium"]) & ~(findings["monthly_savings_usd"].fillna(0) > 0)]
     if df.empty:
         return df
-    df = df.assign(_rank=df["severity"].map(SEVERITY_RANK), _rule=df["rule_id"].fillna(df["title"]))
+    lens = df["rule_id"].map(lambda r: 0 if pillar_of(str(r)) in RISK_PILLARS else 1)
+    df = df.assign(_rank=df["severity"].map(SEVERITY_RANK) + 10 * lens, _rule=df["rule_id"].fillna(df["title"]))
     rows = []
     for _, group in df.sort_values(["_rank", "domain", "title"]).groupby("_rule", sort=False):
         first = group.iloc[0].to_dict()
