@@ -35,6 +35,11 @@ def best_practice_of(rule_id: str) -> str:
     return spec.best_practice if spec is not None else ""
 
 
+def _order() -> list[str]:
+    """The pillars as the section lists them: security and reliability first (no rule serves sustainability)."""
+    return [*RISK_PILLARS, *(p for p in PILLARS if p not in RISK_PILLARS and p != "sustainability")]
+
+
 def high_risks(findings: Iterable[Any]) -> int:
     """High-severity findings of the security and reliability pillars (the portfolio's count)."""
     return sum(1 for f in findings if _get(f, "severity") == "high" and pillar_of(_get(f, "rule_id")) in RISK_PILLARS)
@@ -61,7 +66,7 @@ def status_line(findings: Iterable[Any], pillar: str) -> tuple[str, str]:
 
 def pillar_status(findings: list[Any]) -> Html:
     """One line per Well-Architected pillar, security and reliability first."""
-    order = [*RISK_PILLARS, *(p for p in PILLARS if p not in RISK_PILLARS and p != "sustainability")]
+    order = _order()
     rows = []
     for p in order:
         word, line = status_line(findings, p)
@@ -74,7 +79,7 @@ def pillar_status(findings: list[Any]) -> Html:
 
 def pillar_chart(findings: list[Any]) -> Chart | Note:
     """Findings per Well-Architected pillar, stacked by severity (a static PNG: it survives HTML and PDF)."""
-    order = [p for p in PILLARS if p != "sustainability"]
+    order = _order()
     counts = {p: {s: 0 for s in SEVERITY_COLORS} for p in order}
     for f in findings:
         p, sev = pillar_of(_get(f, "rule_id")), _get(f, "severity")
