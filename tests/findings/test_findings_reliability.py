@@ -497,3 +497,43 @@ def test_cmp_014_non_production_ec2_cluster_without_spot() -> None:
     older = ec2_cluster("staging", ["on-demand"])
     older.rows["ec2_instances"][0].pop("lifecycle")
     assert run(older, "CMP-014") == []
+
+
+# ------------------------------------------------------------------------------- every case in one estate
+def test_an_estate_with_every_case_present_raises_each_rule_exactly_where_it_should() -> None:
+    """One production estate with a case of (nearly) every lens rule planted at once: each rule fires, on the
+    resource planted for it, and no other lens rule fires. Rules judging one setting of a shared resource
+    (a database that is unencrypted, without backups, deletion protection or Multi-AZ, and in a public subnet)
+    all fire on it."""
+    b = healthy(
+        "production",
+        db_instances={"storage_encrypted": False, "backup_retention_days": 0, "deletion_protection": False,
+                      "multi_az": False, "subnet_ids": ["pub-a", "priv-b"]},
+        replication_groups={"at_rest_encryption": False, "transit_encryption": False, "automatic_failover": False,
+                            "multi_az": False, "nodes": 1},
+        dynamodb_tables={"point_in_time_recovery": False},
+        listeners={"default_action": "forward"},
+        load_balancers={"azs": [f"{REGION}a"]},
+        container={"privileged": True, "user": "root", "readonly_root_filesystem": False, "log_driver": None,
+                   "health_check": None},
+        ecs_services={"desired": 1, "health_check_grace_s": 0, "deployment_alarms": False},
+        distributions={"minimum_protocol_version": "TLSv1"},
+        cache_behaviors={"viewer_protocol_policy": "allow-all"},
+        security_groups={"rules": [{"direction": "ingress", "protocol": "tcp", "from_port": 22, "to_port": 22,
+                                    "cidrs": ["0.0.0.0/0"], "ipv6": [], "groups": [], "prefix_lists": []}]},
+        route_tables={"routes": [{"destination": "0.0.0.0/0", "target": "nat-b"}]},
+    )
+    found = [f for f in evaluate(b.build()) if f.rule_id in NEW_RULES]
+    fired: dict[str, list[str]] = {}
+    for f in found:
+        fired.setdefault(f.rule_id, []).extend(f.resource_ids)
+    planted = {
+        "SEC-004": "ledger", "DAT-015": "ledger", "SEC-007": "ledger", "DAT-017": "ledger", "SEC-013": "ledger",
+        "SEC-005": "sessions", "SEC-006": "sessions", "DAT-018": "sessions", "DAT-016": "events",
+        "SEC-008": "http", "NET-010": "edge", "SEC-014": "api", "SEC-015": "api", "SEC-016": "api",
+        "SEC-017": "api", "CMP-017": "api", "CMP-015": "api", "CMP-016": "api", "CMP-018": "api",
+        "SEC-010": "E1", "SEC-011": "E1", "SEC-012": "sg-alb", "NET-011": "",
+    }
+    assert set(fired) == set(planted), (sorted(set(fired) - set(planted)), sorted(set(planted) - set(fired)))
+    for rule, where in planted.items():
+        assert any(where in r for r in fired[rule]), (rule, fired[rule])
