@@ -29,7 +29,7 @@ test: setup  ## lint + type check + the whole test suite (under 10 minutes)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 600
 
 test-fast: setup  ## the edit loop: tests needing no server, kernel, browser or process (under a minute)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 120 --fast
+	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 120 --fast -n auto
 
 lint: setup  ## ruff
 	$(BIN)/ruff check lib tests benchmarks
