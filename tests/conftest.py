@@ -27,6 +27,9 @@ from typing import Any
 
 import boto3
 import pytest
+
+# tests build static deliverables, even when run from a JupyterLab terminal of `awsassess lab`
+os.environ.pop("AWSASSESS_LAB", None)
 from awsassess.aws import client_config, session_for
 from awsassess.collect.account import collect_account
 from awsassess.collect.contract import Collector

@@ -33,6 +33,7 @@ from awsassess.batch import steps as steps_module
 from awsassess.batch.kernels import WarmKernel
 from awsassess.batch.plan import StepSpec
 from awsassess.batch.steps import StepFunctions, StepOutcome, StepTask, describe_error, execute_step
+from awsassess.lab.mode import LAB_ENV
 from awsassess.layout import RunFolder
 from awsassess.lifecycle import exit_when_gone
 
@@ -65,6 +66,7 @@ def _worker_init(log_dir: str, environ: dict[str, str], warm_kernels: bool = Tru
     os.environ.clear()
     os.environ.update(environ)
     os.environ.pop(PRELOAD_ENV, None)
+    os.environ.pop(LAB_ENV, None)  # a run started from a JupyterLab terminal still builds static deliverables
     path = Path(log_dir) / f"worker-{os.getpid()}.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
