@@ -37,8 +37,8 @@ lint: setup  ## ruff
 typecheck: setup  ## mypy on lib/awsassess (part of make test)
 	$(BIN)/mypy
 
-lab: setup  ## JupyterLab on the notebooks (works as root)
-	$(BIN)/jupyter lab --allow-root --no-browser --ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) notebooks
+lab: setup  ## JupyterLab on the checkout, exploring RUN (default outputs/demo): account picker, what-if, sortable tables
+	$(BIN)/awsassess lab $(if $(RUN),$(RUN))
 
 notebooks: setup  ## regenerate notebooks/*.ipynb from their paired py:percent files, without outputs
 	$(BIN)/jupytext --sync notebooks/*.py

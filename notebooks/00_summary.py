@@ -19,23 +19,25 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
-from IPython.display import HTML
-
 from awsassess import coverage
+from awsassess.lab import explorer
 from awsassess.notebook import open_context
 from awsassess.report import summary
 
 # the figures below are ctx.results: the live analysis every section shows (these assumptions included)
 ctx = open_context(snapshot_dir, account_dir, assumptions)
+# in JupyterLab (`awsassess lab`): the account picker and what-if controls; every section below follows them
+live = explorer(ctx)
+live
 
 # %% [markdown]
 # # Executive summary
 
 # %% tags=["remove-input"]
-coverage.banner(ctx.snapshot)
+live.show(lambda c: coverage.banner(c.snapshot))
 
 # %% tags=["remove-input"]
-HTML(summary.headline_html(ctx))
+live.show(summary.headline_html)
 
 # %% [markdown]
 # ## Largest savings
@@ -44,7 +46,7 @@ HTML(summary.headline_html(ctx))
 # exact resources, in the section of its area.
 
 # %% tags=["remove-input"]
-HTML(summary.top_findings_html(ctx))
+live.show(summary.top_findings_html)
 
 # %% [markdown]
 # ## Key risks
@@ -52,7 +54,7 @@ HTML(summary.top_findings_html(ctx))
 # Findings of high and medium severity that affect reliability, security or delivery speed rather than cost.
 
 # %% tags=["remove-input"]
-HTML(summary.key_risks_html(ctx))
+live.show(summary.key_risks_html)
 
 # %% [markdown]
 # ## Where the money goes
@@ -61,13 +63,13 @@ HTML(summary.key_risks_html(ctx))
 # cost section, and the price sources in the appendix).
 
 # %% tags=["remove-input"]
-summary.cost_chart(ctx)
+live.show(summary.cost_chart)
 
 # %% tags=["remove-input"]
-HTML(summary.cost_by_domain_html(ctx))
+live.show(summary.cost_by_domain_html)
 
 # %% [markdown]
 # ## Findings by area and severity
 
 # %% tags=["remove-input"]
-HTML(summary.findings_matrix_html(ctx))
+live.show(summary.findings_matrix_html)

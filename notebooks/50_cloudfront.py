@@ -20,12 +20,14 @@ assumptions = {}
 
 # %% tags=["remove-cell"]
 from awsassess import coverage
+from awsassess.lab import badge
 from awsassess.notebook import open_context
 from awsassess.views import findings_table
 from awsassess.views import cdn as view
 
 ctx = open_context(snapshot_dir, account_dir, assumptions)
 a = ctx.assumptions.findings
+badge(ctx)
 
 # %% [markdown]
 # # CloudFront

@@ -19,10 +19,14 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
-from awsassess.architecture.display import for_context
+from awsassess.architecture.display import changes_for, for_context
+from awsassess.lab import explorer
 from awsassess.notebook import open_context
 
 ctx = open_context(snapshot_dir, account_dir, assumptions)
+# in JupyterLab (`awsassess lab`): the what-if controls; both diagrams and the table follow them
+live = explorer(ctx, show_results=False)
+live
 
 # %% [markdown]
 # # Architecture: today and proposed
@@ -36,11 +40,10 @@ ctx = open_context(snapshot_dir, account_dir, assumptions)
 # `diagrams/` folder.
 
 # %% tags=["remove-input"]
-diagrams = for_context(ctx)
-diagrams
+live.show(for_context)
 
 # %% [markdown]
 # ## What changes
 
 # %% tags=["remove-input"]
-diagrams.changes()
+live.show(changes_for)

@@ -20,12 +20,15 @@ assumptions = {}
 
 # %% tags=["remove-cell"]
 from awsassess import coverage
+from awsassess.lab import explorer
 from awsassess.notebook import open_context
 from awsassess.views import costs as view
 from awsassess.views import iac
 
 ctx = open_context(snapshot_dir, account_dir, assumptions)
-model = ctx.model
+# in JupyterLab (`awsassess lab`): the what-if controls; every table and chart below follows them
+live = explorer(ctx, show_results=False)
+live
 
 # %% [markdown]
 # # Migration plan and costs
@@ -35,16 +38,16 @@ model = ctx.model
 # Monthly means 730 hours.
 
 # %% tags=["remove-input"]
-coverage.section_note(ctx.snapshot, "spend")
+live.show(lambda c: coverage.section_note(c.snapshot, "spend"))
 
 # %% [markdown]
 # ## Current and proposed cost by area
 
 # %% tags=["remove-input"]
-view.by_domain_chart(model)
+live.show(lambda c: view.by_domain_chart(c.model))
 
 # %% tags=["remove-input"]
-view.by_domain(model)
+live.show(lambda c: view.by_domain(c.model))
 
 # %% [markdown]
 # ## How much of the bill the model explains
@@ -53,13 +56,13 @@ view.by_domain(model)
 # snapshot has no usage for (log ingestion, image storage...) stays unexplained rather than guessed.
 
 # %% tags=["remove-input"]
-view.reconciliation(model)
+live.show(lambda c: view.reconciliation(c.model))
 
 # %% [markdown]
 # ## The proposed architecture
 
 # %% tags=["remove-input"]
-view.proposed_overview(model)
+live.show(lambda c: view.proposed_overview(c.model))
 
 # %% [markdown]
 # ### Compute: right-sized tasks, ECS on EC2 or Fargate
@@ -69,16 +72,16 @@ view.proposed_overview(model)
 # instance, at least one per AZ) and the cheapest packing is compared with right-sized Fargate.
 
 # %% tags=["remove-input"]
-view.compute_options(model)
+live.show(lambda c: view.compute_options(c.model))
 
 # %% tags=["remove-input"]
-view.services(model)
+live.show(lambda c: view.services(c.model))
 
 # %% [markdown]
 # ### Data stores
 
 # %% tags=["remove-input"]
-view.datastores(model)
+live.show(lambda c: view.datastores(c.model))
 
 # %% [markdown]
 # ## Deploy time: now and predicted
@@ -87,22 +90,22 @@ view.datastores(model)
 # assumption (overridable in the params file).
 
 # %% tags=["remove-input"]
-view.pipeline_waterfall(model)
+live.show(lambda c: view.pipeline_waterfall(c.model))
 
 # %% tags=["remove-input"]
-view.pipeline_steps(model)
+live.show(lambda c: view.pipeline_steps(c.model))
 
 # %% tags=["remove-input"]
-view.pipeline_components(model)
+live.show(lambda c: view.pipeline_components(c.model))
 
 # %% tags=["remove-input"]
-view.pipeline_summary(model)
+live.show(lambda c: view.pipeline_summary(c.model))
 
 # %% [markdown]
 # ## Sensitivity
 
 # %% tags=["remove-input"]
-view.sensitivity(model)
+live.show(lambda c: view.sensitivity(c.model))
 
 # %% [markdown]
 # ## What the proposal does to reliability and security
@@ -111,16 +114,16 @@ view.sensitivity(model)
 # resilience property of a production account is also a risk of the wave that makes it.
 
 # %% tags=["remove-input"]
-view.reliability_effects(model)
+live.show(lambda c: view.reliability_effects(c.model))
 
 # %% [markdown]
 # ## Migration in waves
 
 # %% tags=["remove-input"]
-view.migration_waves(model)
+live.show(lambda c: view.migration_waves(c.model))
 
 # %% tags=["remove-input"]
-view.migration_detail(model)
+live.show(lambda c: view.migration_detail(c.model))
 
 # %% [markdown]
 # ## Infrastructure as code
@@ -129,55 +132,55 @@ view.migration_detail(model)
 # data stores imported rather than recreated) and one GitHub Actions workflow per service, checked offline.
 
 # %% tags=["remove-input"]
-iac.overview(ctx)
+live.show(iac.overview)
 
 # %% [markdown]
 # ### What it creates and imports
 
 # %% tags=["remove-input"]
-iac.resources(ctx)
+live.show(iac.resources)
 
 # %% tags=["remove-input"]
-iac.imports(ctx)
+live.show(iac.imports)
 
 # %% [markdown]
 # ### What the client fills in
 
 # %% tags=["remove-input"]
-iac.client_inputs(ctx)
+live.show(iac.client_inputs)
 
 # %% [markdown]
 # ### Apply order by wave
 
 # %% tags=["remove-input"]
-iac.apply_order(ctx)
+live.show(iac.apply_order)
 
 # %% [markdown]
 # ### Workflows, manual work and checks
 
 # %% tags=["remove-input"]
-iac.workflows(ctx)
+live.show(iac.workflows)
 
 # %% tags=["remove-input"]
-iac.manual_work(ctx)
+live.show(iac.manual_work)
 
 # %% tags=["remove-input"]
-iac.checks(ctx)
+live.show(iac.checks)
 
 # %% [markdown]
 # ## Largest cost lines
 
 # %% tags=["remove-input"]
-view.lines(model, top=25)
+live.show(lambda c: view.lines(c.model, top=25))
 
 # %% [markdown]
 # ## Model assumptions and price confidence
 
 # %% tags=["remove-input"]
-view.assumptions(model)
+live.show(lambda c: view.assumptions(c.model))
 
 # %% tags=["remove-input"]
-view.low_confidence_prices(model)
+live.show(lambda c: view.low_confidence_prices(c.model))
 
 # %% tags=["remove-input"]
-view.unpriced(model)
+live.show(lambda c: view.unpriced(c.model))

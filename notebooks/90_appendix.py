@@ -21,10 +21,12 @@ assumptions = {}
 # %% tags=["remove-cell"]
 from IPython.display import HTML
 
+from awsassess.lab import badge
 from awsassess.notebook import open_context
 from awsassess.report import summary
 
 ctx = open_context(snapshot_dir, account_dir, assumptions)
+badge(ctx)
 
 # %% [markdown]
 # # Assumptions, price sources and appendix

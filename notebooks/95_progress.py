@@ -19,11 +19,13 @@ account_dir = None
 assumptions = {}
 
 # %% tags=["remove-cell"]
+from awsassess.lab import badge
 from awsassess.notebook import open_context
 from awsassess.views import progress as view
 
 ctx = open_context(snapshot_dir, account_dir, assumptions)
 progress = ctx.progress
+badge(ctx)
 
 # %% [markdown]
 # # Progress against the plan

@@ -376,6 +376,33 @@ def params_check(params: ParamsFiles) -> None:
         out.print(f"ok  {account.source}  ({account.name}, {account.account_id}, {', '.join(account.regions)})")
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def lab(
+    ctx: typer.Context,
+    directory: Annotated[Path | None, typer.Argument(help="a run folder (the --out of `awsassess run`/`demo`) or a "
+                                                          "folder holding runs; default: outputs/demo")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="the account to open first (default: the "
+                                                                  "session's last choice, else the first)")] = None,
+    session: Annotated[Path | None, typer.Option("--session", help="the session and scratch folder (default: "
+                                                                   "outputs/lab): the choice, what-if diagrams, "
+                                                                   "saved scenarios")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="port (default: JupyterLab's, 8888 or the next free)")] = None,
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="open a web browser")] = False,
+) -> None:
+    """Explore a run in JupyterLab: one account chosen for every notebook (change it in 00_summary's picker),
+    what-if controls, sortable tables. Nothing delivered is overwritten; what exploring draws goes to the
+    session folder. Extra arguments go to `jupyter lab` (e.g. --ServerApp.token=...)."""
+    from awsassess.lab.server import LabError, plan, start
+
+    try:
+        chosen = plan(directory, account, session)
+    except (LabError, ValueError, ArtefactError) as exc:
+        raise _bad_input(str(exc)) from None
+    err.print(f"JupyterLab on {chosen.root}: {chosen.choice.account} of {chosen.choice.run} "
+              f"(session {chosen.session})", soft_wrap=True)
+    start(chosen, list(ctx.args), port=port, browser=browser)
+
+
 @app.command("iam-policy")
 def iam_policy(
     cloudformation: Annotated[bool, typer.Option("--cloudformation", help="print a CloudFormation template of a cross-account role instead")] = False,

@@ -1,8 +1,10 @@
 """What every notebook's first code cell calls: ``ctx = open_context(snapshot_dir, account_dir, assumptions)``.
 
-With no arguments (a consultant opening a notebook in JupyterLab and pressing Run All), it points at
-the latest demo snapshot, ``outputs/demo/fintech-production/snapshot``, or ``$AWSASSESS_SNAPSHOT``.
-In batch runs papermill injects the three parameters.
+With no arguments in JupyterLab started by ``awsassess lab`` it opens the session's run and account
+(:mod:`awsassess.lab.session`: chosen once, in 00_summary's picker or on the command line) with the
+delivered assumptions and the session's what-if on top; elsewhere it points at the latest demo
+snapshot, ``outputs/demo/fintech-production/snapshot``, or ``$AWSASSESS_SNAPSHOT``. In batch runs
+papermill injects the three parameters, which always win.
 
 Every notebook, the executive summary and the appendix included, shows the context's live analysis
 (``ctx.findings``, ``ctx.model``, ``ctx.results``): computed from the snapshot and the parameters'
@@ -48,6 +50,23 @@ class Context:
     account_dir: Path
     assumptions: Assumptions
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: where the notebook writes what it draws (diagrams): the account folder in a batch; in JupyterLab
+    #: (``awsassess lab``) the session's scratch folder, so exploring never overwrites a delivered file
+    scratch_dir: Path | None = None
+    #: in JupyterLab: the assumptions the delivered report was made with (the what-if badge compares)
+    delivered: Assumptions | None = None
+    #: in JupyterLab: the session's run and account (:class:`awsassess.lab.session.LabChoice`)
+    lab: Any = None
+
+    @property
+    def write_dir(self) -> Path:
+        """The folder drawings are written to: the scratch folder in JupyterLab, else the account folder."""
+        return self.scratch_dir if self.scratch_dir is not None else self.account_dir
+
+    @property
+    def is_whatif(self) -> bool:
+        """True when these assumptions differ from the delivered report's (only ever in JupyterLab)."""
+        return self.delivered is not None and self.delivered != self.assumptions
 
     @cached_property
     def _analysis(self) -> tuple[list[Any], CostModel]:
@@ -181,6 +200,14 @@ def open_context(
     account_dir: str | os.PathLike[str] | None = None,
     assumptions: dict[str, Any] | None = None,
 ) -> Context:
+    if snapshot_dir is None and account_dir is None:
+        from awsassess.lab.mode import session_dir
+
+        session = session_dir()
+        if session is not None:  # JupyterLab via `awsassess lab`: the session's choice (papermill passes a snapshot)
+            from awsassess.lab.context import lab_context
+
+            return lab_context(session, assumptions or {})
     snap_dir = Path(snapshot_dir) if snapshot_dir else default_snapshot_dir()
     try:
         snapshot = Snapshot.load(snap_dir)

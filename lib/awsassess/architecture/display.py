@@ -71,6 +71,31 @@ class AccountDiagrams:
         parts.append(self._figure(self.files["proposed"]["png"], self.proposed.title))
         return "\n".join(parts)
 
+    def explore(self) -> Any:
+        """JupyterLab: each diagram as a zoomable SVG with a link to its file (:func:`awsassess.lab.diagrams.zoomable`)."""
+        import ipywidgets as w
+
+        from awsassess.lab.diagrams import zoomable
+
+        parts: list[Any] = [w.HTML(f'<p style="color:#545b64">{html.escape(n)}</p>') for n in self.notes]
+        parts += [w.HTML("<h3>Current</h3>"), zoomable(self.files["current"]["svg"], self.current.title)]
+        for key, path in self.files["current"].items():
+            if key.endswith(".svg") and len(parts) < 2 + 2 * INLINE_PAGES:
+                parts.append(zoomable(path, f"Detail: {path.stem.removeprefix('current-')}"))
+        parts += [w.HTML("<h3>Proposed</h3>"), zoomable(self.files["proposed"]["svg"], self.proposed.title)]
+        return w.VBox(parts)
+
+    def _ipython_display_(self) -> None:
+        """Zoomable SVGs in ``awsassess lab``; elsewhere the static figures (the report's PNGs), as before."""
+        from IPython.display import display
+
+        from awsassess.lab.mode import interactive
+
+        if interactive():
+            display(self.explore())
+        else:
+            display({"text/html": self._repr_html_(), "text/plain": repr(self)}, raw=True)
+
     def __repr__(self) -> str:
         return f"AccountDiagrams({', '.join(str(p) for f in self.files.values() for p in f.values())})"
 
@@ -96,6 +121,16 @@ def render_account(snapshot: Snapshot, account_dir: str | Path, proposed: Any = 
 
 
 def for_context(ctx: Any) -> AccountDiagrams:
-    """The notebook one-liner: the model's proposal when it runs, rendered into ``ctx.account_dir``."""
+    """The notebook one-liner: the model's proposal when it runs, rendered into ``ctx.write_dir`` (the account
+    folder in a batch, the session's scratch folder in JupyterLab: exploring never redraws a delivered file)."""
     proposed, notes = proposed_or_none(ctx)
-    return render_account(ctx.snapshot, ctx.account_dir, proposed, notes)
+    return render_account(ctx.snapshot, ctx.write_dir, proposed, notes)
+
+
+def changes_for(ctx: Any) -> Any:
+    """The "what changes" table of a context, from the two graphs (nothing is rendered)."""
+    from awsassess.views import table
+
+    proposed, _ = proposed_or_none(ctx)
+    return table(diff_table(current_graph(ctx.snapshot), proposed_graph(ctx.snapshot, proposed)),
+                 empty="No architecture to compare.")

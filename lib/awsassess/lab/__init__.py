@@ -1,2 +1,7 @@
-"""Exploring an assessment in JupyterLab: the session's choice of run and account, what-if controls,
-interactive tables and drill-downs. Nothing here runs in a batch or a report build (see :mod:`.mode`)."""
+"""Exploring an assessment in JupyterLab (``awsassess lab``): the session's choice of run and account,
+what-if controls, live outputs, zoomable diagrams. In a batch or a report build these functions show
+nothing extra and render exactly the static outputs (see :mod:`awsassess.lab.mode`)."""
+
+from awsassess.lab.whatif import badge, explorer
+
+__all__ = ["badge", "explorer"]

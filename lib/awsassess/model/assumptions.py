@@ -95,6 +95,10 @@ class ModelAssumptions(SharedAssumptions):
         "%", gt=0, le=100)
     max_scaling_factor: float = _f(
         3.0, "Suggested service auto scaling maximum = desired x this factor.", "x", ge=1)
+    compute_launch: Literal["cheapest", "fargate", "ec2"] = _f(
+        "cheapest", "How the proposed ECS services run: 'cheapest' compares right-sized Fargate with the cheapest "
+        "ECS on EC2 packing and takes the lower; 'fargate' keeps Fargate; 'ec2' moves to ECS on EC2 (each "
+        "priced; the compute options table shows all of them either way).", "choice")
     fargate_spot_discount_pct: float = _f(
         70.0, "Fargate Spot discount vs on-demand, used only for the comparison row (AWS Fargate pricing page: "
         "'up to 70%'; the rate floats).", "%", ge=0, lt=100)
@@ -106,6 +110,9 @@ class ModelAssumptions(SharedAssumptions):
     savings_plan_discount_pct: float = _f(
         20.0, "Compute Savings Plan, 1 year, no upfront, typical discount (Vantage: Fargate ~20%; up to 66% "
         "for 3-year all upfront). Confidence C: check DescribeSavingsPlansOfferingRates.", "%", ge=0, lt=100)
+    savings_plan_coverage_pct: float = _f(
+        100.0, "Share of the proposed EC2 and Fargate compute the Savings Plan covers (a commitment sized below "
+        "the steady baseline leaves the rest on demand).", "%", ge=0, le=100)
     sensitivity_utilisation_targets: list[float] = _f(
         [0.6, 0.7, 0.8, 0.9], "Packing utilisation targets shown in the sensitivity table.", "fractions")
 
@@ -174,6 +181,17 @@ class ModelAssumptions(SharedAssumptions):
         if bad:
             raise ValueError(f"build_phase_factors must be in (0, 10]: {bad}")
         return {str(k).upper(): float(f) for k, f in v.items()}
+
+    def savings_plan_multiplier(self, on: bool | None = None) -> float:
+        """What a covered compute line costs after the Savings Plan: 1 - discount x coverage when the plan is
+        on (``on``: the headline's ``savings_plans`` when None; the sensitivity table asks both ways)."""
+        if not (self.savings_plans if on is None else on):
+            return 1.0
+        return 1 - self.savings_plan_discount_pct / 100 * self.savings_plan_coverage_pct / 100
+
+    def savings_plan_note(self) -> str:
+        covered = "" if self.savings_plan_coverage_pct >= 100 else f" on {self.savings_plan_coverage_pct:g}% of compute"
+        return f"{self.savings_plan_discount_pct:g}% Compute Savings Plan assumption{covered}"
 
     @property
     def days_per_month(self) -> float:

@@ -348,8 +348,8 @@ def compute_plan(c: Proposer, region: str, tasks: list[tuple[pd.Series, RightSiz
                            root_volume_month=root)
         if opts:
             plan.ec2[arch] = opts[0]
-    candidates = [(v.monthly_usd, 0, f"EC2:{k}") for k, v in plan.ec2.items()]
-    candidates += [(v, 1, f"FARGATE:{k}") for k, v in plan.fargate.items()]
+    candidates = [(v.monthly_usd, 0, f"EC2:{k}") for k, v in plan.ec2.items() if a.compute_launch != "fargate"]
+    candidates += [(v, 1, f"FARGATE:{k}") for k, v in plan.fargate.items() if a.compute_launch != "ec2"]
     if candidates:
         # EC2 must be strictly cheaper than Fargate to be chosen (ties keep Fargate: nothing to run)
         candidates.sort(key=lambda x: (round(x[0], 6), -x[1]))
@@ -386,8 +386,8 @@ def propose_compute(c: Proposer, arch: ProposedArchitecture, vpc: ProposedVpc, r
     service_arns = [text(s["service_arn"]) for s, _ in tasks]
     ci = _region_of(snap.table("container_instances"), region)
     ec2_ids = [text(x) for x in ci["ec2_instance_id"]] if len(ci) else []
-    sp_mult = 1 - a.savings_plan_discount_pct / 100 if a.savings_plans else 1.0
-    sp_note = f"{a.savings_plan_discount_pct:g}% Compute Savings Plan assumption"
+    sp_mult = a.savings_plan_multiplier()
+    sp_note = a.savings_plan_note()
     lb_of = {}
     for lb in arch.load_balancers:
         for name in lb.services:
@@ -437,12 +437,21 @@ def propose_compute(c: Proposer, arch: ProposedArchitecture, vpc: ProposedVpc, r
                   "GB-months", "AmazonEC2", "ebs_gb_month:gp3", replaces=cluster.replaces)
         cluster.reason = (f"ECS on EC2 {o.instance_type} is cheapest: ${o.monthly_usd:,.0f}/month vs right-sized "
                           f"Fargate ${min(plan.fargate.values()):,.0f}" if plan.fargate else "")
+        if a.compute_launch == "ec2":
+            cluster.reason = (f"ECS on EC2 {o.instance_type} by assumption (model.compute_launch: ec2): "
+                              f"${o.monthly_usd:,.0f}/month"
+                              + (f" vs right-sized Fargate ${min(plan.fargate.values()):,.0f}" if plan.fargate else ""))
     else:
         best_ec2 = min(plan.ec2.values(), key=lambda o: o.monthly_usd) if plan.ec2 else None
         cluster.reason = (f"Right-sized Fargate ({chosen_arch}) ${plan.fargate[chosen_arch]:,.0f}/month is cheaper "
                           + (f"than the best ECS on EC2 packing ({best_ec2.instance_type} x {best_ec2.instances}, "
                              f"${best_ec2.monthly_usd:,.0f}/month): Fargate is kept"
                              if best_ec2 else "(no EC2 option priced): Fargate is kept"))
+        if a.compute_launch == "fargate":
+            cluster.reason = (f"Right-sized Fargate ({chosen_arch}) ${plan.fargate[chosen_arch]:,.0f}/month, kept by "
+                              "assumption (model.compute_launch: fargate)"
+                              + (f"; the best ECS on EC2 packing ({best_ec2.instance_type} x {best_ec2.instances}) "
+                                 f"would be ${best_ec2.monthly_usd:,.0f}/month" if best_ec2 else ""))
     arch.clusters.append(cluster)
     # EC2 instances that are not ECS container instances stay as they are
     for _, i in _region_of(snap.table("ec2_instances"), region).iterrows():

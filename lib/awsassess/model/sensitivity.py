@@ -22,7 +22,6 @@ def sensitivity(snapshot: Snapshot, a: ModelAssumptions, catalog: PriceCatalog, 
     current_total = float(cur["monthly_usd"].sum())
     current_compute = float(cur.loc[cur["domain"] == "compute", "monthly_usd"].sum())
     proposed_other = float(prop.loc[prop["domain"] != "compute", "monthly_usd"].sum())
-    sp = a.savings_plan_discount_pct / 100
     plans = []
     tasks = {r: rightsize_services(c, r) for r in regions_in_use(c.snapshot)}
     targets = sorted({*a.sensitivity_utilisation_targets, a.utilisation_target})
@@ -42,7 +41,7 @@ def sensitivity(snapshot: Snapshot, a: ModelAssumptions, catalog: PriceCatalog, 
                 choice.append(label)
             plans.append(plan)
         for savings_plans in (False, True):
-            mult = 1 - sp if savings_plans else 1.0
+            mult = a.savings_plan_multiplier(savings_plans)
             cur_total = current_total - current_compute * (1 - mult)
             prop_total = proposed_other + compute * mult
             rows.append({
