@@ -42,7 +42,8 @@ lab: setup  ## JupyterLab on the checkout, exploring RUN (default outputs/demo):
 
 notebooks: setup  ## regenerate notebooks/*.ipynb from their paired py:percent files, without outputs
 	$(BIN)/jupytext --sync notebooks/*.py
-	$(BIN)/nbstripout notebooks/*.ipynb
+	$(BIN)/nbstripout --keep-id notebooks/*.ipynb
+	$(BIN)/python scripts/normalize_notebooks.py notebooks/*.ipynb
 
 rules: setup  ## regenerate docs/rules.md from the rule registry
 	$(BIN)/python -m awsassess.findings.catalog

@@ -6,19 +6,19 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python 3 (awsassess)
 #     language: python
 #     name: python3
 # ---
 
-# %% tags=["parameters"]
+# %% tags=["parameters"] jupyter={"source_hidden": true}
 snapshot_dir = None
 account_dir = None
 assumptions = {}
 
-# %% tags=["remove-cell"]
+# %% jupyter={"source_hidden": true} tags=["remove-cell"]
 from awsassess import coverage
 from awsassess.lab import explorer
 from awsassess.notebook import open_context
@@ -33,10 +33,10 @@ live
 # %% [markdown]
 # # Executive summary
 
-# %% tags=["remove-input"]
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 live.show(lambda c: coverage.banner(c.snapshot))
 
-# %% tags=["remove-input"]
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 live.show(summary.headline_html)
 
 # %% [markdown]
@@ -45,7 +45,7 @@ live.show(summary.headline_html)
 # The findings below carry the largest monthly savings. Each is explained, with its evidence and the
 # exact resources, in the section of its area.
 
-# %% tags=["remove-input"]
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 live.show(summary.top_findings_html)
 
 # %% [markdown]
@@ -53,7 +53,7 @@ live.show(summary.top_findings_html)
 #
 # Findings of high and medium severity that affect reliability, security or delivery speed rather than cost.
 
-# %% tags=["remove-input"]
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 live.show(summary.key_risks_html)
 
 # %% [markdown]
@@ -62,14 +62,14 @@ live.show(summary.key_risks_html)
 # Monthly cost per area today and after the proposed changes, priced line by line (see the migration and
 # cost section, and the price sources in the appendix).
 
-# %% tags=["remove-input"]
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 live.show(summary.cost_chart)
 
-# %% tags=["remove-input"]
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 live.show(summary.cost_by_domain_html)
 
 # %% [markdown]
 # ## Findings by area and severity
 
-# %% tags=["remove-input"]
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 live.show(summary.findings_matrix_html)

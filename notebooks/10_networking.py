@@ -6,19 +6,19 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python 3 (awsassess)
 #     language: python
 #     name: python3
 # ---
 
-# %% tags=["parameters"]
+# %% tags=["parameters"] jupyter={"source_hidden": true}
 snapshot_dir = None
 account_dir = None
 assumptions = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell"] jupyter={"source_hidden": true}
 from awsassess import coverage
 from awsassess.lab import badge
 from awsassess.notebook import open_context
@@ -36,13 +36,13 @@ badge(ctx)
 # and how traffic reaches the services (load balancers). Figures come from the snapshot's inventory and
 # CloudWatch metrics; costs are priced in the migration and cost section.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 coverage.section_note(ctx.snapshot, "network")
 
 # %% [markdown]
 # ## VPCs and what they hold
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.inventory(ctx.snapshot)
 
 # %% [markdown]
@@ -50,7 +50,7 @@ view.inventory(ctx.snapshot)
 #
 # Peering is not transitive: a VPC peered with a hub cannot reach the hub's other peers.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.peerings(ctx.snapshot)
 
 # %% [markdown]
@@ -58,10 +58,10 @@ view.peerings(ctx.snapshot)
 #
 # Every NAT gateway is billed per hour and per GB processed, and holds a public IPv4 address.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.nat_cost_chart(ctx.snapshot, a)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.nat_gateways(ctx.snapshot, a)
 
 # %% [markdown]
@@ -69,11 +69,11 @@ view.nat_gateways(ctx.snapshot, a)
 #
 # One Application Load Balancer can route to up to 100 target groups with host- and path-based rules.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.load_balancers(ctx.snapshot)
 
 # %% [markdown]
 # ## Findings
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 findings_table(ctx.findings_for("network"))

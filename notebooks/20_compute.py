@@ -6,19 +6,19 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python 3 (awsassess)
 #     language: python
 #     name: python3
 # ---
 
-# %% tags=["parameters"]
+# %% tags=["parameters"] jupyter={"source_hidden": true}
 snapshot_dir = None
 account_dir = None
 assumptions = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell"] jupyter={"source_hidden": true}
 from awsassess import coverage
 from awsassess.lab import badge
 from awsassess.notebook import open_context
@@ -36,16 +36,16 @@ badge(ctx)
 # lookback), how they scale and deploy, and why tasks fail. The right size is the smallest valid Fargate
 # CPU/memory combination that keeps p95 under the target.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 coverage.section_note(ctx.snapshot, "compute", "metrics")
 
 # %% [markdown]
 # ## Services, sizes and utilisation
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.inventory(ctx.snapshot, a)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.utilisation_chart(ctx.snapshot, a)
 
 # %% [markdown]
@@ -53,11 +53,11 @@ view.utilisation_chart(ctx.snapshot, a)
 #
 # Stopped tasks and their reasons explain failed or slow deployments.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.stopped_tasks(ctx.snapshot, a)
 
 # %% [markdown]
 # ## Findings
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 findings_table(ctx.findings_for("compute"))

@@ -6,19 +6,19 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python 3 (awsassess)
 #     language: python
 #     name: python3
 # ---
 
-# %% tags=["parameters"]
+# %% tags=["parameters"] jupyter={"source_hidden": true}
 snapshot_dir = None
 account_dir = None
 assumptions = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell"] jupyter={"source_hidden": true}
 from awsassess import coverage
 from awsassess.lab import badge
 from awsassess.notebook import open_context
@@ -36,38 +36,38 @@ badge(ctx)
 # phases, Docker layer caching) and deploy (CodeDeploy blue/green waits). Durations are medians and 90th
 # percentiles of successful runs over the history lookback.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 coverage.section_note(ctx.snapshot, "pipelines")
 
 # %% [markdown]
 # ## Pipelines and their durations
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.inventory(ctx.snapshot, a)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.stage_chart(ctx.snapshot, a)
 
 # %% [markdown]
 # ## Builds
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.build_projects(ctx.snapshot, a)
 
 # %% [markdown]
 # ## Deployments
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.deployment_groups(ctx.snapshot)
 
 # %% [markdown]
 # ## GitHub workflows
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.workflows(ctx.snapshot)
 
 # %% [markdown]
 # ## Findings
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 findings_table(ctx.findings_for("pipelines"))

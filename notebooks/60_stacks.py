@@ -6,19 +6,19 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python 3 (awsassess)
 #     language: python
 #     name: python3
 # ---
 
-# %% tags=["parameters"]
+# %% tags=["parameters"] jupyter={"source_hidden": true}
 snapshot_dir = None
 account_dir = None
 assumptions = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell"] jupyter={"source_hidden": true}
 from awsassess import coverage
 from awsassess.lab import badge
 from awsassess.notebook import open_context
@@ -35,32 +35,32 @@ badge(ctx)
 # Which stacks define the estate, which of them AWS Copilot manages (and so must change through Copilot
 # manifests), how close each is to CloudFormation's limits, and which failed or rolled back.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 coverage.section_note(ctx.snapshot, "stacks")
 
 # %% [markdown]
 # ## Copilot applications
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.copilot_matrix(ctx.snapshot)
 
 # %% [markdown]
 # ## Stacks
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.inventory(ctx.snapshot)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.limits_chart(ctx.snapshot, a)
 
 # %% [markdown]
 # ## Failures
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.failed(ctx.snapshot)
 
 # %% [markdown]
 # ## Findings
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 findings_table(ctx.findings_for("stacks") + ctx.findings_for("security"))

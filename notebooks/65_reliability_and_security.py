@@ -6,19 +6,19 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python 3 (awsassess)
 #     language: python
 #     name: python3
 # ---
 
-# %% tags=["parameters"]
+# %% tags=["parameters"] jupyter={"source_hidden": true}
 snapshot_dir = None
 account_dir = None
 assumptions = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell"] jupyter={"source_hidden": true}
 from awsassess.lab import badge
 from awsassess.notebook import open_context
 from awsassess.views import costs
@@ -37,25 +37,25 @@ badge(ctx)
 # exposure (HTTP without a redirect, old TLS, security groups open to the internet, data stores in
 # public subnets) and workload hardening (privileged, root, writable root filesystem, no logs).
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.pillar_status(ctx.findings)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.pillar_chart(ctx.findings)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.not_assessed(ctx.snapshot)
 
 # %% [markdown]
 # ## Security
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.pillar_findings(ctx.findings, "security")
 
 # %% [markdown]
 # ## Reliability
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.pillar_findings(ctx.findings, "reliability")
 
 # %% [markdown]
@@ -64,5 +64,5 @@ view.pillar_findings(ctx.findings, "reliability")
 # Each change of the proposed architecture and its effect; a change that lowers a resilience property of
 # a production account is also a risk of the migration wave that makes it.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 costs.reliability_effects(ctx.model)

@@ -6,19 +6,19 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python 3 (awsassess)
 #     language: python
 #     name: python3
 # ---
 
-# %% tags=["parameters"]
+# %% tags=["parameters"] jupyter={"source_hidden": true}
 snapshot_dir = None
 account_dir = None
 assumptions = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell"] jupyter={"source_hidden": true}
 from IPython.display import HTML
 
 from awsassess.lab import badge
@@ -34,7 +34,7 @@ badge(ctx)
 # %% [markdown]
 # ## Assumptions
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 HTML(summary.assumptions_html(ctx.assumptions))
 
 # %% [markdown]
@@ -43,20 +43,20 @@ HTML(summary.assumptions_html(ctx.assumptions))
 # Every cost line carries its unit price, quantity and price source (`costs.csv`), so each figure
 # can be checked by hand. Money is USD per month (730 hours).
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 HTML(summary.price_sources_html(ctx))
 
 # %% [markdown]
 # ## Inventory
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 HTML(summary.inventory_html(ctx.snapshot))
 
 # %% [markdown]
 # ## Coverage: what could not be read
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 HTML(summary.coverage_html(ctx.snapshot))
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 HTML(summary.deliverables_html(ctx))

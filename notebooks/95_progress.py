@@ -6,19 +6,19 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python 3 (awsassess)
 #     language: python
 #     name: python3
 # ---
 
-# %% tags=["parameters"]
+# %% tags=["parameters"] jupyter={"source_hidden": true}
 snapshot_dir = None
 account_dir = None
 assumptions = {}
 
-# %% tags=["remove-cell"]
+# %% tags=["remove-cell"] jupyter={"source_hidden": true}
 from awsassess.lab import badge
 from awsassess.notebook import open_context
 from awsassess.views import progress as view
@@ -36,13 +36,13 @@ badge(ctx)
 # what survives a migration (service names, data-store identifiers, load-balancer and pipeline names,
 # VPC Name tags), never by ids a rebuild changes.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.headline(progress)
 
 # %% [markdown]
 # ## Migration waves
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.waves(progress)
 
 # %% [markdown]
@@ -51,29 +51,29 @@ view.waves(progress)
 # The cost lines that moved most since the baseline, then today's estate against the plan, per price
 # row: what remains between the two is work not yet done or charges priced differently.
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.money(progress)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.against_plan(progress)
 
 # %% [markdown]
 # ## Findings since the baseline
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.findings(progress)
 
 # %% [markdown]
 # ## Delivery
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.delivery(progress)
 
 # %% [markdown]
 # ## Inventory: added, removed, changed
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.inventory(progress)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] jupyter={"source_hidden": true}
 view.notes(progress)

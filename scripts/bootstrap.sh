@@ -93,3 +93,11 @@ if [ "$ck_want" != "$ck_have" ] || [ ! -x "$CK/bin/checkov" ]; then
   "$CK/bin/python" -m pip install -q --no-deps --require-hashes -r tools/checkov/requirements.lock
   echo "$ck_want" > "$CK/.awsassess-installed"
 fi
+
+# ---------------------------------------------------------------- git: notebooks without outputs
+# .gitattributes sends *.ipynb through the nbstripout filter; the filter's command is per clone
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  git config filter.nbstripout.clean "\"$PWD/$VENV/bin/python\" -m nbstripout --keep-id"
+  git config filter.nbstripout.smudge cat
+  git config diff.ipynb.textconv "\"$PWD/$VENV/bin/python\" -m nbstripout --keep-id -t"
+fi

@@ -37,3 +37,31 @@ def test_stored_without_outputs_and_paired(path: Path) -> None:
     src = "".join(first["source"]) if isinstance(first["source"], list) else first["source"]
     for name in ("snapshot_dir", "account_dir", "assumptions"):
         assert name in src
+    # parameter edits never committed: the defaults the batch overrides and the lab session replaces
+    assert src.split() == ["snapshot_dir", "=", "None", "account_dir", "=", "None", "assumptions", "=", "{}"], \
+        "the parameters cell must keep its defaults (choose the account in 00_summary or with `awsassess lab`)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_normalised_for_jupyterlab(path: Path) -> None:
+    """Report-hidden cells open collapsed; the kernelspec and language_info are what JupyterLab would write,
+    so opening a notebook does not mark it modified (scripts/normalize_notebooks.py, run by make notebooks)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("normalize_notebooks", REPO / "scripts" / "normalize_notebooks.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    nb = json.loads(path.read_text())
+    assert module.normalise(json.loads(json.dumps(nb))) == nb, f"run make notebooks ({path.name} is not normalised)"
+    for cell in nb["cells"]:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell["cell_type"] == "code" and tags & {"remove-input", "remove-cell"}:
+            assert cell["metadata"]["jupyter"]["source_hidden"] is True
+    assert not any("widgets" in k for k in nb["metadata"]), "widget state is never committed"
+
+
+def test_git_strips_notebook_outputs() -> None:
+    """.gitattributes sends notebooks through nbstripout (make setup configures the filter in the clone)."""
+    attributes = (REPO / ".gitattributes").read_text()
+    assert "*.ipynb filter=nbstripout" in attributes

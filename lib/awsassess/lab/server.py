@@ -103,6 +103,26 @@ def plan(directory: Path | None = None, account: str | None = None, session: Pat
     return LabPlan(root, session_dir, chosen, runs_root)
 
 
+def align_twins(notebooks: Path) -> list[Path]:
+    """Give each paired ``.py`` at least its ``.ipynb``'s modification time (contents untouched).
+
+    jupytext reads a paired notebook from the newer file; when the ``.ipynb`` is the newer one (a git
+    checkout writes files in any order, ``make notebooks`` writes the ``.ipynb`` last) JupyterLab marks the
+    notebook modified as soon as it opens (measured with JupyterLab 4 and jupytext 1.19). Returns the
+    ``.py`` files touched."""
+    touched = []
+    for ipynb in sorted(notebooks.glob("*.ipynb")):
+        twin = ipynb.with_suffix(".py")
+        try:
+            nb_time, py_time = ipynb.stat().st_mtime_ns, twin.stat().st_mtime_ns
+        except OSError:
+            continue
+        if nb_time > py_time:
+            os.utime(twin, ns=(twin.stat().st_atime_ns, nb_time))
+            touched.append(twin)
+    return touched
+
+
 def command(plan_: LabPlan, extra: list[str], *, port: int | None = None, browser: bool = False) -> list[str]:
     """The ``jupyter lab`` command line for a plan (root at the checkout, opening 00_summary)."""
     args = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={plan_.root}",
@@ -120,5 +140,6 @@ def start(plan_: LabPlan, extra: list[str], *, port: int | None = None, browser:
     """Record the choice, install the settings and replace this process by JupyterLab."""
     write_choice(plan_.session, plan_.choice, root=plan_.runs_root)
     install_settings()
+    align_twins(plan_.root / "notebooks")
     args = command(plan_, extra, port=port, browser=browser)
     os.execve(args[0], args, plan_.environment())
