@@ -411,7 +411,7 @@ def test_appendix_coverage_prices_assumptions(html: str, analysis: tuple[list[An
 
 
 def test_wide_tables_get_a_smaller_print_font(html: str) -> None:
-    assert "celltag_dense" in section_html(html, "sec-10-networking")  # 12 columns
+    assert "celltag_wide" in section_html(html, "sec-10-networking")  # 12 columns: 7 pt on a landscape page
 
 
 def test_pdf_pages_and_headline_text(report: dict[str, Path], totals: tuple[float, float]) -> None:

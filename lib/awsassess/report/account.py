@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from awsassess.layout import PROGRESS_NOTEBOOK, AccountFolder, ArtefactError, suite_notebooks_dir
+from awsassess.layout import PROGRESS_NOTEBOOK, AccountFolder, ArtefactError, RunFolder, suite_notebooks_dir
 from awsassess.report.export import export_html, report_resources
 from awsassess.report.merge import NOTEBOOK_NAME, ReportError, merge_notebooks
 from awsassess.report.pdf import html_to_pdf
@@ -32,6 +32,16 @@ def _manifest(folder: AccountFolder) -> dict[str, Any]:
         return folder.read_manifest(missing_ok=True)
     except ArtefactError:
         return {}
+
+
+def portfolio_href(folder: AccountFolder) -> str:
+    """The relative link from the account's report to its run's portfolio, '' when the account folder is not
+    part of a run. A run (``run.json``) writes its portfolio after the account reports, so the link is
+    given as soon as the run record exists, before the portfolio itself does."""
+    run = RunFolder(folder.path.parent)
+    if not (run.run_json.is_file() or run.portfolio_html.is_file()):
+        return ""
+    return Path(os.path.relpath(run.portfolio_html, folder.path)).as_posix()
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
@@ -70,7 +80,7 @@ def build_account_report(
     merged = merge_notebooks(notebooks_dir, expected)
     for s in merged.failed:
         log.warning("%s: section %s not published, the notebook failed: %s", folder.name, s.stem, s.reason)
-    report = report_resources(meta, merged, _manifest(folder))
+    report = report_resources(meta, merged, _manifest(folder), portfolio_href=portfolio_href(folder))
     html = export_html(merged, notebooks_dir, report)
     html_path = folder.report_html
     _write_text_atomic(html_path, html)

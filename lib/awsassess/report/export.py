@@ -21,6 +21,7 @@ from traitlets.config import Config
 from awsassess import __version__
 from awsassess.images import check_logo, image_type
 from awsassess.report.merge import MergedReport, ReportError
+from awsassess.report.navigation import finish_report
 from awsassess.report.sanitize import clean_html
 
 TEMPLATE_NAME = "awsassess_report"
@@ -109,8 +110,12 @@ def display_date(value: Any) -> str:
     return str(value)
 
 
-def report_resources(meta: dict[str, Any], merged: MergedReport, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the template shows on the cover, contents page and running heads."""
+def report_resources(meta: dict[str, Any], merged: MergedReport, manifest: dict[str, Any] | None = None,
+                     portfolio_href: str = "") -> dict[str, Any]:
+    """What the template shows on the cover, contents page and running heads.
+
+    ``portfolio_href``: a relative link to the run's portfolio (screen only, never printed: Chromium
+    would print it as an absolute ``file://`` path of this machine); '' for none."""
     manifest = manifest or {}
     client = str(meta.get("client") or "").strip()
     prepared_by = str(meta.get("prepared_by") or "").strip()
@@ -140,6 +145,8 @@ def report_resources(meta: dict[str, Any], merged: MergedReport, manifest: dict[
         "logo_uri": logo_data_uri(meta.get("logo")),
         "sections": [s.as_dict() for s in merged.sections],
         "tool_version": __version__,
+        "portfolio_href": portfolio_href,
+        "mode": "report",
     }
 
 
@@ -150,6 +157,7 @@ def export_html(merged: MergedReport, notebooks_dir: Path, report: dict[str, Any
         merged.notebook,
         resources={"metadata": {"path": str(notebooks_dir), "name": "report"}, "report": report},
     )
+    body = finish_report(body)
     check_self_contained(body)
     return body
 

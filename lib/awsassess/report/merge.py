@@ -12,7 +12,9 @@ JavaScript and widget outputs, and code cells left without output. Code input is
 
 Each section starts with a ``raw`` cell carrying ``metadata.awsassess.section`` (number, id, title,
 status), which the template renders as the section title with a stable anchor; second-level
-headings (``## ...``) get explicit anchors too so the contents page can link to them.
+headings (``## ...``) get explicit anchors too so the contents page can link to them (a marker before the
+heading, which :func:`awsassess.report.navigation.finish_report` moves onto the heading itself).
+:func:`merge_one` does the same for one notebook (``awsassess export``).
 """
 
 from __future__ import annotations
@@ -156,7 +158,7 @@ def _clean_output(out: NotebookNode) -> NotebookNode | None:
 
 
 DENSE_TABLE_COLUMNS = 9  # more columns: smaller print font (tag "dense")
-WIDE_TABLE_COLUMNS = 14  # more columns: a landscape page of its own (tag "wide")
+WIDE_TABLE_COLUMNS = 11  # more columns: a landscape page of its own (tag "wide"; 12 columns of ids: 738 px at 7 pt)
 _FIRST_ROW = re.compile(r"<tr\b.*?</tr>", re.S | re.I)
 _CELL_TAG = re.compile(r"<t[hd]\b", re.I)
 
@@ -223,8 +225,10 @@ def _section_cell(section: Section) -> NotebookNode:
     return cell
 
 
-def _notebook_cells(nb: NotebookNode, section: Section, base: Path) -> list[NotebookNode]:
-    """The publishable cells of ``nb``; pulls the leading ``# Title`` into ``section.title``."""
+def _notebook_cells(nb: NotebookNode, section: Section, base: Path, root: Path | None = None) -> list[NotebookNode]:
+    """The publishable cells of ``nb``; pulls the leading ``# Title`` into ``section.title``. Markdown images
+    are inlined from ``base`` (the notebook's folder) when they lie inside ``root`` (default: its parent, the
+    account folder)."""
     cells: list[NotebookNode] = []
     title_taken = False
     sub = 0
@@ -255,7 +259,7 @@ def _notebook_cells(nb: NotebookNode, section: Section, base: Path) -> list[Note
                     out_lines.append(f'<a id="{anchor}" class="subsection-anchor"></a>')
                     out_lines.append("")
                 out_lines.append(line)
-            cell.source = inline_images("\n".join(out_lines), base, base.parent)
+            cell.source = inline_images("\n".join(out_lines), base, base.parent if root is None else root)
             if not cell.source.strip():
                 continue
             cells.append(cell)
@@ -277,6 +281,18 @@ def _notebook_cells(nb: NotebookNode, section: Section, base: Path) -> list[Note
         elif cell.cell_type == "raw":
             continue  # raw cells are for other converters; the report shows none of them
     return cells
+
+
+def section_anchor(stem: str) -> str:
+    """The anchor of notebook ``stem``'s section (``10_networking`` -> ``sec-10-networking``)."""
+    return "sec-" + re.sub(r"[^a-z0-9-]", "-", stem.lower())
+
+
+def _append_section(merged: NotebookNode, section: Section, cells: list[NotebookNode]) -> None:
+    for i, cell in enumerate(cells):
+        cell["id"] = f"{section.anchor}-c{i}"  # ids are unique per notebook only; the merged one needs its own
+    merged.cells.append(_section_cell(section))  # after _notebook_cells: title/subsections are known
+    merged.cells.extend(cells)
 
 
 @dataclass
@@ -306,8 +322,7 @@ def merge_notebooks(notebooks_dir: Path, expected: list[str] | None = None) -> M
     merged = nbformat.v4.new_notebook()
     sections: list[Section] = []
     for number, stem in enumerate(stems, start=1):
-        anchor = "sec-" + re.sub(r"[^a-z0-9-]", "-", stem.lower())
-        section = Section(number=number, stem=stem, title=title_for(stem), status="ok", anchor=anchor)
+        section = Section(number=number, stem=stem, title=title_for(stem), status="ok", anchor=section_anchor(stem))
         sections.append(section)
         path = found.get(stem)
         if path is None:
@@ -322,17 +337,14 @@ def merge_notebooks(notebooks_dir: Path, expected: list[str] | None = None) -> M
             continue
         if not merged.metadata.get("kernelspec") and nb.metadata.get("kernelspec"):
             merged.metadata["kernelspec"] = nb.metadata["kernelspec"]
-            merged.metadata["language_info"] = nb.metadata.get("language_info", {})
+            if nb.metadata.get("language_info"):  # an empty one fails nbformat's validation
+                merged.metadata["language_info"] = nb.metadata["language_info"]
         if reason := failure_of(nb):
             section.status = "failed"
             section.reason = reason[:300]
             merged.cells.append(_section_cell(section))
             continue
-        cells = _notebook_cells(nb, section, notebooks_dir)
-        for i, cell in enumerate(cells):
-            cell["id"] = f"{anchor}-c{i}"  # ids are unique per notebook only; the merged one needs its own
-        merged.cells.append(_section_cell(section))  # after _notebook_cells: title/subsections are known
-        merged.cells.extend(cells)
+        _append_section(merged, section, _notebook_cells(nb, section, notebooks_dir))
     if not any(s.status == "ok" for s in sections):
         detail = "; ".join(f"{s.stem}: {s.status}" for s in sections) or "no NN_name.ipynb files"
         raise ReportError(
@@ -341,3 +353,39 @@ def merge_notebooks(notebooks_dir: Path, expected: list[str] | None = None) -> M
             "failed ones in that folder."
         )
     return MergedReport(notebook=merged, sections=sections)
+
+
+def not_run(nb: NotebookNode) -> bool:
+    """True when ``nb`` has code to run and none of it ran (a notebook saved before "Run All")."""
+    code = [c for c in nb.cells if c.cell_type == "code" and not _tags(c) & DROP_CELL_TAGS and c.source.strip()]
+    return bool(code) and not any(c.get("execution_count") or c.get("outputs") for c in code)
+
+
+def merge_one(path: Path, root: Path | None = None) -> MergedReport:
+    """A report notebook of the one executed notebook ``path`` (one section), with the same cleaning as
+    :func:`merge_notebooks`. Raises :class:`ReportError`, naming the fix, when it cannot be read or must not
+    be published (an error output, not run). ``root``: markdown images are inlined from inside it (default:
+    the notebook's folder's parent)."""
+    path = Path(path)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # not JSON, not a notebook, wrong format
+        raise ReportError(f"{path} is not a Jupyter notebook that can be read ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0][:200] if str(exc) else ''}). Fix: give an executed .ipynb file "
+                          "saved by JupyterLab or papermill") from None
+    if reason := failure_of(nb):
+        raise ReportError(f"{path}: not exported, the notebook holds an error or did not finish ({reason[:300]}). "
+                          "Fix: correct the failing cell, run the whole notebook again (JupyterLab: Kernel > Restart "
+                          "Kernel and Run All Cells) and save it, then export")
+    if not_run(nb):
+        raise ReportError(f"{path}: not exported, none of its code cells has run. Fix: run it first (JupyterLab: "
+                          "Kernel > Restart Kernel and Run All Cells) and save it, then export")
+    stem = path.stem
+    merged = nbformat.v4.new_notebook()
+    for key in ("kernelspec", "language_info"):
+        if nb.metadata.get(key):
+            merged.metadata[key] = nb.metadata[key]
+    section = Section(number=1, stem=stem, title=title_for(stem) if NOTEBOOK_NAME.match(path.name) else
+                      stem.replace("_", " ").replace("-", " ").capitalize(), status="ok", anchor=section_anchor(stem))
+    _append_section(merged, section, _notebook_cells(nb, section, path.parent, root))
+    return MergedReport(notebook=merged, sections=[section])

@@ -22,6 +22,7 @@ from awsassess import __version__
 from awsassess.layout import RESERVED_RUN_FOLDERS, AccountFolder, ArtefactError, RunFolder
 from awsassess.report.export import css_string, display_date, logo_data_uri, templates_dir
 from awsassess.report.merge import ReportError
+from awsassess.report.navigation import finish_page
 from awsassess.report.pdf import html_to_pdf
 from awsassess.report.render import SEVERITIES, cost_bars_png, is_number, minutes, money, pct, truncate
 from awsassess.report.summary import DOMAIN_LABELS, Results, headline, top_findings
@@ -234,7 +235,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
         rows.append(row)
         for f in top_findings(results.findings, 10).to_dict("records"):
             sev = str(f.get("severity") or "info")
-            top.append({"account": a.name, "severity": sev, "sev_class": sev if sev in SEVERITIES else "info",
+            top.append({"account": a.name, "link": row["link"], "severity": sev, "sev_class": sev if sev in SEVERITIES else "info",
                         "domain": DOMAIN_LABELS.get(str(f.get("domain")), str(f.get("domain") or "")),
                         "title": str(f.get("title") or "")[:160], "_saving": float(f["monthly_savings_usd"]),
                         "saving": money(f["monthly_savings_usd"]), "effort": str(f.get("effort") or "")})
@@ -296,7 +297,7 @@ def render_portfolio_html(context: dict[str, Any], links: bool = True) -> str:
     ctx["links"] = links
     ctx["reports_note"] = ("Each account name links to its full report (report.html in the account's folder)."
                            if links else "Each account's full report is report.pdf / report.html in its folder.")
-    return _environment().get_template("portfolio.html.j2").render(**ctx)
+    return finish_page(_environment().get_template("portfolio.html.j2").render(**ctx))
 
 
 def build_portfolio(run_dir: str | os.PathLike[str], meta: dict[str, Any] | None = None, *, pdf: bool = True,
