@@ -376,6 +376,25 @@ def params_check(params: ParamsFiles) -> None:
         out.print(f"ok  {account.source}  ({account.name}, {account.account_id}, {', '.join(account.regions)})")
 
 
+@app.command("export")
+def export(
+    notebook: Annotated[Path, typer.Argument(help="an executed notebook (.ipynb): DIR/<name>/notebooks/NN_name.ipynb, "
+                                                  "or one you ran in JupyterLab")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="the HTML file to write, or a folder (default: NAME.html "
+                                                                "next to the notebook); never the account's report.html")] = None,
+) -> None:
+    """Export ONE executed notebook as a standalone HTML page, as its section of the report looks: no code,
+    report-hidden cells removed, images inline, no script or CDN, the report's stylesheet. A notebook with an
+    error output, or never run, is refused (exit 2). `awsassess report DIR` rebuilds whole reports."""
+    from awsassess.report import ReportError, export_notebook
+
+    try:
+        path = export_notebook(notebook, out_file)
+    except (ReportError, OSError) as exc:
+        raise _bad_input(str(exc)) from None
+    out.print(f"{notebook}: {path}")
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def lab(
     ctx: typer.Context,

@@ -118,6 +118,13 @@ def demo_run_dir() -> Path:
     return (root if root is not None else Path.cwd()) / "outputs" / "demo"
 
 
+def lab_session_dir() -> Path:
+    """``outputs/lab`` of the checkout (else of the current folder): the default session and scratch folder of
+    ``awsassess lab`` (what exploring writes; never inside a delivered run)."""
+    root = checkout_root()
+    return (root if root is not None else Path.cwd()) / "outputs" / "lab"
+
+
 # --------------------------------------------------------------------------------------------- helpers
 def _read_json(path: Path, fix: str, missing_ok: bool, empty: Any) -> Any:
     try:

@@ -16,7 +16,7 @@ from awsassess.lab.session import (
     read_choice,
     scratch_dir,
 )
-from awsassess.layout import demo_run_dir
+from awsassess.layout import RunFolder, demo_run_dir
 from awsassess.notebook import Context
 from awsassess.snapshot import Snapshot
 
@@ -24,7 +24,7 @@ from awsassess.snapshot import Snapshot
 def default_choice() -> LabChoice | None:
     """The demo run's first account, when ``make demo`` has run (what a session opens before any choice)."""
     run = demo_run_dir()
-    if not (run / "run.json").is_file():
+    if not RunFolder(run).run_json.is_file():
         return None
     names = accounts_of(run)
     return LabChoice(run, names[0]) if names else None

@@ -20,12 +20,15 @@ from typing import Any
 
 from awsassess.lab.mode import LAB_ENV
 from awsassess.lab.session import LabChoice, accounts_of, find_runs, read_choice, write_choice
-from awsassess.layout import checkout_root, demo_run_dir
+from awsassess.layout import checkout_root, demo_run_dir, lab_session_dir, suite_notebooks_dir
 
 #: JupyterLab settings the project installs (``<prefix>/share/jupyter/lab/settings/overrides.json``)
 SETTINGS: dict[str, dict[str, Any]] = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
+    # every cell rendered (no virtualised off-screen cells): the notebooks are short, and a what-if updates
+    # outputs all the way down that must be there when the consultant scrolls
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
 }
 
 
@@ -81,7 +84,7 @@ def plan(directory: Path | None = None, account: str | None = None, session: Pat
     if not runs:
         raise LabError(f"{runs_root}: no run folder (with run.json) in it or below it. Fix: point at the --out "
                        "folder of `awsassess run` / `awsassess demo`, or run `make demo`")
-    session_dir = (session or root / "outputs" / "lab").resolve()
+    session_dir = (session or lab_session_dir()).resolve()
     options = [(run, name) for run in runs for name in accounts_of(run)]
     if not options:
         raise LabError(f"{runs_root}: no account with a snapshot in {', '.join(map(str, runs))}. Fix: run "
@@ -125,8 +128,9 @@ def align_twins(notebooks: Path) -> list[Path]:
 
 def command(plan_: LabPlan, extra: list[str], *, port: int | None = None, browser: bool = False) -> list[str]:
     """The ``jupyter lab`` command line for a plan (root at the checkout, opening 00_summary)."""
+    summary = (suite_notebooks_dir() / "00_summary.ipynb").relative_to(plan_.root).as_posix()
     args = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={plan_.root}",
-            "--LabApp.default_url=/lab/tree/notebooks/00_summary.ipynb", "--ServerApp.ip=127.0.0.1"]
+            f"--LabApp.default_url=/lab/tree/{summary}", "--ServerApp.ip=127.0.0.1"]
     if port is not None:
         args.append(f"--ServerApp.port={port}")
     if not browser:
@@ -140,6 +144,6 @@ def start(plan_: LabPlan, extra: list[str], *, port: int | None = None, browser:
     """Record the choice, install the settings and replace this process by JupyterLab."""
     write_choice(plan_.session, plan_.choice, root=plan_.runs_root)
     install_settings()
-    align_twins(plan_.root / "notebooks")
+    align_twins(suite_notebooks_dir())
     args = command(plan_, extra, port=port, browser=browser)
     os.execve(args[0], args, plan_.environment())

@@ -260,11 +260,22 @@ class Explorer:
         return {k: (tuple(v.value) if isinstance(v.value, tuple | list) else v.value) for k, v in self.controls.items()}
 
     # ------------------------------------------------------------------ actions
+    def _failed(self, what: str, exc: Exception) -> None:
+        """A callback's error, shown in the explorer (a widget callback's exception otherwise only reaches
+        JupyterLab's log console)."""
+        from awsassess.escaping import text as esc
+
+        self.status.value = (f"<div style='color:#c0392b' class='tex2jax_ignore mathjax_ignore'><b>{esc(what)} failed</b>: "
+                             f"{esc(type(exc).__name__)}: {esc(exc)}</div>")
+
     def _on_pick(self, change: dict[str, Any]) -> None:
         if self._busy or not change.get("new"):
             return
         run, account = change["new"]
-        self.choose(Path(run), account)
+        try:
+            self.choose(Path(run), account)
+        except Exception as exc:
+            self._failed(f"Opening {account}", exc)
 
     def choose(self, run: Path, account: str) -> None:
         """Open another account (its delivered assumptions; the what-if is reset) and record it for the session."""
@@ -276,7 +287,10 @@ class Explorer:
 
     def _on_change(self, _change: dict[str, Any]) -> None:
         if not self._busy:
-            self.apply(self.values())
+            try:
+                self.apply(self.values())
+            except Exception as exc:
+                self._failed("The what-if", exc)
 
     def apply(self, values: dict[str, Any]) -> None:
         """Recompute with these control values (the what-if is recorded for the session's other notebooks)."""
@@ -308,11 +322,10 @@ class Explorer:
         return path
 
     def refresh(self) -> None:
-        """Badge and live results of the current context."""
+        """Live results, every subscribed output, then the badge, of the current context."""
         from IPython.display import HTML, display
 
         started = time.perf_counter()
-        self.badge.value = badge_html(self.ctx)
         if self.show_results:
             self.results.clear_output(wait=True)
             with self.results:
@@ -320,6 +333,7 @@ class Explorer:
                     display(HTML(part) if isinstance(part, str) else part)
         for listener in self.listeners:
             listener(self.ctx)
+        self.badge.value = badge_html(self.ctx)  # last: once it names the choice, every output shows it
         self.timings["refresh_s"] = round(time.perf_counter() - started, 2)
 
     def subscribe(self, listener: Callable[[Context], None]) -> None:
