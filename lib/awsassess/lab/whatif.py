@@ -218,8 +218,9 @@ class Explorer:
                                  tooltip=c.help)
         if c.kind == "toggle":
             return w.Checkbox(description=c.label, style=style, layout=layout, indent=True, tooltip=c.help)
-        if c.kind == "choice":
-            return w.Dropdown(description=c.label, options=list(c.options), style=style, layout=layout)
+        if c.kind == "choice":  # by index: a Dropdown reads the value None as "nothing selected"
+            return w.Dropdown(description=c.label, options=[(label, i) for i, (label, _) in enumerate(c.options)],
+                              style=style, layout=layout)
         if c.kind == "multi":
             return w.SelectMultiple(description=c.label, options=[v for _, v in _families()], rows=4, style=style,
                                     layout=layout, tooltip=c.help)
@@ -248,16 +249,51 @@ class Explorer:
         return self._accounts()
 
     def _set_values(self, ctx: Context) -> None:
+        """Show ``ctx``'s assumptions; a slider or list widens to hold a value outside its usual range, so
+        showing a delivered value never changes it."""
         self._busy = True
         try:
-            for key, value in values_of(ctx.assumptions).items():
-                widget = self.controls[key]
-                widget.value = tuple(value) if isinstance(value, tuple) else value
+            for c in CONTROLS:
+                value = values_of(ctx.assumptions)[c.key]
+                widget = self.controls[c.key]
+                if c.kind == "float":
+                    widget.min, widget.max = min(c.low, value), max(c.high, value)
+                    widget.value = value
+                elif c.kind == "choice":
+                    widget.value = [v for _, v in c.options].index(value)
+                elif c.kind == "multi":
+                    widget.options = sorted({*(v for _, v in _families()), *value})
+                    widget.value = tuple(value)
+                else:
+                    widget.value = value
         finally:
             self._busy = False
 
+    def set_control(self, key: str, value: Any) -> None:
+        """Set control ``key`` to the assumption value ``value``, as a consultant would (a change recomputes)."""
+        c = next((c for c in CONTROLS if c.key == key), None)
+        if c is None:
+            raise KeyError(f"what-if: {key!r} is not a control. Fix: use one of {', '.join(x.key for x in CONTROLS)}")
+        widget = self.controls[key]
+        if c.kind == "choice":
+            widget.value = [v for _, v in c.options].index(value)
+        elif c.kind == "multi":
+            widget.value = tuple(value)
+        else:
+            widget.value = value
+
     def values(self) -> dict[str, Any]:
-        return {k: (tuple(v.value) if isinstance(v.value, tuple | list) else v.value) for k, v in self.controls.items()}
+        """The controls' values, as assumption values (lists as sorted tuples)."""
+        out: dict[str, Any] = {}
+        for c in CONTROLS:
+            value = self.controls[c.key].value
+            if c.kind == "choice":
+                out[c.key] = c.options[int(value)][1]
+            elif c.kind == "multi":
+                out[c.key] = tuple(sorted(value))
+            else:
+                out[c.key] = value
+        return out
 
     # ------------------------------------------------------------------ actions
     def _failed(self, what: str, exc: Exception) -> None:
@@ -280,8 +316,17 @@ class Explorer:
     def choose(self, run: Path, account: str) -> None:
         """Open another account (its delivered assumptions; the what-if is reset) and record it for the session."""
         choice = LabChoice(run, account)
+        try:
+            ctx = self._context_for(self.session, choice)  # first: a choice that cannot open is never recorded
+        except Exception:
+            self._busy = True
+            try:
+                self.picker.value = self._current()
+            finally:
+                self._busy = False
+            raise
         write_choice(self.session, choice, root=read_root(self.session))
-        self.ctx = self._context_for(self.session, choice)
+        self.ctx = ctx
         self._set_values(self.ctx)
         self.refresh()
 
@@ -299,8 +344,9 @@ class Explorer:
         started = time.perf_counter()
         whatif = scenario(values, self.ctx.delivered)
         choice = self.ctx.lab.with_whatif(whatif)
+        ctx = self._context_for(self.session, choice)
         write_choice(self.session, choice, root=read_root(self.session))
-        self.ctx = self._context_for(self.session, choice)
+        self.ctx = ctx
         self.refresh()
         self.timings["whatif_s"] = round(time.perf_counter() - started, 2)
 

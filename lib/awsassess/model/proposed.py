@@ -296,6 +296,8 @@ class ComputePlan:
     ec2: dict[str, Ec2Option] = field(default_factory=dict)  # arch -> cheapest option
     chosen: str = ""  # "EC2:<arch>" | "FARGATE:<arch>"
     options: list[ComputeOption] = field(default_factory=list)
+    #: why the launch type model.compute_launch asks for could not be followed ("" when it was)
+    launch_note: str = ""
 
     @property
     def chosen_monthly(self) -> float:
@@ -348,8 +350,17 @@ def compute_plan(c: Proposer, region: str, tasks: list[tuple[pd.Series, RightSiz
                            root_volume_month=root)
         if opts:
             plan.ec2[arch] = opts[0]
-    candidates = [(v.monthly_usd, 0, f"EC2:{k}") for k, v in plan.ec2.items() if a.compute_launch != "fargate"]
-    candidates += [(v, 1, f"FARGATE:{k}") for k, v in plan.fargate.items() if a.compute_launch != "ec2"]
+    every = [(v.monthly_usd, 0, f"EC2:{k}") for k, v in plan.ec2.items()]
+    every += [(v, 1, f"FARGATE:{k}") for k, v in plan.fargate.items()]
+    wanted = {"ec2": "EC2:", "fargate": "FARGATE:"}.get(a.compute_launch, "")
+    candidates = [x for x in every if x[2].startswith(wanted)]
+    if every and not candidates:  # the asked-for launch type has no priced option: say so, take the other
+        other = "Fargate" if wanted == "EC2:" else "ECS on EC2"
+        plan.launch_note = (f"model.compute_launch is {a.compute_launch}, but no "
+                            f"{'ECS on EC2 packing' if wanted == 'EC2:' else 'Fargate size'} could be priced here"
+                            f"{' (instance families ' + ', '.join(a.instance_families) + ')' if wanted == 'EC2:' else ''}:"
+                            f" {other} is proposed instead")
+        candidates = every
     if candidates:
         # EC2 must be strictly cheaper than Fargate to be chosen (ties keep Fargate: nothing to run)
         candidates.sort(key=lambda x: (round(x[0], 6), -x[1]))
@@ -437,7 +448,7 @@ def propose_compute(c: Proposer, arch: ProposedArchitecture, vpc: ProposedVpc, r
                   "GB-months", "AmazonEC2", "ebs_gb_month:gp3", replaces=cluster.replaces)
         cluster.reason = (f"ECS on EC2 {o.instance_type} is cheapest: ${o.monthly_usd:,.0f}/month vs right-sized "
                           f"Fargate ${min(plan.fargate.values()):,.0f}" if plan.fargate else "")
-        if a.compute_launch == "ec2":
+        if a.compute_launch == "ec2" and not plan.launch_note:
             cluster.reason = (f"ECS on EC2 {o.instance_type} by assumption (model.compute_launch: ec2): "
                               f"${o.monthly_usd:,.0f}/month"
                               + (f" vs right-sized Fargate ${min(plan.fargate.values()):,.0f}" if plan.fargate else ""))
@@ -447,11 +458,13 @@ def propose_compute(c: Proposer, arch: ProposedArchitecture, vpc: ProposedVpc, r
                           + (f"than the best ECS on EC2 packing ({best_ec2.instance_type} x {best_ec2.instances}, "
                              f"${best_ec2.monthly_usd:,.0f}/month): Fargate is kept"
                              if best_ec2 else "(no EC2 option priced): Fargate is kept"))
-        if a.compute_launch == "fargate":
+        if a.compute_launch == "fargate" and not plan.launch_note:
             cluster.reason = (f"Right-sized Fargate ({chosen_arch}) ${plan.fargate[chosen_arch]:,.0f}/month, kept by "
                               "assumption (model.compute_launch: fargate)"
                               + (f"; the best ECS on EC2 packing ({best_ec2.instance_type} x {best_ec2.instances}) "
                                  f"would be ${best_ec2.monthly_usd:,.0f}/month" if best_ec2 else ""))
+    if plan.launch_note:
+        cluster.reason = f"{plan.launch_note}. {cluster.reason}"
     arch.clusters.append(cluster)
     # EC2 instances that are not ECS container instances stay as they are
     for _, i in _region_of(snap.table("ec2_instances"), region).iterrows():
