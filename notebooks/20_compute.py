@@ -21,8 +21,8 @@ assumptions = {}
 # %% tags=["remove-cell"] jupyter={"source_hidden": true}
 from awsassess import coverage
 from awsassess.lab import badge
+from awsassess.lab.explore import findings_explorer
 from awsassess.notebook import open_context
-from awsassess.views import findings_table
 from awsassess.views import compute as view
 
 ctx = open_context(snapshot_dir, account_dir, assumptions)
@@ -60,4 +60,4 @@ view.stopped_tasks(ctx.snapshot, a)
 # ## Findings
 
 # %% tags=["remove-input"] jupyter={"source_hidden": true}
-findings_table(ctx.findings_for("compute"))
+findings_explorer(ctx, "compute")

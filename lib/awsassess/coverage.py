@@ -258,7 +258,7 @@ class CoverageNote:
         self.found = found
 
     def _repr_html_(self) -> str:
-        return self.markup
+        return escaping.html_block(self.markup)  # no maths from a "$" in an AWS message
 
     def __repr__(self) -> str:
         return "\n".join(f"- {p.sentence()}" for p in self.found)

@@ -20,6 +20,7 @@ from awsassess.architecture.build_proposed import proposed_graph
 from awsassess.architecture.diff import diff_table
 from awsassess.architecture.graph import ArchitectureGraph
 from awsassess.architecture.render import render
+from awsassess.escaping import html_block
 from awsassess.layout import AccountFolder
 from awsassess.snapshot import Snapshot
 
@@ -69,7 +70,7 @@ class AccountDiagrams:
                 parts.append(f'<p style="font-size:9pt">Further detail pages in <code>diagrams/</code>: {rest}</p>')
         parts.append('<h3 style="break-before:page; page-break-before:always">Proposed</h3>')
         parts.append(self._figure(self.files["proposed"]["png"], self.proposed.title))
-        return "\n".join(parts)
+        return html_block("\n".join(parts))
 
     def explore(self) -> Any:
         """JupyterLab: each diagram as a zoomable SVG with a link to its file (:func:`awsassess.lab.diagrams.zoomable`)."""

@@ -25,7 +25,7 @@ from awsassess.report.merge import ReportError
 from awsassess.report.navigation import finish_page
 from awsassess.report.pdf import html_to_pdf
 from awsassess.report.render import SEVERITIES, cost_bars_png, is_number, minutes, money, pct, truncate
-from awsassess.report.summary import DOMAIN_LABELS, Results, headline, top_findings
+from awsassess.report.summary import DOMAIN_LABELS, Results, headline, saving_money, top_findings
 from awsassess.safe_files import write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
         h = headline(results)
         row.update(_current=h.current_monthly_usd, _proposed=h.proposed_monthly_usd, _saving=h.saving_usd,
                    current=money(h.current_monthly_usd), proposed=money(h.proposed_monthly_usd),
-                   saving=money(h.saving_usd), saving_pct=pct(h.saving_pct),
+                   saving=saving_money(h.saving_usd), saving_pct=pct(h.saving_pct),
                    pipeline=(f"{minutes(h.pipeline_now_min)} \u2192 {minutes(h.pipeline_predicted_min)}"
                              if is_number(h.pipeline_now_min) else "n/a"),
                    status_label="Complete" if a.status == "ok" else "Partial",
@@ -238,7 +238,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
             top.append({"account": a.name, "link": row["link"], "severity": sev, "sev_class": sev if sev in SEVERITIES else "info",
                         "domain": DOMAIN_LABELS.get(str(f.get("domain")), str(f.get("domain") or "")),
                         "title": str(f.get("title") or "")[:160], "_saving": float(f["monthly_savings_usd"]),
-                        "saving": money(f["monthly_savings_usd"]), "effort": str(f.get("effort") or "")})
+                        "saving": saving_money(f["monthly_savings_usd"]), "effort": str(f.get("effort") or "")})
     top = sorted(top, key=lambda f: -f["_saving"])[:10]
     ok_rows = [r for r in rows if r["status"] != "failed" and r["_current"] is not None]
     cur = sum(r["_current"] for r in ok_rows)
@@ -246,7 +246,7 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
     sav = cur - prop
     totals = None
     if ok_rows:
-        totals = {"current": money(cur), "proposed": money(prop), "saving": money(sav),
+        totals = {"current": money(cur), "proposed": money(prop), "saving": saving_money(sav),
                   "saving_pct": pct(sav / cur * 100 if cur else None),
                   **{s: sum(int(r.get(s) or 0) for r in rows if r["status"] != "failed") for s in SEVERITIES},
                   "high_risks": sum(int(r.get("high_risks") or 0) for r in rows if r["status"] != "failed")}
@@ -255,8 +255,10 @@ def portfolio_context(run_dir: Path, meta: dict[str, Any] | None = None) -> dict
             + (f", {n_failed} of them could not be completed" if n_failed else "") + ". ")
     if ok_rows:
         lead += (f"Together they cost about {money(cur)} a month today; the proposed changes would bring that to about "
-                 f"{money(prop)}, a saving of {money(sav)} a month ({pct(sav / cur * 100 if cur else None)}), "
-                 f"or {money(sav * 12)} a year.")
+                 + (f"{money(prop)}, a saving of {money(sav)} a month ({pct(sav / cur * 100 if cur else None)}), "
+                    f"or {money(sav * 12)} a year." if sav >= 0 else
+                    f"{money(prop)}: they would cost {money(-sav)} a month more "
+                    f"({pct(-sav / cur * 100 if cur else None)} more)."))
     kpis = [
         {"label": "Cost today", "value": money(cur) if ok_rows else "n/a", "sub": "USD per month, all accounts",
          "tone": ""},

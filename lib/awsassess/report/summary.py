@@ -2,7 +2,10 @@
 
 The ``00_summary`` and ``90_appendix`` notebooks are one call per cell into this module. Data
 functions return DataFrames/dicts (testable); ``*_html`` functions return escaped HTML
-(:class:`awsassess.report.render.Markup`) for ``IPython.display.HTML``.
+(:class:`awsassess.report.render.Markup`) for ``IPython.display.HTML``, each a block of
+:func:`awsassess.escaping.html_block`: kept from JupyterLab's MathJax (its dollar amounts are no maths) and
+carrying :data:`SUMMARY_CSS`, the report's look of the KPI cards, chips and totals, for JupyterLab (the
+report's sanitiser drops that style; the report's own CSS draws the same).
 
 Where the figures come from (``source`` of every function below, see :func:`results_of`):
 
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from awsassess import escaping
 from awsassess.layout import AccountFolder
 from awsassess.report.render import (
     SEVERITIES,
@@ -315,6 +319,45 @@ def findings_matrix(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------------- HTML blocks
+_S = f"div.{escaping.OUTPUT_CLASS}"
+#: The report's rules for the summary's blocks (templates/awsassess_report/report.css: KPI cards, severity
+#: chips, the lead paragraph, notes, total rows), scoped to the output, for JupyterLab, which has no report
+#: CSS. Keep them in step with report.css; the report itself drops this <style> and uses its own.
+SUMMARY_CSS = "\n".join([
+    f"{_S} .lead {{ font-size: 1.05rem; max-width: 50em; }}",
+    f"{_S} .note {{ font-size: .84rem; color: #5b6775; }}",
+    f"{_S} .kpis {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 8px 0 20px; }}",
+    f"{_S} .kpi {{ border: 1px solid #d5dbe3; border-top: 4px solid #12355b; border-radius: 4px; "
+    "padding: 12px 14px; background: #fff; }",
+    f"{_S} .kpi .label {{ color: #5b6775; font-size: .72rem; text-transform: uppercase; letter-spacing: .08em; "
+    "font-weight: 600; }",
+    f"{_S} .kpi .value {{ font-size: 1.55rem; font-weight: 700; color: #12355b; line-height: 1.2; margin-top: 4px; "
+    "white-space: nowrap; }",
+    f"{_S} .kpi .sub {{ color: #5b6775; font-size: .8rem; margin-top: 2px; }}",
+    f"{_S} .kpi.good {{ border-top-color: #18794e; }}",
+    f"{_S} .kpi.good .value {{ color: #18794e; }}",
+    f"{_S} .kpi.bad {{ border-top-color: #b42318; }}",
+    f"{_S} .sev {{ display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: .72rem; font-weight: 700; "
+    "text-transform: uppercase; letter-spacing: .04em; white-space: nowrap; }",
+    f"{_S} .sev-high {{ background: #fdecea; color: #b42318; }}",
+    f"{_S} .sev-medium {{ background: #fff4e5; color: #b54708; }}",
+    f"{_S} .sev-low {{ background: #eaf4fb; color: #1f6f8b; }}",
+    f"{_S} .sev-info {{ background: #eef1f4; color: #475467; }}",
+    f"{_S} tr.total td {{ font-weight: 700; border-top: 2px solid #12355b; background: #f3f6f9; }}",
+])
+
+
+def _block(markup: str) -> Markup:
+    """A summary block as a notebook output (:func:`awsassess.escaping.html_block` with :data:`SUMMARY_CSS`)."""
+    return Markup(escaping.html_block(markup, SUMMARY_CSS))
+
+
+def saving_money(value: Any) -> str:
+    """A saving in dollars (:func:`money`); a negative one is a cost increase and says so (``costs $56 more``),
+    never a minus sign under "Saving" (:func:`awsassess.escaping.saving_text`). The figure is unchanged."""
+    return escaping.saving_text(value, currency="$") if is_number(value) else money(value)
+
+
 def _domain(v: Any) -> str:
     return DOMAIN_LABELS.get(str(v), str(v or "").capitalize())
 
@@ -322,11 +365,19 @@ def _domain(v: Any) -> str:
 def headline_html(source: Source) -> Markup:
     """The opening paragraph and the KPI cards."""
     h = headline(source)
+    # a proposal that costs more than today (an upsizing outweighing the savings) says so: never a negative saving
+    more = is_number(h.saving_usd) and round(float(h.saving_usd or 0)) < 0
+    if more:
+        change = kpi("Extra cost", money(-(h.saving_usd or 0)),
+                     f"{pct(-(h.saving_pct or 0))} more \u00b7 {money(-(h.annual_saving_usd or 0))} a year", tone="bad")
+    else:
+        change = kpi("Saving", saving_money(h.saving_usd),
+                     f"{pct(h.saving_pct)} \u00b7 {saving_money(h.annual_saving_usd)} a year",
+                     tone="good" if (h.saving_usd or 0) > 0 else "")
     cards = [
         kpi("Cost today", money(h.current_monthly_usd), "USD per month, current architecture"),
         kpi("Proposed cost", money(h.proposed_monthly_usd), "USD per month, after the changes"),
-        kpi("Saving", money(h.saving_usd), f"{pct(h.saving_pct)} \u00b7 {money(h.annual_saving_usd)} a year",
-            tone="good" if (h.saving_usd or 0) > 0 else ""),
+        change,
         kpi("Deploy time", f"{minutes(h.pipeline_now_min)} \u2192 {minutes(h.pipeline_predicted_min)}",
             "commit to production, now \u2192 predicted"),
     ]
@@ -336,8 +387,10 @@ def headline_html(source: Source) -> Markup:
         parts.append(
             f"The account costs about <strong>{esc(money(h.current_monthly_usd))} a month</strong> today. With the "
             f"changes proposed in this report it would cost about <strong>{esc(money(h.proposed_monthly_usd))}</strong>, "
-            f"a saving of <strong>{esc(money(h.saving_usd))} a month ({esc(pct(h.saving_pct))})</strong>, or "
-            f"{esc(money(h.annual_saving_usd))} a year.")
+            + (f"<strong>{esc(money(-(h.saving_usd or 0)))} a month more ({esc(pct(-(h.saving_pct or 0)))} more)"
+               f"</strong>, or {esc(money(-(h.annual_saving_usd or 0)))} a year more." if more else
+               f"a saving of <strong>{esc(saving_money(h.saving_usd))} a month ({esc(pct(h.saving_pct))})</strong>, or "
+               f"{esc(saving_money(h.annual_saving_usd))} a year."))
     if h.bill_monthly_usd is not None and h.bill_explained_pct is not None:
         parts.append(f"Priced line by line, the model accounts for {esc(pct(h.bill_explained_pct))} of the "
                      f"{esc(money(h.bill_monthly_usd))} the account was billed last month (Cost Explorer).")
@@ -348,7 +401,7 @@ def headline_html(source: Source) -> Markup:
     disclosure = pricing_disclosure(h)
     notes = (f'<p class="note pricing-disclosure">{esc(disclosure)}</p>' if disclosure else "") + \
         "".join(f'<p class="note">{esc(n)}</p>' for n in h.notes)
-    return Markup(f'<p class="lead">{" ".join(parts)}</p>' + kpi_row(cards) + notes)
+    return _block(f'<p class="lead">{" ".join(parts)}</p>' + kpi_row(cards) + notes)
 
 
 FINDING_COLS = [
@@ -367,35 +420,35 @@ def top_findings_html(source: Source, n: int = 8) -> Markup:
     note = ('<p class="note">Savings of individual findings overlap (consolidating VPCs, for example, also removes '
             "NAT gateways and load balancers), so they do not add up; the total saving above is priced once, line "
             "by line, in the cost model.</p>") if len(df) > 1 else ""
-    return Markup(table + note)
+    return _block(table + note)
 
 
 def key_risks_html(source: Source, n: int = 6) -> Markup:
     df = key_risks(load_findings(source), n)
     cols = [*FINDING_COLS[:3], Col("recommendation", "Recommendation", lambda v: truncate(v, 180))]
-    return Markup(html_table(df, cols, classes="full", empty="No high or medium risk was found."))
+    return _block(html_table(df, cols, classes="full", empty="No high or medium risk was found."))
 
 
 def findings_matrix_html(source: Source) -> Markup:
     df = findings_matrix(load_findings(source))
     cols = [Col("domain", "Area", _domain), *(Col(s, s.capitalize(), num=True) for s in SEVERITIES),
             Col("total", "Total", num=True),
-            Col("saving", "Savings flagged / month", lambda v: money(v) if v is not None else "", num=True)]
+            Col("saving", "Savings flagged / month", lambda v: saving_money(v) if v is not None else "", num=True)]
     total = None
     if len(df) > 1:
         total = {"domain": "All areas", **{s: int(df[s].sum()) for s in (*SEVERITIES, "total")}, "saving": None}
-    return Markup(html_table(df, cols, total=total, empty="No findings."))
+    return _block(html_table(df, cols, total=total, empty="No findings."))
 
 
 def cost_by_domain_html(source: Source) -> Markup:
     df = cost_by_domain(load_costs(source))
     cols = [Col("domain", "Area", _domain), Col("current", "Today / month", money, num=True),
-            Col("proposed", "Proposed / month", money, num=True), Col("saving", "Saving / month", money, num=True)]
+            Col("proposed", "Proposed / month", money, num=True), Col("saving", "Saving / month", saving_money, num=True)]
     total = None
     if len(df):
         total = {"domain": "Total", "current": df["current"].sum(), "proposed": df["proposed"].sum(),
                  "saving": df["saving"].sum()}
-    return Markup(html_table(df, cols, total=total, empty="No cost lines (costs.csv) for this account."))
+    return _block(html_table(df, cols, total=total, empty="No cost lines (costs.csv) for this account."))
 
 
 def cost_chart_png(source: Source, dpi: int = 200) -> bytes | None:
@@ -412,7 +465,7 @@ def cost_chart(source: Source) -> Any:
 
     png = cost_chart_png(source)
     if png is None:
-        return HTML('<p class="note">No cost lines (costs.csv) for this account.</p>')
+        return HTML(_block('<p class="note">No cost lines (costs.csv) for this account.</p>'))
     return Image(data=png, format="png", width=720)
 
 
@@ -474,13 +527,13 @@ def inventory_html(snapshot: Any) -> Markup:
     if len(act):
         act_html = "<h4>Activity analysed</h4>" + html_table(
             act, [Col("what", "Records"), Col("count", "Count", num=True)])
-    return Markup(intro + html_table(df, cols, empty="The snapshot holds no resources.") + act_html)
+    return _block(intro + html_table(df, cols, empty="The snapshot holds no resources.") + act_html)
 
 
 def coverage_html(snapshot: Any) -> Markup:
     cov = coverage(snapshot)
     if cov.empty:
-        return Markup('<p class="note">This snapshot did not record which API calls succeeded.</p>')
+        return _block('<p class="note">This snapshot did not record which API calls succeeded.</p>')
     ok = int((cov["status"].astype(str) == "ok").sum())
     gaps = coverage_gaps(snapshot)
     intro = (f"<p>{ok} of {len(cov)} read-only API calls returned data. "
@@ -488,10 +541,10 @@ def coverage_html(snapshot: Any) -> Markup:
                 "The calls below could not be read; the resources behind them are <strong>not</strong> covered by "
                 "this report's findings and costs.</p>"))
     if gaps.empty:
-        return Markup(intro)
+        return _block(intro)
     cols = [Col("service", "Service"), Col("operation", "Operation"), Col("region", "Region"),
             Col("status", "Result", lambda v: str(v).replace("_", " ")), Col("message", "Message", lambda v: truncate(v, 160))]
-    return Markup(intro + html_table(gaps, cols, classes="full"))
+    return _block(intro + html_table(gaps, cols, classes="full"))
 
 
 CONFIDENCE = {
@@ -598,6 +651,11 @@ def unpriced(source: Source) -> pd.DataFrame:
 
 
 def unpriced_html(source: Source) -> str:
+    """The "Not priced" part of the price sources (a block of its own; '' when everything was priced)."""
+    return _block(_unpriced_markup(source))
+
+
+def _unpriced_markup(source: Source) -> str:
     df = unpriced(source)
     if df.empty:
         return ""
@@ -612,7 +670,7 @@ def price_sources_html(source: Source) -> Markup:
     results = results_of(source)
     costs = results.costs
     if costs.empty:
-        return Markup('<p class="note">No cost lines (costs.csv), so no prices were used.</p>')
+        return _block('<p class="note">No cost lines (costs.csv), so no prices were used.</p>')
     html = html_table(confidence_summary(costs), [
         Col("confidence", "Confidence"), Col("meaning", "Meaning"), Col("lines", "Cost lines", num=True),
         Col("monthly_usd", "Monthly USD priced", money, num=True)])
@@ -621,7 +679,7 @@ def price_sources_html(source: Source) -> Markup:
         Col("lines", "Cost lines", num=True), Col("monthly_usd", "Monthly USD priced", money, num=True)],
         classes="full")
     low = low_confidence_prices(costs)
-    html += unpriced_html(results)
+    html += _unpriced_markup(results)
     html += "<h3>Prices to confirm</h3>"
     if low.empty:
         html += '<p class="note">Every unit price used comes from an official source (confidence A).</p>'
@@ -633,7 +691,7 @@ def price_sources_html(source: Source) -> Markup:
             Col("unit_price_usd", "Unit price", lambda v: money(v, 4), num=True), Col("confidence", "Conf."),
             Col("source", "Source", lambda v: truncate(v, 90)), Col("as_of", "As of"),
             Col("monthly_usd", "Monthly USD affected", money, num=True)], classes="full")
-    return Markup(html)
+    return _block(html)
 
 
 def assumptions_rows(assumptions: Any) -> pd.DataFrame:
@@ -673,7 +731,7 @@ def assumptions_html(assumptions: Any) -> Markup:
     """The assumptions, cost model first, then rule thresholds; values set for this engagement are marked."""
     df = assumptions_rows(assumptions)
     if df.empty:
-        return Markup('<p class="note">No assumptions were recorded.</p>')
+        return _block('<p class="note">No assumptions were recorded.</p>')
     changed = int(df["changed"].sum())
     html = (f"<p>The findings and the cost model rest on {len(df)} documented assumptions. "
             + (f"{changed} of them were set for this engagement (marked \u2731); the others are the defaults."
@@ -687,7 +745,7 @@ def assumptions_html(assumptions: Any) -> Markup:
         part = df[df["group"] == group]
         html += f"<h3>{esc(ASSUMPTION_GROUPS.get(group, group.capitalize()))}</h3>"
         html += html_table(part, cols, classes="full compact")
-    return Markup(html)
+    return _block(html)
 
 
 def deliverables_html(source: Source) -> Markup:
@@ -697,5 +755,5 @@ def deliverables_html(source: Source) -> Markup:
     if not present:
         return Markup("")
     items = "".join(f"<li><code>{esc(p)}</code></li>" for p in present)
-    return Markup("<p>Delivered with this report, in the account folder:</p>"
+    return _block("<p>Delivered with this report, in the account folder:</p>"
                   f"<ul>{items}</ul>")

@@ -1,8 +1,9 @@
 """Small display helpers the domain notebooks call: inventory tables and static charts.
 
 Every table helper returns a pandas ``Styler`` (index hidden, numbers formatted) or a Markdown note
-when there is nothing to show; every chart helper returns a :class:`Chart`, which displays as a
-static PNG (it survives HTML and PDF export) and keeps its matplotlib figure in ``.figure``.
+when there is nothing to show; in a kernel of ``awsassess lab`` the Styler comes as a sortable, searchable
+table instead (:func:`show_table`, the one place that decides). Every chart helper returns a :class:`Chart`,
+which displays as a static PNG (it survives HTML and PDF export) and keeps its matplotlib figure in ``.figure``.
 Charts are built with ``matplotlib.figure.Figure`` directly (no pyplot state), so a notebook never
 shows a chart twice and no backend has to be chosen.
 """
@@ -49,7 +50,8 @@ class Note:
         self.text = text
 
     def _repr_markdown_(self) -> str:
-        return f"*{escaping.plain(self.text)}*"
+        # kept from MathJax, which would typeset "$5 ... $6" as maths in JupyterLab (escaping.markdown_block)
+        return escaping.markdown_block(f"*{escaping.plain(self.text)}*") if self.text.strip() else ""
 
     def __repr__(self) -> str:
         return self.text
@@ -90,7 +92,21 @@ def table(df: pd.DataFrame, empty: str = "Nothing to show.", precision: int = 1)
     if df is None or not len(df):
         return Note(empty)
     fmt = {c: f"{{:,.{precision}f}}" for c in df.columns if pd.api.types.is_float_dtype(df[c])}
-    return safe_styler(df.style.hide(axis="index").format(fmt, na_rep="–"), df)
+    return show_table(safe_styler(df.style.hide(axis="index").format(fmt, na_rep="–"), df), df)
+
+
+def show_table(styler: Any, df: pd.DataFrame) -> Any:
+    """The one place that decides how a table shows: the static Styler itself (batches, report builds, PDF,
+    tests), or, in a kernel of ``awsassess lab`` (:func:`awsassess.lab.mode.interactive`), the same Styler as a
+    sortable, filterable, searchable table that needs no network (:mod:`awsassess.lab.tables`). Every table
+    helper ends here; ``df`` is the data ``styler`` shows."""
+    from awsassess.lab.mode import interactive
+
+    if not interactive():
+        return styler
+    from awsassess.lab.tables import interactive_table
+
+    return interactive_table(styler, df)
 
 
 def text_columns(df: pd.DataFrame) -> list[Any]:
@@ -99,30 +115,50 @@ def text_columns(df: pd.DataFrame) -> list[Any]:
 
 def safe_styler(styler: Any, df: pd.DataFrame, *, keep: Iterable[Any] = ()) -> Any:
     """Every text cell and header escaped by the project's one escaper (AWS names are data, never markup),
-    text columns and headers left-aligned (pandas right-aligns everything by default). ``keep``: text
-    columns that already have their own (escaping) formatter."""
+    text columns and their headers left-aligned, numbers and theirs right-aligned (JupyterLab right-aligns
+    every cell), and the table kept from MathJax (``$1,200`` in a cell is no maths: :data:`escaping.NO_MATH`).
+    ``keep``: text columns that already have their own (escaping) formatter."""
     cols = [c for c in text_columns(df) if c not in set(keep)]
     if cols:
         styler = styler.format(escaping.styler_text, subset=cols, na_rep="–")
     styler = styler.format_index(escaping.styler_text, axis=1)
     styler = styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}], overwrite=False)
+    styler = styler.set_table_attributes(f'class="{escaping.NO_MATH}"')
     tcols = text_columns(df)
+    ncols = [c for c in df.columns if c not in set(tcols)]
+    if ncols:
+        styler = styler.set_table_styles({c: [{"selector": "th", "props": [("text-align", "right")]}] for c in ncols},
+                                         overwrite=False)
+        styler = styler.set_properties(subset=ncols, **{"text-align": "right"})
     return styler.set_properties(subset=tcols, **{"text-align": "left"}) if tcols else styler
 
 
 _left = safe_styler  # the name the views used before escaping was part of it
 
 
+def resource_list(resource_ids: Iterable[Any]) -> str:
+    """Every resource of a finding, compactly: short ids (:func:`short_id`), comma-separated (a cell wraps
+    between them), in the finding's order, with the count ahead of a list longer than four. No resource is
+    left out; where two resources share a short id, both are shown by their full id."""
+    full = [text(r) for r in resource_ids]
+    short = [short_id(r) or r for r in full]
+    seen: dict[str, int] = {}
+    for s in short:
+        seen[s] = seen.get(s, 0) + 1
+    shown = [s if seen[s] == 1 else f for s, f in zip(short, full, strict=True)]
+    return (f"{len(shown)} resources: " if len(shown) > 4 else "") + ", ".join(shown)
+
+
 def findings_frame(findings: Iterable[Any], domain: str | None = None) -> pd.DataFrame:
-    """Findings (Finding objects or dicts) as a display DataFrame, optionally for one domain."""
+    """Findings (Finding objects or dicts) as a display DataFrame, optionally for one domain. "Resources"
+    lists every resource (:func:`resource_list`): the drill-down in JupyterLab shows their full ids."""
     rows = []
     for f in findings:
         d = f.to_dict() if hasattr(f, "to_dict") else dict(f) if isinstance(f, Mapping) else vars(f)
         if domain and d.get("domain") != domain:
             continue
-        ids = [short_id(r) for r in d.get("resource_ids", [])]
         rows.append({"Severity": d["severity"], "Rule": d["rule_id"], "Finding": d["title"],
-                     "Resources": ", ".join(ids[:4]) + (f" (+{len(ids) - 4})" if len(ids) > 4 else ""),
+                     "Resources": resource_list(d.get("resource_ids") or []),
                      "Recommendation": d["recommendation"], "Effort": d["effort"],
                      "Saving USD/month": d.get("monthly_savings_usd")})
     return pd.DataFrame(rows, columns=["Severity", "Rule", "Finding", "Resources", "Recommendation", "Effort",
@@ -130,7 +166,15 @@ def findings_frame(findings: Iterable[Any], domain: str | None = None) -> pd.Dat
 
 
 def findings_table(findings: Iterable[Any], domain: str | None = None) -> Any:
-    """The findings table of a notebook section, severity-coloured; a note when there are none."""
+    """The findings table of a notebook section, severity-coloured; a note when there are none (interactive in
+    JupyterLab, see :func:`show_table`)."""
+    styler = findings_styler(findings, domain)
+    return styler if isinstance(styler, Note) else show_table(styler, styler.data)
+
+
+def findings_styler(findings: Iterable[Any], domain: str | None = None) -> Any:
+    """The static findings table (a Styler; its ``.data`` is :func:`findings_frame`), or a note when there are
+    none: what :func:`findings_table` shows in a report."""
     df = findings_frame(findings, domain)
     if not len(df):
         return Note("No findings in this area.")
@@ -141,7 +185,7 @@ def findings_table(findings: Iterable[Any], domain: str | None = None) -> Any:
         return f"color: white; background-color: {c}; font-weight: bold" if c else ""
 
     styler = (df.style.hide(axis="index")
-              .format({"Saving USD/month": lambda v: "–" if pd.isna(v) else f"{v:,.0f}"})
+              .format({"Saving USD/month": lambda v: "–" if pd.isna(v) else escaping.saving_text(v)})
               .map(colour, subset=["Severity"]))
     return safe_styler(styler, df)
 

@@ -93,7 +93,9 @@ def stopped_tasks(snapshot: Snapshot, assumptions: FindingsAssumptions | None = 
     rows = []
     for (service, reason), g in t.groupby([keys["service"], keys["reason"]], sort=False):
         kinds = Counter(text(k) for k in g["kind"] if text(k))
-        rows.append({"Service": service or "–", "Reason": reason[:120] or "–", "Tasks": len(g),
+        # the reason in full (it names the container, target group or image that failed): the cell wraps,
+        # an ARN at the escaper's break opportunities, rather than cutting the reason mid-ARN
+        rows.append({"Service": service or "–", "Reason": reason or "–", "Tasks": len(g),
                      "Failure kind": ", ".join(kinds) or "normal stop",
                      "Last stop": g["stopped_at"].max()})
     return table(pd.DataFrame(rows).sort_values(["Tasks"], ascending=False), "No stopped tasks recorded.")

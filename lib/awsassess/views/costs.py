@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from awsassess import escaping
-from awsassess.views import PALETTE, Chart, Note, figure, safe_styler, short_id, table
+from awsassess.escaping import Html
+from awsassess.views import PALETTE, Chart, Note, figure, safe_styler, short_id, show_table, table
 
 if TYPE_CHECKING:
     from awsassess.model import CostModel
@@ -22,27 +23,29 @@ DOMAIN_LABELS = {"network": "Network", "compute": "Compute", "pipelines": "Pipel
                  "cdn": "CDN", "total": "Total"}
 
 
-class Html:
-    """A block of HTML (escaped content) shown as is in notebooks and the report."""
-
-    def __init__(self, markup: str) -> None:
-        self.markup = markup
-
-    def _repr_html_(self) -> str:
-        return self.markup
-
-
 def _e(value: Any) -> str:
     return escaping.text(value)
 
 
+def _saving_table(df: pd.DataFrame, empty: str, precision: int, savings: dict[str, str]) -> Any:
+    """:func:`~awsassess.views.table` with the ``savings`` columns (name -> unit) shown by
+    :func:`awsassess.escaping.saving_text` (a cost increase says so, never a negative saving)."""
+    if not len(df):
+        return Note(empty)
+    fmt: dict[Any, Any] = {c: f"{{:,.{precision}f}}" for c in df.columns if pd.api.types.is_float_dtype(df[c])}
+    for c, unit in savings.items():
+        if c in df.columns:
+            fmt[c] = lambda v, unit=unit: escaping.saving_text(v, precision, unit)
+    return show_table(safe_styler(df.style.hide(axis="index").format(fmt, na_rep="–"), df), df)
+
+
 # --------------------------------------------------------------------------- money
 def by_domain(model: CostModel) -> Any:
-    """Current and proposed $/month per domain, with the saving in $ and %."""
+    """Current and proposed $/month per domain, with the saving in $ and % (an area that costs more says so)."""
     df = model.by_domain().copy()
     df["domain"] = df["domain"].map(lambda d: DOMAIN_LABELS.get(d, d))
     df.columns = ["Domain", "Current USD/month", "Proposed USD/month", "Saving USD/month", "Saving %"]
-    return table(df, "No cost lines.", precision=0)
+    return _saving_table(df, "No cost lines.", 0, {"Saving USD/month": "", "Saving %": "%"})
 
 
 def by_domain_chart(model: CostModel) -> Chart | Note:
@@ -63,8 +66,10 @@ def by_domain_chart(model: CostModel) -> Chart | Note:
     ax.set_xticks(x, [DOMAIN_LABELS.get(d, d) for d in df["domain"]])
     ax.set_ylabel("USD per month")
     s = model.summary
-    ax.set_title(f"USD {s['current_monthly_usd']:,.0f} \u2192 {s['proposed_monthly_usd']:,.0f} per month "
-                 f"(saving {s['saving_pct']:.0f}%)" if s.get("saving_pct") is not None else "", fontsize=10)
+    pct = s.get("saving_pct")
+    change = "" if pct is None else f"saving {pct:.0f}%" if round(pct) >= 0 else f"costs {-pct:.0f}% more"
+    ax.set_title(f"USD {s['current_monthly_usd']:,.0f} \u2192 {s['proposed_monthly_usd']:,.0f} per month ({change})"
+                 if change else "", fontsize=10)
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -87,8 +92,8 @@ def lines(model: CostModel, scenario: str | None = None, domain: str | None = No
         "Unit price USD": df["unit_price_usd"], "USD/month": df["monthly_usd"], "Price [conf.]": df["confidence"]})
     if not len(out):
         return Note("No cost lines.")
-    return safe_styler(out.style.hide(axis="index").format(
-        {"Quantity": "{:,.2f}", "Unit price USD": "{:.6g}", "USD/month": "{:,.2f}"}, na_rep="unpriced"), out)
+    return show_table(safe_styler(out.style.hide(axis="index").format(
+        {"Quantity": "{:,.2f}", "Unit price USD": "{:.6g}", "USD/month": "{:,.2f}"}, na_rep="unpriced"), out), out)
 
 
 def reconciliation(model: CostModel) -> Any:
@@ -107,7 +112,7 @@ def sensitivity(model: CostModel) -> Any:
         "proposed_compute_usd": "Compute USD/month", "current_usd": "Current USD/month",
         "proposed_usd": "Proposed USD/month", "saving_usd": "Saving USD/month", "saving_pct": "Saving %",
         "is_default": "Headline"})
-    return table(df, "No compute to vary.", precision=1)
+    return _saving_table(df, "No compute to vary.", 1, {"Saving USD/month": "", "Saving %": "%"})
 
 
 # --------------------------------------------------------------------------- proposed architecture

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from awsassess import escaping
+from awsassess.escaping import Html
 from awsassess.views import Note, table
-from awsassess.views.costs import Html
 
 if TYPE_CHECKING:
     from awsassess.iac import IacKit

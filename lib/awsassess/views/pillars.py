@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 
 from awsassess import escaping
+from awsassess.escaping import Html
 from awsassess.findings.base import PILLARS, REGISTRY, SEVERITY_ORDER
 from awsassess.views import SEVERITY_COLORS, Chart, Note, figure, table
-from awsassess.views.costs import Html
 
 RISK_PILLARS = ("security", "reliability")  # what "risk" means in the summary and the portfolio
 

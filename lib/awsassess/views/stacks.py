@@ -80,5 +80,5 @@ def failed(snapshot: Snapshot) -> Any:
     # times parsed (ISO text, naive or aware datetimes, missing) so the sort compares like with like
     df = pd.DataFrame({"Stack": e["stack_name"].map(text), "Time": ms.to_utc(e["timestamp"]),
                        "Resource": e["logical_id"].map(text), "Type": e["resource_type"].map(text),
-                       "Status": e["status"].map(text), "Reason": e["reason"].map(lambda v: text(v)[:160])})
+                       "Status": e["status"].map(text), "Reason": e["reason"].map(text)})  # in full: the cell wraps
     return table(df.sort_values("Time") if len(df) else df, "No failed stack events.")
