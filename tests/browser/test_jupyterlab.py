@@ -13,25 +13,20 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from jupyter_server import CHROMIUM, CHROMIUM_ARGS, free_port, fresh_profile, running
 from paths import REPO
 
 pytestmark = pytest.mark.heavy
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TOKEN = "awsassess-browser-test"
 
 
@@ -39,12 +34,6 @@ def tree_digest(folder: Path) -> dict[str, str]:
     """path -> sha256 of every file under ``folder`` (contents only: the lab may align mtimes)."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -62,36 +51,12 @@ def lab(demo_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
     home = tmp_path_factory.mktemp("labhome")
     session = tmp_path_factory.mktemp("labsession")
     port = free_port()
-    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"), "JUPYTER_DATA_DIR": str(home / "data")}
-    env.pop("AWSASSESS_LAB", None)
-    log = (home / "lab.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "awsassess.cli", "lab", str(demo_run), "--session", str(session),
-                             "--port", str(port), f"--ServerApp.token={TOKEN}", "--account", "fintech-production"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-    url = f"http://127.0.0.1:{port}"
+    args = [sys.executable, "-m", "awsassess.cli", "lab", str(demo_run), "--session", str(session), "--port", str(port),
+            f"--ServerApp.token={TOKEN}", "--account", "fintech-production"]
     started = time.perf_counter()
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start in 120 s: " + (home / "lab.log").read_text()[-3000:])
-        assert proc.poll() is None, (home / "lab.log").read_text()[-3000:]
+    with running(args, fresh_profile(home), port, TOKEN, home / "lab.log", cwd=REPO) as url:
         print(f"\n[lab] server up in {time.perf_counter() - started:.1f} s")
         yield {"url": url, "session": session, "run": demo_run, "log": home / "lab.log"}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def kpi(page: Any, label: str) -> str:

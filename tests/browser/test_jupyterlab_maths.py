@@ -12,12 +12,7 @@ trusted, the summary's KPI cards drawn as in the report and table text left, num
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,22 +22,14 @@ import pytest
 from awsassess import coverage, escaping
 from awsassess.report import summary
 from awsassess.views import Note, table
+from jupyter_server import CHROMIUM, CHROMIUM_ARGS, free_port, fresh_profile, running
 from snapshots_factory import SnapshotBuilder
 
 pytestmark = pytest.mark.heavy
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TOKEN = "awsassess-maths-test"
 PRICEY = "fees $5 and $6 a month"
 CONTROL = "<p>control: $x + y$ is typeset</p>"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def outputs() -> list[tuple[str, str, str]]:
@@ -92,36 +79,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     NotebookNotary(data_dir=str(data_dir)).sign(nb)
     nbformat.write(nb, root / "trusted.ipynb")
     port = free_port()
-    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"), "JUPYTER_DATA_DIR": str(data_dir)}
-    env.pop("AWSASSESS_LAB", None)
-    log = (home / "lab.log").open("w")
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={root}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
-    proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start in 120 s: " + (home / "lab.log").read_text()[-3000:])
-        assert proc.poll() is None, (home / "lab.log").read_text()[-3000:]
+    with running(args, fresh_profile(home), port, TOKEN, home / "lab.log") as url:
         yield {"url": url}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 CELLS_JS = """() => [...document.querySelectorAll('.jp-CodeCell')].map(c => {
