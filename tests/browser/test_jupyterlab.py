@@ -129,6 +129,17 @@ def test_explore_pick_staging_and_move_a_whatif_control(lab: dict[str, Any], tmp
             arg=before["diagram"], timeout=60_000)
         page.wait_for_timeout(1500)
         whatif_s = time.perf_counter() - t1
+        mid = money(kpi(page, "Proposed cost"))
+
+        # and a slider: the packing utilisation target, moved with the keyboard as a consultant would drag it
+        handle = page.locator(".awsassess-explorer .widget-slider", has_text="Packing utilisation").locator(
+            ".noUi-handle").first
+        handle.focus()
+        for _ in range(4):
+            handle.press("ArrowLeft")
+        page.wait_for_function("() => [...document.querySelectorAll('.awsassess-explorer .awsassess-badge')]"
+                               ".some(e => e.innerText.includes('utilisation_target'))", timeout=60_000)
+        page.wait_for_timeout(1500)
         after = {"proposed": money(kpi(page, "Proposed cost")), "today": money(kpi(page, "Cost today")),
                  "table": page.locator(".awsassess-explorer .jp-OutputArea-output table").first.inner_text()}
         page.screenshot(path=str(shots / "lab-whatif.png"), full_page=False)
@@ -156,7 +167,10 @@ def test_explore_pick_staging_and_move_a_whatif_control(lab: dict[str, Any], tmp
     scenarios = sorted(lab["session"].rglob("scenario-*.yaml"))
     assert scenarios, "Save scenario wrote nothing"
     block = yaml.safe_load(scenarios[-1].read_text())["assumptions"]
-    assert block == {"model": {"compute_launch": "ec2"}}
+    assert block["model"]["compute_launch"] == "ec2" and block["model"]["utilisation_target"] < 0.9, block
+    assert set(block) == {"model"} and set(block["model"]) == {"compute_launch", "utilisation_target"}, block
+    print(f"[lab] proposed: delivered {before['proposed']:,.0f}, ECS on EC2 {mid:,.0f}, "
+          f"utilisation {block['model']['utilisation_target']:g}: {after['proposed']:,.0f}")
     params = yaml.safe_load((lab["run"] / "params" / "fintech-staging.yaml").read_text())
     params["assumptions"] = {**(params.get("assumptions") or {}), **block}
     merged = tmp_path / "fintech-staging.yaml"

@@ -2,33 +2,30 @@
 at 1440x900: every contents link scrolls its heading into view, no table hides a column, the contents stay
 in view beside the report, the portfolio's accounts table fits, the link to the portfolio works.
 
-Reports: the ``nav_samples`` account (built in-process, no kernel) and, when ``outputs/demo`` exists, the
-demo's production account built again into a temporary copy (HTML only).
+Reports: the ``nav_samples`` account (built in-process, no kernel) and the production account's report of
+the session's ``awsassess demo`` (the ``demo_cli_run`` fixture).
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from awsassess.layout import AccountFolder
-from nav_samples import build_html, portfolio_html, write_run
-from paths import REPO
+from jupyter_server import CHROMIUM_ARGS
+from nav_samples import portfolio_html, write_run
 
 pytestmark = [pytest.mark.heavy, pytest.mark.timeout(300),
               pytest.mark.skipif(not Path("/usr/bin/chromium").is_file(), reason="no /usr/bin/chromium")]
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SCREEN = {"width": 1440, "height": 900}
 A4_PORTRAIT_PX = 680  # 210 mm - 2 x 15 mm margins at 96 px/inch
 A4_LANDSCAPE_PX = 1016  # 297 mm - 2 x 14 mm
-DEMO = REPO / "outputs" / "demo" / "fintech-production"
+DEMO_ACCOUNT = "fintech-production"
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +56,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[AccountFol
 
 
 @pytest.fixture(scope="module")
-def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (DEMO / "notebooks" / "00_summary.ipynb").is_file():
-        pytest.skip("no demo run (awsassess demo)")
-    acct = AccountFolder(tmp_path_factory.mktemp("demo-copy") / DEMO.name)
-    shutil.copytree(DEMO, acct.path, ignore=shutil.ignore_patterns("report.*", "snapshot", "iac"))
-    build_html(acct, expected=[])
+def demo_report(demo_cli_run: tuple[Path, Any]) -> Path:
+    """The production account's report.html of the session's ``awsassess demo`` (as a user gets it)."""
+    out, proc = demo_cli_run
+    acct = AccountFolder(out / DEMO_ACCOUNT)
+    assert acct.report_html.is_file(), proc.stderr[-3000:]
     return acct.report_html
 
 

@@ -2,7 +2,7 @@
 alt text on every image, tables that can fit, nothing loaded from the network, the link to the portfolio.
 
 The report is built in-process from notebooks that carry their outputs (``nav_samples``: no kernel, a
-second or two); the demo run's accounts are checked too when ``outputs/demo`` exists. What a browser
+second or two); the session's demo run's accounts are checked too (heavy). What a browser
 makes of it (clicking every link, measuring every table) is tests/report/test_browser_navigation.py.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from awsassess.layout import AccountFolder, RunFolder
@@ -33,8 +34,6 @@ from paths import REPO
 
 pytestmark = pytest.mark.timeout(120)
 
-DEMO = REPO / "outputs" / "demo"
-DEMO_ACCOUNTS = sorted(p.parents[1] for p in DEMO.glob("*/notebooks/00_summary.ipynb"))
 
 
 # --------------------------------------------------------------------------------------- fixtures
@@ -199,11 +198,13 @@ def test_the_portfolio_links_every_account_report_and_fits(tmp_path: Path) -> No
 
 
 # ------------------------------------------------------------------------------------ the demo run
-@pytest.mark.skipif(not DEMO_ACCOUNTS, reason="no demo run (awsassess demo)")
-@pytest.mark.parametrize("account_dir", DEMO_ACCOUNTS, ids=[p.name for p in DEMO_ACCOUNTS])
-def test_demo_report(account_dir: Path) -> None:
-    """The demo account's report built again (in memory; the run is left untouched), checked the same way."""
-    folder = AccountFolder(account_dir)
+@pytest.mark.heavy
+@pytest.mark.parametrize("account", ["fintech-production", "fintech-staging"])
+def test_demo_report(account: str, demo_cli_run: tuple[Path, Any]) -> None:
+    """The session's demo account report built again (in memory; the run is left untouched), checked the same way."""
+    out, proc = demo_cli_run
+    folder = AccountFolder(out / account)
+    assert folder.notebooks.is_dir(), proc.stderr[-3000:]
     merged = merge_notebooks(folder.notebooks, standard_notebooks())
     rep = report_resources({"client": "Demo"}, merged, folder.read_manifest(missing_ok=True),
                            portfolio_href=portfolio_href(folder))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -24,7 +25,6 @@ from paths import REPO
 pytestmark = pytest.mark.timeout(120)
 
 CSS = REPO / "lib" / "awsassess" / "templates" / "awsassess_report" / "report.css"
-DEMO_NOTEBOOK = REPO / "outputs" / "demo" / "fintech-staging" / "notebooks" / "80_migration_and_costs.ipynb"
 
 
 @pytest.fixture
@@ -123,9 +123,12 @@ def test_bad_input_is_a_clear_error(account: AccountFolder, tmp_path: Path) -> N
         export_notebook(tmp_path / "80_costs.ipynb")
 
 
-@pytest.mark.skipif(not DEMO_NOTEBOOK.is_file(), reason="no demo run (awsassess demo)")
-def test_a_demo_notebook(tmp_path: Path) -> None:
-    out = export_notebook(DEMO_NOTEBOOK, tmp_path / "costs.html")
+@pytest.mark.heavy
+def test_a_demo_notebook(tmp_path: Path, demo_cli_run: tuple[Path, Any]) -> None:
+    run, proc = demo_cli_run
+    notebook = run / "fintech-staging" / "notebooks" / "80_migration_and_costs.ipynb"
+    assert notebook.is_file(), proc.stderr[-3000:]
+    out = export_notebook(notebook, tmp_path / "costs.html")
     soup = check_page(out.read_text())
     assert soup.select_one("header.section-head h1").get_text() == "Migration plan and costs"
     assert len(soup.select("main img")) >= 2

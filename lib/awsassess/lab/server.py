@@ -130,7 +130,9 @@ def command(plan_: LabPlan, extra: list[str], *, port: int | None = None, browse
     """The ``jupyter lab`` command line for a plan (root at the checkout, opening 00_summary)."""
     summary = (suite_notebooks_dir() / "00_summary.ipynb").relative_to(plan_.root).as_posix()
     args = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={plan_.root}",
-            f"--LabApp.default_url=/lab/tree/{summary}", "--ServerApp.ip=127.0.0.1"]
+            f"--LabApp.default_url=/lab/tree/{summary}", "--ServerApp.ip=127.0.0.1",
+            # JupyterLab's checkpoints go to the session folder, never into notebooks/ or a delivered run
+            f"--FileCheckpoints.root_dir={plan_.session / 'checkpoints'}"]
     if port is not None:
         args.append(f"--ServerApp.port={port}")
     if not browser:

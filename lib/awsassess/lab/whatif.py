@@ -291,6 +291,8 @@ class Explorer:
                 out[c.key] = c.options[int(value)][1]
             elif c.kind == "multi":
                 out[c.key] = tuple(sorted(value))
+            elif c.kind == "float":  # a slider's steps add up in binary: 0.9 - 4 x 0.05 is 0.7000000000000001
+                out[c.key] = round(float(value), 6)
             else:
                 out[c.key] = value
         return out
