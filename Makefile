@@ -23,10 +23,11 @@ demo: setup  ## run the whole assessment on the simulated two-account estate int
 demo-after: setup  ## migrate the simulated estate by outputs/demo's plan (WAVES=N: the first N), assess and verify it
 	$(BIN)/awsassess demo --after --out $(OUT) $(if $(WAVES),--waves $(WAVES)) $(if $(JOBS),--jobs $(JOBS))
 
-test: setup  ## lint + type check + the whole test suite (under 10 minutes)
+test: setup  ## lint + type check + the whole test suite: the light half, then the heavy half, each over the cores
 	$(BIN)/ruff check lib tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 600
+	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 600 --fast -n auto
+	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 600 --heavy-only -n auto --dist loadgroup --durations=15
 
 test-fast: setup  ## the edit loop: tests needing no server, kernel, browser or process (under a minute)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --timeout 120 --fast -n auto

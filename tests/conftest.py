@@ -47,6 +47,9 @@ HEAVY_SOURCE = ("papermill", "execute_notebook", "jupyter_client", "nbclient", "
                 "build_account_report", "build_portfolio", "run_batch", "playwright",
                 "getfixturevalue")  # a fixture chosen at run time may be a server (SERVER_FIXTURES)
 _HEAVY_MODULES: dict[str, bool] = {}
+#: session fixtures that start something long (the simulated estate, `awsassess demo`): their tests share a worker
+SHARED_SESSIONS = {"demo": frozenset({"demo_cli_run", "demo_run", "demo_report", "lab"}),
+                   "estate": frozenset({"demo_estate", "fresh_faults", "demo_snapshots", "collect_demo"})}
 
 
 def _module_is_heavy(path: Path) -> bool:
@@ -60,6 +63,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--fast", action="store_true",
                      help="only the tests needing no server, kernel, browser or process (make test-fast); "
                           "modules that start one are not even imported")
+    parser.addoption("--heavy-only", action="store_true",
+                     help="only the tests --fast leaves out (make test runs the two halves one after the other)")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -82,6 +87,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if heavy:
             config.hook.pytest_deselected(items=heavy)
             items[:] = [item for item in items if not item.get_closest_marker("heavy")]
+    if config.getoption("heavy_only"):
+        light = [item for item in items if not item.get_closest_marker("heavy")]
+        if light:
+            config.hook.pytest_deselected(items=light)
+            items[:] = [item for item in items if item.get_closest_marker("heavy")]
+    # spread over workers (-n), the tests sharing a session-wide simulated estate or demo run stay on one
+    # worker each (--dist loadgroup), so each is started once, not once per worker
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        group = next((g for g, fixtures in SHARED_SESSIONS.items() if names & fixtures), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 _DUMMY_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",

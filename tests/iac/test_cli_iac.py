@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 pytestmark = pytest.mark.heavy  # the command runs every checker (processes): not in make test-fast
 
-WIDE = {"COLUMNS": "250"}  # Rich wraps at the terminal width; the check lines are long
+WIDE = {"COLUMNS": "1000"}  # Rich wraps at the terminal width; the check lines are long (xdist paths longer)
 
 
 @pytest.fixture
@@ -29,6 +29,15 @@ def account(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
           publicly_accessible=False, status="available", cluster_id="")
     b.build().save(tmp_path / "acct" / "snapshot")
     return tmp_path / "acct"
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's console at a fixed width: COLUMNS is read when the console is made, which may be before
+    the runner sets it (under pytest-xdist it is)."""
+    from rich.console import Console
+
+    monkeypatch.setattr("awsassess.cli.out", Console(markup=False, highlight=False, width=1000))
 
 
 def test_iac_writes_the_kit_and_prints_every_check(account: Path) -> None:
