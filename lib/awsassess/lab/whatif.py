@@ -193,9 +193,9 @@ class Explorer:
             widget.observe(self._on_change, names="value")
         self.badge = w.HTML()
         self.status = w.HTML()
-        reset = w.Button(description="Reset to delivered", icon="undo")
+        reset = w.Button(description="Reset to delivered", icon="undo", layout=w.Layout(width="auto"))
         reset.on_click(lambda _b: self.reset())
-        save = w.Button(description="Save scenario", icon="save", button_style="info")
+        save = w.Button(description="Save scenario", icon="save", button_style="info", layout=w.Layout(width="auto"))
         save.on_click(lambda _b: self.save())
         self.results = w.Output(layout=w.Layout(border="1px solid #d5dbdb", padding="6px"))
         grid = w.GridBox(list(self.controls.values()),
