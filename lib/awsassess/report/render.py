@@ -45,11 +45,12 @@ MISSING = "\u2014"  # an em dash where a figure is not available
 
 
 def money(value: Any, decimals: int = 0) -> str:
-    """``1234.5`` -> ``$1,235``; negatives with a minus sign; an em dash when missing."""
+    """``1234.5`` -> ``$1,235``; negatives with a minus sign (never "−$0" for a value that rounds to zero);
+    an em dash when missing."""
     if not is_number(value):
         return MISSING
     v = float(value)
-    sign = "\u2212" if v < 0 else ""
+    sign = "\u2212" if round(v, decimals) < 0 else ""
     return f"{sign}${abs(v):,.{decimals}f}"
 
 

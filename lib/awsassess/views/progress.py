@@ -13,6 +13,7 @@ import pandas as pd
 
 from awsassess import escaping
 from awsassess.escaping import Html
+from awsassess.report.render import money as usd
 from awsassess.verify.match import COUNTED
 from awsassess.views import Note, table
 
@@ -20,21 +21,14 @@ COUNTED_DOMAIN = {table: domain for domain, table, _label, _keep in COUNTED}
 STATUS_MARK = {"done": "done", "in progress": "in progress", "not started": "not started"}
 
 
-def _usd(x: Any) -> str:
-    if x is None:
-        return "–"
-    v = float(x)
-    return ("\u2212" if round(v) < 0 else "") + f"${abs(v):,.0f}"
-
-
 def _banked(m: dict[str, Any]) -> str:
     """The saving banked against the promised one; a cost that rose since the baseline says so (no negative saving)."""
     banked, promised = m.get("banked_saving_usd"), m.get("promised_saving_usd")
     pct = m.get("banked_pct_of_promised")
     if banked is not None and round(float(banked)) < 0:
-        return (f"<b>no saving banked: the estate costs {_usd(-float(banked))} a month more than at the baseline</b>, "
-                f"against the {_usd(promised)} promised")
-    return (f"<b>{_usd(banked)} of the {_usd(promised)} promised saving banked"
+        return (f"<b>no saving banked: the estate costs {usd(-float(banked))} a month more than at the baseline</b>, "
+                f"against the {usd(promised)} promised")
+    return (f"<b>{usd(banked)} of the {usd(promised)} promised saving banked"
             + (f" ({pct:g} %)" if pct is not None else "") + "</b>")
 
 
@@ -57,11 +51,11 @@ def headline(progress: dict[str, Any] | None) -> Html | Note:
     bill = m.get("bill")
     bill_text = ""
     if bill:
-        bill_text = (f" The bill (Cost Explorer) went from {_usd(bill['before_usd'])} ({escaping.plain(bill['before_month'])}) "
-                     f"to {_usd(bill['now_usd'])} ({escaping.plain(bill['now_month'])}).")
+        bill_text = (f" The bill (Cost Explorer) went from {usd(bill['before_usd'])} ({escaping.plain(bill['before_month'])}) "
+                     f"to {usd(bill['now_usd'])} ({escaping.plain(bill['now_month'])}).")
     return Html(
         f"<p><b>{s['waves_done']} of {s['waves']} migration waves done.</b> Monthly cost, as modelled line by line: "
-        f"{_usd(m.get('before_usd'))} before, {_usd(m.get('now_usd'))} now, {_usd(m.get('planned_usd'))} planned: "
+        f"{usd(m.get('before_usd'))} before, {usd(m.get('now_usd'))} now, {usd(m.get('planned_usd'))} planned: "
         f"{_banked(m)}.{bill_text} Findings: {f.get('resolved', 0)} resolved, "
         f"{f.get('open', 0)} still open, {f.get('new', 0)} new, {f.get('regressed', 0)} regressed"
         + (f"; <b>{s['planned_still_open']} the plan promised to fix are still open after their wave</b>"
