@@ -520,13 +520,13 @@ def test_table_width_decides_print_layout(tmp_path: Path) -> None:
     assert tags == [[], ["dense"], ["wide"]]
 
 
-DEMO = REPO / "outputs" / "demo"
-
-
-@pytest.mark.skipif(not any(DEMO.glob("*/notebooks/00_summary.ipynb")), reason="no demo run (awsassess demo)")
-def test_real_demo_output_publishes(tmp_path: Path) -> None:
-    """The report built from a real `awsassess demo` account folder (copied; the run is left untouched)."""
-    src = next(p.parents[1] for p in sorted(DEMO.glob("*/notebooks/00_summary.ipynb")))
+@pytest.mark.heavy
+def test_real_demo_output_publishes(tmp_path: Path, demo_cli_run: tuple[Path, Any]) -> None:
+    """The report built from the session's `awsassess demo` account folder (copied; the run is left untouched)."""
+    run, proc = demo_cli_run
+    found = sorted(run.glob("*/notebooks/00_summary.ipynb"))
+    assert found, proc.stderr[-3000:]
+    src = found[0].parents[1]
     acct = tmp_path / src.name
     shutil.copytree(src, acct, ignore=shutil.ignore_patterns("report.*", "raw"))
     out = build_account_report(acct, {"client": "Demo <client>", "name": src.name}, pdf=False)
