@@ -15,6 +15,7 @@ from typing import Any
 
 from awsassess.architecture._cells import b, duration, gib, i, jlist, rows, s, vcpu
 from awsassess.architecture.graph import ArchitectureGraph
+from awsassess.facts.network import nat_is_live
 from awsassess.facts.placement import service_placements
 from awsassess.snapshot import Snapshot
 
@@ -142,7 +143,7 @@ class _Builder:
         self.igws = {s(r["vpc_id"]): s(r["igw_id"]) for r in rows(self.snap.table("internet_gateways")) if s(r["vpc_id"])}
         self.nats: dict[str, list[str]] = defaultdict(list)
         for r in rows(self.snap.table("nat_gateways")):
-            if s(r["state"]) in ("deleted", "deleting", "failed"):
+            if not nat_is_live(r["state"]):
                 continue
             vpc_id = s(r["vpc_id"])
             az = s(r["az"]) or s(self.subnets.get(s(r["subnet_id"]), {}).get("az"))

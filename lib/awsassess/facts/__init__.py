@@ -14,6 +14,8 @@ their own versions (before, three "which VPC is this service in" and two right-s
   data-store rules suggest and the model prices;
 - :mod:`.tasks`, :mod:`.pipelines`, :mod:`.datastores`, :mod:`.cdn`: stopped tasks, pipeline and build
   statistics, cache groups and database metrics, CloudFront cache policies;
+- :mod:`.network`: which NAT gateways are live (bill), the same for the rules, the model, the proposal,
+  the diagrams, the views and verify;
 - :mod:`.assumptions`: the assumptions every room shares (production labels, metric window,
   right-sizing targets), defined once.
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from awsassess import metrics_stats as ms
 from awsassess.facts.metrics import elb_dimension, nat_bytes, per_month
+from awsassess.facts.network import live_nat_gateways
 from awsassess.facts.placement import services_by_vpc
 from awsassess.findings.base import (
     Finding,
@@ -52,7 +53,7 @@ def _vpc_facts(snapshot: Snapshot) -> pd.DataFrame:
     svc = services_by_vpc(snapshot)
     eni = Counter(text(v) for v in snapshot.table("network_interfaces")["vpc_id"])
     nat = snapshot.table("nat_gateways")
-    nat = nat[nat["state"].map(text).isin(["available", "pending", ""])]
+    nat = live_nat_gateways(nat)
     nats = Counter(text(v) for v in nat["vpc_id"])
     lbs = Counter(text(v) for v in snapshot.table("load_balancers")["vpc_id"])
     subnets = snapshot.table("subnets")
@@ -190,7 +191,7 @@ def peering_mesh(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
       pillar="cost optimization", best_practice="COST06-BP04")
 def nat_per_vpc_az(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     nat = snapshot.table("nat_gateways")
-    nat = nat[nat["state"].map(text).isin(["available", "pending", ""])]
+    nat = live_nat_gateways(nat)
     out = []
     prod = is_production(snapshot, a)
     for region, g in nat.groupby("region"):

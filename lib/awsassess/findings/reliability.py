@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess.facts.network import live_nat_gateways
 from awsassess.findings.base import (
     Finding,
     flag,
@@ -469,7 +470,7 @@ def nat_single_az(snapshot: Snapshot, a: FindingsAssumptions) -> list[Finding]:
     if not is_production(snapshot, a):
         return []
     nat = snapshot.table("nat_gateways")
-    nat = nat[nat["state"].map(text).isin(["available", "pending", ""])] if len(nat) else nat
+    nat = live_nat_gateways(nat)
     nat_az = {text(r.nat_gateway_id): text(r.az) for r in nat.itertuples()}
     nat_row = {text(r.nat_gateway_id): r for r in nat.itertuples()}
     az_of = _subnet_az(snapshot)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess.facts.network import live_nat_gateways, nat_is_live
 from awsassess.model.costing import Coster, Ledger, num, text, tiered, truthy
 from awsassess.pricing import keys
 from awsassess.snapshot import Snapshot
@@ -63,7 +64,7 @@ def history_days(snapshot: Snapshot, configured: float | None) -> tuple[float, s
 def network(c: Coster) -> None:
     snap, h = c.snapshot, c.hours
     nats = snap.table("nat_gateways")
-    live_nats = nats[~nats["state"].astype(str).isin(["deleted", "deleting", "failed"])]
+    live_nats = live_nat_gateways(nats)
     for _, n in live_nats.iterrows():
         nid, region = text(n["nat_gateway_id"]), text(n["region"])
         c.add(SCENARIO, "network", "NAT gateway hours", nid, region, h, "hours", "AmazonEC2", "nat_gateway_hour")
@@ -113,7 +114,7 @@ def public_ipv4(c: Coster) -> None:
     owners: dict[str, tuple[str, str, str]] = {}  # ip -> (resource id, region, what)
     for _, n in snap.table("nat_gateways").iterrows():
         ip, nid = text(n["public_ip"]), text(n["nat_gateway_id"])
-        if ip and text(n["state"]) not in ("deleted", "deleting", "failed"):
+        if ip and nat_is_live(n["state"]):
             owners.setdefault(ip, (eips.get(ip, nid), text(n["region"]), f"NAT gateway address, {nid}"))
     # text(), not astype(str): a NaN id would stay NaN (and crash ``in``), and "" is in every description
     nat_ids = {text(x) for x in snap.table("nat_gateways")["nat_gateway_id"]} - {""}

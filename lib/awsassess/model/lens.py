@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from awsassess.facts.network import nat_is_live
 from awsassess.model.architecture import ProposedArchitecture
 from awsassess.snapshot import Snapshot
 from awsassess.values import text
@@ -56,7 +57,7 @@ def _nat_per_az_before(snapshot: Snapshot) -> bool:
             azs[text(r.vpc_id)].add(text(r.az))
     nat_azs: dict[str, set[str]] = defaultdict(set)
     for r in snapshot.table("nat_gateways").itertuples():
-        if text(r.state).lower() not in ("deleted", "deleting", "failed"):
+        if nat_is_live(r.state):
             nat_azs[text(r.vpc_id)].add(text(r.az))
     return bool(nat_azs) and all(nat_azs[v] >= azs.get(v, set()) for v in nat_azs)
 

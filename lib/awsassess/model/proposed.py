@@ -24,6 +24,7 @@ from awsassess.facts import facts_for
 from awsassess.facts.assumptions import SharedAssumptions
 from awsassess.facts.datastore_class import ClassTarget, target_class
 from awsassess.facts.datastores import db_cpu_p95, docdb_instances_to_keep
+from awsassess.facts.network import live_nat_gateways
 from awsassess.fargate import RightSize
 from awsassess.model import current as cur
 from awsassess.model.architecture import (
@@ -185,7 +186,7 @@ def propose_network(c: Proposer, arch: ProposedArchitecture, region: str, env: s
         vpc.subnets.append(ProposedSubnet(f"{vpc_name}-public-{az[-1]}", az, str(blocks[i]), True))
         vpc.subnets.append(ProposedSubnet(f"{vpc_name}-private-{az[-1]}", az, str(blocks[8 + i]), False))
     nats = _region_of(snap.table("nat_gateways"), region)
-    nats = nats[~nats["state"].astype(str).isin(["deleted", "deleting", "failed"])] if len(nats) else nats
+    nats = live_nat_gateways(nats)
     nat_ids = [text(n) for n in nats["nat_gateway_id"]] if len(nats) else []
     if nat_ids:
         per_az = a.nat_per_az if a.nat_per_az is not None else a.is_production(env)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from awsassess.facts.network import nat_is_live
 from awsassess.facts.placement import service_vpcs
 from awsassess.snapshot import Snapshot
 from awsassess.values import json_list, json_value, text, truthy
@@ -43,7 +44,7 @@ def _not_default(r: Row) -> bool:
 
 
 def _live_nat(r: Row) -> bool:
-    return text(r.state).lower() not in ("deleted", "deleting", "failed")
+    return nat_is_live(r.state)
 
 
 def _live_peering(r: Row) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from awsassess.facts.metrics import nat_bytes, per_month
+from awsassess.facts.network import live_nat_gateways
 from awsassess.facts.placement import services_by_vpc
 from awsassess.findings.base import json_list, text, truthy
 from awsassess.findings.network import lb_usage
@@ -22,9 +23,7 @@ def inventory_frame(snapshot: Snapshot) -> pd.DataFrame:
     vpcs = snapshot.table("vpcs")
     subnets = snapshot.table("subnets")
     svc = services_by_vpc(snapshot)
-    nats = Counter(text(v) for v, s in zip(snapshot.table("nat_gateways")["vpc_id"],
-                                           snapshot.table("nat_gateways")["state"], strict=True)
-                   if text(s) in {"available", "pending", ""})
+    nats = Counter(text(v) for v in live_nat_gateways(snapshot.table("nat_gateways"))["vpc_id"])
     lbs = Counter(text(v) for v in snapshot.table("load_balancers")["vpc_id"])
     peer = snapshot.table("vpc_peerings")
     peers = Counter([text(v) for v in peer["requester_vpc_id"]] + [text(v) for v in peer["accepter_vpc_id"]])
