@@ -11,12 +11,14 @@ The hygiene test (tests/test_notebooks_hygiene.py) fails when a notebook is not 
 from __future__ import annotations
 
 import json
+import platform
 import sys
 from pathlib import Path
 
 KERNELSPEC = {"display_name": "Python 3 (awsassess)", "language": "python", "name": "python3"}
-#: what the kernel reports (ipykernel's kernel_info) and JupyterLab writes on opening; ``version`` is
-#: left out: JupyterLab adds it from the running Python (set it below only for this environment's check)
+#: what the kernel reports (ipykernel's kernel_info) and JupyterLab writes on opening, with ``version`` the
+#: kernel's Python (this interpreter's: the project's venv). Opened with another Python, JupyterLab writes its
+#: own version and the notebook reads as modified (measured: 3.11.6 in the file, 3.11.7 running)
 LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
                  "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
                  "pygments_lexer": "ipython3"}
@@ -25,7 +27,7 @@ HIDDEN_TAGS = {"remove-input", "remove-cell", "parameters"}
 
 def normalise(nb: dict) -> dict:
     nb["metadata"]["kernelspec"] = dict(KERNELSPEC)
-    nb["metadata"]["language_info"] = {**LANGUAGE_INFO, "version": "3.11.7"}
+    nb["metadata"]["language_info"] = {**LANGUAGE_INFO, "version": platform.python_version()}
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue

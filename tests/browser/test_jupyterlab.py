@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,12 @@ def test_explore_pick_staging_and_move_a_whatif_control(lab: dict[str, Any], tmp
         assert page.locator(".jp-mod-dirty").count() == 0, "the notebook reads as modified right after opening"
         assert page.locator(".jp-InputPlaceholder").count() >= 5, "report-hidden code cells should open collapsed"
         assert page.get_by_text("official Jupyter news").count() == 0, "the Jupyter news pop-up is on"
+        # and not by luck of timing: the server applies the project's settings
+        for plugin, key, want in (("@jupyterlab/apputils-extension:notification", "fetchNews", "false"),
+                                  ("@jupyterlab/docmanager-extension:plugin", "autosave", False)):
+            with urllib.request.urlopen(f"{lab['url']}/lab/api/settings/{plugin}?token={TOKEN}", timeout=30) as r:
+                # jupyterlab_server applies overrides.json as the schema's defaults
+                assert json.loads(r.read())["schema"]["properties"][key]["default"] == want, (plugin, key)
 
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()

@@ -44,6 +44,26 @@ class Control:
     def section(self) -> str:
         return self.key.split(".", 1)[0]
 
+    def widget_value(self, value: Any) -> Any:
+        """What the control's widget holds for the assumption value ``value`` (a choice goes by index: a
+        Dropdown reads the value None as "nothing selected")."""
+        if self.kind == "choice":
+            return [v for _, v in self.options].index(value)
+        if self.kind == "multi":
+            return tuple(value)
+        return value
+
+    def assumption_value(self, widget_value: Any) -> Any:
+        """The assumption value of the widget's ``widget_value`` (lists as sorted tuples; a slider's float
+        rounded: its steps add up in binary, 0.9 - 4 x 0.05 is 0.7000000000000001)."""
+        if self.kind == "choice":
+            return self.options[int(widget_value)][1]
+        if self.kind == "multi":
+            return tuple(sorted(widget_value))
+        if self.kind == "float":
+            return round(float(widget_value), 6)
+        return widget_value
+
     @property
     def name(self) -> str:
         return self.key.split(".", 1)[1]
@@ -185,7 +205,10 @@ class Explorer:
         self.timings: dict[str, float] = {}
         self.listeners: list[Callable[[Context], None]] = []
         self._busy = False
-        self.picker = w.Dropdown(description="Account", options=self._accounts(), value=self._current(),
+        accounts = self._accounts()
+        current = self._current()
+        self.picker = w.Dropdown(description="Account", options=accounts,
+                                 value=current if current in [v for _, v in accounts] else None,
                                  layout=w.Layout(width="520px"), style={"description_width": "90px"})
         self.picker.observe(self._on_pick, names="value")
         self.controls = {c.key: self._control(c) for c in CONTROLS}
@@ -239,33 +262,22 @@ class Explorer:
         return [(f"{run.name} / {name}", (str(run), name)) for run in runs for name in accounts_of(run)]
 
     def _current(self) -> tuple[str, str] | None:
-        if self.ctx.lab is None:
-            return None
-        current = (str(self.ctx.lab.run), self.ctx.lab.account)
-        values = [v for _, v in self.picker_options()]
-        return current if current in values else None
-
-    def picker_options(self) -> list[tuple[str, tuple[str, str]]]:
-        return self._accounts()
+        """The picker value of the context's account (None outside a session)."""
+        return None if self.ctx.lab is None else (str(self.ctx.lab.run), self.ctx.lab.account)
 
     def _set_values(self, ctx: Context) -> None:
         """Show ``ctx``'s assumptions; a slider or list widens to hold a value outside its usual range, so
         showing a delivered value never changes it."""
         self._busy = True
         try:
+            values = values_of(ctx.assumptions)
             for c in CONTROLS:
-                value = values_of(ctx.assumptions)[c.key]
-                widget = self.controls[c.key]
+                value, widget = values[c.key], self.controls[c.key]
                 if c.kind == "float":
                     widget.min, widget.max = min(c.low, value), max(c.high, value)
-                    widget.value = value
-                elif c.kind == "choice":
-                    widget.value = [v for _, v in c.options].index(value)
                 elif c.kind == "multi":
                     widget.options = sorted({*(v for _, v in _families()), *value})
-                    widget.value = tuple(value)
-                else:
-                    widget.value = value
+                widget.value = c.widget_value(value)
         finally:
             self._busy = False
 
@@ -274,28 +286,11 @@ class Explorer:
         c = next((c for c in CONTROLS if c.key == key), None)
         if c is None:
             raise KeyError(f"what-if: {key!r} is not a control. Fix: use one of {', '.join(x.key for x in CONTROLS)}")
-        widget = self.controls[key]
-        if c.kind == "choice":
-            widget.value = [v for _, v in c.options].index(value)
-        elif c.kind == "multi":
-            widget.value = tuple(value)
-        else:
-            widget.value = value
+        self.controls[key].value = c.widget_value(value)
 
     def values(self) -> dict[str, Any]:
         """The controls' values, as assumption values (lists as sorted tuples)."""
-        out: dict[str, Any] = {}
-        for c in CONTROLS:
-            value = self.controls[c.key].value
-            if c.kind == "choice":
-                out[c.key] = c.options[int(value)][1]
-            elif c.kind == "multi":
-                out[c.key] = tuple(sorted(value))
-            elif c.kind == "float":  # a slider's steps add up in binary: 0.9 - 4 x 0.05 is 0.7000000000000001
-                out[c.key] = round(float(value), 6)
-            else:
-                out[c.key] = value
-        return out
+        return {c.key: c.assumption_value(self.controls[c.key].value) for c in CONTROLS}
 
     # ------------------------------------------------------------------ actions
     def _failed(self, what: str, exc: Exception) -> None:
