@@ -144,8 +144,12 @@ def test_explore_pick_staging_and_move_a_whatif_control(lab: dict[str, Any], tmp
         handle.focus()
         for _ in range(4):
             handle.press("ArrowLeft")
-        page.wait_for_function("() => [...document.querySelectorAll('.awsassess-explorer .awsassess-badge')]"
-                               ".some(e => e.innerText.includes('utilisation_target'))", timeout=60_000)
+        # each key press is a change the kernel computes in turn: wait for the last one (the slider's readout)
+        readout = page.locator(".awsassess-explorer .widget-slider", has_text="Packing utilisation").locator(
+            ".widget-readout").first.inner_text()
+        final = f"utilisation_target 0.9 \u2192 {round(float(readout), 6):g}"
+        page.wait_for_function("(want) => [...document.querySelectorAll('.awsassess-explorer .awsassess-badge')]"
+                               ".some(e => e.innerText.includes(want))", arg=final, timeout=90_000)
         page.wait_for_timeout(1500)
         after = {"proposed": money(kpi(page, "Proposed cost")), "today": money(kpi(page, "Cost today")),
                  "table": page.locator(".awsassess-explorer .jp-OutputArea-output table").first.inner_text()}
